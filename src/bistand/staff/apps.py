@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StaffConfig(AppConfig):
+    name = "bistand.staff"
+    verbose_name = "Handläggning"
