@@ -1,0 +1,503 @@
+"""Försörjningsstöd for one household and one month (docs/rules/calculation-spec.md).
+
+Försörjningsstöd is the riksnorm (personal costs plus shared household costs) plus reasonable costs outside
+the norm, less the household's incomes that count. Every step below is one function named after the legal
+concept; each adds its trace lines in the order of the specification.
+
+All money is integer öre; the two steps that can give fractions of an öre (a child present part of the
+month, the share of shared costs in a hushållsgemenskap) and the jobbstimulans share (25 % of a wage in
+öre) are exact `Fraction`s. Only the payable amount is rounded, once, by the municipality's rule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from bistand.rules import ENGINE_VERSION
+from bistand.rules.model import (
+    Adult,
+    CalculationInput,
+    Child,
+    Household,
+    month_from_index,
+    month_index,
+    parse_input,
+    validate_input,
+)
+from bistand.rules.parameters import ParameterSet, ParameterValue, format_kronor, load_parameters
+
+COST_LABELS = {
+    "rent": "Boendekostnad (hyra)",
+    "household_electricity": "Hushållsel",
+    "home_insurance": "Hemförsäkring",
+    "work_travel": "Arbetsresor",
+    "union_fee": "Fackavgift",
+    "unemployment_fund_fee": "A-kasseavgift",
+    "childcare_fee": "Avgift för barnomsorg",
+    "medical_care": "Läkarvård",
+    "medicine": "Medicin",
+    "dental_care_acute": "Akut tandvård",
+    "glasses": "Glasögon",
+    "other": "Annan kostnad",
+}
+INCOME_LABELS = {
+    "wage": "Lön",
+    "unemployment_benefit": "Ersättning från a-kassa",
+    "sickness_benefit": "Sjukpenning",
+    "activity_compensation": "Sjuk- eller aktivitetsersättning",
+    "parental_benefit": "Föräldrapenning",
+    "pension": "Pension",
+    "child_benefit": "Barnbidrag",
+    "housing_allowance": "Bostadsbidrag",
+    "maintenance_support": "Underhållsstöd",
+    "student_aid": "Studiemedel",
+    "establishment_allowance": "Etableringsersättning",
+    "activity_support": "Aktivitetsstöd",
+    "tax_refund": "Skatteåterbäring",
+    "other": "Annan inkomst",
+}
+ROUNDING_LABELS = {
+    "half_up": "avrundat till närmaste hela krona",
+    "down": "avrundat nedåt till hel krona",
+    "up": "avrundat uppåt till hel krona",
+}
+
+
+# --- number helpers -----------------------------------------------------------------------------------
+
+
+def round_half_up(value: Fraction | int) -> int:
+    """Round to the nearest integer, halves upwards."""
+    return math.floor(Fraction(value) + Fraction(1, 2))
+
+
+def kronor(ore: Fraction | int) -> int | Decimal:
+    """Öre → kronor for output: rounded half up to the öre; an int when whole kronor, else an exact Decimal
+    ('5220.5', '1234.57'). This is display only."""
+    rounded = round_half_up(ore)
+    if rounded % 100 == 0:
+        return rounded // 100
+    sign = 1 if rounded < 0 else 0
+    magnitude = abs(rounded)
+    exponent = -2
+    if magnitude % 10 == 0:
+        magnitude //= 10
+        exponent = -1
+    return Decimal((sign, tuple(int(d) for d in str(magnitude)), exponent))
+
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def encode_json(obj: Any) -> bytes:
+    """JSON with Decimal written as numbers (the output format of `bistand calculate`)."""
+    return _ENCODER.encode(obj)
+
+
+def _number_text(value: Fraction) -> str:
+    """A divisor such as 30 or 152/5 → '30' or '30,4'."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(Decimal(value.numerator) / Decimal(value.denominator)).replace(".", ",")
+
+
+def _persons(n: int, one: str = "person", many: str = "personer") -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _composition(adults: int, children: int) -> str:
+    return f"{_persons(adults, 'vuxen', 'vuxna')} och {_persons(children, 'barn', 'barn')}"
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraceLine:
+    """One step of the calculation: which rule, which amount (exact öre) and which law and parameter."""
+
+    code: str
+    label: str
+    amount: Fraction
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "amount": kronor(self.amount), "reference": self.reference}
+
+
+@dataclass(frozen=True)
+class CalculationResult:
+    """The result for one household and month. Money is exact öre except `amount` (whole kronor)."""
+
+    month: str
+    norm_year: int
+    norm: Fraction
+    costs: Fraction
+    need: Fraction
+    income_counted: Fraction
+    income_disregarded: Fraction
+    amount: int
+    outcome: str
+    lines: tuple[TraceLine, ...]
+    warnings: tuple[str, ...]
+    parameters: ParameterSet = field(repr=False, compare=False)
+    jobbstimulans_started: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def to_dict(self, trace: bool = True) -> dict[str, Any]:
+        """Exactly the fields of calculation-result.md, in its order (`lines` only with trace)."""
+        result: dict[str, Any] = {
+            "month": self.month,
+            "norm_year": self.norm_year,
+            "norm": kronor(self.norm),
+            "costs": kronor(self.costs),
+            "need": kronor(self.need),
+            "income_counted": kronor(self.income_counted),
+            "income_disregarded": kronor(self.income_disregarded),
+            "amount": self.amount,
+            "outcome": self.outcome,
+        }
+        if trace:
+            result["lines"] = [line.to_dict() for line in self.lines]
+        result["warnings"] = list(self.warnings)
+        return result
+
+    def to_json(self, trace: bool = True) -> bytes:
+        return encode_json(self.to_dict(trace=trace))
+
+    def metadata(self) -> dict[str, Any]:
+        """What is not part of the result contract: the engine version, the hash of the parameter files used,
+        and the months in which a new jobbstimulans window starts (adult id → month) for the system to store."""
+        return {
+            "engine_version": ENGINE_VERSION,
+            "parameter_hash": self.parameters.parameter_hash,
+            "parameter_files": list(self.parameters.files),
+            "jobbstimulans_started": dict(self.jobbstimulans_started),
+        }
+
+
+class _Trace:
+    """Collects trace lines and warnings (each warning once, in the order it first arises)."""
+
+    def __init__(self, params: ParameterSet) -> None:
+        self.params = params
+        self.lines: list[TraceLine] = []
+        self.warnings: list[str] = list(params.notices)
+
+    def line(self, code: str, label: str, amount: Fraction | int, reference: str) -> None:
+        self.lines.append(TraceLine(code, label, Fraction(amount), reference))
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def used(self, value: ParameterValue, shown: str | None = None) -> None:
+        """Record that a parameter value was used; an estimated one gives a warning naming it."""
+        if value.is_estimated:
+            text = shown if shown is not None else format_kronor(value.value)
+            self.warn(
+                f"Ett uppskattat värde används: {value.label} = {text} ({value.file}). "
+                "Värdet är inte bekräftat i en officiell källa och ska kontrolleras."
+            )
+
+
+# --- 1. personal costs (personliga kostnader) ---------------------------------------------------------
+
+
+def personal_costs_adults(household: Household, params: ParameterSet, trace: _Trace) -> int:
+    """Personal costs of the adults. The riksnorm has one amount for a single adult (ensamstående) and one
+    amount for two cohabiting adults together (sambor): the pair's amount is for both, not per person."""
+    pair = len(household.adults) == 2
+    value = params.cohabiting_pair if pair else params.single_adult
+    trace.used(value)
+    label = "Personliga kostnader, sambor (två vuxna tillsammans)" if pair else "Personliga kostnader, ensamstående vuxen"
+    trace.line("personal_costs.adults", label, value.value, value.reference)
+    return value.value
+
+
+def personal_cost_child(child: Child, params: ParameterSet, trace: _Trace) -> Fraction:
+    """A child's personal cost by age band. A child aged 0–6 who eats lunch away from home five days a week
+    (förskola) has the reduced amount of the same band. A child who lives in the household only part of the
+    month (umgänge, växelvis boende) counts by days: cost × days present / divisor; more days than the
+    divisor count as the whole month."""
+    value = params.child_cost(child.age, child.lunch_away_from_home)
+    trace.used(value)
+    reduced = child.lunch_away_from_home and child.age <= 6
+    label = f"Personliga kostnader, barn {child.id}, {child.age} år"
+    if reduced:
+        label += ", äter lunch utanför hemmet"
+    reference = value.reference
+    cost = Fraction(value.value)
+    if child.days_present is not None:
+        divisor = params.divisor()
+        divisor_value = params.part_month_divisor
+        trace.used(divisor_value, _number_text(divisor))
+        days = min(Fraction(child.days_present), divisor)
+        if child.days_present > divisor:
+            trace.warn(
+                f"Barnet {child.id} bor i hushållet {child.days_present} dagar, fler än nämnaren "
+                f"{_number_text(divisor)} dagar. Barnet räknas för hela månaden."
+            )
+        cost = cost * days / divisor
+        label += f", {_number_text(days)} av {_number_text(divisor)} dagar ({format_kronor(value.value)} för hel månad)"
+        reference += f"; {params.references['part_month']}; {divisor_value.file} (part_month_divisor)"
+    trace.line(f"personal_costs.child.{child.id}", label, cost, reference)
+    return cost
+
+
+# --- 2. shared household costs (gemensamma hushållskostnader) -----------------------------------------
+
+
+def shared_household_costs(household: Household, params: ParameterSet, trace: _Trace) -> Fraction:
+    """Shared household costs (consumables, newspaper, telephone …) by the number of members, adults plus
+    children (a child present part of the month counts fully). The table covers 1–7 persons; each further
+    person adds the difference between the amounts for seven and six persons. A household that shares its
+    dwelling with others without being their spouse, sambo or children (hushållsgemenskap) gets its share:
+    the amount for everyone in the dwelling × household size / persons in the dwelling."""
+    size = household.size
+    persons = household.dwelling_size if household.dwelling_size is not None else size
+    for value in params.shared_cost_values(persons):
+        trace.used(value)
+    full = params.shared_costs(persons)
+    reference = f"{params.riksnorm_reference}; {params.riksnorm_file}"
+    if persons > 7 or household.dwelling_size is not None:
+        reference = f"{params.riksnorm_reference}; {params.references['shared_rules']}; {params.riksnorm_file}"
+    if household.dwelling_size is None:
+        amount = Fraction(full)
+        label = f"Gemensamma hushållskostnader, {_persons(size)}"
+        if persons > 7:
+            extra = params.shared_costs(7) - params.shared_costs(6)
+            label += (f" ({format_kronor(params.shared_costs(7))} för 7 personer + {persons - 7} × "
+                      f"{format_kronor(extra)})")
+    else:
+        amount = Fraction(full) * size / persons
+        label = (f"Gemensamma hushållskostnader, hushållets andel {size}/{persons} av "
+                 f"{format_kronor(full)} för {_persons(persons)} i bostaden")
+    trace.line("shared_costs", label, amount, reference)
+    return amount
+
+
+def riksnorm(inp: CalculationInput, params: ParameterSet, trace: _Trace) -> Fraction:
+    """The riksnorm for the household: personal costs plus shared household costs."""
+    household = inp.household
+    norm = Fraction(personal_costs_adults(household, params, trace))
+    for child in household.children:
+        norm += personal_cost_child(child, params, trace)
+    norm += shared_household_costs(household, params, trace)
+    trace.line("norm", "Riksnorm (personliga och gemensamma kostnader)", norm,
+               f"{params.references['norm']}; {params.riksnorm_file}")
+    return norm
+
+
+# --- 4. reasonable costs (skäliga kostnader) ----------------------------------------------------------
+
+
+def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace) -> int:
+    """Reasonable actual costs outside the norm (housing, household electricity, home insurance, work travel,
+    union and unemployment-fund fees, and the like), one line per type. Rent counts at most up to the
+    municipality's housing-cost ceiling for the household's composition (all children count); a local cap
+    limits other types the same way. The excess is not counted."""
+    totals: dict[str, int] = {}
+    for cost in inp.costs:
+        totals[cost.type] = totals.get(cost.type, 0) + cost.amount_ore
+    adults, children = len(inp.household.adults), len(inp.household.children)
+    counted_total = 0
+    for cost_type, total in totals.items():
+        label = COST_LABELS[cost_type]
+        reference = params.references["costs"]
+        if cost_type == "rent":
+            cap = params.housing_ceiling(adults, children)
+            cap_value = params.housing_cost_ceiling
+            what = f"kommunens tak för boendekostnad för {_composition(adults, children)}"
+        else:
+            cap = params.cost_cap(cost_type)
+            cap_value = params.cost_caps
+            what = f"kommunens tak för {label.lower()}"
+        counted = total
+        if cap is not None:
+            trace.used(cap_value, f"{format_kronor(cap)} för {_composition(adults, children)}"
+                       if cost_type == "rent" else f"{format_kronor(cap)} för {label.lower()}")
+            reference += f"; {cap_value.file} ({'housing_cost_ceiling' if cost_type == 'rent' else 'cost_caps'})"
+            if total > cap:
+                counted = cap
+                label += f", högst {format_kronor(cap)}"
+                trace.warn(
+                    f"{COST_LABELS[cost_type]} {format_kronor(total)} är högre än {what}, {format_kronor(cap)}. "
+                    f"Det som är över taket, {format_kronor(total - cap)}, räknas inte med."
+                )
+        trace.line(f"costs.{cost_type}", label, counted, reference)
+        counted_total += counted
+    trace.line("costs", "Skäliga kostnader utanför riksnormen", counted_total, params.references["costs"])
+    return counted_total
+
+
+# --- 6. incomes and what is disregarded ---------------------------------------------------------------
+
+
+def jobbstimulans_applies(adult: Adult, month: str, params: ParameterSet) -> tuple[bool, str]:
+    """Jobbstimulans: when a person has had försörjningsstöd for six months in a row, 25 % of their income
+    from employment is left out, for two years (24 months). After the two years, six new months in a row are
+    needed. With `jobbstimulans_since` the window that started then decides; without it, six or more
+    consecutive months start a new window with this month. Returns (applies, reason in Swedish)."""
+    qualifying = params.jobbstimulans_qualifying_months.value
+    window = params.jobbstimulans_window_months.value
+    current = month_index(month)
+    if adult.jobbstimulans_since is not None:
+        start = month_index(adult.jobbstimulans_since)
+        end = start + window - 1
+        if start <= current <= end:
+            return True, f"månad {current - start + 1} av {window} i perioden från {adult.jobbstimulans_since}"
+        if current < start:
+            return False, f"perioden börjar först {adult.jobbstimulans_since}"
+        return False, f"perioden från {adult.jobbstimulans_since} tog slut {month_from_index(end)}"
+    months = adult.months_on_assistance
+    if months >= qualifying:
+        return True, f"{months} månader i följd med försörjningsstöd; en ny period på {window} månader börjar {month}"
+    return False, f"{months} av {qualifying} månader i följd med försörjningsstöd"
+
+
+def jobbstimulans_disregard(
+    adult: Adult, wages: int, month: str, params: ParameterSet, trace: _Trace
+) -> tuple[Fraction, bool]:
+    """The part of an adult's wage left out by jobbstimulans (25 % when the rule applies, else nothing)."""
+    applies, reason = jobbstimulans_applies(adult, month, params)
+    rate = params.jobbstimulans_rate
+    for value in (rate, params.jobbstimulans_qualifying_months, params.jobbstimulans_window_months):
+        trace.used(value, str(value.value))
+    percent = _number_text(rate.value * 100)
+    if applies:
+        amount = rate.value * wages
+        label = f"Jobbstimulans, {adult.id}: {percent} % av lönen räknas inte ({reason})"
+    else:
+        amount = Fraction(0)
+        label = f"Jobbstimulans, {adult.id}: gäller inte ({reason})"
+    trace.line(f"disregard.jobbstimulans.{adult.id}", label, amount, rate.reference)
+    return amount, applies and adult.jobbstimulans_since is None
+
+
+def child_earnings_disregard(child: Child, wages: int, params: ParameterSet, trace: _Trace) -> int:
+    """A child's (or school youth's) own earnings are not counted up to one prisbasbelopp per calendar year:
+    what is left of the prisbasbelopp after earlier earnings this year is disregarded, the rest counts."""
+    pbb = params.prisbasbelopp
+    trace.used(pbb)
+    earlier = child.earnings_this_year_before_month_ore
+    left = max(0, pbb.value - earlier)
+    amount = min(wages, left)
+    label = (f"Barnets egen arbetsinkomst, {child.id}: räknas inte upp till ett prisbasbelopp per år "
+             f"({format_kronor(pbb.value)}; kvar i år före månaden {format_kronor(left)})")
+    trace.line(f"disregard.child_earnings.{child.id}", label, amount,
+               f"{params.references['child_earnings']}; {pbb.file}")
+    return amount
+
+
+@dataclass
+class _Incomes:
+    counted: Fraction
+    disregarded: Fraction
+    jobbstimulans_started: dict[str, str]
+
+
+def incomes(inp: CalculationInput, params: ParameterSet, trace: _Trace) -> _Incomes:
+    """The household's incomes after tax count against the need, except what the law leaves out: the
+    jobbstimulans share of an adult's wage and a child's earnings up to one prisbasbelopp a year. One line
+    per income type shows the counted part; then one line per adult, and per child, who has a wage."""
+    totals: dict[str, int] = {}
+    wages_by_member: dict[str, int] = {}
+    for income in inp.incomes:
+        totals[income.type] = totals.get(income.type, 0) + income.amount_ore
+        if income.type == "wage":
+            member = income.member_id
+            assert member is not None
+            wages_by_member[member] = wages_by_member.get(member, 0) + income.amount_ore
+
+    # The disregards are worked out first (the wage line shows what is left), but their lines come after
+    # the income lines.
+    start = len(trace.lines)
+    disregarded = Fraction(0)
+    started: dict[str, str] = {}
+    for adult in inp.household.adults:
+        if adult.id in wages_by_member:
+            amount, new_window = jobbstimulans_disregard(adult, wages_by_member[adult.id], inp.month, params, trace)
+            disregarded += amount
+            if new_window:
+                started[adult.id] = inp.month
+    for child in inp.household.children:
+        if child.id in wages_by_member:
+            disregarded += child_earnings_disregard(child, wages_by_member[child.id], params, trace)
+    disregard_lines = trace.lines[start:]
+    del trace.lines[start:]
+
+    total = Fraction(sum(totals.values()))
+    for income_type, amount in totals.items():
+        counted = amount - disregarded if income_type == "wage" else Fraction(amount)
+        label = f"{INCOME_LABELS[income_type]}, räknas som inkomst"
+        trace.line(f"income.{income_type}", label, counted, params.references["incomes"])
+    trace.lines.extend(disregard_lines)
+    counted_total = total - disregarded
+    trace.line("income_counted", "Inkomster som räknas", counted_total, params.references["incomes"])
+    trace.line("income_disregarded", "Inkomster som inte räknas", disregarded, params.references["incomes"])
+    return _Incomes(counted_total, disregarded, started)
+
+
+# --- 7. the payable amount ----------------------------------------------------------------------------
+
+
+def payable_amount(need: Fraction, income_counted: Fraction, params: ParameterSet, trace: _Trace) -> int:
+    """Försörjningsstöd to pay: the need less the counted incomes, never below zero, rounded once to whole
+    kronor by the municipality's rule (half up by default)."""
+    rule = params.rounding
+    trace.used(rule, rule.value)
+    exact = max(Fraction(0), need - income_counted) / 100  # kronor
+    if rule.value == "half_up":
+        amount = round_half_up(exact)
+    elif rule.value == "down":
+        amount = math.floor(exact)
+    else:
+        amount = math.ceil(exact)
+    trace.line("amount", f"Försörjningsstöd att betala ut ({ROUNDING_LABELS[rule.value]})", amount * 100,
+               f"{params.references['amount']}; {rule.file} (rounding)")
+    return amount
+
+
+def calculate(household_input: Any, *, local_dir: str | Path | None = None) -> CalculationResult:
+    """Calculate försörjningsstöd for one household and one month.
+
+    `household_input` is a CalculationInput, a parsed JSON object or JSON text. Raises
+    CalculationInputError for input that does not follow the contract. `local_dir` is an extra directory
+    of local parameter files (settings.BISTAND_LOCAL_PARAMETERS_DIR)."""
+    if isinstance(household_input, CalculationInput):
+        validate_input(household_input)
+        inp = household_input
+    else:
+        inp = parse_input(household_input)
+    params = load_parameters(inp.month, inp.municipality_code, local_dir)
+    trace = _Trace(params)
+
+    norm = riksnorm(inp, params, trace)
+    costs = reasonable_costs(inp, params, trace)
+    need = norm + costs
+    trace.line("need", "Behov (riksnorm och skäliga kostnader)", need, params.references["norm"])
+    counted = incomes(inp, params, trace)
+    amount = payable_amount(need, counted.counted, params, trace)
+
+    return CalculationResult(
+        month=inp.month,
+        norm_year=params.norm_year,
+        norm=norm,
+        costs=Fraction(costs),
+        need=need,
+        income_counted=counted.counted,
+        income_disregarded=counted.disregarded,
+        amount=amount,
+        outcome="granted" if amount > 0 else "refused",
+        lines=tuple(trace.lines),
+        warnings=tuple(trace.warnings),
+        parameters=params,
+        jobbstimulans_started=counted.jobbstimulans_started,
+    )

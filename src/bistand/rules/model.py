@@ -1,0 +1,370 @@
+"""The calculation input: value types that mirror contract/calculation.schema.json exactly.
+
+`decode_input(json_bytes)` and `convert_input(python_object)` turn input into a `CalculationInput` or raise
+`CalculationInputError(field, message)` with a JSON path such as `household.children[1].age` and a plain
+Swedish message. Amounts stay as given (an `int` or an exact `Decimal`) and are read in öre through the
+`*_ore` properties; `validate_input` (called by both decoders) has already checked that they are
+non-negative with at most two decimals.
+
+What the JSON schema cannot say, and `validate_input` checks: at most two decimals in amounts, every
+`member` names an adult or child of the household, member ids are unique, and `dwelling_size` is at least
+the household's own size.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from bistand.rules.errors import CalculationInputError
+
+# The schema's patterns with `\Z` instead of `$`: JSON Schema uses ECMA-262 regular expressions, where `$`
+# does not match before a final newline as Python's `$` does ("2026-03\n" is not a month).
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])\Z"
+MUNICIPALITY_PATTERN = r"^[0-9]{4}\Z"
+
+Month = Annotated[str, Meta(pattern=MONTH_PATTERN)]
+MemberId = Annotated[str, Meta(min_length=1)]
+
+CostType = Literal[
+    "rent",
+    "household_electricity",
+    "home_insurance",
+    "work_travel",
+    "union_fee",
+    "unemployment_fund_fee",
+    "childcare_fee",
+    "medical_care",
+    "medicine",
+    "dental_care_acute",
+    "glasses",
+    "other",
+]
+IncomeType = Literal[
+    "wage",
+    "unemployment_benefit",
+    "sickness_benefit",
+    "activity_compensation",
+    "parental_benefit",
+    "pension",
+    "child_benefit",
+    "housing_allowance",
+    "maintenance_support",
+    "student_aid",
+    "establishment_allowance",
+    "activity_support",
+    "tax_refund",
+    "other",
+]
+COST_TYPES: tuple[str, ...] = CostType.__args__  # type: ignore[attr-defined]
+INCOME_TYPES: tuple[str, ...] = IncomeType.__args__  # type: ignore[attr-defined]
+
+
+def month_index(month: str) -> int:
+    """'2026-03' → a month counter (year × 12 + month − 1), so that months can be compared and added."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def month_from_index(index: int) -> str:
+    """The inverse of `month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def amount_to_ore(amount: int | Decimal) -> int:
+    """A validated amount in kronor (int or Decimal with at most two decimals) → integer öre, exactly."""
+    if isinstance(amount, int):
+        return amount * 100
+    sign, digits, exponent = amount.as_tuple()
+    number = int("".join(map(str, digits)) or "0")
+    assert isinstance(exponent, int)
+    shift = exponent + 2
+    if shift >= 0:
+        ore = number * 10**shift
+    else:
+        divisor = 10 ** (-shift)
+        ore, rest = divmod(number, divisor)
+        if rest:
+            raise ValueError("more than two decimals")
+    return -ore if sign else ore
+
+
+class Adult(Struct, forbid_unknown_fields=True):
+    """The applicant, or the spouse or sambo. Two adults in a household are a cohabiting pair."""
+
+    id: MemberId
+    age: Annotated[int, Meta(ge=18, le=130)]
+    consecutive_months_on_assistance: Annotated[int, Meta(ge=0)] | UnsetType = UNSET
+    jobbstimulans_since: Month | None = None
+
+    @property
+    def months_on_assistance(self) -> int:
+        """Months in a row before the month calculated with försörjningsstöd (0 when not given)."""
+        return 0 if self.consecutive_months_on_assistance is UNSET else self.consecutive_months_on_assistance  # type: ignore[return-value]
+
+
+class Child(Struct, forbid_unknown_fields=True):
+    """A child or school youth under 21 whom the adults maintain."""
+
+    id: MemberId
+    age: Annotated[int, Meta(ge=0, le=20)]
+    lunch_away_from_home: bool = False
+    days_present: Annotated[int, Meta(ge=0, le=31)] | None = None
+    # A JSON number ≥ 0 with at most two decimals (checked by validate_input); absent means 0.
+    earnings_this_year_before_month: Any = UNSET
+
+    @property
+    def earnings_this_year_before_month_ore(self) -> int:
+        if self.earnings_this_year_before_month is UNSET:
+            return 0
+        return amount_to_ore(self.earnings_this_year_before_month)
+
+
+class Household(Struct, forbid_unknown_fields=True):
+    adults: Annotated[list[Adult], Meta(min_length=1, max_length=2)]
+    children: list[Child] = msgspec.field(default_factory=list)
+    dwelling_size: Annotated[int, Meta(ge=1)] | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of members: adults plus children (children present part of the month count fully)."""
+        return len(self.adults) + len(self.children)
+
+
+class Cost(Struct, forbid_unknown_fields=True):
+    """A reasonable cost outside the norm, kronor per month."""
+
+    type: CostType
+    amount: Any  # a JSON number ≥ 0 with at most two decimals (checked by validate_input)
+    note: str | UnsetType = UNSET
+
+    @property
+    def amount_ore(self) -> int:
+        return amount_to_ore(self.amount)
+
+
+class Income(Struct, forbid_unknown_fields=True):
+    """An income of a household member, kronor per month net of preliminary tax."""
+
+    type: IncomeType
+    amount: Any  # a JSON number ≥ 0 with at most two decimals (checked by validate_input)
+    member: str | UnsetType = UNSET
+    note: str | UnsetType = UNSET
+
+    @property
+    def amount_ore(self) -> int:
+        return amount_to_ore(self.amount)
+
+    @property
+    def member_id(self) -> str | None:
+        return None if self.member is UNSET else self.member  # type: ignore[return-value]
+
+
+class CalculationInput(Struct, forbid_unknown_fields=True):
+    """One household's försörjningsstöd calculation for one month."""
+
+    month: Month
+    household: Household
+    municipality: Annotated[str, Meta(pattern=MUNICIPALITY_PATTERN)] | UnsetType = UNSET
+    costs: list[Cost] = msgspec.field(default_factory=list)
+    incomes: list[Income] = msgspec.field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        return int(self.month[:4])
+
+    @property
+    def month_number(self) -> int:
+        return int(self.month[5:7])
+
+    @property
+    def municipality_code(self) -> str | None:
+        return None if self.municipality is UNSET else self.municipality  # type: ignore[return-value]
+
+
+# --- decoding -----------------------------------------------------------------------------------------
+
+INPUT_DECODER = msgspec.json.Decoder(CalculationInput, strict=True, float_hook=Decimal)
+
+_TYPE_NAMES = {
+    "int": "ett heltal",
+    "str": "en text",
+    "object": "ett objekt",
+    "array": "en lista",
+    "bool": "true eller false",
+    "null": "null",
+    "float": "ett decimaltal",
+    "decimal": "ett tal",
+    "int | null": "ett heltal eller null",
+    "str | null": "en text eller null",
+}
+_AT = re.compile(r"^(?P<msg>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.S)
+
+
+def _json_path(path: str | None) -> str:
+    if not path or path == "$":
+        return ""
+    return path[2:] if path.startswith("$.") else path.lstrip("$")
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _last_name(path: str) -> str:
+    return re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
+
+
+def _swedish(message: str, path: str) -> tuple[str, str]:
+    """Translate one msgspec validation message into (field, Swedish message)."""
+    if m := re.match(r"Object missing required field `(.+)`$", message):
+        return _join(path, m[1]), "Fältet saknas men måste finnas med."
+    if m := re.match(r"Object contains unknown field `(.+)`$", message):
+        return _join(path, m[1]), "Fältet är okänt. Ta bort det eller kontrollera stavningen."
+    if m := re.match(r"Invalid enum value (.+)$", message):
+        allowed = COST_TYPES if path.startswith("costs") else INCOME_TYPES
+        return path, f"Typen {m[1]} finns inte. Tillåtna typer: {', '.join(allowed)}."
+    if re.match(r"Expected `str` matching regex", message):
+        name = _last_name(path)
+        if name == "municipality":
+            return path, "Kommunkoden ska vara fyra siffror, till exempel 0680."
+        return path, "Månaden ska skrivas ÅÅÅÅ-MM, till exempel 2026-03."
+    if m := re.match(r"Expected `(?:str|array)` of length >= (\d+)$", message):
+        if message.startswith("Expected `str`"):
+            return path, "Fältet får inte vara tomt."
+        if _last_name(path) == "adults":
+            return path, "Hushållet måste ha minst en vuxen."
+        return path, f"Listan måste ha minst {m[1]} poster."
+    if m := re.match(r"Expected `array` of length <= (\d+)$", message):
+        if _last_name(path) == "adults":
+            return path, "Hushållet kan ha högst två vuxna (sökande och make, maka eller sambo)."
+        return path, f"Listan får ha högst {m[1]} poster."
+    if m := re.match(r"Expected `[a-z]+` >= (-?\d+)$", message):
+        return path, f"Värdet måste vara minst {m[1]}."
+    if m := re.match(r"Expected `[a-z]+` <= (-?\d+)$", message):
+        return path, f"Värdet får vara högst {m[1]}."
+    if m := re.match(r"Expected `([^`]+)`, got `([^`]+)`$", message):
+        expected = _TYPE_NAMES.get(m[1], m[1])
+        got = _TYPE_NAMES.get(m[2], m[2])
+        return path, f"Värdet ska vara {expected}, men är {got}."
+    return path, f"Ogiltigt värde ({message})."
+
+
+def _from_msgspec(exc: Exception, index: int | None) -> CalculationInputError:
+    text = str(exc)
+    if isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError):
+        return CalculationInputError("", f"Indata är inte giltig JSON ({text}).", index)
+    m = _AT.match(text)
+    assert m is not None
+    field, message = _swedish(m["msg"], _json_path(m["path"]))
+    return CalculationInputError(field, message, index)
+
+
+def decode_input(data: bytes | str, index: int | None = None) -> CalculationInput:
+    """Decode one household's JSON document and validate it completely."""
+    try:
+        value = INPUT_DECODER.decode(data)
+    except msgspec.DecodeError as exc:  # ValidationError is a subclass
+        raise _from_msgspec(exc, index) from None
+    validate_input(value, index)
+    return value
+
+
+def convert_input(obj: Any, index: int | None = None) -> CalculationInput:
+    """Convert an already parsed JSON object (dicts, lists, str, int, Decimal or float) and validate it.
+    Floats are read through their shortest decimal representation (0.1 → Decimal('0.1'))."""
+    if isinstance(obj, CalculationInput):
+        validate_input(obj, index)
+        return obj
+    try:
+        value = msgspec.convert(obj, CalculationInput, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _from_msgspec(exc, index) from None
+    validate_input(value, index)
+    return value
+
+
+def parse_input(data: Any, index: int | None = None) -> CalculationInput:
+    """`decode_input` for bytes/str, `convert_input` for anything else."""
+    if isinstance(data, (bytes, bytearray, memoryview, str)):
+        return decode_input(bytes(data) if not isinstance(data, str) else data, index)
+    return convert_input(data, index)
+
+
+def _checked_amount(value: Any, field: str, index: int | None) -> int | Decimal:
+    """Check a JSON number for an amount and return it as int or exact Decimal."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+        got = "null" if value is None else ("en text" if isinstance(value, str) else type(value).__name__)
+        if isinstance(value, bool):
+            got = "true eller false"
+        elif isinstance(value, (list, tuple)):
+            got = "en lista"
+        elif isinstance(value, dict):
+            got = "ett objekt"
+        raise CalculationInputError(field, f"Värdet ska vara ett belopp i kronor (ett tal), men är {got}.", index)
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # shortest representation: exactly what was written
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise CalculationInputError(field, "Värdet ska vara ett belopp i kronor (ett tal).", index)
+    if value < 0:
+        raise CalculationInputError(field, "Beloppet får inte vara negativt.", index)
+    try:
+        amount_to_ore(value)
+    except ValueError:
+        raise CalculationInputError(
+            field, "Beloppet får ha högst två decimaler (hela ören).", index
+        ) from None
+    return value
+
+
+def validate_input(value: CalculationInput, index: int | None = None) -> None:
+    """The checks the JSON schema cannot express (see the module docstring), plus the amount checks.
+
+    Normalises amounts in place to `int` or exact `Decimal`."""
+    household = value.household
+    ids: set[str] = set()
+    for group, members in (("adults", household.adults), ("children", household.children)):
+        for i, member in enumerate(members):
+            if member.id in ids:
+                raise CalculationInputError(
+                    f"household.{group}[{i}].id",
+                    f"Id {member.id!r} används redan av en annan person i hushållet. Varje person ska ha ett eget id.",
+                    index,
+                )
+            ids.add(member.id)
+    for i, child in enumerate(household.children):
+        if child.earnings_this_year_before_month is not UNSET:
+            child.earnings_this_year_before_month = _checked_amount(
+                child.earnings_this_year_before_month,
+                f"household.children[{i}].earnings_this_year_before_month",
+                index,
+            )
+    size = household.size
+    if household.dwelling_size is not None and household.dwelling_size < size:
+        raise CalculationInputError(
+            "household.dwelling_size",
+            f"Antalet personer i bostaden ({household.dwelling_size}) kan inte vara färre än hushållets "
+            f"egna medlemmar ({size}).",
+            index,
+        )
+    for i, cost in enumerate(value.costs):
+        cost.amount = _checked_amount(cost.amount, f"costs[{i}].amount", index)
+    for i, income in enumerate(value.incomes):
+        income.amount = _checked_amount(income.amount, f"incomes[{i}].amount", index)
+        member = income.member_id
+        if member is None:
+            if income.type == "wage":
+                raise CalculationInputError(
+                    f"incomes[{i}].member",
+                    "Lön måste ha en mottagare: ange id för den vuxna eller det barn som har lönen.",
+                    index,
+                )
+        elif member not in ids:
+            raise CalculationInputError(
+                f"incomes[{i}].member",
+                f"Det finns ingen person med id {member!r} i hushållet.",
+                index,
+            )
