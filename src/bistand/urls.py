@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/handlaggning/", permanent=False)),
     path("konto/logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("handlaggning/kommun/", include("bistand.tenancy.urls")),
     path("handlaggning/", include("bistand.staff.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

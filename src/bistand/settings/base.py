@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs (Swagger UI) from local static files instead of a CDN
     "bistand.tenancy",
     "bistand.people",
     "bistand.audit",
@@ -38,9 +39,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bistand.tenancy.middleware.TenancyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Role permissions follow the municipality the user works in right now (bistand.tenancy.backends).
+AUTHENTICATION_BACKENDS = ["bistand.tenancy.backends.MembershipBackend"]
 
 ROOT_URLCONF = "bistand.urls"
 WSGI_APPLICATION = "bistand.wsgi.application"
@@ -85,6 +90,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # src/bistand/static: base CSS and vendored htmx
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(8 * 3600)))

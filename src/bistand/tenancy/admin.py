@@ -1,0 +1,177 @@
+"""Admin for regions, municipalities, units, roles (memberships) and users.
+
+Superusers see and change everything. A municipality's administrators (role ``admin``) see their own
+municipality's units, memberships and users, may not touch superuser status or permissions, and
+cannot grant regional roles.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+
+from bistand.audit.admin_mixins import AuditedAdminMixin
+from bistand.audit.services import diff, record_change
+
+from .admin_mixins import MunicipalityScopedAdminMixin, users_visible_to
+from .models import Membership, Municipality, Region, Unit
+from .roles import ADMIN_SITE_ROLES, REGION_ROLES
+from .services import add_membership
+
+User = get_user_model()
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+    list_select_related = ["region"]
+
+    def audit_municipality_id(self, obj):
+        return obj.pk
+
+
+@admin.register(Unit)
+class UnitAdmin(MunicipalityScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "municipality"]
+    list_filter = ["municipality"]
+    search_fields = ["name"]
+    list_select_related = ["municipality"]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "municipality", "unit", "region"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role, municipality, unit, region = (cleaned.get(k) for k in ("role", "municipality", "unit", "region"))
+        if role in REGION_ROLES:
+            if region is None:
+                self.add_error("region", "En regional samordnare ska höra till en region.")
+            if municipality is not None:
+                self.add_error("municipality", "En regional samordnare hör till en region, inte till en kommun.")
+            if unit is not None:
+                self.add_error("unit", "En regional samordnare hör inte till någon enhet.")
+        elif role:
+            if municipality is None:
+                self.add_error("municipality", "Välj kommun.")
+            if region is not None:
+                self.add_error("region", "Bara regionala samordnare hör till en region.")
+            if unit is not None and municipality is not None and unit.municipality_id != municipality.pk:
+                self.add_error("unit", "Enheten hör till en annan kommun.")
+        return cleaned
+
+
+@admin.register(Membership)
+class MembershipAdmin(MunicipalityScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ["user", "role", "municipality", "unit", "region"]
+    list_filter = ["role", "municipality", "region"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "municipality", "unit", "region"]
+    audit_fields = ["user", "role", "municipality", "unit", "region"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.is_superuser:
+            form.base_fields["role"].choices = [
+                (value, label) for value, label in form.base_fields["role"].choices if value not in REGION_ROLES
+            ]
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["region"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            if obj.role in ADMIN_SITE_ROLES and not obj.user.is_staff:
+                obj.user.is_staff = True
+                obj.user.save(update_fields=["is_staff"])
+            return
+        try:
+            created = add_membership(
+                actor=request.user, user=obj.user, role=obj.role, municipality=obj.municipality, unit=obj.unit,
+                region=obj.region,
+            )
+        except ValidationError as error:  # pragma: no cover - the form has already checked the same rules
+            raise ValueError(error.messages) from error
+        obj.pk = created.pk
+        obj.created_at = created.created_at
+
+
+class ScopedUserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    """Django's user admin; administrators who are not superusers see only their municipality's users
+    (and new users without any role) and cannot change superuser status, groups or permissions.
+    Every change is audited, also of groups and permissions (e.g. who was allowed to see protected
+    identities) and of passwords (without the values)."""
+
+    audit_fields = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
+
+    @staticmethod
+    def _grants(user) -> dict[str, list[str]]:
+        if user.pk is None:
+            return {"groups": [], "user_permissions": []}
+        return {
+            "groups": sorted(user.groups.values_list("name", flat=True)),
+            "user_permissions": sorted(
+                f"{app}.{codename}"
+                for app, codename in user.user_permissions.values_list("content_type__app_label", "codename")
+            ),
+        }
+
+    def save_related(self, request, form, formsets, change):
+        before = self._grants(form.instance) if change else {"groups": [], "user_permissions": []}
+        super().save_related(request, form, formsets, change)
+        changes = diff(before, self._grants(form.instance))
+        if changes:
+            record_change(user=request.user, action="update", instance=form.instance, municipality_id=None, changes=changes)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            record_change(
+                user=request.user, action="update", instance=user, municipality_id=None,
+                changes={"password": {"old": "(dolt)", "new": "(nytt lösenord)"}},
+            )
+        return response
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=users_visible_to(request.user).values("pk"))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"is_superuser", "groups", "user_permissions"}
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_staff", "last_login", "date_joined"]
+        return readonly
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, ScopedUserAdmin)

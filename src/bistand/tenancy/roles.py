@@ -1,0 +1,92 @@
+"""Roles and what each role may do: the one place where this is decided.
+
+A user gets a role through a :class:`~bistand.tenancy.models.Membership` (a role in a municipality, or
+for a regional coordinator in a region). Each role has a Django group with the same name as the role's
+code; :func:`bistand.tenancy.services.sync_role_permissions` gives each group exactly the permissions
+listed in :data:`ROLE_PERMISSIONS` (it runs after every ``migrate``).
+
+Permissions decide *what* a user may do (see a person, change a household, read the access log).
+Which *rows* the user sees is decided by :mod:`bistand.tenancy.scoping`: only the current
+municipality's, and none at all for roles outside :data:`PERSON_DATA_ROLES`.
+
+A user's role permissions apply only in the municipality the user currently works in: someone who is
+a manager in one municipality and a case worker in another has the manager's permissions only while
+working in the first (see :class:`bistand.tenancy.backends.MembershipBackend`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Handläggare"
+    APPROVER = "approver", "Attestant (1:e socialsekreterare)"
+    MANAGER = "manager", "Enhetschef"
+    REGIONAL_COORDINATOR = "regional_coordinator", "Regional samordnare"
+    RESEARCHER = "researcher", "Forskare"
+    ADMIN = "admin", "Administratör"
+
+
+#: Roles that may see person-level data (names, personnummer, households, cases) of the municipality
+#: they work in. Regional coordinators and researchers never see person-level rows: they get
+#: aggregates and pseudonymised exports only.
+PERSON_DATA_ROLES: frozenset[str] = frozenset({Role.CASEWORKER, Role.APPROVER, Role.MANAGER, Role.ADMIN})
+
+#: Roles whose membership is in a region rather than in a municipality.
+REGION_ROLES: frozenset[str] = frozenset({Role.REGIONAL_COORDINATOR})
+
+#: Roles that work in the Django admin (they get ``is_staff`` when the membership is added).
+ADMIN_SITE_ROLES: frozenset[str] = frozenset({Role.ADMIN})
+
+#: The permission that shows the name and address of a person with protected identity (skyddad
+#: identitet). No role has it: it is given to named users one by one.
+VIEW_PROTECTED_IDENTITY = "people.view_protected_identity"
+
+_PEOPLE_WORK = [
+    "people.view_person",
+    "people.add_person",
+    "people.change_person",
+    "people.view_household",
+    "people.add_household",
+    "people.change_household",
+    "people.view_householdmember",
+    "people.add_householdmember",
+    "people.change_householdmember",
+    "people.delete_householdmember",
+]
+_PEOPLE_READ = ["people.view_person", "people.view_household", "people.view_householdmember"]
+_AUDIT_READ = ["audit.view_accesslog", "audit.view_auditevent"]
+_CALCULATIONS_WORK = ["calculations.view_storedcalculation", "calculations.add_storedcalculation"]
+
+#: Permissions of each role, as "app_label.codename". Later apps add their permissions here.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CASEWORKER: [*_PEOPLE_WORK, *_CALCULATIONS_WORK],
+    Role.APPROVER: [*_PEOPLE_WORK, *_CALCULATIONS_WORK],
+    Role.MANAGER: [*_PEOPLE_READ, *_AUDIT_READ, "calculations.view_storedcalculation", "tenancy.view_unit", "tenancy.view_membership"],
+    Role.REGIONAL_COORDINATOR: ["tenancy.view_region", "tenancy.view_municipality"],
+    Role.RESEARCHER: [],
+    Role.ADMIN: [
+        *_AUDIT_READ,
+        "tenancy.view_region",
+        "tenancy.view_municipality",
+        "tenancy.view_unit",
+        "tenancy.add_unit",
+        "tenancy.change_unit",
+        "tenancy.view_membership",
+        "tenancy.add_membership",
+        "tenancy.change_membership",
+        "tenancy.delete_membership",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+}
+
+
+def role_label(role: str) -> str:
+    """The Swedish name of a role code (the code itself when it is unknown)."""
+    try:
+        return Role(role).label
+    except ValueError:
+        return role

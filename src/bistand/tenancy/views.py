@@ -1,0 +1,41 @@
+"""Choosing the municipality to work in (for users with roles in several)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .current import choose_municipality as choose, for_request
+
+
+def _safe_next(request, default: str = "/handlaggning/") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@login_required
+def choose_municipality(request):
+    state = for_request(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            municipality_id = int(request.POST.get("municipality", ""))
+            state = choose(request, municipality_id)
+        except (ValueError, PermissionError):
+            error = "Välj en av kommunerna i listan."
+        else:
+            messages.success(request, f"Du arbetar nu i {state.municipality.name}.")
+            return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "tenancy/choose_municipality.html",
+        {"state": state, "municipalities": state.municipalities, "error": error, "next": _safe_next(request, "")},
+        status=400 if error else 200,
+    )
