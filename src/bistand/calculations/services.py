@@ -1,0 +1,338 @@
+"""Writes of stored calculations, and the building of a household's calculation input.
+
+A stored calculation is made once and never changed (see :mod:`bistand.calculations.models`). The
+calculation itself is :func:`bistand.rules.calculate`; this module adds what the rules package does not
+know about: households, users, the database and the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bistand import rules
+from bistand.audit.services import display_name, record_create
+from bistand.people.models import HouseholdMember, HouseholdRole
+from bistand.rules.parameters import load_parameters
+from bistand.tenancy.scoping import check_can_act_in
+
+from .inputs import (
+    AdultFacts,
+    AdultHistory,
+    ChildFacts,
+    DecimalJSONDecoder,
+    DecimalJSONEncoder,
+    InputBuildError,
+    build_contract_input,
+    input_hash,
+    wage_in,
+)
+from .models import MadeBy, StoredCalculation
+from .months import format_month, last_day, parse_month
+
+#: Fields written to the audit trail when a calculation is stored (the input and the result are in the
+#: row itself; the audit event names the row and its key figures).
+AUDIT_FIELDS = [
+    "household",
+    "month",
+    "input_hash",
+    "amount_ore",
+    "outcome",
+    "engine_version",
+    "parameter_hash",
+    "made_by",
+    "made_by_user",
+]
+
+
+class CalculationConflictError(ValueError):
+    """The input contradicts the household or the month it is stored for (message in Swedish)."""
+
+
+@dataclass(frozen=True)
+class PreparedCalculation:
+    """A calculation that has been made but not stored: the input as stored, and what came out."""
+
+    input_data: dict[str, Any]
+    input_hash: str
+    result: dict[str, Any]
+    amount_ore: int
+    outcome: str
+    engine_version: str
+    parameter_hash: str
+
+
+def _local_dir() -> str | None:
+    return getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None)
+
+
+def normalise_input(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``document`` in the form it is stored and hashed in: amounts as int or Decimal
+    (never float) and the contract's empty lists written out."""
+    copy = json.loads(json.dumps(document, cls=DecimalJSONEncoder), cls=DecimalJSONDecoder)
+    if isinstance(copy, dict):
+        copy.setdefault("costs", [])
+        copy.setdefault("incomes", [])
+        if isinstance(copy.get("household"), dict):
+            copy["household"].setdefault("children", [])
+    return copy
+
+
+def prepare_calculation(document: Mapping[str, Any]) -> PreparedCalculation:
+    """Run :func:`bistand.rules.calculate` on ``document`` (raises ``CalculationInputError`` for input that
+    does not follow the contract)."""
+    data = normalise_input(document)
+    result = rules.calculate(data, local_dir=_local_dir())
+    metadata = result.metadata()
+    return PreparedCalculation(
+        input_data=data,
+        input_hash=input_hash(data),
+        result=result.to_dict(trace=True),
+        amount_ore=result.amount * 100,
+        outcome=result.outcome,
+        engine_version=metadata["engine_version"],
+        parameter_hash=metadata["parameter_hash"],
+    )
+
+
+def _made_by(user) -> tuple[str, Any, str]:
+    """(made_by, the user or None, the name shown) for a user, "demo", "system" or None (= system)."""
+    if user is None or user == MadeBy.SYSTEM:
+        return MadeBy.SYSTEM, None, MadeBy.SYSTEM.label
+    if user == MadeBy.DEMO:
+        return MadeBy.DEMO, None, MadeBy.DEMO.label
+    if isinstance(user, str):
+        raise ValueError(f"made by must be a user, 'demo' or 'system', not {user!r}")
+    return MadeBy.USER, user, display_name(user)
+
+
+def new_stored_calculation(
+    *,
+    household,
+    month: dt.date,
+    prepared: PreparedCalculation,
+    user=None,
+    created_at: dt.datetime | None = None,
+) -> StoredCalculation:
+    """An unsaved StoredCalculation for ``prepared`` (for :func:`calculate_and_store` and bulk loading)."""
+    made_by, actor, name = _made_by(user)
+    return StoredCalculation(
+        municipality_id=household.municipality_id,
+        household=household,
+        month=month,
+        input_data=prepared.input_data,
+        input_hash=prepared.input_hash,
+        result=prepared.result,
+        amount_ore=prepared.amount_ore,
+        outcome=prepared.outcome,
+        engine_version=prepared.engine_version,
+        parameter_hash=prepared.parameter_hash,
+        made_by=made_by,
+        made_by_user=actor,
+        made_by_name=name[:200],
+        created_at=created_at or timezone.now(),
+    )
+
+
+def _input_for(household, month: dt.date, document: Mapping[str, Any]) -> dict[str, Any]:
+    data = normalise_input(document)
+    if not isinstance(data, dict):
+        raise CalculationConflictError("Indata ska vara ett JSON-objekt.")
+    wanted = format_month(month)
+    if data.get("month") not in (None, wanted):
+        raise CalculationConflictError(
+            f"Indata gäller månaden {data.get('month')} men beräkningen ska sparas för {wanted}."
+        )
+    data["month"] = wanted
+    code = household.municipality.code
+    if data.get("municipality") not in (None, code):
+        raise CalculationConflictError(
+            f"Indata gäller kommunen {data.get('municipality')} men hushållet hör till kommunen {code}."
+        )
+    data["municipality"] = code
+    return data
+
+
+@transaction.atomic
+def calculate_and_store(household, month, input: Mapping[str, Any], user) -> StoredCalculation:  # noqa: A002
+    """Calculate försörjningsstöd for ``household`` and ``month`` from ``input`` (the contract's input;
+    ``month`` and ``municipality`` are filled in from the arguments) and store the calculation.
+
+    Idempotent: when the same household already has a calculation for the month with the same input
+    (the same input hash), that stored calculation is returned and nothing new is written. Otherwise
+    the new row and an audit event are written in one transaction.
+
+    ``user`` is the user making the calculation, or ``"system"`` / ``"demo"`` (or None for the system).
+    Raises ``PermissionDenied`` when the user does not work in the household's municipality,
+    ``CalculationConflictError`` when the input names another month or municipality, and
+    ``bistand.rules.CalculationInputError`` for input that does not follow the contract.
+    """
+    month = parse_month(month)
+    made_by, actor, _ = _made_by(user)
+    check_can_act_in(actor, household.municipality_id)
+    data = _input_for(household, month, input)
+    digest = input_hash(data)
+    existing = StoredCalculation.objects.filter(household=household, month=month, input_hash=digest).first()
+    if existing is not None:
+        return existing
+    prepared = prepare_calculation(data)
+    row = new_stored_calculation(household=household, month=month, prepared=prepared, user=user)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # The same calculation was stored at the same moment by someone else: that one stands.
+        return StoredCalculation.objects.get(household=household, month=month, input_hash=digest)
+    record_create(user=actor, instance=row, municipality_id=row.municipality_id, fields=AUDIT_FIELDS)
+    return row
+
+
+def bulk_store(calculations: Iterable[StoredCalculation], *, batch_size: int = 500) -> list[StoredCalculation]:
+    """Insert many new stored calculations at once (for loading demo data and imports), leaving out any
+    that are already stored (same household, month and input hash). No audit event per row: the caller
+    records one event for the whole load."""
+    rows = list(calculations)
+    if not rows:
+        return []
+    households = {row.household_id for row in rows}
+    stored = set(
+        StoredCalculation.objects.filter(household_id__in=households).values_list("household_id", "month", "input_hash")
+    )
+    new: list[StoredCalculation] = []
+    for row in rows:
+        key = (row.household_id, row.month, row.input_hash)
+        if key not in stored:
+            stored.add(key)
+            new.append(row)
+    return StoredCalculation.objects.bulk_create(new, batch_size=batch_size)
+
+
+# --- building the input for a stored household -----------------------------------------------------
+
+
+def _member_id(value: Any) -> str:
+    """A member reference (a Person, a HouseholdMember or a person id) → the id used in the input."""
+    if isinstance(value, HouseholdMember):
+        return str(value.person_id)
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)
+
+
+def _latest_per_month(household, before: dt.date) -> list[StoredCalculation]:
+    """The household's newest stored calculation of each month before ``before``."""
+    rows = (
+        StoredCalculation.objects.filter(household=household, month__lt=before)
+        .only("month", "amount_ore", "input_data", "created_at")
+        .order_by("month", "created_at", "pk")
+    )
+    latest: dict[dt.date, StoredCalculation] = {}
+    for row in rows:
+        latest[row.month] = row
+    return [latest[m] for m in sorted(latest)]
+
+
+def build_input_for_household(
+    household,
+    month,
+    *,
+    costs: Iterable[Mapping[str, Any]] = (),
+    incomes: Iterable[Mapping[str, Any]] = (),
+    days_present: Mapping[Any, int] | None = None,
+    lunch_away_from_home: Collection[Any] = (),
+) -> dict[str, Any]:
+    """The contract input for ``household`` in ``month``, from its members and the given costs and
+    incomes (kronor as int, Decimal or decimal text; an income's ``member`` may be a Person or its id).
+
+    * Adults are the applicant and the partner, children the members with the role child; other adults
+      in the dwelling (hushållsgemenskap) make ``dwelling_size`` the number of everyone living there.
+    * Members are those whose membership covers any day of the month; ages are from the personnummer's
+      date of birth on the first day of the month (see :mod:`bistand.calculations.inputs`).
+    * Member ids in the input are the persons' ids.
+    * Months on assistance, the jobbstimulans window and children's earlier earnings this year come
+      from the household's stored calculations of earlier months (the newest one of each month).
+    * ``days_present`` (person → days) and ``lunch_away_from_home`` (persons) describe children; the
+      household register does not hold them.
+
+    Raises ``InputBuildError`` (a ValueError with a Swedish message) when the members cannot make a
+    valid input, e.g. no applicant or a "child" who is 21.
+    """
+    month = parse_month(month)
+    members = list(
+        HouseholdMember.objects.filter(household=household, valid_from__lte=last_day(month))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .select_related("person")
+        .order_by("valid_from", "pk")
+    )
+    order = {HouseholdRole.APPLICANT: 0, HouseholdRole.PARTNER: 1}
+    adult_members = sorted(
+        (m for m in members if m.role in order), key=lambda m: (order[m.role], m.valid_from, m.pk)
+    )
+    if not any(m.role == HouseholdRole.APPLICANT for m in adult_members):
+        raise InputBuildError(f"Hushållet har ingen sökande i {format_month(month)}.")
+    child_members = sorted((m for m in members if m.role == HouseholdRole.CHILD), key=lambda m: (m.person.birth_date, m.pk))
+    others = [m for m in members if m.role == HouseholdRole.OTHER_ADULT]
+
+    present = {_member_id(k): v for k, v in (days_present or {}).items()}
+    lunch = {_member_id(k) for k in lunch_away_from_home}
+    adults = [AdultFacts(str(m.person_id), m.person.birth_date) for m in adult_members]
+    children = [
+        ChildFacts(str(m.person_id), m.person.birth_date, present.get(str(m.person_id)), str(m.person_id) in lunch)
+        for m in child_members
+    ]
+    dwelling_size = len({m.person_id for m in members}) if others else None
+
+    earlier = _latest_per_month(household, month)
+    history: dict[str, AdultHistory] = {}
+    for adult in adults:
+        assisted = frozenset(
+            row.month for row in earlier
+            if row.amount_ore > 0 and any(a.get("id") == adult.id for a in row.input_data["household"]["adults"])
+        )
+        wages = frozenset(
+            row.month for row in earlier
+            if any(i.get("type") == "wage" and i.get("member") == adult.id for i in row.input_data.get("incomes", ()))
+        )
+        history[adult.id] = AdultHistory(assisted, wages)
+    child_earnings = {
+        child.id: sum((wage_in(row.input_data, child.id) for row in earlier if row.month.year == month.year), start=0)
+        for child in children
+    }
+
+    params = load_parameters(format_month(month), household.municipality.code, _local_dir())
+    return build_contract_input(
+        month=month,
+        adults=adults,
+        children=children,
+        costs=list(costs),
+        incomes=[{**income, "member": _member_id(income["member"])} if income.get("member") is not None else dict(income)
+                 for income in incomes],
+        municipality_code=household.municipality.code,
+        dwelling_size=dwelling_size,
+        history=history,
+        child_earnings_before=child_earnings,
+        qualifying_months=params.jobbstimulans_qualifying_months.value,
+        window_months=params.jobbstimulans_window_months.value,
+    )
+
+
+__all__ = [
+    "AUDIT_FIELDS",
+    "CalculationConflictError",
+    "InputBuildError",
+    "PreparedCalculation",
+    "build_input_for_household",
+    "bulk_store",
+    "calculate_and_store",
+    "new_stored_calculation",
+    "normalise_input",
+    "prepare_calculation",
+]
