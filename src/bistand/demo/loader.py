@@ -14,6 +14,9 @@ and the demo password is the same for everyone).
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import datetime as dt
 import os
 import time
@@ -491,3 +494,17 @@ __all__ = [
     "reset_demo",
     "set_demo_passwords",
 ]
+
+
+@contextlib.contextmanager
+def quiet_audit_console():
+    """Keep the console readable while thousands of demo rows are created: the audit events are still
+    written to the database (bistand.audit.events writes rows whatever the log level), only the copy
+    on stdout is held back to warnings."""
+    audit_logger = logging.getLogger("bistand.audit")
+    previous = audit_logger.level
+    audit_logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        audit_logger.setLevel(previous)

@@ -33,14 +33,15 @@ class Command(BaseCommand):
         loader.ensure_database_directory()
         password = loader.demo_password()
         try:
-            summary = loader.load_demo(
-                seed=options["seed"],
-                households_per_municipality=options["households_per_municipality"],
-                months=options["months"],
-                last_month=options["last_month"],
-                reset=options["reset"],
-                password=password,
-            )
+            with loader.quiet_audit_console():
+                summary = loader.load_demo(
+                    seed=options["seed"],
+                    households_per_municipality=options["households_per_municipality"],
+                    months=options["months"],
+                    last_month=options["last_month"],
+                    reset=options["reset"],
+                    password=password,
+                )
         except (loader.DemoDataError, ValueError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(loader.format_summary(summary, password))

@@ -49,9 +49,10 @@ class Command(BaseCommand):
         if not options["no_demo"] and not loader.database_has_data():
             self.stdout.write("Databasen är tom. Läser in demodata …")
             try:
-                summary = loader.load_demo(
-                    password=password, households_per_municipality=loader.DEFAULT_HOUSEHOLDS_PER_MUNICIPALITY
-                )
+                with loader.quiet_audit_console():
+                    summary = loader.load_demo(
+                        password=password, households_per_municipality=loader.DEFAULT_HOUSEHOLDS_PER_MUNICIPALITY
+                    )
             except loader.DemoDataError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(loader.format_summary(summary, password, url=url))
