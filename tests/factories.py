@@ -258,3 +258,36 @@ PERSON_LEVEL_BUILDERS: dict[str, Callable] = {
     "audit.auditevent": _build_audit_event,
     "calculations.storedcalculation": _build_stored_calculation,
 }
+
+
+def _lazy_builder(module: str, name: str) -> Callable:
+    """A builder defined in an app's own test module (imported when first used, so that this module
+    does not import every app's factories)."""
+
+    def build(municipality, *, pk=None, made, **fields):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(municipality, pk=pk, made=made, **fields)
+
+    return build
+
+
+# Register data and decisions (issue 3): builders in tests/registers/factories.py and
+# tests/decisions/factories.py.
+PERSON_LEVEL_BUILDERS.update({
+    # Applications (issue 3): builders in tests/applications/factories.py.
+    "applications.application": _lazy_builder("tests.applications.factories", "_build_application"),
+    "applications.attachment": _lazy_builder("tests.applications.factories", "_build_attachment"),
+    "applications.completionrequest": _lazy_builder("tests.applications.factories", "_build_completion_request"),
+    "registers.registerfetch": _lazy_builder("tests.registers.factories", "build_register_fetch"),
+    "registers.registerfact": _lazy_builder("tests.registers.factories", "build_register_fact"),
+    "decisions.decision": _lazy_builder("tests.decisions.factories", "build_decision"),
+    "decisions.decisionline": _lazy_builder("tests.decisions.factories", "build_decision_line"),
+})
+
+# Payments and follow-up (issue 3): builders in tests/payments/factories.py.
+PERSON_LEVEL_BUILDERS.update({
+    "payments.payment": _lazy_builder("tests.payments.factories", "build_payment"),
+    "payments.paymentexport": _lazy_builder("tests.payments.factories", "build_payment_export"),
+    "followup.assistancemonth": _lazy_builder("tests.payments.factories", "build_assistance_month"),
+})

@@ -4,15 +4,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from bistand.api.api import api
+from bistand.registers.eid.views import StaffLoginView
 
 admin.site.site_header = "Bistånd – administration"
 admin.site.site_title = "Bistånd"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/handlaggning/", permanent=False)),
-    path("konto/logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("konto/logga-in/", StaffLoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("e-legitimation/", include("bistand.registers.eid.urls")),
+    path("e-tjanst/", include("bistand.portal.urls")),
     path("handlaggning/kommun/", include("bistand.tenancy.urls")),
+    path("handlaggning/ansokningar/", include("bistand.applications.urls")),
     path("handlaggning/", include("bistand.staff.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -217,7 +217,8 @@ def is_denied(response, client, hops: int = 3) -> bool:
     if response.status_code in (301, 302):
         location = response["Location"]
         path = location.split("?")[0]
-        if path.startswith((settings.LOGIN_URL, "/admin/login/")) or path == "/admin/":
+        # The e-service's own login (e-ID) counts as a login page too.
+        if path.startswith((settings.LOGIN_URL, "/admin/login/", "/e-tjanst/logga-in/")) or path == "/admin/":
             return True
         if hops > 0 and location.startswith("/"):
             return is_denied(client.get(location), client, hops - 1)

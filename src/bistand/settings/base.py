@@ -30,6 +30,12 @@ INSTALLED_APPS = [
     "bistand.staff",
     "bistand.api",
     "bistand.demo",
+    "bistand.registers",
+    "bistand.decisions",
+    "bistand.applications",
+    "bistand.portal",
+    "bistand.payments",
+    "bistand.followup",
 ]
 
 MIDDLEWARE = [
@@ -109,3 +115,29 @@ LOGGING = {
 
 # Local rule parameters (rent ceilings etc.) can be overridden from a directory of YAML files.
 BISTAND_LOCAL_PARAMETERS_DIR = env_str("BISTAND_LOCAL_PARAMETERS_DIR", None)
+
+# Applicant e-service: e-ID and attachments (docs/configuration.md). Simulators (e-ID, SSBTEK) are
+# refused when BISTAND_ALLOW_SIMULATORS is false; the production settings switch them off.
+BISTAND_ALLOW_SIMULATORS = env_bool("BISTAND_ALLOW_SIMULATORS", True)
+BISTAND_EID_PLUGIN = env_str("BISTAND_EID_PLUGIN", "simulator")
+
+
+def _oidc_from_env(prefix: str, extra: tuple[str, ...] = ()) -> dict:
+    keys = ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "SCOPES", "REDIRECT_URI", "PERSONNUMMER_CLAIM", "ALGORITHMS",
+            "ACR_VALUES", "TOKEN_AUTH_METHOD", "TIMEOUT", "CLOCK_SKEW", *extra)
+    return {key: env_str(f"{prefix}{key}", "") for key in keys}
+
+
+BISTAND_OIDC = _oidc_from_env("BISTAND_OIDC_")
+BISTAND_STAFF_OIDC = _oidc_from_env("BISTAND_STAFF_OIDC_", ("USERNAME_CLAIM", "ROLES_CLAIM", "ROLE_MAP", "SYNC_ROLES"))
+BISTAND_ATTACHMENT_DIR = env_str("BISTAND_ATTACHMENT_DIR", str(DATA_DIR / "attachments"))
+BISTAND_ATTACHMENT_MAX_BYTES = int(env_str("BISTAND_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Register data (SSBTEK) and automated decisions (docs/configuration.md).
+BISTAND_SSBTEK_PLUGIN = env_str("BISTAND_SSBTEK_PLUGIN", "simulator")
+BISTAND_SSBTEK_SIMULATOR_DEVIATING = env_list("BISTAND_SSBTEK_SIMULATOR_DEVIATING", [])
+BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT = int(env_str("BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT", "5"))
+BISTAND_SSBTEK_SIMULATOR_FIXTURES = env_str("BISTAND_SSBTEK_SIMULATOR_FIXTURES", None)
+BISTAND_REGISTER_TOLERANCE_ORE = int(env_str("BISTAND_REGISTER_TOLERANCE_ORE", "0"))
+BISTAND_REGISTER_TOLERANCE_PERCENT = int(env_str("BISTAND_REGISTER_TOLERANCE_PERCENT", "0"))
+BISTAND_CURRENT_PLAN_CHECK = env_str("BISTAND_CURRENT_PLAN_CHECK", None)

@@ -15,3 +15,4 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+BISTAND_ALLOW_SIMULATORS = False  # no simulated e-ID or register data in production

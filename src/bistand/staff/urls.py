@@ -22,3 +22,14 @@ urlpatterns = [
     # try a calculation (bistand.rules)
     path("berakning/", calculation.calculation, name="calculation"),
 ]
+
+# payments: approval with four eyes and the bank files (bistand.payments)
+from .views import payments  # noqa: E402
+
+urlpatterns += [
+    path("utbetalningar/", payments.payment_list, name="payment_list"),
+    path("utbetalningar/<int:pk>/attestera/", payments.payment_approve, name="payment_approve"),
+    path("utbetalningar/betalfiler/", payments.payment_export_list, name="payment_export_list"),
+    path("utbetalningar/betalfiler/ny/", payments.payment_export_create, name="payment_export_create"),
+    path("utbetalningar/betalfiler/<int:pk>/", payments.payment_export_download, name="payment_export_download"),
+]

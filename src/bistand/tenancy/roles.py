@@ -58,12 +58,14 @@ _PEOPLE_WORK = [
 _PEOPLE_READ = ["people.view_person", "people.view_household", "people.view_householdmember"]
 _AUDIT_READ = ["audit.view_accesslog", "audit.view_auditevent"]
 _CALCULATIONS_WORK = ["calculations.view_storedcalculation", "calculations.add_storedcalculation"]
+_APPLICATIONS_READ = ["applications.view_application", "applications.view_attachment", "applications.view_completionrequest"]
+_APPLICATIONS_WORK = [*_APPLICATIONS_READ, "applications.add_completionrequest", "applications.change_completionrequest"]
 
 #: Permissions of each role, as "app_label.codename". Later apps add their permissions here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CASEWORKER: [*_PEOPLE_WORK, *_CALCULATIONS_WORK],
-    Role.APPROVER: [*_PEOPLE_WORK, *_CALCULATIONS_WORK],
-    Role.MANAGER: [*_PEOPLE_READ, *_AUDIT_READ, "calculations.view_storedcalculation", "tenancy.view_unit", "tenancy.view_membership"],
+    Role.CASEWORKER: [*_PEOPLE_WORK, *_CALCULATIONS_WORK, *_APPLICATIONS_WORK],
+    Role.APPROVER: [*_PEOPLE_WORK, *_CALCULATIONS_WORK, *_APPLICATIONS_WORK],
+    Role.MANAGER: [*_PEOPLE_READ, *_AUDIT_READ, *_APPLICATIONS_READ, "calculations.view_storedcalculation", "tenancy.view_unit", "tenancy.view_membership"],
     Role.REGIONAL_COORDINATOR: ["tenancy.view_region", "tenancy.view_municipality"],
     Role.RESEARCHER: [],
     Role.ADMIN: [
@@ -82,6 +84,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
     ],
 }
+
+
+# Payments (bistand.payments): case workers see payments and may change the payee; approvers also
+# approve them (four eyes) and handle the bank files; managers see both; administrators enter the
+# municipality's own bank account.
+_PAYMENTS_VIEW = ["payments.view_payment"]
+ROLE_PERMISSIONS[Role.CASEWORKER] += [*_PAYMENTS_VIEW, "payments.change_payment"]
+ROLE_PERMISSIONS[Role.APPROVER] += [*_PAYMENTS_VIEW, "payments.change_payment", "payments.approve_payment",
+                                    "payments.view_paymentexport", "payments.add_paymentexport"]
+ROLE_PERMISSIONS[Role.MANAGER] += [*_PAYMENTS_VIEW, "payments.view_paymentexport"]
+ROLE_PERMISSIONS[Role.ADMIN] += ["payments.view_debtoraccount", "payments.add_debtoraccount", "payments.change_debtoraccount"]
+
+# Decisions (bistand.decisions): case workers and approvers make decisions; managers read them;
+# administrators edit the committee's delegation to the automated decision function (with its kill switch).
+_DECISIONS_WORK = ["decisions.view_decision", "decisions.add_decision", "decisions.view_delegation"]
+ROLE_PERMISSIONS[Role.CASEWORKER] += _DECISIONS_WORK
+ROLE_PERMISSIONS[Role.APPROVER] += _DECISIONS_WORK
+ROLE_PERMISSIONS[Role.MANAGER] += ["decisions.view_decision", "decisions.view_delegation"]
+ROLE_PERMISSIONS[Role.ADMIN] += ["decisions.view_delegation", "decisions.add_delegation", "decisions.change_delegation"]
 
 
 def role_label(role: str) -> str:

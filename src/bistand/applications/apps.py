@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApplicationsConfig(AppConfig):
+    name = "bistand.applications"
+    verbose_name = "Ansökningar"

@@ -1,0 +1,306 @@
+"""The declared data of an application (``Application.declaration``): its shape, labels and checks.
+
+Version 1 (every fact carries ``"source": "applicant"``)::
+
+    {
+      "version": 1,
+      "members": {
+        "applicant": {"person_id", "personnummer", "first_name", "last_name"},
+        "partner": null | {"person_id" (null until known), "personnummer", "first_name", "last_name", "source"},
+        "children": [{"key", "person_id", "personnummer", "first_name", "days_present" (null = whole month),
+                      "lunch_away_from_home", "source"}],
+        "other_adults_in_dwelling": 0
+      },
+      "housing": {"kind", "rooms", "persons_in_dwelling", "source"} | {},
+      "costs": [{"type", "amount_ore", "source"}],          # contract cost types
+      "incomes": [{"type", "member", "amount_ore", "source"}],   # member: "applicant" | "partner" | child key
+      "assets": [{"kind", "description", "value_ore", "source"}],
+      "bank_account": {"clearing", "account", "source"} | {},
+      "answered": ["members", "housing", …],   # sections the applicant has gone through
+      "cannot_answer": {"incomes": "Jag vet inte vad a-kassan betalar ut"},
+      "message": ""
+    }
+
+Money is integer öre. Nothing here rejects an application: :func:`missing_answers` lists what is still
+unanswered (each with a message for its field), and a section the applicant marks "Jag vet inte / kan
+inte svara" counts as answered and goes to a case worker instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from bistand.people import personnummer as pnr
+
+VERSION = 1
+APPLICANT = "applicant"
+SOURCE = {"source": "applicant"}
+
+SECTIONS: list[tuple[str, str]] = [
+    ("members", "Hushållet"),
+    ("housing", "Boende"),
+    ("costs", "Kostnader"),
+    ("incomes", "Inkomster"),
+    ("assets", "Tillgångar"),
+    ("bank_account", "Bankkonto"),
+]
+SECTION_LABELS = dict(SECTIONS)
+
+COST_TYPES: list[tuple[str, str]] = [
+    ("rent", "Hyra eller avgift för bostaden"),
+    ("household_electricity", "Hushållsel"),
+    ("home_insurance", "Hemförsäkring"),
+    ("work_travel", "Resor till och från arbetet"),
+    ("union_fee", "Avgift till fackförening"),
+    ("unemployment_fund_fee", "Avgift till a-kassa"),
+    ("childcare_fee", "Avgift för förskola eller fritids"),
+    ("medical_care", "Läkarvård"),
+    ("medicine", "Medicin"),
+    ("dental_care_acute", "Akut tandvård"),
+    ("glasses", "Glasögon"),
+    ("other", "Annan kostnad"),
+]
+COST_LABELS = dict(COST_TYPES)
+
+INCOME_TYPES: list[tuple[str, str]] = [
+    ("wage", "Lön (efter skatt)"),
+    ("unemployment_benefit", "Ersättning från a-kassa"),
+    ("sickness_benefit", "Sjukpenning"),
+    ("activity_compensation", "Sjuk- eller aktivitetsersättning"),
+    ("parental_benefit", "Föräldrapenning"),
+    ("pension", "Pension"),
+    ("child_benefit", "Barnbidrag"),
+    ("housing_allowance", "Bostadsbidrag"),
+    ("maintenance_support", "Underhållsstöd"),
+    ("student_aid", "Studiemedel eller studiebidrag"),
+    ("establishment_allowance", "Etableringsersättning"),
+    ("activity_support", "Aktivitetsstöd"),
+    ("tax_refund", "Skatteåterbäring"),
+    ("other", "Annan inkomst"),
+]
+INCOME_LABELS = dict(INCOME_TYPES)
+
+HOUSING_KINDS: list[tuple[str, str]] = [
+    ("rental", "Hyr i första hand"),
+    ("sublet", "Hyr i andra hand"),
+    ("lodger", "Inneboende"),
+    ("condominium", "Bostadsrätt"),
+    ("house", "Eget hus"),
+    ("parents", "Bor hos föräldrar"),
+    ("homeless", "Har ingen egen bostad"),
+    ("other", "Annat"),
+]
+HOUSING_LABELS = dict(HOUSING_KINDS)
+
+ASSET_KINDS: list[tuple[str, str]] = [
+    ("bank", "Pengar på bankkonto"),
+    ("vehicle", "Bil, motorcykel eller båt"),
+    ("property", "Hus, bostadsrätt eller mark"),
+    ("securities", "Aktier eller fonder"),
+    ("other", "Annan tillgång"),
+]
+ASSET_LABELS = dict(ASSET_KINDS)
+
+
+def empty(applicant) -> dict[str, Any]:
+    """A new declaration for ``applicant`` (a Person)."""
+    return {
+        "version": VERSION,
+        "members": {
+            "applicant": person_fact(applicant),
+            "partner": None,
+            "children": [],
+            "other_adults_in_dwelling": 0,
+        },
+        "housing": {},
+        "costs": [],
+        "incomes": [],
+        "assets": [],
+        "bank_account": {},
+        "answered": [],
+        "cannot_answer": {},
+        "message": "",
+    }
+
+
+def person_fact(person) -> dict[str, Any]:
+    return {"person_id": person.pk, "personnummer": person.personnummer, "first_name": person.first_name,
+            "last_name": person.last_name}
+
+
+def copy_for_new_month(declaration: dict[str, Any]) -> dict[str, Any]:
+    """Last month's declaration as the start of this month's (recurring application): the same facts,
+    nothing answered yet this month, no notes."""
+    data = copy.deepcopy(declaration)
+    data["answered"] = []
+    data["cannot_answer"] = {}
+    data["message"] = ""
+    return data
+
+
+# --- parsing what people type ------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^(\d{1,9})(?:[,.](\d{1,2}))?$")
+
+
+def parse_amount(text: Any) -> int | None:
+    """Kronor as typed ("6 500", "6500,50", "1 250 kr") → öre; None for an empty field. Raises
+    ValueError with a Swedish message for anything else."""
+    if text is None:
+        return None
+    value = str(text).replace("\u00a0", " ").strip()
+    value = re.sub(r"\s*(kr|kronor|:-)\s*$", "", value, flags=re.IGNORECASE)
+    value = value.replace(" ", "")
+    if not value:
+        return None
+    if value.startswith("-"):
+        raise ValueError("Beloppet kan inte vara mindre än noll.")
+    match = _AMOUNT.match(value)
+    if not match:
+        raise ValueError("Skriv beloppet i kronor med siffror, till exempel 6 500 eller 6 500,50.")
+    kronor, ore = match.group(1), (match.group(2) or "0").ljust(2, "0")
+    return int(kronor) * 100 + int(ore)
+
+
+def format_amount(ore: int | None) -> str:
+    """öre → how the amount is shown in a form field ("6 500" or "6 500,50")."""
+    if ore is None:
+        return ""
+    kronor, rest = divmod(int(ore), 100)
+    text = f"{kronor:,}".replace(",", " ")
+    return f"{text},{rest:02d}" if rest else text
+
+
+def parse_personnummer(text: str) -> str:
+    """A personnummer as typed → 12 digits (raises ValueError with the Swedish message)."""
+    try:
+        return pnr.normalise(text)
+    except pnr.PersonnummerError as error:
+        raise ValueError(error.message) from None
+
+
+def clean_clearing(text: str) -> str:
+    digits = re.sub(r"[\s-]", "", text or "")
+    if not re.fullmatch(r"\d{4,5}", digits):
+        raise ValueError("Clearingnumret är fyra siffror (Swedbank ibland fem), till exempel 8327-9.")
+    return digits
+
+
+def clean_account(text: str) -> str:
+    digits = re.sub(r"[\s.-]", "", text or "")
+    if not re.fullmatch(r"\d{5,12}", digits):
+        raise ValueError("Kontonumret ska vara 5–12 siffror. Skriv bara siffror.")
+    return digits
+
+
+# --- what is still unanswered ------------------------------------------------------------------------
+
+
+def member_keys(declaration: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, Swedish label) of everyone an income can belong to."""
+    members = declaration.get("members") or {}
+    keys = [(APPLICANT, "Du")]
+    partner = members.get("partner")
+    if partner:
+        keys.append(("partner", partner.get("first_name") or "Din make, maka eller sambo"))
+    for child in members.get("children") or []:
+        keys.append((child["key"], child.get("first_name") or "Barn"))
+    return keys
+
+
+def missing_answers(declaration: dict[str, Any]) -> dict[str, str]:
+    """Sections the applicant has neither answered nor marked "kan inte svara": section → message."""
+    answered = set(declaration.get("answered") or []) | set((declaration.get("cannot_answer") or {}).keys())
+    missing = {}
+    for section, label in SECTIONS:
+        if section not in answered:
+            missing[section] = f"Fyll i {label.lower()}, eller markera att du inte kan svara."
+    return missing
+
+
+def caseworker_reasons(declaration: dict[str, Any]) -> list[dict[str, str]]:
+    """Why a person (not the automation) must look at the application: the sections the applicant could
+    not answer, and children without personnummer."""
+    reasons = []
+    for section, note in (declaration.get("cannot_answer") or {}).items():
+        label = SECTION_LABELS.get(section, section)
+        text = f"Sökanden kunde inte svara om {label.lower()}"
+        reasons.append({"code": f"cannot_answer:{section}", "label": f"{text}: {note}" if note else text + "."})
+    for child in (declaration.get("members") or {}).get("children") or []:
+        if not child.get("personnummer"):
+            reasons.append({"code": "child_without_personnummer",
+                            "label": f"Barnet {child.get('first_name') or ''} saknar personnummer i ansökan.".replace("  ", " ")})
+    return reasons
+
+
+# --- comparing two declarations ----------------------------------------------------------------------
+
+
+def _money(ore: Any) -> str:
+    return "" if ore is None else f"{format_amount(int(ore))} kr"
+
+
+def summary(declaration: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """Each section as (label, value) rows in plain Swedish, for the review page and for comparing."""
+    members = declaration.get("members") or {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    rows: list[tuple[str, str]] = []
+    partner = members.get("partner")
+    rows.append(("Make, maka eller sambo",
+                 f"{partner.get('first_name', '')} {partner.get('last_name', '')}, {_pnr(partner.get('personnummer'))}".strip()
+                 if partner else "Ingen"))
+    children = members.get("children") or []
+    for child in children:
+        detail = _pnr(child.get("personnummer")) or "personnummer saknas"
+        if child.get("days_present") is not None:
+            detail += f", bor hos dig {child['days_present']} dagar i månaden"
+        if child.get("lunch_away_from_home"):
+            detail += ", äter lunch på förskolan"
+        rows.append((f"Barn: {child.get('first_name') or 'namn saknas'}", detail))
+    if not children:
+        rows.append(("Barn", "Inga"))
+    rows.append(("Andra vuxna i bostaden", str(members.get("other_adults_in_dwelling") or 0)))
+    out["members"] = rows
+    housing = declaration.get("housing") or {}
+    out["housing"] = [
+        ("Boendeform", HOUSING_LABELS.get(housing.get("kind"), "Inte ifyllt")),
+        ("Antal rum", str(housing.get("rooms") or "Inte ifyllt")),
+        ("Antal personer i bostaden", str(housing.get("persons_in_dwelling") or "Inte ifyllt")),
+    ]
+    out["costs"] = [(COST_LABELS.get(c["type"], c["type"]), _money(c.get("amount_ore"))) for c in declaration.get("costs") or []] or [("Kostnader", "Inga")]
+    names = dict(member_keys(declaration))
+    out["incomes"] = [
+        (f"{INCOME_LABELS.get(i['type'], i['type'])} ({names.get(i.get('member'), 'okänd person')})", _money(i.get("amount_ore")))
+        for i in declaration.get("incomes") or []
+    ] or [("Inkomster", "Inga")]
+    out["assets"] = [
+        (ASSET_LABELS.get(a["kind"], a["kind"]) + (f": {a['description']}" if a.get("description") else ""), _money(a.get("value_ore")))
+        for a in declaration.get("assets") or []
+    ] or [("Tillgångar", "Inga")]
+    bank = declaration.get("bank_account") or {}
+    out["bank_account"] = [("Konto", f"{bank.get('clearing')}-{bank.get('account')}" if bank.get("account") else "Inte ifyllt")]
+    return out
+
+
+def _pnr(number: str | None) -> str:
+    if not number:
+        return ""
+    return f"{number[:8]}-{number[8:]}" if len(number) == 12 else number
+
+
+def changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
+    """What changed from ``old`` to ``new``, section by section: ``[{"section", "section_label", "label",
+    "old", "new"}]`` (rows that differ; a row only on one side has "" on the other)."""
+    if not old:
+        return []
+    before, after = summary(old), summary(new)
+    result = []
+    for section, section_label in SECTIONS:
+        old_rows, new_rows = dict(before.get(section, [])), dict(after.get(section, []))
+        for label in list(dict.fromkeys([*old_rows, *new_rows])):
+            if old_rows.get(label, "") != new_rows.get(label, ""):
+                result.append({"section": section, "section_label": section_label, "label": label,
+                               "old": old_rows.get(label, ""), "new": new_rows.get(label, "")})
+    return result

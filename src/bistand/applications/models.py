@@ -1,0 +1,228 @@
+"""Applications, their attachments and completion requests.
+
+An :class:`Application` is one household's application for one month. What the applicant declares —
+members, housing, costs, incomes, assets, bank account — is kept in ``declaration`` (JSON, see
+:mod:`bistand.applications.declaration`), every fact marked ``source: "applicant"``; register data is
+kept apart (``registers.RegisterFact``) so that both can be shown side by side.
+
+At most one live (not withdrawn) new or recurring application per household and month: a database
+constraint, so that a double click, a retry or two tabs can never make two. Submitting is idempotent
+through ``submission_key`` (see :func:`bistand.applications.services.submit`).
+
+All three models are person-level data (scoped to their municipality). Writes go through
+:mod:`bistand.applications.services`; nothing clever happens in ``save()``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bistand.calculations.months import format_month
+from bistand.tenancy import scoping
+
+from .storage import attachment_storage
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", "Ny ansökan"
+    RECURRING = "recurring", "Återansökan"
+    SUPPLEMENTARY = "supplementary", "Kompletterande ansökan"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Utkast"
+    AWAITING_CO_APPLICANT = "awaiting_co_applicant", "Väntar på medsökande"
+    SUBMITTED = "submitted", "Inskickad"
+    IN_REVIEW = "in_review", "Handläggs"
+    DECIDED = "decided", "Beslutad"
+    WITHDRAWN = "withdrawn", "Återkallad"
+
+
+#: Statuses in which the application counts as received by the municipality.
+RECEIVED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.DECIDED)
+#: Statuses in which the applicant may still change the declaration.
+EDITABLE_STATUSES = (ApplicationStatus.DRAFT,)
+#: Kinds of which a household may have only one live application per month.
+MONTHLY_KINDS = (ApplicationKind.NEW, ApplicationKind.RECURRING)
+
+
+@scoping.register("municipality")
+class Application(models.Model):
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="applications"
+    )
+    unit = models.ForeignKey(
+        "tenancy.Unit", verbose_name="handläggande enhet", on_delete=models.PROTECT, related_name="applications",
+        null=True, blank=True,
+    )
+    household = models.ForeignKey(
+        "people.Household", verbose_name="hushåll", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        "people.Person", verbose_name="sökande", on_delete=models.PROTECT, related_name="applications"
+    )
+    co_applicant = models.ForeignKey(
+        "people.Person", verbose_name="medsökande", on_delete=models.PROTECT, related_name="co_applications",
+        null=True, blank=True,
+    )
+    month = models.DateField("månad", help_text="Månadens första dag: den månad ansökan gäller.")
+    kind = models.CharField("typ", max_length=16, choices=ApplicationKind.choices)
+    status = models.CharField("status", max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
+    declaration = models.JSONField("uppgifter från sökande", default=dict, blank=True)
+    previous = models.ForeignKey(
+        "self", verbose_name="föregående ansökan", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    submission_key = models.UUIDField(
+        "inskickningsnyckel", default=uuid.uuid4, unique=True,
+        help_text="Byts vid varje ändring av utkastet; den sida där sökanden skriver under bär nyckeln.",
+    )
+    needs_caseworker = models.BooleanField(
+        "behöver handläggare", default=False,
+        help_text="Sökanden kunde inte svara på allt, eller något annat kräver en handläggare.",
+    )
+    caseworker_reasons = models.JSONField("skäl för handläggare", default=list, blank=True)
+    applicant_signed_at = models.DateTimeField("sökanden skrev under", null=True, blank=True)
+    submitted_at = models.DateTimeField("inkommen", null=True, blank=True)
+    co_applicant_confirmed_at = models.DateTimeField("medsökanden bekräftade", null=True, blank=True)
+    declined_by_co_applicant_at = models.DateTimeField("medsökanden bekräftade inte", null=True, blank=True)
+    created_at = models.DateTimeField("skapad", default=timezone.now)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "ansökan"
+        verbose_name_plural = "ansökningar"
+        ordering = ["-month", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "month"],
+                condition=Q(kind__in=["new", "recurring"]) & ~Q(status="withdrawn"),
+                name="application_one_live_per_household_month",
+                violation_error_message="Hushållet har redan en ansökan för den månaden.",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="application_month_is_first_day"),
+            models.CheckConstraint(condition=Q(kind__in=ApplicationKind.values), name="application_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "awaiting_co_applicant", "withdrawn"]) | Q(submitted_at__isnull=False),
+                name="application_received_has_submitted_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(co_applicant__isnull=True) | ~Q(co_applicant=models.F("applicant")),
+                name="application_co_applicant_not_applicant",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "month", "status"], name="application_muni_month_status"),
+            models.Index(fields=["applicant", "-month"], name="application_applicant_month"),
+            models.Index(fields=["co_applicant", "-month"], name="application_coapplicant_month"),
+            models.Index(fields=["household", "-month"], name="application_household_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {format_month(self.month)} (hushåll {self.household_id})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_received(self) -> bool:
+        return self.status in RECEIVED_STATUSES
+
+
+class AttachmentKind(models.TextChoices):
+    RENT = "rent", "Hyresavi eller hyreskontrakt"
+    INCOME = "income", "Lönebesked eller annat besked om inkomst"
+    COST = "cost", "Kvitto eller faktura"
+    BANK = "bank", "Kontoutdrag"
+    OTHER = "other", "Annat"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # The name on disk is random; the original name is kept in the database only.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.municipality_id}/{instance.application_id}/{uuid.uuid4().hex}.{extension}"
+
+
+@scoping.register("municipality")
+class Attachment(models.Model):
+    """A file the applicant attached (type and size checked; stored outside the web root, served only
+    to the applicant and to staff of the municipality)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
+    )
+    application = models.ForeignKey(Application, verbose_name="ansökan", on_delete=models.PROTECT, related_name="attachments")
+    completion_request = models.ForeignKey(
+        "CompletionRequest", verbose_name="komplettering", on_delete=models.PROTECT, related_name="attachments",
+        null=True, blank=True,
+    )
+    uploaded_by = models.ForeignKey(
+        "people.Person", verbose_name="uppladdad av", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("slag", max_length=16, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    file = models.FileField("fil", upload_to=_attachment_path, storage=attachment_storage, max_length=200)
+    original_name = models.CharField("filnamn", max_length=200)
+    content_type = models.CharField("filtyp", max_length=100)
+    size = models.PositiveBigIntegerField("storlek (byte)")
+    sha256 = models.CharField("kontrollsumma", max_length=64)
+    created_at = models.DateTimeField("uppladdad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "bilaga"
+        verbose_name_plural = "bilagor"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Bilaga {self.pk} till ansökan {self.application_id}"
+
+
+class CompletionStatus(models.TextChoices):
+    OPEN = "open", "Väntar på svar"
+    ANSWERED = "answered", "Besvarad"
+    CANCELLED = "cancelled", "Återkallad"
+
+
+@scoping.register("municipality")
+class CompletionRequest(models.Model):
+    """A request for more information (komplettering) sent to the applicant."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name="ansökan", on_delete=models.PROTECT, related_name="completion_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="begärd av", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("vad som behövs")
+    due_date = models.DateField("svara senast")
+    status = models.CharField("status", max_length=16, choices=CompletionStatus.choices, default=CompletionStatus.OPEN)
+    answer = models.TextField("svar", blank=True)
+    answered_at = models.DateTimeField("besvarad", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "people.Person", verbose_name="besvarad av", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField("skapad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "komplettering"
+        verbose_name_plural = "kompletteringar"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CompletionStatus.values), name="completion_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | Q(answered_at__isnull=False),
+                name="completion_answered_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["application", "status"], name="completion_application_status")]
+
+    def __str__(self) -> str:
+        return f"Komplettering {self.pk} av ansökan {self.application_id}"

@@ -1,0 +1,293 @@
+"""Reads of applications.
+
+Staff reads go through :func:`bistand.tenancy.scoping.scoped` (the views write the access log). The
+applicant's reads take the Person ids of the logged-in applicant (``person_ids``: one per municipality
+where the personnummer is known) and return only applications in which one of them is the applicant
+or the co-applicant — the applicant only ever sees their own households' applications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bistand.calculations.inputs import ore_to_json_amount
+from bistand.calculations.months import parse_month
+from bistand.calculations.services import build_input_for_household
+from bistand.tenancy.scoping import get_scoped_or_404, scoped
+
+from . import declaration as decl
+from .events import CaseEvent
+from .models import Application, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus
+
+# --- staff and system ---------------------------------------------------------------------------------
+
+
+def submitted_for_month(municipality, month) -> QuerySet[Application]:
+    """The municipality's submitted applications for ``month`` that nobody has started on (the monthly
+    run's work list), oldest first. No user: for the system itself."""
+    return (
+        Application.objects.filter(municipality=municipality, month=parse_month(month), status=ApplicationStatus.SUBMITTED)
+        .select_related("household", "applicant", "co_applicant")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def applications_for(user) -> QuerySet[Application]:
+    return scoped(Application.objects.all(), user)
+
+
+def application_for(user, pk: int) -> Application:
+    """One application ``user`` may see, or 404 (the caller writes the access log)."""
+    return get_scoped_or_404(
+        Application.objects.select_related("household", "applicant", "co_applicant", "municipality"), user, pk=pk
+    )
+
+
+def attachment_for(user, application_pk: int, pk: int) -> Attachment:
+    return get_scoped_or_404(Attachment.objects.select_related("application"), user, pk=pk,
+                             application_id=application_pk)
+
+
+def open_completion_requests(application: Application) -> QuerySet[CompletionRequest]:
+    return application.completion_requests.filter(status=CompletionStatus.OPEN).order_by("due_date", "pk")
+
+
+def declaration_changes(application: Application) -> list[dict[str, Any]]:
+    """What the applicant changed compared with the previous application (empty for a first one):
+    ``[{"section", "section_label", "label", "old", "new"}]``."""
+    previous = application.previous
+    if previous is None:
+        return []
+    return decl.changes(previous.declaration, application.declaration)
+
+
+# --- the calculation input ----------------------------------------------------------------------------
+
+
+def _register_facts(application: Application) -> list[Any]:
+    try:
+        module = importlib.import_module("bistand.registers.selectors")
+        function = getattr(module, "register_facts_for")
+    except (ImportError, AttributeError):
+        return []
+    return list(function(application))
+
+
+def _member_person_ids(application: Application) -> dict[str, str]:
+    """Declaration member key → person id (as the calculation input's member id)."""
+    members = application.declaration.get("members") or {}
+    ids = {decl.APPLICANT: str(application.applicant_id)}
+    partner = members.get("partner")
+    if partner and partner.get("person_id"):
+        ids["partner"] = str(partner["person_id"])
+    for child in members.get("children") or []:
+        if child.get("person_id"):
+            ids[child["key"]] = str(child["person_id"])
+    return ids
+
+
+def calculation_incomes(application: Application, register_facts: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    """The incomes of the calculation: the declared incomes, except that where a register reports an
+    income of the same type for the same person in the month, the register's amount is used; register
+    incomes the applicant did not declare are added. Each income says where it came from in ``note``
+    (``"Uppgift från dig"`` / ``"Uppgift från Försäkringskassan"`` …). Amounts in kronor."""
+    ids = _member_person_ids(application)
+    facts = _register_facts(application) if register_facts is None else list(register_facts)
+    valid_types = {code for code, _ in decl.INCOME_TYPES}
+    from_register: dict[tuple[str, str], list[Any]] = {}
+    for fact in facts:
+        if getattr(fact, "amount_ore", None) is None or getattr(fact, "kind", None) not in valid_types:
+            continue
+        if getattr(fact, "period", application.month) != application.month:
+            continue
+        from_register.setdefault((str(fact.person_id), fact.kind), []).append(fact)
+    incomes: list[dict[str, Any]] = []
+    used: set[tuple[str, str]] = set()
+    for income in application.declaration.get("incomes") or []:
+        member = ids.get(income.get("member"), ids[decl.APPLICANT])
+        key = (member, income["type"])
+        if key in from_register:
+            if key not in used:
+                used.add(key)
+                for fact in from_register[key]:
+                    incomes.append({"type": fact.kind, "member": member, "amount": ore_to_json_amount(fact.amount_ore),
+                                    "note": f"Uppgift från {_agency(fact)}"})
+            continue
+        incomes.append({"type": income["type"], "member": member, "amount": ore_to_json_amount(int(income["amount_ore"])),
+                        "note": "Uppgift från dig"})
+    for key, rows in from_register.items():
+        if key in used or key[0] not in ids.values():
+            continue
+        for fact in rows:
+            incomes.append({"type": fact.kind, "member": key[0], "amount": ore_to_json_amount(fact.amount_ore),
+                            "note": f"Uppgift från {_agency(fact)}"})
+    return incomes
+
+
+def _agency(fact: Any) -> str:
+    label = getattr(fact, "agency_label", None)
+    return label or str(getattr(fact, "agency", "register"))
+
+
+def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None) -> dict[str, Any]:
+    """The calculation contract's input for the application: the household's members in the month (from
+    the people register, with the history of earlier months), the declared costs, and the incomes of
+    :func:`calculation_incomes`. Children's days at home and lunch away from home come from the
+    declaration; so does the size of the dwelling when the household shares it with other adults.
+    Raises ``bistand.calculations.inputs.InputBuildError`` when the household cannot be calculated."""
+    declaration = application.declaration
+    ids = _member_person_ids(application)
+    costs = [
+        {"type": c["type"], "amount": ore_to_json_amount(int(c["amount_ore"])), "note": "Uppgift från dig"}
+        for c in declaration.get("costs") or [] if c.get("amount_ore")
+    ]
+    incomes = calculation_incomes(application, register_facts)
+    children = (declaration.get("members") or {}).get("children") or []
+    days = {ids[c["key"]]: c["days_present"] for c in children if c["key"] in ids and c.get("days_present") is not None}
+    lunch = [ids[c["key"]] for c in children if c["key"] in ids and c.get("lunch_away_from_home")]
+    document = build_input_for_household(application.household, application.month, costs=costs, incomes=incomes,
+                                         days_present=days, lunch_away_from_home=lunch)
+    members = {a["id"] for a in document["household"]["adults"]} | {c["id"] for c in document["household"]["children"]}
+    for income in document["incomes"]:
+        if income.get("member") is not None and income["member"] not in members:
+            # A person the register does not have in the household (yet): counted for the applicant.
+            income["member"] = str(application.applicant_id)
+    others = int((declaration.get("members") or {}).get("other_adults_in_dwelling") or 0)
+    if others and document["household"].get("dwelling_size") is None:
+        document["household"]["dwelling_size"] = len(members) + others
+    return document
+
+
+# --- the applicant's own applications -----------------------------------------------------------------
+
+
+def _own(person_ids: Iterable[int]) -> Q:
+    ids = list(person_ids)
+    return Q(applicant_id__in=ids) | Q(co_applicant_id__in=ids)
+
+
+def applications_of(person_ids: Iterable[int]) -> QuerySet[Application]:
+    """Every application in which one of ``person_ids`` is the applicant or the co-applicant (drafts
+    only the applicant's own), newest month first."""
+    ids = list(person_ids)
+    return (
+        Application.objects.filter(_own(ids))
+        .exclude(Q(status=ApplicationStatus.DRAFT) & ~Q(applicant_id__in=ids))
+        .select_related("municipality", "applicant", "co_applicant", "household")
+        .order_by("-month", "-created_at", "-pk")
+    )
+
+
+def own_application(person_ids: Iterable[int], pk: int) -> Application:
+    """One of the applicant's own applications, or 404 (the same answer for someone else's)."""
+    try:
+        return applications_of(person_ids).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("Sidan finns inte.") from None
+
+
+def own_attachment(person_ids: Iterable[int], application_pk: int, pk: int) -> Attachment:
+    application = own_application(person_ids, application_pk)
+    try:
+        return application.attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404("Sidan finns inte.") from None
+
+
+def own_completion_request(person_ids: Iterable[int], pk: int) -> CompletionRequest:
+    ids = list(person_ids)
+    try:
+        return CompletionRequest.objects.select_related("application").get(
+            Q(application__applicant_id__in=ids) | Q(application__co_applicant_id__in=ids), pk=pk
+        )
+    except CompletionRequest.DoesNotExist:
+        raise Http404("Sidan finns inte.") from None
+
+
+def awaiting_confirmation_by(person_ids: Iterable[int]) -> QuerySet[Application]:
+    return Application.objects.filter(co_applicant_id__in=list(person_ids),
+                                      status=ApplicationStatus.AWAITING_CO_APPLICANT).select_related("applicant")
+
+
+# --- events ---------------------------------------------------------------------------------------------
+
+
+def _events_from(module_name: str, application: Application) -> list[CaseEvent]:
+    try:
+        module = importlib.import_module(module_name)
+        function = getattr(module, "events_for_application")
+    except (ImportError, AttributeError):
+        return []
+    events = []
+    for raw in function(application) or []:
+        event = CaseEvent.coerce(raw)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def application_events(application: Application) -> list[CaseEvent]:
+    """The events of one application, oldest first."""
+    events: list[CaseEvent] = []
+    if application.applicant_signed_at and application.status == ApplicationStatus.AWAITING_CO_APPLICANT:
+        events.append(CaseEvent(application.applicant_signed_at, "awaiting_co_applicant",
+                                "Väntar på att din make, maka eller sambo bekräftar ansökan",
+                                application_id=application.pk))
+    if application.submitted_at:
+        events.append(CaseEvent(application.submitted_at, "received", "Ansökan har kommit in till kommunen",
+                                f"{application.get_kind_display()} för {_month_sv(application.month)}.",
+                                application_id=application.pk))
+    for completion in application.completion_requests.all():
+        events.append(CaseEvent(
+            completion.created_at, "completion_requested", "Kommunen behöver fler uppgifter",
+            f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
+        ))
+        if completion.answered_at:
+            events.append(CaseEvent(completion.answered_at, "completion_answered", "Du har skickat kompletteringen",
+                                    application_id=application.pk))
+    events += _events_from("bistand.decisions.selectors", application)
+    events += _events_from("bistand.payments.selectors", application)
+    return sorted(events, key=lambda e: (e.at, e.kind))
+
+
+def case_events(person) -> list[CaseEvent]:
+    """Every event of the applications in which ``person`` (a Person, or a list of Person ids of the
+    same personnummer) is the applicant or the co-applicant, newest first."""
+    ids = [person.pk] if hasattr(person, "pk") else list(person)
+    events: list[CaseEvent] = []
+    for application in applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"):
+        events += application_events(application)
+    return sorted(events, key=lambda e: (e.at, e.kind), reverse=True)
+
+
+_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+           "november", "december")
+
+
+def _month_sv(month: dt.date) -> str:
+    return f"{_MONTHS[month.month - 1]} {month.year}"
+
+
+__all__ = [
+    "application_events",
+    "application_for",
+    "applications_for",
+    "applications_of",
+    "attachment_for",
+    "awaiting_confirmation_by",
+    "calculation_incomes",
+    "calculation_input_for",
+    "case_events",
+    "declaration_changes",
+    "open_completion_requests",
+    "own_application",
+    "own_attachment",
+    "own_completion_request",
+    "submitted_for_month",
+]

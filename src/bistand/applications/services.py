@@ -1,0 +1,654 @@
+"""Writes of applications, attachments and completion requests.
+
+Every function runs in one transaction, locks the application row it changes, and writes an audit
+event in that transaction. The applicant acts through the e-service as a Person (recorded in the audit
+trail as "Sökanden via e-tjänsten (person <id>)"); staff act as users.
+
+Idempotency: :func:`start_application` and :func:`prefill_recurring` return the household's live
+application of the month when there is one (the database allows only one); :func:`submit` returns the
+already submitted application when it is called again (double click, retry, a second tab). Together
+with the database constraint this means one application however often the applicant presses the button.
+
+Errors for the person are ``ValidationError`` (a dict of field or section → Swedish message),
+:class:`StaleSubmission` and ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bistand.audit.services import record_change, record_create, snapshot, diff
+from bistand.calculations.months import parse_month
+from bistand.people import personnummer as pnr
+from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person
+from bistand.people.services import add_household_member, create_household, create_person
+from bistand.tenancy.scoping import check_can_act_in
+
+from . import declaration as decl
+from .models import (
+    MONTHLY_KINDS,
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Attachment,
+    AttachmentKind,
+    CompletionRequest,
+    CompletionStatus,
+)
+
+APPLICATION_AUDIT_FIELDS = ["household", "applicant", "co_applicant", "month", "kind", "status", "previous",
+                            "needs_caseworker", "submitted_at", "co_applicant_confirmed_at"]
+
+
+class StaleSubmission(Exception):
+    """The page the applicant signed on is older than the application (it was changed in another tab)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Ansökan har ändrats sedan du öppnade sidan, till exempel i en annan flik. Kontrollera uppgifterna "
+            "en gång till och skriv under igen."
+        )
+        self.message = str(self)
+
+
+@dataclass(frozen=True)
+class ApplicantActor:
+    """The applicant acting through the e-service, for the audit trail (not a Django user)."""
+
+    person_id: int
+    pk: None = None
+
+    def get_full_name(self) -> str:
+        return "Sökanden via e-tjänsten"
+
+    def get_username(self) -> str:
+        return f"person {self.person_id}"
+
+
+def actor_for(person: Person) -> ApplicantActor:
+    return ApplicantActor(person.pk)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    application: Application
+    created: bool  # False when it had already been submitted (a double click, a retry, another tab)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("municipality").get(pk=application.pk)
+
+
+def _audit(application: Application, actor, old: dict | None, action: str = "update") -> None:
+    new = snapshot(application, APPLICATION_AUDIT_FIELDS)
+    record_change(user=actor, action=action, instance=application, municipality_id=application.municipality_id,
+                  changes=diff(old or {}, new))
+
+
+def _check_applicant(application: Application, person: Person) -> None:
+    if person is None or application.applicant_id != person.pk:
+        raise PermissionDenied("Bara den som söker kan ändra ansökan.")
+
+
+def _refresh(target: Application, source: Application) -> Application:
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    return target
+
+
+# --- persons and households of the e-service --------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_person(*, municipality, personnummer: str, given_name: str, family_name: str) -> Person:
+    """The Person with ``personnummer`` in ``municipality``, created from the e-ID's name when the
+    municipality does not know the person yet (recorded as done by the system)."""
+    number = pnr.normalise(personnummer)
+    person = Person.objects.filter(municipality=municipality, personnummer=number).first()
+    if person is not None:
+        return person
+    try:
+        return create_person(actor=None, municipality=municipality, personnummer=number,
+                             first_name=given_name or "Okänt", last_name=family_name or "Okänt")
+    except ValidationError:
+        # Created at the same moment by another request.
+        return Person.objects.get(municipality=municipality, personnummer=number)
+
+
+def current_household_of(person: Person, on: dt.date) -> Household | None:
+    """The household in which ``person`` is the applicant or the partner on ``on`` (newest first)."""
+    member = (
+        HouseholdMember.objects.filter(person=person, role__in=[HouseholdRole.APPLICANT, HouseholdRole.PARTNER],
+                                       valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("household")
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+    return member.household if member else None
+
+
+def _live(household: Household, month: dt.date) -> Application | None:
+    return (
+        Application.objects.filter(household=household, month=month, kind__in=MONTHLY_KINDS)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
+        .first()
+    )
+
+
+@transaction.atomic
+def start_application(*, person: Person, month, now: dt.datetime | None = None) -> Application:
+    """The applicant's draft of a first (new) application for ``month`` in the person's municipality,
+    or the household's live application of that month if there is one (idempotent: two tabs, a
+    reload, a double click give the same application)."""
+    month = parse_month(month)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    household = current_household_of(person, month)
+    if household is None:
+        # Applicants without a household (or whose household was not in this month) get a new one;
+        # the people register learns about them when they submit.
+        household = (
+            Household.objects.filter(municipality_id=person.municipality_id, applications__applicant=person,
+                                     members__isnull=True)
+            .order_by("-pk").first()
+        ) or create_household(actor=None, municipality=person.municipality)
+    existing = _live(household, month)
+    if existing is not None:
+        return existing
+    application = Application(
+        municipality_id=household.municipality_id, unit_id=household.unit_id, household=household, applicant=person,
+        month=month, kind=ApplicationKind.NEW, declaration=decl.empty(person), created_at=_now(now),
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        return _live(household, month)
+    _audit(application, actor_for(person), None, action="create")
+    return application
+
+
+def previous_application(household: Household, month: dt.date) -> Application | None:
+    """The household's newest received application of an earlier month."""
+    return (
+        Application.objects.filter(household=household, month__lt=month, kind__in=MONTHLY_KINDS,
+                                   status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
+                                               ApplicationStatus.DECIDED])
+        .order_by("-month", "-submitted_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def prefill_recurring(household: Household, month, *, person: Person | None = None,
+                      now: dt.datetime | None = None) -> Application:
+    """A recurring application (återansökan) for ``month`` prefilled from the household's last
+    application: the same facts, which the applicant confirms or changes. Returns the household's live
+    application of the month when there already is one. Raises ValidationError when the household has
+    no earlier application to start from."""
+    month = parse_month(month)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    existing = _live(household, month)
+    if existing is not None:
+        return existing
+    previous = previous_application(household, month)
+    if previous is None:
+        raise ValidationError({"month": ["Det finns ingen tidigare ansökan att utgå från. Gör en ny ansökan."]})
+    applicant = person or previous.applicant
+    if applicant.pk not in (previous.applicant_id, previous.co_applicant_id):
+        raise PermissionDenied("Bara hushållets sökande kan göra en återansökan.")
+    data = decl.copy_for_new_month(previous.declaration)
+    if applicant.pk != previous.applicant_id:
+        # The partner applies this month: the roles in the declaration swap.
+        members = data["members"]
+        old_applicant = members["applicant"]
+        members["applicant"] = decl.person_fact(applicant)
+        members["partner"] = {**old_applicant, **decl.SOURCE}
+        data["incomes"] = [
+            {**i, "member": {"applicant": "partner", "partner": "applicant"}.get(i.get("member"), i.get("member"))}
+            for i in data.get("incomes") or []
+        ]
+    application = Application(
+        municipality_id=household.municipality_id, unit_id=household.unit_id, household=household, applicant=applicant,
+        month=month, kind=ApplicationKind.RECURRING, declaration=data, previous=previous, created_at=_now(now),
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        return _live(household, month)
+    _audit(application, actor_for(applicant), None, action="create")
+    return application
+
+
+# --- drafts -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_draft(application: Application, *, person: Person, section: str | None = None, data: Any = None,
+               cannot_answer: str | None = None, message: str | None = None) -> Application:
+    """Save one section of the draft (``data`` as the portal's forms clean it) and mark the section as
+    gone through. ``cannot_answer`` (a note, may be "") marks that the applicant cannot answer the
+    section — it then goes to a case worker; ``None`` clears that mark. Every save gives the draft a new
+    submission key, so that the page where the applicant signs always shows what is signed."""
+    current = _lock(application)
+    _check_applicant(current, person)
+    if not current.is_editable:
+        raise ValidationError({"__all__": ["Ansökan är redan inskickad och kan inte ändras. Kontakta kommunen om något har ändrats."]})
+    declaration = dict(current.declaration or {})
+    old_declaration = dict(declaration)
+    if section is not None:
+        if section not in decl.SECTION_LABELS:
+            raise ValueError(f"unknown section {section!r}")
+        if data is not None:
+            if section == "members":
+                members = dict(declaration.get("members") or {})
+                members.update(data)
+                declaration["members"] = members
+            else:
+                declaration[section] = data
+        answered = list(dict.fromkeys([*(declaration.get("answered") or []), section]))
+        declaration["answered"] = answered
+        unanswerable = dict(declaration.get("cannot_answer") or {})
+        if cannot_answer is None:
+            unanswerable.pop(section, None)
+        else:
+            unanswerable[section] = " ".join(str(cannot_answer).split())[:1000]
+        declaration["cannot_answer"] = unanswerable
+    if message is not None:
+        declaration["message"] = str(message).strip()[:4000]
+    current.declaration = declaration
+    current.submission_key = uuid.uuid4()
+    current.save(update_fields=["declaration", "submission_key", "updated_at"])
+    changed = {key: {"old": old_declaration.get(key), "new": declaration.get(key)}
+               for key in sorted(set(old_declaration) | set(declaration)) if old_declaration.get(key) != declaration.get(key)}
+    if changed:
+        record_change(user=actor_for(person), action="update", instance=current,
+                      municipality_id=current.municipality_id, changes={f"declaration.{k}": v for k, v in changed.items()})
+    return _refresh(application, current)
+
+
+def _resolve_person(application: Application, fact: dict[str, Any]) -> Person | None:
+    number = fact.get("personnummer")
+    if not number:
+        return None
+    return ensure_person(municipality=application.municipality, personnummer=number,
+                         given_name=fact.get("first_name") or "", family_name=fact.get("last_name") or "")
+
+
+def _materialise_members(application: Application) -> dict[str, Any]:
+    """Give every declared member with a personnummer a Person (found or created in the municipality);
+    for a new application, also make them members of the household from the month on (the people
+    register learns about a household the first time it applies). Returns the updated declaration."""
+    declaration = dict(application.declaration)
+    members = dict(declaration.get("members") or {})
+    partner = dict(members["partner"]) if members.get("partner") else None
+    children = [dict(c) for c in members.get("children") or []]
+    if partner:
+        person = _resolve_person(application, partner)
+        partner["person_id"] = person.pk if person else None
+    for child in children:
+        person = _resolve_person(application, child)
+        child["person_id"] = person.pk if person else None
+    members["partner"], members["children"] = partner, children
+    declaration["members"] = members
+    if application.kind == ApplicationKind.NEW:
+        household = application.household
+        current = set(
+            HouseholdMember.objects.filter(household=household, valid_from__lte=application.month)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=application.month))
+            .values_list("person_id", flat=True)
+        )
+        wanted = [(application.applicant_id, HouseholdRole.APPLICANT)]
+        if partner and partner.get("person_id"):
+            wanted.append((partner["person_id"], HouseholdRole.PARTNER))
+        wanted += [(c["person_id"], HouseholdRole.CHILD) for c in children if c.get("person_id")]
+        for person_id, role in wanted:
+            if person_id in current:
+                continue
+            try:
+                add_household_member(actor=None, household=household, person=Person.objects.get(pk=person_id),
+                                     role=role, valid_from=application.month)
+            except ValidationError:
+                # Already in the household in another way, or in conflict: a case worker sorts it out.
+                declaration.setdefault("register_notes", []).append(
+                    f"Personen {person_id} kunde inte läggas till i hushållet som {role}."
+                )
+    return declaration
+
+
+@transaction.atomic
+def submit(application: Application, key, *, person: Person, now: dt.datetime | None = None) -> SubmitResult:
+    """The applicant signs and sends the application.
+
+    Idempotent: when the application has already been signed (a double click, a retry, a second tab)
+    it is returned as it is (``created`` False). A draft is signed only with its current submission key
+    (:class:`StaleSubmission` otherwise: the draft changed after the page was shown). Sections neither
+    answered nor marked "kan inte svara" are reported as a ValidationError (section → message);
+    nothing is ever refused for how it was filled in.
+
+    With a partner in the household the application waits for the co-applicant's confirmation
+    (``awaiting_co_applicant``); otherwise it is submitted at once.
+    """
+    now = _now(now)
+    current = _lock(application)
+    _check_applicant(current, person)
+    if current.status != ApplicationStatus.DRAFT:
+        return SubmitResult(_refresh(application, current), created=False)
+    try:
+        key = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
+    except (TypeError, ValueError):
+        raise StaleSubmission() from None
+    if key != current.submission_key:
+        raise StaleSubmission()
+    missing = decl.missing_answers(current.declaration)
+    if missing:
+        raise ValidationError({section: [message] for section, message in missing.items()})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    declaration = _materialise_members(current)
+    partner = (declaration.get("members") or {}).get("partner")
+    co_applicant_id = partner.get("person_id") if partner else None
+    reasons = decl.caseworker_reasons(declaration)
+    if partner and not co_applicant_id:
+        reasons.append({"code": "partner_without_personnummer",
+                        "label": "Make, maka eller sambo saknar personnummer i ansökan."})
+    current.declaration = declaration
+    current.co_applicant_id = co_applicant_id if co_applicant_id != current.applicant_id else None
+    current.caseworker_reasons = reasons
+    current.needs_caseworker = bool(reasons)
+    current.applicant_signed_at = now
+    current.declined_by_co_applicant_at = None
+    if current.co_applicant_id:
+        current.status = ApplicationStatus.AWAITING_CO_APPLICANT
+    else:
+        current.status = ApplicationStatus.SUBMITTED
+        current.submitted_at = now
+    current.save()
+    _audit(current, actor_for(person), old)
+    return SubmitResult(_refresh(application, current), created=True)
+
+
+@transaction.atomic
+def confirm_as_co_applicant(application: Application, *, person: Person, now: dt.datetime | None = None) -> Application:
+    """The co-applicant (logged in with their own e-ID) confirms the application; only then is it
+    submitted. Confirming again changes nothing."""
+    now = _now(now)
+    current = _lock(application)
+    if person is None or current.co_applicant_id != person.pk:
+        raise PermissionDenied("Bara den medsökande kan bekräfta ansökan.")
+    if current.status != ApplicationStatus.AWAITING_CO_APPLICANT:
+        if current.co_applicant_confirmed_at is not None:
+            return _refresh(application, current)
+        raise ValidationError({"__all__": ["Ansökan väntar inte på din bekräftelse."]})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    current.co_applicant_confirmed_at = now
+    current.status = ApplicationStatus.SUBMITTED
+    current.submitted_at = now
+    current.save()
+    _audit(current, actor_for(person), old)
+    return _refresh(application, current)
+
+
+@transaction.atomic
+def decline_as_co_applicant(application: Application, *, person: Person, reason: str = "",
+                            now: dt.datetime | None = None) -> Application:
+    """The co-applicant does not confirm: the application goes back to the applicant as a draft, with
+    the co-applicant's reason as a note."""
+    now = _now(now)
+    current = _lock(application)
+    if person is None or current.co_applicant_id != person.pk:
+        raise PermissionDenied("Bara den medsökande kan svara på ansökan.")
+    if current.status != ApplicationStatus.AWAITING_CO_APPLICANT:
+        raise ValidationError({"__all__": ["Ansökan väntar inte på din bekräftelse."]})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    declaration = dict(current.declaration)
+    declaration["co_applicant_note"] = " ".join(reason.split())[:1000]
+    current.declaration = declaration
+    current.status = ApplicationStatus.DRAFT
+    current.declined_by_co_applicant_at = now
+    current.applicant_signed_at = None
+    current.submission_key = uuid.uuid4()
+    current.save()
+    _audit(current, actor_for(person), old)
+    return _refresh(application, current)
+
+
+@transaction.atomic
+def withdraw(application: Application, *, person: Person) -> Application:
+    """The applicant withdraws a draft or an application that has not been decided."""
+    current = _lock(application)
+    _check_applicant(current, person)
+    if current.status in (ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN):
+        raise ValidationError({"__all__": ["Ansökan kan inte återkallas."]})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    current.status = ApplicationStatus.WITHDRAWN
+    current.save(update_fields=["status", "updated_at"])
+    _audit(current, actor_for(person), old)
+    return _refresh(application, current)
+
+
+_TRANSITIONS = {
+    ApplicationStatus.SUBMITTED: {ApplicationStatus.IN_REVIEW, ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.IN_REVIEW: {ApplicationStatus.DECIDED, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.DRAFT: {ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.AWAITING_CO_APPLICANT: {ApplicationStatus.WITHDRAWN},
+}
+
+
+@transaction.atomic
+def set_status(application: Application, status: str, *, actor) -> Application:
+    """Change the status on behalf of another part of the system (case handling, decisions). ``actor``
+    is a user or None (the system). Setting the status it already has changes nothing."""
+    current = _lock(application)
+    if actor is not None and not isinstance(actor, ApplicantActor):
+        check_can_act_in(actor, current.municipality_id)
+    if current.status == status:
+        return _refresh(application, current)
+    if status not in _TRANSITIONS.get(current.status, set()):
+        raise ValidationError({"status": [f"Ansökan kan inte gå från {current.get_status_display().lower()} till "
+                                          f"{ApplicationStatus(status).label.lower()}."]})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    current.status = status
+    current.save(update_fields=["status", "updated_at"])
+    _audit(current, actor, old)
+    return _refresh(application, current)
+
+
+# --- attachments --------------------------------------------------------------------------------------
+
+#: Accepted file types: name → (content type, extension, check of the first bytes).
+FILE_TYPES = {
+    "pdf": ("application/pdf", "pdf", lambda head: head.startswith(b"%PDF-")),
+    "png": ("image/png", "png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    "jpeg": ("image/jpeg", "jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
+}
+
+
+def detect_type(head: bytes) -> str | None:
+    """The accepted type of a file from its first bytes (not from its name or what the browser says)."""
+    for name, (_, _, check) in FILE_TYPES.items():
+        if check(head):
+            return name
+    return None
+
+
+def max_attachment_bytes() -> int:
+    return int(getattr(settings, "BISTAND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def check_upload(uploaded) -> str:
+    """The file type of ``uploaded`` (a Django UploadedFile), or a ValidationError with a message for
+    the field ``file``."""
+    limit = max_attachment_bytes()
+    if uploaded is None:
+        raise ValidationError({"file": ["Välj en fil att ladda upp."]})
+    if uploaded.size == 0:
+        raise ValidationError({"file": ["Filen är tom. Välj en annan fil."]})
+    if uploaded.size > limit:
+        raise ValidationError({"file": [f"Filen är för stor ({_megabytes(uploaded.size)}). "
+                                        f"Den får vara högst {_megabytes(limit)}. Ta en bild med lägre upplösning "
+                                        "eller dela upp dokumentet."]})
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    kind = detect_type(head)
+    if kind is None:
+        raise ValidationError({"file": ["Filen går inte att ta emot. Skicka en PDF eller en bild i formatet JPG eller PNG."]})
+    return kind
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def _clean_name(name: str) -> str:
+    base = (name or "fil").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip() or "fil"
+    return base[:200]
+
+
+@transaction.atomic
+def add_attachment(application: Application, *, person: Person, uploaded, kind: str = AttachmentKind.OTHER,
+                   completion_request: CompletionRequest | None = None) -> Attachment:
+    """Attach a file (checked: PDF, JPG or PNG by its content, at most BISTAND_ATTACHMENT_MAX_BYTES).
+    The applicant may attach files to a draft, and to a received application when answering a
+    completion request."""
+    current = _lock(application)
+    _check_applicant_or_co(current, person)
+    if completion_request is not None:
+        if completion_request.application_id != current.pk or completion_request.status != CompletionStatus.OPEN:
+            raise ValidationError({"file": ["Kompletteringen är redan besvarad."]})
+    elif not current.is_editable:
+        raise ValidationError({"file": ["Ansökan är redan inskickad. Skicka filer som svar på en begäran om komplettering."]})
+    file_type = check_upload(uploaded)
+    if kind not in AttachmentKind.values:
+        kind = AttachmentKind.OTHER
+    content_type, extension, _ = FILE_TYPES[file_type]
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    original = _clean_name(uploaded.name)
+    attachment = Attachment(
+        municipality_id=current.municipality_id, application=current, completion_request=completion_request,
+        uploaded_by=person, kind=kind, original_name=original, content_type=content_type, size=uploaded.size,
+        sha256=digest.hexdigest(),
+    )
+    attachment.file.save(f"fil.{extension}", uploaded, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    record_create(user=actor_for(person), instance=attachment, municipality_id=current.municipality_id,
+                  fields=["application", "kind", "original_name", "content_type", "size", "sha256", "completion_request"])
+    if completion_request is None:
+        current.submission_key = uuid.uuid4()  # what is signed includes the attachments
+        current.save(update_fields=["submission_key", "updated_at"])
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(attachment: Attachment, *, person: Person) -> None:
+    current = _lock(attachment.application)
+    _check_applicant(current, person)
+    if not current.is_editable:
+        raise ValidationError({"file": ["Bilagor till en inskickad ansökan kan inte tas bort."]})
+    record_change(user=actor_for(person), action="delete", instance=attachment, municipality_id=current.municipality_id,
+                  changes={"original_name": {"old": attachment.original_name, "new": None}}, object_id=attachment.pk)
+    name = attachment.file.name
+    attachment.delete()
+    current.submission_key = uuid.uuid4()
+    current.save(update_fields=["submission_key", "updated_at"])
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _check_applicant_or_co(application: Application, person: Person) -> None:
+    if person is None or person.pk not in (application.applicant_id, application.co_applicant_id):
+        raise PermissionDenied("Bara den som söker kan lägga till filer.")
+
+
+# --- completion requests ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_completion(application: Application, *, actor, text: str, due_date: dt.date) -> CompletionRequest:
+    """A case worker asks the applicant for more information by ``due_date``."""
+    current = _lock(application)
+    check_can_act_in(actor, current.municipality_id)
+    errors = {}
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = ["Skriv vad sökanden behöver komplettera med."]
+    if due_date is None:
+        errors["due_date"] = ["Skriv senaste dag för svar."]
+    elif due_date < timezone.localdate():
+        errors["due_date"] = ["Sista dagen för svar kan inte ha passerat."]
+    if current.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
+        errors["__all__"] = ["Komplettering kan bara begäras för en inskickad ansökan som inte är beslutad."]
+    if errors:
+        raise ValidationError(errors)
+    completion = CompletionRequest.objects.create(
+        municipality_id=current.municipality_id, application=current, requested_by=actor, text=text[:4000],
+        due_date=due_date,
+    )
+    record_create(user=actor, instance=completion, municipality_id=current.municipality_id,
+                  fields=["application", "text", "due_date", "status"])
+    return completion
+
+
+@transaction.atomic
+def answer_completion(completion: CompletionRequest, *, person: Person, answer: str, files=(),
+                      now: dt.datetime | None = None) -> CompletionRequest:
+    """The applicant (or co-applicant) answers a completion request, with text and/or files."""
+    current = CompletionRequest.objects.select_for_update().select_related("application").get(pk=completion.pk)
+    application = current.application
+    _check_applicant_or_co(application, person)
+    if current.status != CompletionStatus.OPEN:
+        raise ValidationError({"answer": ["Kompletteringen är redan besvarad eller återkallad."]})
+    answer = (answer or "").strip()
+    if not answer and not files:
+        raise ValidationError({"answer": ["Skriv ett svar eller bifoga en fil."]})
+    for uploaded in files:
+        add_attachment(application, person=person, uploaded=uploaded, completion_request=current)
+    old = snapshot(current, ["status", "answer", "answered_at", "answered_by"])
+    current.answer = answer[:4000]
+    current.answered_at = _now(now)
+    current.answered_by = person
+    current.status = CompletionStatus.ANSWERED
+    current.save()
+    record_change(user=actor_for(person), action="update", instance=current, municipality_id=current.municipality_id,
+                  changes=diff(old, snapshot(current, ["status", "answer", "answered_at", "answered_by"])))
+    for field in ("answer", "answered_at", "answered_by_id", "status"):
+        setattr(completion, field, getattr(current, field))
+    return completion
+
+
+@transaction.atomic
+def cancel_completion(completion: CompletionRequest, *, actor) -> CompletionRequest:
+    current = CompletionRequest.objects.select_for_update().get(pk=completion.pk)
+    check_can_act_in(actor, current.municipality_id)
+    if current.status != CompletionStatus.OPEN:
+        return current
+    old = snapshot(current, ["status"])
+    current.status = CompletionStatus.CANCELLED
+    current.save(update_fields=["status"])
+    record_change(user=actor, action="update", instance=current, municipality_id=current.municipality_id,
+                  changes=diff(old, snapshot(current, ["status"])))
+    completion.status = current.status
+    return completion

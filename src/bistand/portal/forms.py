@@ -1,0 +1,358 @@
+"""Forms of the e-service. Each step's form checks what was typed and shows a plain-Swedish message at
+the field; nothing is ever refused for how it was filled in (a section the applicant cannot answer is
+marked so and goes to a case worker)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from bistand.applications import declaration as decl
+from bistand.applications.models import AttachmentKind
+from bistand.people import personnummer as pnr
+from bistand.people.forms import AccessibleFormMixin
+
+YES_NO = [("no", "Nej"), ("yes", "Ja")]
+
+
+def _int_field(label: str, *, min_value: int, max_value: int, required: bool = False, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=min_value, max_value=max_value, required=required, help_text=help_text,
+        error_messages={
+            "required": f"Fyll i {label[0].lower() + label[1:]}.",
+            "invalid": "Skriv ett heltal med siffror, till exempel 2.",
+            "min_value": f"Talet kan inte vara mindre än {min_value}.",
+            "max_value": f"Talet kan inte vara större än {max_value}.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class AmountField(forms.CharField):
+    """Kronor as typed ("6 500", "6500,50") → öre (None when empty)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
+                                                           "class": "amount", "maxlength": "20"}))
+        super().__init__(*args, **kwargs)
+        self.error_messages["required"] = "Skriv beloppet i kronor."
+
+    def prepare_value(self, value):
+        return decl.format_amount(value) if isinstance(value, int) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return decl.parse_amount(value)
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class CannotAnswerForm(AccessibleFormMixin, forms.Form):
+    """The way out of every step: "Jag vet inte / kan inte svara" (the section goes to a case worker)."""
+
+    cannot_answer = forms.BooleanField(
+        label="Jag vet inte eller kan inte svara på frågorna på den här sidan", required=False,
+        help_text="En handläggare hjälper dig. Din ansökan tas emot ändå.",
+    )
+    note = forms.CharField(
+        label="Berätta gärna vad du inte kan svara på", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "ca")
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+
+class MembersForm(AccessibleFormMixin, forms.Form):
+    has_partner = forms.ChoiceField(
+        label="Bor du med en make, maka eller sambo?", choices=YES_NO, widget=forms.RadioSelect, initial="no",
+        error_messages={"required": "Svara ja eller nej."},
+    )
+    partner_personnummer = forms.CharField(
+        label="Personnummer för din make, maka eller sambo", required=False, max_length=20,
+        help_text="12 siffror, till exempel 19850312-9804.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    partner_first_name = forms.CharField(label="Förnamn", required=False, max_length=100)
+    partner_last_name = forms.CharField(label="Efternamn", required=False, max_length=100)
+    other_adults_in_dwelling = _int_field(
+        "Hur många andra vuxna bor i bostaden?", min_value=0, max_value=20,
+        help_text="Till exempel vuxna barn eller någon du delar bostad med. Räkna inte dig själv eller din make, maka eller sambo.",
+    )
+
+    def __init__(self, *args, applicant_personnummer: str = "", **kwargs):
+        self.applicant_personnummer = applicant_personnummer
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_partner") == "yes":
+            number = cleaned.get("partner_personnummer", "")
+            if not number:
+                self.add_error("partner_personnummer", "Skriv personnumret för din make, maka eller sambo.")
+            else:
+                try:
+                    normalised = decl.parse_personnummer(number)
+                except ValueError as error:
+                    self.add_error("partner_personnummer", str(error))
+                else:
+                    if normalised == self.applicant_personnummer:
+                        self.add_error("partner_personnummer", "Det här är ditt eget personnummer. Skriv din make, makas eller sambos.")
+                    cleaned["partner_personnummer"] = normalised
+            for field, message in (("partner_first_name", "Skriv förnamnet."), ("partner_last_name", "Skriv efternamnet.")):
+                if not (cleaned.get(field) or "").strip():
+                    self.add_error(field, message)
+        return cleaned
+
+    def section_data(self, previous: dict | None) -> dict:
+        data = self.cleaned_data
+        partner = None
+        if data.get("has_partner") == "yes":
+            old = (previous or {}).get("partner") or {}
+            same = old.get("personnummer") == data["partner_personnummer"]
+            partner = {"person_id": old.get("person_id") if same else None, "personnummer": data["partner_personnummer"],
+                       "first_name": data["partner_first_name"].strip(), "last_name": data["partner_last_name"].strip(),
+                       **decl.SOURCE}
+        return {"partner": partner, "other_adults_in_dwelling": data.get("other_adults_in_dwelling") or 0}
+
+    @staticmethod
+    def initial_for(members: dict) -> dict:
+        partner = members.get("partner") or {}
+        number = partner.get("personnummer", "")
+        return {
+            "has_partner": "yes" if partner else "no",
+            "partner_personnummer": f"{number[:8]}-{number[8:]}" if len(number) == 12 else number,
+            "partner_first_name": partner.get("first_name", ""),
+            "partner_last_name": partner.get("last_name", ""),
+            "other_adults_in_dwelling": members.get("other_adults_in_dwelling") or 0,
+        }
+
+
+class ChildForm(AccessibleFormMixin, forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+    first_name = forms.CharField(label="Barnets förnamn", max_length=100,
+                                 error_messages={"required": "Skriv barnets förnamn."})
+    personnummer = forms.CharField(
+        label="Barnets personnummer", required=False, max_length=20,
+        help_text="Lämna tomt om du inte vet det – en handläggare hjälper dig.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    days_present = _int_field(
+        "Dagar i månaden som barnet bor hos dig", min_value=0, max_value=31,
+        help_text="Lämna tomt om barnet bor hos dig hela tiden.",
+    )
+    lunch_away_from_home = forms.BooleanField(label="Barnet äter lunch på förskolan eller i pedagogisk omsorg",
+                                              required=False)
+
+    def clean_personnummer(self):
+        value = (self.cleaned_data.get("personnummer") or "").strip()
+        if not value:
+            return ""
+        try:
+            number = pnr.parse(value)
+        except pnr.PersonnummerError as error:
+            raise ValidationError(error.message) from None
+        if number.age() > 20:
+            raise ValidationError("Barnet är 21 år eller äldre. Vuxna barn söker själva; räkna dem som andra vuxna i bostaden.")
+        return number.normalised
+
+
+class BaseChildFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self.can_delete and self._should_delete_form(form):
+                continue
+            number = form.cleaned_data.get("personnummer")
+            if number and number in seen:
+                form.add_error("personnummer", "Samma personnummer finns två gånger.")
+            seen.add(number)
+
+
+ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=0, can_delete=True, max_num=15,
+                                     absolute_max=15)
+
+
+class HousingForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Hur bor du?", choices=decl.HOUSING_KINDS, widget=forms.RadioSelect,
+                             error_messages={"required": "Välj hur du bor."})
+    rooms = _int_field("Antal rum (utöver kök)", min_value=0, max_value=20,
+                       help_text="Lämna tomt om du inte har någon egen bostad.")
+    persons_in_dwelling = _int_field("Hur många personer bor i bostaden, du själv inräknad?", min_value=1, max_value=30,
+                                     required=True)
+
+
+class CostsForm(AccessibleFormMixin, forms.Form):
+    """One amount per cost type (kronor a month); an empty field means no such cost."""
+
+    other_note = forms.CharField(label="Vad är den andra kostnaden?", required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for code, label in decl.COST_TYPES:
+            fields[f"cost_{code}"] = AmountField(label=f"{label} (kr per månad)")
+        fields["other_note"] = self.fields.pop("other_note")
+        self.fields = fields
+        self._describe()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("cost_other") and not (cleaned.get("other_note") or "").strip():
+            self.add_error("other_note", "Skriv vad den andra kostnaden gäller.")
+        return cleaned
+
+    def section_data(self) -> list[dict]:
+        rows = []
+        for code, _ in decl.COST_TYPES:
+            amount = self.cleaned_data.get(f"cost_{code}")
+            if amount:
+                row = {"type": code, "amount_ore": amount, **decl.SOURCE}
+                if code == "other":
+                    row["note"] = self.cleaned_data.get("other_note", "").strip()
+                rows.append(row)
+        return rows
+
+    @staticmethod
+    def initial_for(costs: list[dict]) -> dict:
+        initial = {f"cost_{c['type']}": c.get("amount_ore") for c in costs}
+        other = next((c for c in costs if c["type"] == "other"), None)
+        if other:
+            initial["other_note"] = other.get("note", "")
+        return initial
+
+
+class IncomeForm(AccessibleFormMixin, forms.Form):
+    type = forms.ChoiceField(label="Slag av inkomst", choices=[("", "Välj …"), *decl.INCOME_TYPES],
+                             error_messages={"required": "Välj vilken sorts inkomst det är."})
+    member = forms.ChoiceField(label="Vem får inkomsten?", choices=[], error_messages={"required": "Välj vem som får inkomsten."})
+    amount = AmountField(label="Belopp efter skatt (kr per månad)", required=True)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = list(members)
+        self._describe()
+
+
+class BaseIncomeFormSet(forms.BaseFormSet):
+    def __init__(self, *args, members=(), **kwargs):
+        self.members = list(members)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "members": self.members}
+
+
+IncomeFormSet = forms.formset_factory(IncomeForm, formset=BaseIncomeFormSet, extra=0, can_delete=True, max_num=40,
+                                      absolute_max=40)
+
+
+class AssetsForm(AccessibleFormMixin, forms.Form):
+    has_assets = forms.ChoiceField(label="Har du eller någon i hushållet pengar eller saker av värde?", choices=YES_NO,
+                                   widget=forms.RadioSelect, error_messages={"required": "Svara ja eller nej."})
+    bank = AmountField(label="Pengar på bankkonton, sammanlagt (kr)")
+    vehicle_description = forms.CharField(label="Bil, motorcykel eller båt: vilken?", required=False, max_length=200)
+    vehicle_value = AmountField(label="Fordonets ungefärliga värde (kr)")
+    property_description = forms.CharField(label="Hus, bostadsrätt eller mark: vilket?", required=False, max_length=200)
+    property_value = AmountField(label="Bostadens eller markens ungefärliga värde (kr)")
+    securities = AmountField(label="Aktier eller fonder, värde (kr)")
+    other_description = forms.CharField(label="Annan tillgång: vilken?", required=False, max_length=200)
+    other_value = AmountField(label="Den andra tillgångens ungefärliga värde (kr)")
+
+    _ROWS = (("bank", "bank", None), ("vehicle", "vehicle_value", "vehicle_description"),
+             ("property", "property_value", "property_description"), ("securities", "securities", None),
+             ("other", "other_value", "other_description"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_assets") == "yes" and not any(cleaned.get(v) or (d and cleaned.get(d)) for _, v, d in self._ROWS):
+            self.add_error("bank", "Fyll i minst en tillgång, eller svara nej på frågan ovan.")
+        return cleaned
+
+    def section_data(self) -> list[dict]:
+        if self.cleaned_data.get("has_assets") != "yes":
+            return []
+        rows = []
+        for kind, value_field, description_field in self._ROWS:
+            value = self.cleaned_data.get(value_field)
+            description = (self.cleaned_data.get(description_field) or "").strip() if description_field else ""
+            if value or description:
+                rows.append({"kind": kind, "description": description, "value_ore": value or 0, **decl.SOURCE})
+        return rows
+
+    @classmethod
+    def initial_for(cls, assets: list[dict], answered: bool) -> dict:
+        initial: dict = {"has_assets": ("yes" if assets else "no") if answered else None}
+        for kind, value_field, description_field in cls._ROWS:
+            row = next((a for a in assets if a["kind"] == kind), None)
+            if row:
+                initial[value_field] = row.get("value_ore")
+                if description_field:
+                    initial[description_field] = row.get("description", "")
+        return initial
+
+
+class BankAccountForm(AccessibleFormMixin, forms.Form):
+    clearing = forms.CharField(label="Clearingnummer", max_length=10, help_text="Fyra siffror, till exempel 8327.",
+                               error_messages={"required": "Skriv clearingnumret."},
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    account = forms.CharField(label="Kontonummer", max_length=20, error_messages={"required": "Skriv kontonumret."},
+                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    def clean_clearing(self):
+        try:
+            return decl.clean_clearing(self.cleaned_data["clearing"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def clean_account(self):
+        try:
+            return decl.clean_account(self.cleaned_data["account"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class AttachmentForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Vad är det för fil?", choices=AttachmentKind.choices, initial=AttachmentKind.OTHER)
+    file = forms.FileField(label="Välj fil", help_text="PDF, JPG eller PNG, högst 10 MB.",
+                           error_messages={"required": "Välj en fil att ladda upp.", "empty": "Filen är tom. Välj en annan fil."})
+
+    def __init__(self, *args, max_bytes: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if max_bytes:
+            megabytes = f"{max_bytes / (1024 * 1024):g}".replace(".", ",")
+            self.fields["file"].help_text = f"PDF, JPG eller PNG, högst {megabytes} MB."
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+        self._describe()
+
+
+class StartForm(AccessibleFormMixin, forms.Form):
+    municipality = forms.ChoiceField(label="Vilken kommun bor du i?", choices=[], error_messages={"required": "Välj kommun."})
+    month = forms.ChoiceField(label="Vilken månad söker du för?", choices=[], widget=forms.RadioSelect,
+                              error_messages={"required": "Välj månad."})
+
+    def __init__(self, *args, municipalities=(), months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = [("", "Välj …"), *[(str(m.pk), m.name) for m in municipalities]]
+        self.fields["month"].choices = list(months)
+        self._describe()
+
+
+class CompletionAnswerForm(AccessibleFormMixin, forms.Form):
+    answer = forms.CharField(label="Ditt svar", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    file = forms.FileField(label="Bifoga en fil", required=False, help_text="PDF, JPG eller PNG, högst 10 MB.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+
+class DeclineForm(AccessibleFormMixin, forms.Form):
+    reason = forms.CharField(label="Vad stämmer inte?", required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,94 @@
+"""How the e-service shows a decision's calculation: line by line in plain Swedish, read from the
+stored calculation's trace (never calculated again), with the people's names instead of ids, and
+where each income came from (the applicant, or a register)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bistand.applications import declaration as decl
+
+#: Plain-Swedish explanation per trace-line code (the part before the first dot for lines with a suffix).
+EXPLANATIONS = {
+    "personal_costs.adults": "Pengar till mat, kläder, hygien, fritid och liknande för vuxna, enligt riksnormen som regeringen bestämmer varje år.",
+    "personal_costs.child": "Pengar till mat, kläder, lek och liknande för barnet, enligt riksnormen. Beloppet beror på barnets ålder.",
+    "shared_costs": "Hushållets gemensamma kostnader enligt riksnormen, till exempel tidning, telefon, internet och förbrukningsvaror.",
+    "norm": "Riksnormen för hela hushållet.",
+    "costs": "Kostnader utöver riksnormen som kommunen räknar med, till exempel hyra och hushållsel. Är hyran högre än kommunens gräns räknas bara gränsen.",
+    "need": "Det hushållet behöver för månaden: riksnormen och kostnaderna tillsammans.",
+    "income": "Inkomster som minskar försörjningsstödet.",
+    "disregard.jobbstimulans": "Jobbstimulans: när du har haft försörjningsstöd i sex månader i följd räknas en fjärdedel av lönen inte som inkomst, under två år.",
+    "disregard.child_earnings": "Barns och skolungdomars egna löner räknas inte, upp till ett prisbasbelopp per år.",
+    "income_counted": "Summan av de inkomster som räknas.",
+    "income_disregarded": "Summan av de inkomster som inte räknas.",
+    "amount": "Behovet minus inkomsterna, avrundat till hela kronor. Det är det belopp som betalas ut.",
+}
+TOTALS = {"norm", "costs", "need", "income_counted", "income_disregarded", "amount"}
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    label: str
+    amount: Any
+    explanation: str
+    reference: str
+    is_total: bool
+
+
+def _explanation(code: str) -> str:
+    if code in EXPLANATIONS:
+        return EXPLANATIONS[code]
+    parts = code.split(".")
+    for n in range(len(parts) - 1, 0, -1):
+        key = ".".join(parts[:n])
+        if key in EXPLANATIONS:
+            return EXPLANATIONS[key]
+    return ""
+
+
+def _with_names(label: str, names: dict[str, str]) -> str:
+    for member_id, name in names.items():
+        label = re.sub(rf"(?<![0-9]){re.escape(member_id)}(?=[,:)])", name, label)
+    return label
+
+
+def calculation_lines(stored_calculation, names: dict[str, str] | None = None) -> list[Line]:
+    """The trace of a stored calculation as :class:`Line` rows (the stored result, as decided)."""
+    names = names or {}
+    lines = []
+    for row in stored_calculation.result.get("lines", []):
+        code = row.get("code", "")
+        lines.append(Line(code=code, label=_with_names(row.get("label", ""), names), amount=row.get("amount"),
+                          explanation=_explanation(code), reference=row.get("reference", ""),
+                          is_total=code in TOTALS))
+    return lines
+
+
+def member_names(application) -> dict[str, str]:
+    """Person id (as in the calculation input) → first name, from the application's declaration."""
+    members = application.declaration.get("members") or {}
+    names = {str(application.applicant_id): members.get("applicant", {}).get("first_name") or "Sökande"}
+    partner = members.get("partner")
+    if partner and partner.get("person_id"):
+        names[str(partner["person_id"])] = partner.get("first_name") or "Make, maka eller sambo"
+    for child in members.get("children") or []:
+        if child.get("person_id"):
+            names[str(child["person_id"])] = child.get("first_name") or "Barnet"
+    return names
+
+
+def calculation_basis(stored_calculation, names: dict[str, str]) -> list[dict[str, str]]:
+    """The costs and incomes the calculation used, each with where it came from."""
+    data = stored_calculation.input_data or {}
+    rows = []
+    for cost in data.get("costs", []):
+        rows.append({"what": decl.COST_LABELS.get(cost["type"], cost["type"]), "who": "",
+                     "amount": cost["amount"], "source": cost.get("note") or "Uppgift i ansökan"})
+    for income in data.get("incomes", []):
+        rows.append({"what": decl.INCOME_LABELS.get(income["type"], income["type"]),
+                     "who": names.get(str(income.get("member")), ""), "amount": income["amount"],
+                     "source": income.get("note") or "Uppgift i ansökan"})
+    return rows

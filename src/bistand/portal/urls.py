@@ -1,0 +1,29 @@
+"""The e-service's URLs, under /e-tjanst/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("logga-in/", views.login, name="login"),
+    path("logga-in/klar/", views.login_complete, name="login_complete"),
+    path("logga-ut/", views.logout, name="logout"),
+    path("mitt-arende/", views.case, name="case"),
+    path("mitt-arende/handelser/", views.events_fragment, name="events"),
+    path("ansok/", views.new_application, name="new_application"),
+    path("ateransok/", views.recurring, name="recurring"),
+    path("ansokan/<int:pk>/", views.application_detail, name="application"),
+    path("ansokan/<int:pk>/steg/<slug:section>/", views.step, name="step"),
+    path("ansokan/<int:pk>/samma/<slug:section>/", views.confirm_unchanged, name="confirm_unchanged"),
+    path("ansokan/<int:pk>/bilagor/", views.attachments, name="attachments"),
+    path("ansokan/<int:pk>/bilagor/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path("ansokan/<int:pk>/granska/", views.review, name="review"),
+    path("ansokan/<int:pk>/bekrafta/", views.confirm, name="confirm"),
+    path("ansokan/<int:pk>/aterkalla/", views.withdraw, name="withdraw"),
+    path("ansokan/<int:pk>/beslut/<int:decision_pk>/", views.decision, name="decision"),
+    path("ansokan/<int:pk>/beslut/<int:decision_pk>/brev.pdf", views.decision_letter, name="decision_letter"),
+    path("komplettering/<int:pk>/", views.completion, name="completion"),
+]

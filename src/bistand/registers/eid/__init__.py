@@ -1,0 +1,14 @@
+"""e-ID (e-legitimation) plugins: how applicants (and, through OpenID Connect, staff) prove who they are.
+
+* ``base.py`` — the interface: :class:`~.base.EidProvider` with ``start(request, next_url)`` and
+  ``complete(request) -> EidIdentity``;
+* ``simulator.py`` — a clearly labelled simulator for development, tests and the demo (pick or type a
+  test personnummer); refused in production;
+* ``oidc.py`` — OpenID Connect (authorization code flow with PKCE) against an e-ID broker or the
+  municipality's identity provider, configured by environment variables (docs/configuration.md);
+* ``staff.py`` — staff sign-in through the same OIDC adapter, with roles mapped from claims;
+* ``views.py`` / ``urls.py`` — the simulator's page and the staff sign-in pages (under
+  ``/e-legitimation/``).
+
+The plugin for applicants is chosen by ``BISTAND_EID_PLUGIN`` (default ``simulator``).
+"""

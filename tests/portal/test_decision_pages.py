@@ -1,0 +1,102 @@
+"""Decisions in the e-service: the calculation line by line in plain Swedish from the stored trace,
+where facts came from, and the letter as PDF (or a clear "not yet available")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bistand.applications import declaration as decl
+from bistand.applications import selectors, services
+from bistand.calculations.services import calculate_and_store
+from bistand.people import personnummer as pnr
+from bistand.portal import presenters, views
+from bistand.tenancy.roles import Role
+from tests.applications.test_services import fill_all
+from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
+from tests.portal.helpers import simulator_login
+
+pytestmark = pytest.mark.django_db
+
+MONTH = dt.date(2026, 3, 1)
+BIRTH = dt.date(1982, 2, 14)
+NUMBER = pnr.test_number(BIRTH, 8).normalised
+
+
+@pytest.fixture
+def decided():
+    municipality = MunicipalityFactory(code="0680")
+    person = PersonFactory(municipality=municipality, personnummer=NUMBER, birth_date=BIRTH, first_name="Dora")
+    application = services.start_application(person=person, month=MONTH)
+    application = fill_all(application, person, incomes=[
+        {"type": "sickness_benefit", "member": "applicant", "amount_ore": 250000, **decl.SOURCE}])
+    application = services.submit(application, application.submission_key, person=person).application
+    calculation = calculate_and_store(application.household, MONTH, selectors.calculation_input_for(application, []), "system")
+    from bistand.decisions.services import issue_decision
+
+    decision = issue_decision(application, calculation, user_with_role(Role.CASEWORKER, municipality))
+    return application, decision, calculation
+
+
+def test_calculation_lines_come_from_the_stored_trace_with_names(decided):
+    application, decision, calculation = decided
+    lines = presenters.calculation_lines(calculation, presenters.member_names(application))
+    assert [line.code for line in lines] == [row["code"] for row in calculation.result["lines"]]
+    assert [str(line.amount) for line in lines] == [str(row["amount"]) for row in calculation.result["lines"]]
+    amount = next(line for line in lines if line.code == "amount")
+    assert amount.is_total and "Det är det belopp som betalas ut" in amount.explanation
+    rent = next(line for line in lines if line.code == "costs.rent")
+    assert "kommunen räknar med" in rent.explanation
+    basis = presenters.calculation_basis(calculation, presenters.member_names(application))
+    assert {"what": "Sjukpenning", "who": "Dora", "amount": 2500, "source": "Uppgift från dig"} in basis
+
+
+def test_names_replace_ids_in_trace_labels():
+    assert presenters._with_names("Jobbstimulans, 12: 25 % av lönen", {"12": "Dora"}) == "Jobbstimulans, Dora: 25 % av lönen"
+    assert presenters._with_names("Personliga kostnader, barn 13, 4 år", {"13": "Bo", "1": "X"}) == "Personliga kostnader, barn Bo, 4 år"
+
+
+def test_the_applicant_sees_the_decision_its_calculation_and_the_letter(client, decided):
+    application, decision, calculation = decided
+    simulator_login(client, NUMBER)
+    case = client.get("/e-tjanst/mitt-arende/").content.decode()
+    assert f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/" in case
+    page = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/").content.decode()
+    assert 'id="calculation"' in page
+    for row in calculation.result["lines"]:
+        assert row["label"] in page
+    assert "Uppgift från dig" in page
+    assert "inom tre veckor" in page and "förvaltningsrätten" in page
+    letter = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/brev.pdf")
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    assert letter.content.startswith(b"%PDF")
+
+
+def test_without_a_letter_renderer_the_page_says_the_letter_is_not_available(client, decided, monkeypatch):
+    application, decision, _ = decided
+    monkeypatch.setattr(views, "letter_renderer", lambda: None)
+    simulator_login(client, NUMBER)
+    page = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/").content.decode()
+    assert 'id="letter-unavailable"' in page
+    response = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/brev.pdf")
+    assert response.status_code == 404 and "Beslutsbrevet finns inte ännu" in response.content.decode()
+
+
+def test_nobody_else_sees_the_decision(client, decided):
+    application, decision, _ = decided
+    simulator_login(client, pnr.test_number(dt.date(1975, 1, 1), 1).normalised)
+    assert client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/").status_code == 404
+    assert client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/brev.pdf").status_code == 404
+
+
+def test_register_facts_are_shown_as_coming_from_the_register(client, decided, monkeypatch):
+    application, decision, _ = decided
+
+    class Fact:
+        kind_label, agency_label, amount_ore, fetched_at = "Sjukpenning", "Försäkringskassan", 250000, dt.datetime(2026, 3, 2)
+
+    monkeypatch.setattr(views, "_register_facts", lambda app: [Fact()])
+    simulator_login(client, NUMBER)
+    page = client.get(f"/e-tjanst/ansokan/{application.pk}/").content.decode()
+    assert "Uppgifter från andra myndigheter" in page and "Försäkringskassan" in page
