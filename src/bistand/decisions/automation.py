@@ -1,0 +1,445 @@
+"""The automation policy: may the automated decision function (automatiserad beslutsfunktion) decide
+this application, under the committee's delegation?
+
+:func:`evaluate` checks every criterion — also after one has failed, so that the case worker sees all
+the reasons at once — and returns an :class:`AutomationVerdict`: ``automate`` is True only when every
+criterion holds. Each failed criterion is reported with its code, a Swedish label and a detail.
+
+Criteria that always apply (not configurable):
+
+* ``delegation_in_force`` — the municipality has a delegation for the decision type, in effect on the
+  day, and its kill switch is not pulled;
+* ``application_open`` — the application is submitted (not a draft, withdrawn or already decided);
+* ``nothing_for_caseworker`` — the applicant did not leave anything for a case worker to answer;
+* ``calculation_for_application`` — the calculation is of the application's household and month;
+* ``full_grant`` — the decision would grant everything applied for: **only grants are automated**; a
+  refusal (avslag) or partial refusal (delavslag) always goes to a person.
+
+Criteria the delegation configures (``Delegation.criteria``: ``{code: {"enabled": bool, …}}``; a
+missing code or setting has the default of :data:`DEFAULT_CRITERIA`):
+
+* ``recurring`` — a recurring application (återansökan) following an earlier one;
+* ``household_and_housing_unchanged`` — the same members and the same housing as the previous application;
+* ``register_incomes_match`` — the register's incomes match the declared within ``tolerance_ore`` /
+  ``tolerance_percent`` (see :func:`bistand.registers.services.compare_declared`), and every person's
+  register data were fetched;
+* ``no_open_completion_request`` — no request for more information is waiting for an answer;
+* ``amount_close_to_last_month`` — the amount differs from last month's decided amount by at most
+  ``max_difference_ore`` or ``max_difference_percent`` of last month's amount, whichever is larger
+  (no decision last month: fails);
+* ``no_estimated_parameter`` — the calculation used no estimated parameter value (its warnings tell),
+  except values from the parameter files listed in ``accepted_files`` (e.g. the municipality's own
+  ``local/0680.yaml`` once the committee has adopted it);
+* ``current_plan`` — the applicant has a current plan, **when the municipality requires it** (off by
+  default). Plans do not exist in the system yet: the check is a hook, the setting
+  ``BISTAND_CURRENT_PLAN_CHECK`` (dotted path to ``f(person, month) -> bool``). Without the hook an
+  enabled criterion fails with a detail saying that plans cannot be checked yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from bistand.calculations.months import add_months
+from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.rules.parameters import format_kronor
+
+from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome
+from .proposals import propose
+
+#: Default settings of the configurable criteria (see the module docstring).
+DEFAULT_CRITERIA: dict[str, dict[str, Any]] = {
+    "recurring": {"enabled": True},
+    "household_and_housing_unchanged": {"enabled": True},
+    "register_incomes_match": {"enabled": True, "tolerance_ore": 10_000, "tolerance_percent": 0},
+    "no_open_completion_request": {"enabled": True},
+    "amount_close_to_last_month": {"enabled": True, "max_difference_ore": 100_000, "max_difference_percent": 0},
+    "no_estimated_parameter": {"enabled": True, "accepted_files": []},
+    "current_plan": {"enabled": False},
+}
+
+#: Swedish labels of every criterion (the inbox shows them as the reason an application was not automated).
+LABELS: dict[str, str] = {
+    "delegation_in_force": "Det finns en gällande delegation till automatiserad beslutsfunktion",
+    "application_open": "Ansökan är inlämnad och inte redan beslutad",
+    "nothing_for_caseworker": "Inget i ansökan behöver besvaras av en handläggare",
+    "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
+    "full_grant": "Beslutet blir bifall (avslag och delavslag fattas av en handläggare)",
+    "recurring": "Återansökan",
+    "household_and_housing_unchanged": "Hushållet och boendet är oförändrade",
+    "register_incomes_match": "Inkomsterna i registren stämmer med ansökan",
+    "no_open_completion_request": "Ingen obesvarad begäran om komplettering",
+    "amount_close_to_last_month": "Beloppet ligger nära förra månadens",
+    "no_estimated_parameter": "Beräkningen använder inga uppskattade värden",
+    "current_plan": "Sökanden har en aktuell planering",
+}
+
+#: The calculation's warning for an estimated parameter value (bistand.rules.calculate._Trace.used).
+ESTIMATED_RE = re.compile(r"^Ett uppskattat värde används: (?P<what>.*) \((?P<file>[^()]+\.yaml)\)\. ")
+
+_SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "enabled": bool,
+    "tolerance_ore": int,
+    "tolerance_percent": int,
+    "max_difference_ore": int,
+    "max_difference_percent": int,
+    "accepted_files": list,
+}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion's result: ``detail`` says why it failed (empty when it held)."""
+
+    code: str
+    label_sv: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AutomationVerdict:
+    automate: bool
+    failed: list[Criterion]
+    passed: list[Criterion] = field(default_factory=list)
+    delegation: Delegation | None = None
+    criteria: dict[str, dict[str, Any]] = field(default_factory=dict)  # the settings that were applied
+
+    def report(self) -> list[dict[str, Any]]:
+        """Every criterion checked, for the decision's record (``Decision.automation_report``)."""
+        rows = [{"code": c.code, "label": c.label_sv, "passed": True, "detail": c.detail,
+                 "settings": self.criteria.get(c.code, {})} for c in self.passed]
+        rows += [{"code": c.code, "label": c.label_sv, "passed": False, "detail": c.detail,
+                  "settings": self.criteria.get(c.code, {})} for c in self.failed]
+        order = list(LABELS)
+        return sorted(rows, key=lambda r: order.index(r["code"]) if r["code"] in order else len(order))
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+
+def validate_criteria(data: Any) -> list[str]:
+    """Problems with a delegation's criteria JSON (Swedish sentences); empty when it can be used."""
+    if data in (None, ""):
+        return []
+    if not isinstance(data, Mapping):
+        return ["Villkoren ska vara ett JSON-objekt med ett villkor per nyckel."]
+    problems = []
+    for code, value in data.items():
+        if code not in DEFAULT_CRITERIA:
+            problems.append(f"Okänt villkor {code!r}. Kända villkor: {', '.join(DEFAULT_CRITERIA)}.")
+            continue
+        if not isinstance(value, Mapping):
+            problems.append(f"Villkoret {code!r} ska vara ett JSON-objekt, till exempel {{\"enabled\": true}}.")
+            continue
+        for key, setting in value.items():
+            if key not in DEFAULT_CRITERIA[code]:
+                problems.append(f"Villkoret {code!r} har ingen inställning {key!r}.")
+                continue
+            wanted = _SETTING_TYPES[key]
+            if wanted is int and (isinstance(setting, bool) or not isinstance(setting, int) or setting < 0):
+                problems.append(f"{code}.{key} ska vara ett heltal som är 0 eller större.")
+            elif wanted is bool and not isinstance(setting, bool):
+                problems.append(f"{code}.{key} ska vara true eller false.")
+            elif wanted is list and not (isinstance(setting, list) and all(isinstance(s, str) for s in setting)):
+                problems.append(f"{code}.{key} ska vara en lista med filnamn.")
+    return problems
+
+
+def criteria_settings(delegation: Delegation | None) -> dict[str, dict[str, Any]]:
+    """The criteria settings of ``delegation`` over the defaults."""
+    result = copy.deepcopy(DEFAULT_CRITERIA)
+    configured = delegation.criteria if delegation is not None and isinstance(delegation.criteria, Mapping) else {}
+    for code, value in configured.items():
+        if code in result and isinstance(value, Mapping):
+            result[code].update({k: v for k, v in value.items() if k in result[code]})
+    return result
+
+
+def delegation_in_force(municipality_id: int, decision_type: str = DecisionType.MONTHLY_ASSISTANCE,
+                        on: dt.date | None = None) -> Delegation | None:
+    """The delegation that governs ``decision_type`` in the municipality on the day ``on``: the one with
+    the latest ``effective_from`` on or before that day (whether its kill switch is on or not)."""
+    on = on or timezone.localdate()
+    return (
+        Delegation.objects.filter(municipality_id=municipality_id, decision_type=decision_type, effective_from__lte=on)
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+
+
+# --- the plan hook ---------------------------------------------------------------------------------
+
+
+def plan_check() -> Callable[[Any, dt.date], bool] | None:
+    """The hook that tells whether a person has a current plan (setting ``BISTAND_CURRENT_PLAN_CHECK``)."""
+    path = getattr(settings, "BISTAND_CURRENT_PLAN_CHECK", None)
+    if not path:
+        return None
+    return import_string(path) if isinstance(path, str) else path
+
+
+# --- the checks ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    application: Any
+    calculation: Any
+    register_facts: list | None
+    delegation: Delegation | None
+    on: dt.date
+    settings: dict[str, dict[str, Any]]
+    proposal: Any = None
+
+
+def _check_delegation(ctx: _Context, _config) -> str:
+    delegation = ctx.delegation
+    if delegation is None:
+        return ("Kommunen har ingen delegation till automatiserad beslutsfunktion för försörjningsstöd som "
+                f"gäller {ctx.on:%Y-%m-%d}.")
+    if not delegation.active:
+        return f"Automatiska beslut är avstängda (nödstoppet) för delegationen {delegation.committee_reference}."
+    if delegation.effective_from > ctx.on:
+        return f"Delegationen gäller först från {delegation.effective_from:%Y-%m-%d}."
+    if delegation.municipality_id != ctx.application.municipality_id:
+        return "Delegationen gäller en annan kommun."
+    return ""
+
+
+def _check_open(ctx: _Context, _config) -> str:
+    status = getattr(ctx.application, "status", None)
+    if status in ("submitted", "in_review"):
+        if Decision.objects.filter(application_id=ctx.application.pk, reconsiders__isnull=True).exists():
+            return "Det finns redan ett beslut eller ett beslutsutkast för ansökan."
+        return ""
+    labels = {"draft": "är inte inlämnad", "awaiting_co_applicant": "väntar på att medsökande bekräftar",
+              "decided": "är redan beslutad", "withdrawn": "är återkallad"}
+    return f"Ansökan {labels.get(status, f'har status {status}')}."
+
+
+def _check_nothing_for_caseworker(ctx: _Context, _config) -> str:
+    if not getattr(ctx.application, "needs_caseworker", False):
+        return ""
+    reasons = getattr(ctx.application, "caseworker_reasons", None) or []
+    labels = [str(r.get("label") or r.get("code")) for r in reasons if isinstance(r, Mapping)]
+    return "Ansökan behöver en handläggare" + (": " + "; ".join(labels) if labels else "") + "."
+
+
+def _check_calculation(ctx: _Context, _config) -> str:
+    calc, application = ctx.calculation, ctx.application
+    if calc is None:
+        return "Det finns ingen beräkning."
+    problems = []
+    if calc.household_id != application.household_id:
+        problems.append("beräkningen gäller ett annat hushåll")
+    if calc.month != application.month:
+        problems.append(f"beräkningen gäller {month_sv(calc.month)}, ansökan {month_sv(application.month)}")
+    return ("Beräkningen hör inte till ansökan: " + ", ".join(problems) + ".") if problems else ""
+
+
+def _check_full_grant(ctx: _Context, _config) -> str:
+    if ctx.calculation is None:
+        return "Det finns ingen beräkning att bevilja efter."
+    proposal = ctx.proposal
+    if proposal.outcome == Outcome.REFUSED:
+        return "Beräkningen ger inget försörjningsstöd för månaden (avslag)."
+    if proposal.outcome == Outcome.PARTLY_REFUSED:
+        items = [line.label for line in proposal.lines if line.outcome != Outcome.GRANTED]
+        return "Allt som ansökan gäller räknas inte med (delavslag): " + ", ".join(items) + "."
+    return ""
+
+
+def _check_recurring(ctx: _Context, _config) -> str:
+    kind = getattr(ctx.application, "kind", None)
+    if kind != "recurring":
+        names = {"new": "en nyansökan", "supplementary": "en tilläggsansökan"}
+        return f"Ansökan är {names.get(kind, kind)}, inte en återansökan."
+    if getattr(ctx.application, "previous_id", None) is None:
+        return "Återansökan saknar en tidigare ansökan att bygga på."
+    return ""
+
+
+def _household_of(declaration: Mapping[str, Any]) -> dict[str, Any]:
+    members = declaration.get("members") or {}
+
+    def who(member):
+        if not isinstance(member, Mapping):
+            return None
+        return str(member.get("personnummer") or member.get("person_id") or "")
+
+    children = sorted(
+        (str(c.get("personnummer") or c.get("person_id") or c.get("key") or ""), c.get("days_present"),
+         bool(c.get("lunch_away_from_home")))
+        for c in members.get("children") or () if isinstance(c, Mapping)
+    )
+    return {
+        "applicant": who(members.get("applicant")),
+        "partner": who(members.get("partner")),
+        "children": children,
+        "other_adults_in_dwelling": members.get("other_adults_in_dwelling") or 0,
+    }
+
+
+_HOUSING_NAMES = {"kind": "boendeform", "rooms": "antal rum", "persons_in_dwelling": "antal personer i bostaden"}
+_HOUSEHOLD_NAMES = {"applicant": "sökande", "partner": "make, maka eller sambo", "children": "barn",
+                    "other_adults_in_dwelling": "andra vuxna i bostaden"}
+
+
+def _check_unchanged(ctx: _Context, _config) -> str:
+    previous = getattr(ctx.application, "previous", None)
+    if previous is None:
+        return "Det finns ingen tidigare ansökan att jämföra med."
+    now, before = ctx.application.declaration or {}, previous.declaration or {}
+    household_now, household_before = _household_of(now), _household_of(before)
+    changed = [_HOUSEHOLD_NAMES[k] for k in household_now if household_now[k] != household_before[k]]
+    housing_now, housing_before = now.get("housing") or {}, before.get("housing") or {}
+    housing = [_HOUSING_NAMES.get(k, k) for k in sorted(set(housing_now) | set(housing_before))
+               if k != "source" and housing_now.get(k) != housing_before.get(k)]
+    parts = []
+    if changed:
+        parts.append("hushållet har ändrats (" + ", ".join(changed) + ")")
+    if housing:
+        parts.append("boendet har ändrats (" + ", ".join(housing) + ")")
+    return ("Sedan förra ansökan: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _check_register(ctx: _Context, config) -> str:
+    from bistand.registers.services import compare_declared
+
+    found = compare_declared(ctx.application, tolerance_ore=config["tolerance_ore"],
+                             tolerance_percent=config["tolerance_percent"], facts=ctx.register_facts)
+    return " ".join(d.detail for d in found)
+
+
+def _check_completion(ctx: _Context, _config) -> str:
+    try:
+        model = apps.get_model("applications", "CompletionRequest")
+    except LookupError:
+        return ""
+    open_requests = model.objects.filter(application_id=ctx.application.pk, status="open")
+    count = open_requests.count()
+    if not count:
+        return ""
+    return ("Det finns en begäran om komplettering som inte är besvarad." if count == 1
+            else f"Det finns {count} begäranden om komplettering som inte är besvarade.")
+
+
+def last_month_decision(household_id: int, month: dt.date) -> Decision | None:
+    """The decision in force for the household's previous month: the newest issued decision of that
+    month that has not been reconsidered."""
+    return (
+        Decision.objects.filter(household_id=household_id, month=add_months(month, -1), status=DecisionStatus.ISSUED,
+                                reconsidered_by__isnull=True)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def _check_amount(ctx: _Context, config) -> str:
+    if ctx.calculation is None:
+        return "Det finns ingen beräkning."
+    last = last_month_decision(ctx.application.household_id, ctx.application.month)
+    if last is None:
+        return f"Det finns inget beslut för {month_sv(add_months(ctx.application.month, -1))} att jämföra med."
+    gap = abs(ctx.calculation.amount_ore - last.amount_ore)
+    allowed = max(config["max_difference_ore"], last.amount_ore * config["max_difference_percent"] // 100)
+    if gap <= allowed:
+        return ""
+    return (f"Beloppet {format_kronor(ctx.calculation.amount_ore)} skiljer sig {format_kronor(gap)} från förra "
+            f"månadens {format_kronor(last.amount_ore)}; högst {format_kronor(allowed)} är tillåtet.")
+
+
+def estimated_values(calculation, accepted_files: Iterable[str] = ()) -> list[str]:
+    """The estimated parameter values the calculation used (from its warnings), except those from the
+    accepted parameter files: ``["tak för boendekostnad (Jönköpings kommun) = 5 900 kr … (local/0680.yaml)"]``."""
+    accepted = set(accepted_files)
+    found = []
+    for warning in calculation.result.get("warnings", ()):
+        match = ESTIMATED_RE.match(warning)
+        if match and match.group("file") not in accepted:
+            found.append(f"{match.group('what')} ({match.group('file')})")
+    return found
+
+
+def _check_estimated(ctx: _Context, config) -> str:
+    if ctx.calculation is None:
+        return "Det finns ingen beräkning."
+    found = estimated_values(ctx.calculation, config["accepted_files"])
+    return ("Beräkningen använder uppskattade värden: " + "; ".join(found) + ".") if found else ""
+
+
+def _check_plan(ctx: _Context, _config) -> str:
+    hook = plan_check()
+    if hook is None:
+        return "Kommunen kräver en aktuell planering, men planeringar kan ännu inte kontrolleras i systemet."
+    if hook(ctx.application.applicant, ctx.application.month):
+        return ""
+    return "Sökanden har ingen aktuell planering."
+
+
+#: Every criterion, in the order they are checked and reported: code → check(ctx, settings) → detail
+#: ("" when the criterion holds). Codes in DEFAULT_CRITERIA are configurable, the others always apply.
+CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
+    "delegation_in_force": _check_delegation,
+    "application_open": _check_open,
+    "nothing_for_caseworker": _check_nothing_for_caseworker,
+    "calculation_for_application": _check_calculation,
+    "full_grant": _check_full_grant,
+    "recurring": _check_recurring,
+    "household_and_housing_unchanged": _check_unchanged,
+    "register_incomes_match": _check_register,
+    "no_open_completion_request": _check_completion,
+    "amount_close_to_last_month": _check_amount,
+    "no_estimated_parameter": _check_estimated,
+    "current_plan": _check_plan,
+}
+
+
+def evaluate(application, calculation, register_facts=None, *, delegation: Delegation | None = None,
+             on: dt.date | None = None) -> AutomationVerdict:
+    """Check every criterion for deciding ``application`` automatically on the day ``on`` (default
+    today) from ``calculation`` and the register facts (default: the stored facts of the application).
+    The delegation is the one in force for the municipality unless given."""
+    on = on or timezone.localdate()
+    if delegation is None:
+        delegation = delegation_in_force(application.municipality_id, DecisionType.MONTHLY_ASSISTANCE, on)
+    configured = criteria_settings(delegation)
+    ctx = _Context(application, calculation, None if register_facts is None else list(register_facts),
+                   delegation, on, configured)
+    if calculation is not None:
+        ctx.proposal = propose(application, calculation, automated=True)
+    passed: list[Criterion] = []
+    failed: list[Criterion] = []
+    for code, check in CHECKS.items():
+        config = configured.get(code, {})
+        if config and not config.get("enabled", True):
+            continue
+        detail = check(ctx, config)
+        (failed if detail else passed).append(Criterion(code, LABELS[code], detail))
+    return AutomationVerdict(automate=not failed, failed=failed, passed=passed, delegation=delegation,
+                             criteria=configured)
+
+
+__all__ = [
+    "AutomationVerdict",
+    "CHECKS",
+    "Criterion",
+    "DEFAULT_CRITERIA",
+    "LABELS",
+    "criteria_settings",
+    "delegation_in_force",
+    "estimated_values",
+    "evaluate",
+    "last_month_decision",
+    "validate_criteria",
+]

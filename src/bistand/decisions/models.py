@@ -1,0 +1,292 @@
+"""Decisions on applications for försörjningsstöd, and the committee's delegation to an automated
+decision function.
+
+* :class:`Decision` — one decision on one application (or an omprövning of an earlier decision). It
+  keeps the stored calculation it rests on, with the engine version and parameter-set hash, and the
+  texts as they were issued (reasons, legal basis, conditions, decision maker), so the decision and its
+  letter can be shown again exactly as they were, years later. A draft can be changed; an **issued
+  decision never changes**: :mod:`bistand.decisions.services` refuses, ``save()`` and
+  ``QuerySet.update()`` refuse, and the database refuses (triggers, migration 0002). A correction is a
+  new decision that ``reconsiders`` the old one.
+* :class:`DecisionLine` — the outcome for each applied item (the norm, each cost), with the amount
+  applied for and the amount granted.
+* :class:`Delegation` — the social committee's delegation of a decision type to the automated decision
+  function (automatiserad beslutsfunktion): a kill switch, the date it takes effect, the reference to
+  the committee's decision, and the criteria the automation checks (:mod:`bistand.decisions.automation`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bistand.calculations.months import format_month
+from bistand.tenancy import scoping
+
+
+class ImmutableDecisionError(Exception):
+    """An issued decision cannot be changed; make an omprövning (a new decision) instead."""
+
+    def __init__(self, message: str = "Ett fattat beslut kan inte ändras. Gör en omprövning i stället.") -> None:
+        super().__init__(message)
+
+
+class Outcome(models.TextChoices):
+    GRANTED = "granted", "Bifall"
+    PARTLY_REFUSED = "partly_refused", "Delavslag"
+    REFUSED = "refused", "Avslag"
+    DISMISSED = "dismissed", "Avvisning"
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", "Utkast"
+    ISSUED = "issued", "Fattat"
+
+
+class DecisionType(models.TextChoices):
+    MONTHLY_ASSISTANCE = "monthly_assistance", "Försörjningsstöd, månadsansökan"
+
+
+# --- delegation ------------------------------------------------------------------------------------
+
+
+class Delegation(models.Model):
+    """The committee's delegation of one decision type to the automated decision function, in one
+    municipality (a row of its delegationsordning). Edited in the admin; decisions made under it point
+    to it and keep a copy of the criteria they were checked against."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="delegations"
+    )
+    decision_type = models.CharField(
+        "typ av beslut", max_length=40, choices=DecisionType.choices, default=DecisionType.MONTHLY_ASSISTANCE
+    )
+    active = models.BooleanField(
+        "påslagen",
+        default=False,
+        help_text="Nödstopp: när rutan inte är ikryssad fattas inga automatiska beslut, alla ansökningar går "
+        "till en handläggare.",
+    )
+    effective_from = models.DateField("gäller från", help_text="Första dagen som delegationen gäller.")
+    committee_reference = models.CharField(
+        "nämndens beslut",
+        max_length=200,
+        help_text="Hänvisning till nämndens beslut om delegationen, till exempel ”Socialnämnden 2026-01-20 § 12”.",
+    )
+    criteria = models.JSONField(
+        "villkor för automatiska beslut",
+        default=dict,
+        blank=True,
+        help_text="Varje villkor kan slås av och på och har sin tolerans. Villkor som saknas har standardvärdet.",
+    )
+    conditions_text = models.TextField(
+        "villkor i beslutet",
+        blank=True,
+        help_text="Villkor som skrivs in i varje automatiskt beslut, till exempel om att stå till "
+        "arbetsmarknadens förfogande.",
+    )
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "delegation till automatiserad beslutsfunktion"
+        verbose_name_plural = "delegationer till automatiserad beslutsfunktion"
+        ordering = ["municipality__name", "decision_type", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "decision_type", "effective_from"],
+                name="delegation_one_per_type_and_date",
+                violation_error_message="Kommunen har redan en delegation för den typen av beslut från det datumet.",
+            ),
+            models.CheckConstraint(condition=Q(decision_type__in=DecisionType.values), name="delegation_type_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_type_display()} från {self.effective_from:%Y-%m-%d} ({self.committee_reference})"
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+
+class DecisionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Drafts are changed one by one through the services; issued decisions never.
+        raise ImmutableDecisionError()
+
+    def issued(self):
+        return self.filter(status=DecisionStatus.ISSUED)
+
+
+@scoping.register("municipality")
+class Decision(models.Model):
+    """A decision on an application (see the module docstring)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="decisions"
+    )
+    application = models.ForeignKey(
+        "applications.Application", verbose_name="ansökan", on_delete=models.PROTECT, related_name="decisions"
+    )
+    household = models.ForeignKey(
+        "people.Household", verbose_name="hushåll", on_delete=models.PROTECT, related_name="decisions"
+    )
+    month = models.DateField("månad", help_text="Månadens första dag.")
+    outcome = models.CharField("utfall", max_length=20, choices=Outcome.choices)
+    amount_ore = models.BigIntegerField("beviljat belopp (öre)")
+    calculation = models.ForeignKey(
+        "calculations.StoredCalculation",
+        verbose_name="beräkning",
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        null=True,
+        blank=True,
+        help_text="Tom bara vid avvisning utan beräkning.",
+    )
+    engine_version = models.CharField("beräkningsmotorns version", max_length=32, blank=True)
+    parameter_hash = models.CharField("parameteruppsättningens kontrollsumma", max_length=64, blank=True)
+    reasons = models.TextField("skäl för beslutet")
+    caseworker_text = models.TextField("handläggarens egna skäl", blank=True)
+    legal_basis = models.TextField("lagrum")
+    conditions = models.TextField("villkor", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="beslutsfattare",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    automated = models.BooleanField("automatiserat beslut", default=False)
+    delegation = models.ForeignKey(
+        Delegation, verbose_name="delegation", on_delete=models.PROTECT, related_name="decisions", null=True, blank=True
+    )
+    automation_report = models.JSONField(
+        "kontrollerade villkor",
+        default=list,
+        blank=True,
+        help_text="För automatiska beslut: varje villkor som kontrollerades, med inställning och resultat.",
+    )
+    decision_maker_label = models.CharField("beslutsfattare (text i beslutet)", max_length=300)
+    status = models.CharField("status", max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT)
+    issued_at = models.DateTimeField("beslutsdatum", null=True, blank=True)
+    reconsiders = models.OneToOneField(
+        "self",
+        verbose_name="omprövar beslut",
+        on_delete=models.PROTECT,
+        related_name="reconsidered_by",
+        null=True,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="skapat av", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField("skapat", default=timezone.now)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "beslut"
+        verbose_name_plural = "beslut"
+        ordering = ["-month", "-created_at", "-pk"]
+        constraints = [
+            # No application is decided twice: one original decision per application; corrections are
+            # omprövningar (and each decision is reconsidered at most once: ``reconsiders`` is one-to-one).
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(reconsiders__isnull=True), name="decision_one_original_per_application"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="decision_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["granted", "partly_refused"], amount_ore__gt=0)
+                | Q(outcome__in=["refused", "dismissed"], amount_ore=0),
+                name="decision_outcome_matches_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(calculation__isnull=False) | Q(outcome="dismissed"),
+                name="decision_calculation_unless_dismissed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", issued_at__isnull=True) | Q(status="issued", issued_at__isnull=False),
+                name="decision_issued_has_date",
+            ),
+            # An automated decision is a grant under a delegation, made by no person.
+            models.CheckConstraint(
+                condition=Q(automated=False)
+                | Q(automated=True, outcome="granted", delegation__isnull=False, decided_by__isnull=True),
+                name="decision_automated_only_grants_under_delegation",
+            ),
+            models.CheckConstraint(
+                condition=Q(automated=True) | Q(status="draft") | Q(decided_by__isnull=False),
+                name="decision_issued_by_a_person_unless_automated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "-month"], name="decision_household_month"),
+            models.Index(fields=["municipality", "month", "status"], name="decision_municipality_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Beslut {self.pk or ''} {format_month(self.month)}: {self.get_outcome_display()}".replace("  ", " ")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == DecisionStatus.ISSUED
+
+    def save(self, *args, **kwargs):
+        # Guard only: an issued decision is never written again (see the module docstring).
+        if not self._state.adding and getattr(self, "_loaded_status", None) == DecisionStatus.ISSUED:
+            raise ImmutableDecisionError()
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
+    def delete(self, *args, **kwargs):
+        if self.is_issued or getattr(self, "_loaded_status", None) == DecisionStatus.ISSUED:
+            raise ImmutableDecisionError("Ett fattat beslut kan inte tas bort.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def month_label(self) -> str:
+        from bistand.calculations.templatetags.calculations_tags import month_sv
+
+        return month_sv(self.month)
+
+
+@scoping.register("decision__municipality")
+class DecisionLine(models.Model):
+    """The outcome for one applied item of a decision."""
+
+    decision = models.ForeignKey(Decision, verbose_name="beslut", on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField("ordning", default=0)
+    item = models.CharField("post", max_length=60, help_text="”norm” eller kostnadens typ, till exempel ”rent”.")
+    label = models.CharField("benämning", max_length=200)
+    applied_ore = models.BigIntegerField("ansökt belopp (öre)")
+    granted_ore = models.BigIntegerField("beviljat belopp (öre)")
+    outcome = models.CharField("utfall", max_length=20, choices=Outcome.choices)
+    reason = models.TextField("skäl", blank=True)
+
+    class Meta:
+        verbose_name = "beslutsrad"
+        verbose_name_plural = "beslutsrader"
+        ordering = ["decision", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(applied_ore__gte=0, granted_ore__gte=0), name="decisionline_amounts_not_negative"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["granted", "dismissed"]) | ~Q(reason=""),
+                name="decisionline_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.get_outcome_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.decision_id is not None and Decision.objects.filter(pk=self.decision_id, status=DecisionStatus.ISSUED).exists():
+            raise ImmutableDecisionError()
+        super().save(*args, **kwargs)

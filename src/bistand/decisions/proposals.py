@@ -1,0 +1,243 @@
+"""What a decision on an application would say, built from the stored calculation (pure reads).
+
+:func:`propose` gives the outcome per applied item, the overall outcome and amount, the reasons
+generated from the calculation's trace and the rules it applied, and the legal basis. Every figure
+comes from the stored calculation (its result as stored, never a new calculation), so a decision shows
+the same figures however the parameters change later.
+
+Items: the norm (``norm``) and each cost type (``rent``, ``household_electricity`` …). The amount
+*applied for* is what the application declares (``declaration["costs"]``; the calculation input's
+costs when the application declares none); the amount *granted* is what the calculation counted
+(trace line ``costs.<type>``). An item counted in full is granted (bifall), one counted in part is
+partly refused (delavslag), one not counted is refused (avslag); a refusal needs a reason — the
+calculation's own warning (e.g. the rent above the municipality's ceiling) or the case worker's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.rules.calculate import COST_LABELS
+from bistand.rules.parameters import format_kronor
+
+from .models import Outcome
+
+NORM_ITEM = "norm"
+NORM_LABEL = "Försörjningsstöd enligt riksnormen (personliga och gemensamma kostnader)"
+
+#: Legal basis of every decision on försörjningsstöd, before the rules the calculation applied.
+DECISION_BASIS = "Förvaltningslagen (2017:900): 32 § (motivering) och 33 § (underrättelse om beslutet)"
+#: Legal basis added to an automated decision (rules.md 5.1 and 5.2; the section of the Local
+#: Government Act follows the inquiry's text and should be checked against the final wording).
+AUTOMATED_BASIS = (
+    "28 § förvaltningslagen (2017:900): beslut kan fattas automatiserat; "
+    "6 kap. 37 § kommunallagen (2017:725): nämnden får delegera beslut till en automatiserad beslutsfunktion"
+)
+
+
+class ProposalError(ValueError):
+    """A decision cannot be made as asked (message in Swedish)."""
+
+
+def ore(amount: Any) -> int:
+    """A stored kronor amount (int, Decimal or text with at most two decimals) → öre."""
+    value = Decimal(str(amount)) * 100
+    return int(value.to_integral_value())
+
+
+@dataclass(frozen=True)
+class LineProposal:
+    item: str
+    label: str
+    applied_ore: int
+    granted_ore: int
+    outcome: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    outcome: str
+    amount_ore: int
+    lines: list[LineProposal]
+    reasons: str  # generated from the calculation (the case worker's own text is added by the service)
+    legal_basis: str
+    missing_reasons: list[str] = field(default_factory=list)  # labels of refused items without a reason
+
+    @property
+    def is_full_grant(self) -> bool:
+        return self.outcome == Outcome.GRANTED
+
+
+def _trace(calculation) -> dict[str, Any]:
+    return {line["code"]: line for line in calculation.result.get("lines", [])}
+
+
+def _figure(calculation, key: str) -> int:
+    return ore(calculation.result.get(key, 0))
+
+
+def declared_costs(application, calculation) -> dict[str, int]:
+    """cost type → amount applied for, in öre (in the order the costs first appear)."""
+    costs = (getattr(application, "declaration", None) or {}).get("costs") if application is not None else None
+    applied: dict[str, int] = {}
+    if costs:
+        for cost in costs:
+            if not isinstance(cost, Mapping) or not cost.get("type"):
+                continue
+            if cost.get("amount_ore") not in (None, ""):
+                amount = int(cost["amount_ore"])
+            elif cost.get("amount") not in (None, ""):
+                amount = ore(cost["amount"])
+            else:
+                continue
+            applied[cost["type"]] = applied.get(cost["type"], 0) + amount
+        return applied
+    for cost in calculation.input_data.get("costs", ()):
+        applied[cost["type"]] = applied.get(cost["type"], 0) + ore(cost["amount"])
+    return applied
+
+
+def _warning_about(calculation, label: str) -> str:
+    for warning in calculation.result.get("warnings", ()):
+        if warning.startswith(label):
+            return warning
+    return ""
+
+
+def line_outcome(applied: int, granted: int) -> str:
+    if granted >= applied:
+        return Outcome.GRANTED
+    if granted > 0:
+        return Outcome.PARTLY_REFUSED
+    return Outcome.REFUSED
+
+
+def propose_lines(application, calculation, line_reasons: Mapping[str, str] | None = None) -> list[LineProposal]:
+    line_reasons = {k: (v or "").strip() for k, v in (line_reasons or {}).items()}
+    trace = _trace(calculation)
+    norm = _figure(calculation, "norm")
+    lines = [LineProposal(NORM_ITEM, NORM_LABEL, norm, norm, Outcome.GRANTED, line_reasons.get(NORM_ITEM, ""))]
+    applied = declared_costs(application, calculation)
+    counted_types = [code.split(".", 1)[1] for code in trace if code.startswith("costs.")]
+    for cost_type in [*applied, *[t for t in counted_types if t not in applied]]:
+        applied_ore = applied.get(cost_type, 0)
+        counted = trace.get(f"costs.{cost_type}")
+        granted_ore = ore(counted["amount"]) if counted is not None else 0
+        if applied_ore == 0 and granted_ore == 0:
+            continue
+        label = COST_LABELS.get(cost_type, cost_type)
+        outcome = line_outcome(applied_ore, granted_ore)
+        reason = line_reasons.get(cost_type, "")
+        if outcome != Outcome.GRANTED:
+            generated = _warning_about(calculation, label)
+            reason = " ".join(part for part in (generated, reason) if part)
+        lines.append(LineProposal(cost_type, label, applied_ore, granted_ore, outcome, reason))
+    return lines
+
+
+def _kr(ore_amount: int) -> str:
+    return format_kronor(ore_amount)
+
+
+def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> str:
+    """The reasons, in plain Swedish, from the calculation's figures and the outcome of each item."""
+    month = month_sv(calculation.month)
+    need, norm, costs = _figure(calculation, "need"), _figure(calculation, "norm"), _figure(calculation, "costs")
+    counted, disregarded = _figure(calculation, "income_counted"), _figure(calculation, "income_disregarded")
+    paragraphs = [
+        f"Du har ansökt om ekonomiskt bistånd (försörjningsstöd) för {month}.",
+        f"Hushållets behov är {_kr(need)} för månaden: riksnormen {_kr(norm)} och skäliga kostnader utanför "
+        f"riksnormen {_kr(costs)}.",
+    ]
+    income = f"Hushållets inkomster som räknas är {_kr(counted)}."
+    if disregarded:
+        income += (f" {_kr(disregarded)} av inkomsterna räknas inte, enligt reglerna om jobbstimulans, barns "
+                   "inkomster av eget arbete och inkomster som inte ska räknas.")
+    paragraphs.append(income)
+    amount = calculation.amount_ore
+    if amount > 0 and outcome == Outcome.REFUSED:
+        paragraphs.append(f"Enligt beräkningen skulle försörjningsstödet bli {_kr(amount)}. Ansökan avslås ändå, "
+                          "av de skäl som står nedan.")
+    elif amount > 0:
+        paragraphs.append(f"Försörjningsstödet är behovet minus inkomsterna: {_kr(amount)}.")
+    else:
+        paragraphs.append(
+            "Hushållets inkomster är lika stora som eller större än behovet. Därför har du inte rätt till "
+            "försörjningsstöd för månaden."
+        )
+    for line in lines:
+        if line.outcome == Outcome.PARTLY_REFUSED:
+            text = (f"{line.label}: du ansökte om {_kr(line.applied_ore)} och {_kr(line.granted_ore)} räknas med. "
+                    f"{line.reason}")
+            paragraphs.append(text.strip())
+        elif line.outcome == Outcome.REFUSED:
+            paragraphs.append(f"{line.label}: du ansökte om {_kr(line.applied_ore)}, som inte räknas med. {line.reason}".strip())
+    return "\n\n".join(paragraphs)
+
+
+def _is_legal_reference(part: str) -> bool:
+    """Parts of a trace reference that cite law, not a parameter file (``riksnorm/2026.yaml``)."""
+    return bool(part) and ".yaml" not in part
+
+
+def split_reference(reference: str) -> list[str]:
+    """A trace reference split at the semicolons outside parentheses:
+    ``"12 kap. 7 § SoL; riksnorm/2026.yaml"`` → ``["12 kap. 7 § SoL", "riksnorm/2026.yaml"]``."""
+    parts, depth, current = [], 0, []
+    for char in reference:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        if char == ";" and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def legal_basis(calculation, *, automated: bool = False) -> str:
+    """The legal references of the rules the calculation applied (from its trace, in order, each once),
+    after the Administrative Procedure Act's rules on decisions; for an automated decision also the
+    rules that allow it."""
+    found: list[str] = []
+    if calculation is not None:
+        for line in calculation.result.get("lines", ()):
+            for part in split_reference(str(line.get("reference", ""))):
+                if _is_legal_reference(part) and part not in found:
+                    found.append(part)
+    basis = [*found, DECISION_BASIS]
+    if automated:
+        basis.append(AUTOMATED_BASIS)
+    return "\n".join(basis)
+
+
+def overall_outcome(amount_ore: int, lines: list[LineProposal]) -> str:
+    if amount_ore <= 0:
+        return Outcome.REFUSED
+    if any(line.outcome != Outcome.GRANTED for line in lines):
+        return Outcome.PARTLY_REFUSED
+    return Outcome.GRANTED
+
+
+def propose(application, calculation, *, line_reasons: Mapping[str, str] | None = None,
+            automated: bool = False) -> Proposal:
+    """The decision the calculation supports (see the module docstring)."""
+    lines = propose_lines(application, calculation, line_reasons)
+    outcome = overall_outcome(calculation.amount_ore, lines)
+    missing = [line.label for line in lines if line.outcome != Outcome.GRANTED and not line.reason]
+    return Proposal(
+        outcome=outcome,
+        amount_ore=calculation.amount_ore if outcome != Outcome.REFUSED else 0,
+        lines=lines,
+        reasons=generated_reasons(calculation, lines, outcome),
+        legal_basis=legal_basis(calculation, automated=automated),
+        missing_reasons=missing,
+    )

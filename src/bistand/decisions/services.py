@@ -1,0 +1,395 @@
+"""Making decisions: by a case worker (:func:`issue_decision`, with :func:`save_draft` first if wanted),
+by the automated decision function within the committee's delegation (:func:`decide_automatically`),
+and correcting a decision by omprövning (:func:`reconsider`).
+
+Every figure of a decision comes from its stored calculation (:mod:`bistand.decisions.proposals`); the
+decision keeps the calculation, the engine version and the parameter-set hash. An issued decision is
+never changed (see :mod:`bistand.decisions.models`). Each write records an audit event in the same
+transaction; issuing the original decision of an application marks the application decided
+(``applications.services.set_status``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bistand.audit.services import diff, record_change, record_create, snapshot
+from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.tenancy.scoping import check_can_act_in
+
+from . import automation
+from .models import Decision, DecisionLine, DecisionStatus, Delegation, ImmutableDecisionError, Outcome
+from .proposals import LineProposal, generated_reasons, legal_basis, propose
+
+AUDIT_FIELDS = [
+    "application",
+    "household",
+    "month",
+    "outcome",
+    "amount_ore",
+    "calculation",
+    "engine_version",
+    "parameter_hash",
+    "decided_by",
+    "automated",
+    "delegation",
+    "decision_maker_label",
+    "status",
+    "issued_at",
+    "reconsiders",
+]
+
+AUTOMATED_MAKER = "Automatiserad beslutsfunktion"
+#: Application statuses in which a first decision can be made.
+OPEN_STATUSES = ("submitted", "in_review")
+
+
+class DecisionError(ValueError):
+    """The decision cannot be made as asked (message in Swedish, for the case worker)."""
+
+
+__all__ = [
+    "DecisionError",
+    "ImmutableDecisionError",
+    "automated_decision_maker_label",
+    "decide_automatically",
+    "issue_decision",
+    "issue_draft",
+    "person_decision_maker_label",
+    "reconsider",
+    "save_draft",
+]
+
+
+# --- texts -----------------------------------------------------------------------------------------
+
+
+def person_decision_maker_label(user) -> str:
+    """How a case worker is named as the decision maker in the decision: full name, else user name."""
+    full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+def automated_decision_maker_label(delegation: Delegation) -> str:
+    return (f"{AUTOMATED_MAKER} enligt socialnämndens delegation ({delegation.committee_reference}, "
+            f"gäller från {delegation.effective_from:%Y-%m-%d})")
+
+
+def _automation_paragraph(delegation: Delegation, verdict) -> str:
+    checked = "; ".join(c.label_sv.lower() for c in verdict.passed)
+    return (
+        "Beslutet är fattat av en automatiserad beslutsfunktion, som socialnämnden har delegerat beslut om "
+        f"försörjningsstöd till ({delegation.committee_reference}). Alla villkor i delegationen var uppfyllda: "
+        f"{checked}. Du kan alltid begära att en handläggare prövar ditt ärende."
+    )
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+# --- checks ----------------------------------------------------------------------------------------
+
+
+def _check_calculation(application, calculation) -> None:
+    if calculation is None:
+        raise DecisionError("Beslutet behöver en beräkning.")
+    if calculation.household_id != application.household_id or calculation.month != application.month:
+        raise DecisionError(
+            f"Beräkningen gäller inte ansökan: den gäller hushåll {calculation.household_id} för "
+            f"{month_sv(calculation.month)}, ansökan hushåll {application.household_id} för {month_sv(application.month)}."
+        )
+    if calculation.municipality_id != application.municipality_id:
+        raise DecisionError("Beräkningen hör till en annan kommun än ansökan.")
+
+
+def _set_application_decided(application, actor) -> None:
+    from bistand.applications import services as application_services
+
+    if application.status != "decided":
+        application_services.set_status(application, "decided", actor=actor)
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _line(decision: Decision, position: int, line: LineProposal) -> DecisionLine:
+    return DecisionLine(decision=decision, position=position, item=line.item, label=line.label[:200],
+                        applied_ore=line.applied_ore, granted_ore=line.granted_ore, outcome=line.outcome,
+                        reason=line.reason)
+
+
+def _resolve(application, calculation, *, outcome: str | None, caseworker_text: str,
+             line_reasons: Mapping[str, str] | None) -> tuple[str, int, list[LineProposal], str, str]:
+    """(outcome, amount, lines, generated reasons, legal basis) for a decision by a case worker."""
+    caseworker_text = caseworker_text.strip()
+    if outcome == Outcome.DISMISSED:
+        if not caseworker_text:
+            raise DecisionError("Skriv skälen till att ansökan avvisas.")
+        if calculation is not None:
+            _check_calculation(application, calculation)
+        return Outcome.DISMISSED, 0, [], "", legal_basis(None)
+    _check_calculation(application, calculation)
+    proposal = propose(application, calculation, line_reasons=line_reasons)
+    if outcome in (None, "", proposal.outcome):
+        if proposal.missing_reasons:
+            raise DecisionError(
+                "Skriv skälen till att följande inte beviljas i sin helhet: " + ", ".join(proposal.missing_reasons) + "."
+            )
+        return proposal.outcome, proposal.amount_ore, proposal.lines, proposal.reasons, proposal.legal_basis
+    if outcome == Outcome.REFUSED:
+        # The case worker refuses although the calculation would grant: the whole amount is refused,
+        # and the case worker's own reasons are required.
+        if not caseworker_text:
+            raise DecisionError("Skriv skälen till avslaget.")
+        lines = [LineProposal(line.item, line.label, line.applied_ore, 0, Outcome.REFUSED,
+                              "Ansökan avslås i sin helhet; se skälen för beslutet.") for line in proposal.lines]
+        reasons = generated_reasons(calculation, proposal.lines, Outcome.REFUSED)
+        return Outcome.REFUSED, 0, lines, reasons, proposal.legal_basis
+    labels = dict(Outcome.choices)
+    raise DecisionError(
+        f"Beräkningen ger {labels[proposal.outcome].lower()}, inte {labels.get(outcome, outcome).lower()}. "
+        "Ändra beräkningen om beloppet ska bli ett annat."
+    )
+
+
+def _write(
+    application,
+    calculation,
+    user,
+    *,
+    issue: bool,
+    outcome: str | None,
+    caseworker_text: str,
+    conditions: str,
+    line_reasons: Mapping[str, str] | None,
+    reconsiders: Decision | None,
+    issued_at: dt.datetime | None,
+    reasons_prefix: str = "",
+) -> Decision:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Ett beslut av en person kräver en inloggad handläggare.")
+    check_can_act_in(user, application.municipality_id)
+    if reconsiders is None and application.status not in OPEN_STATUSES:
+        raise DecisionError("Ansökan kan inte beslutas: den är inte inlämnad eller är redan beslutad.")
+    resolved, amount, lines, generated, basis = _resolve(
+        application, calculation, outcome=outcome, caseworker_text=caseworker_text, line_reasons=line_reasons
+    )
+    draft = (
+        Decision.objects.select_for_update()
+        .filter(application=application, status=DecisionStatus.DRAFT)
+        .filter(**({"reconsiders": reconsiders} if reconsiders is not None else {"reconsiders__isnull": True}))
+        .first()
+    )
+    if reconsiders is None and draft is None and Decision.objects.filter(
+        application=application, reconsiders__isnull=True
+    ).exists():
+        raise DecisionError("Ansökan har redan ett beslut. Ompröva beslutet om det ska ändras.")
+    values = dict(
+        municipality_id=application.municipality_id,
+        application=application,
+        household_id=application.household_id,
+        month=application.month,
+        outcome=resolved,
+        amount_ore=amount,
+        calculation=calculation,
+        engine_version=calculation.engine_version if calculation is not None else "",
+        parameter_hash=calculation.parameter_hash if calculation is not None else "",
+        reasons=_join(reasons_prefix, generated, caseworker_text),
+        caseworker_text=caseworker_text.strip(),
+        legal_basis=basis,
+        conditions=conditions.strip(),
+        decided_by=user,
+        automated=False,
+        delegation=None,
+        automation_report=[],
+        decision_maker_label=person_decision_maker_label(user)[:300],
+        reconsiders=reconsiders,
+    )
+    if draft is None:
+        decision = Decision(status=DecisionStatus.DRAFT, created_by=user, **values)
+        try:
+            with transaction.atomic():
+                decision.save()
+        except IntegrityError:
+            raise DecisionError("Ansökan har redan ett beslut eller ett utkast. Ladda om sidan.") from None
+        record_create(user=user, instance=decision, municipality_id=decision.municipality_id, fields=AUDIT_FIELDS)
+    else:
+        decision = draft
+        before = snapshot(decision, AUDIT_FIELDS)
+        for name, value in values.items():
+            setattr(decision, name, value)
+        decision.save()
+        decision.lines.all().delete()
+        record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
+                      changes=diff(before, snapshot(decision, AUDIT_FIELDS)))
+    DecisionLine.objects.bulk_create(
+        [_line(decision, i, line) for i, line in enumerate(lines)]
+    )
+    if issue:
+        _issue(decision, user, issued_at)
+    return decision
+
+
+def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
+    before = snapshot(decision, ["status", "issued_at"])
+    decision.status = DecisionStatus.ISSUED
+    decision.issued_at = issued_at or timezone.now()
+    decision.save()
+    record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
+                  changes=diff(before, snapshot(decision, ["status", "issued_at"])))
+    if decision.reconsiders_id is None:
+        _set_application_decided(decision.application, user)
+
+
+@transaction.atomic
+def save_draft(application, calculation, user, *, outcome: str | None = None, caseworker_text: str = "",
+               conditions: str = "", line_reasons: Mapping[str, str] | None = None,
+               reconsiders: Decision | None = None) -> Decision:
+    """Create or update the draft decision on ``application`` (drafts can be changed until issued).
+    The same checks as :func:`issue_decision`."""
+    return _write(application, calculation, user, issue=False, outcome=outcome, caseworker_text=caseworker_text,
+                  conditions=conditions, line_reasons=line_reasons, reconsiders=reconsiders, issued_at=None)
+
+
+@transaction.atomic
+def issue_draft(decision: Decision, user, *, issued_at: dt.datetime | None = None) -> Decision:
+    """Issue a draft as it stands (the person issuing it becomes the decision maker)."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.is_issued:
+        raise ImmutableDecisionError("Beslutet är redan fattat.")
+    check_can_act_in(user, decision.municipality_id)
+    if decision.decided_by_id != getattr(user, "pk", None):
+        before = snapshot(decision, AUDIT_FIELDS)
+        decision.decided_by = user
+        decision.decision_maker_label = person_decision_maker_label(user)[:300]
+        decision.save()
+        record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
+                      changes=diff(before, snapshot(decision, AUDIT_FIELDS)))
+    _issue(decision, user, issued_at)
+    return decision
+
+
+@transaction.atomic
+def issue_decision(application, calculation, user, *, outcome: str | None = None, caseworker_text: str = "",
+                   conditions: str = "", line_reasons: Mapping[str, str] | None = None,
+                   issued_at: dt.datetime | None = None) -> Decision:
+    """A case worker's decision on ``application`` from ``calculation`` (a stored calculation of the
+    application's household and month), issued at once (a draft of the application is completed).
+
+    * ``outcome`` None: what the calculation gives (bifall, delavslag or avslag, see
+      :mod:`bistand.decisions.proposals`); ``"refused"`` refuses although the calculation would grant
+      (``caseworker_text`` required); ``"dismissed"`` (avvisning) needs no calculation but
+      ``caseworker_text``.
+    * ``line_reasons``: item → the case worker's reason for an item that is not granted in full
+      (required where the calculation gives none).
+    * ``caseworker_text`` is added to the generated reasons; ``conditions`` are written into the decision.
+
+    Raises :class:`DecisionError` (Swedish message) when the decision cannot be made, and
+    ``PermissionDenied`` when ``user`` does not work in the application's municipality.
+    """
+    return _write(application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
+                  conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=issued_at)
+
+
+@transaction.atomic
+def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: str, outcome: str | None = None,
+               conditions: str | None = None, line_reasons: Mapping[str, str] | None = None,
+               issued_at: dt.datetime | None = None) -> Decision:
+    """Omprövning: a new issued decision that replaces ``decision`` (which stays as it was) and refers
+    to it. ``calculation`` is the new stored calculation (default: the old decision's);
+    ``caseworker_text`` — why the decision is reconsidered — is required. A decision can be
+    reconsidered once; reconsider the newest decision of the chain."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.is_issued:
+        raise DecisionError("Bara ett fattat beslut kan omprövas. Ändra utkastet i stället.")
+    newer = Decision.objects.filter(reconsiders=decision, status=DecisionStatus.ISSUED).first()
+    if newer is not None:
+        raise DecisionError(f"Beslutet har redan omprövats (beslut {newer.pk}). Ompröva det senaste beslutet.")
+    if not caseworker_text or not caseworker_text.strip():
+        raise DecisionError("Skriv skälen till omprövningen.")
+    calculation = calculation if calculation is not None else decision.calculation
+    prefix = (f"Detta beslut är en omprövning av beslut {decision.pk} den "
+              f"{timezone.localtime(decision.issued_at):%Y-%m-%d} och ersätter det.")
+    return _write(
+        decision.application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
+        conditions=decision.conditions if conditions is None else conditions, line_reasons=line_reasons,
+        reconsiders=decision, issued_at=issued_at, reasons_prefix=prefix,
+    )
+
+
+def _calculate_for(application, register_facts=None):
+    """Calculate and store the application's calculation from its declaration and register facts
+    (``applications.selectors.calculation_input_for``)."""
+    from bistand.applications.selectors import calculation_input_for
+    from bistand.calculations.services import calculate_and_store
+
+    document = calculation_input_for(application, register_facts)
+    return calculate_and_store(application.household, application.month, document, "system")
+
+
+def decide_automatically(application, *, calculation=None, register_facts: Iterable | None = None,
+                         on: dt.date | None = None, issued_at: dt.datetime | None = None):
+    """Let the automated decision function decide ``application`` if every criterion of the delegation
+    in force holds (:func:`bistand.decisions.automation.evaluate`). Returns ``(decision, verdict)``:
+    the issued decision, or None and the verdict with the failed criteria (the application then goes
+    to a case worker). Only full grants are ever decided here.
+
+    Idempotent: an application that already has a decision is not decided again (the criterion
+    ``application_open`` fails; two runs at the same moment are stopped by the database's one-decision-
+    per-application constraint, and the loser gets the existing decision)."""
+    if register_facts is not None:
+        register_facts = list(register_facts)
+    if calculation is None:
+        calculation = _calculate_for(application, register_facts)
+    verdict = automation.evaluate(application, calculation, register_facts, on=on)
+    if not verdict.automate:
+        return None, verdict
+    delegation = verdict.delegation
+    proposal = propose(application, calculation, automated=True)
+    if proposal.outcome != Outcome.GRANTED:  # evaluate() checks it too; never automate anything but a grant
+        raise DecisionError("Bara bifall kan beslutas automatiskt.")
+    try:
+        with transaction.atomic():
+            decision = Decision(
+                municipality_id=application.municipality_id,
+                application=application,
+                household_id=application.household_id,
+                month=application.month,
+                outcome=Outcome.GRANTED,
+                amount_ore=proposal.amount_ore,
+                calculation=calculation,
+                engine_version=calculation.engine_version,
+                parameter_hash=calculation.parameter_hash,
+                reasons=_join(proposal.reasons, _automation_paragraph(delegation, verdict)),
+                legal_basis=proposal.legal_basis,
+                conditions=delegation.conditions_text.strip(),
+                decided_by=None,
+                automated=True,
+                delegation=delegation,
+                automation_report=verdict.report(),
+                decision_maker_label=automated_decision_maker_label(delegation)[:300],
+                status=DecisionStatus.DRAFT,
+                created_by=None,
+            )
+            decision.save()
+            DecisionLine.objects.bulk_create(
+                [_line(decision, i, line) for i, line in enumerate(proposal.lines)]
+            )
+            decision.status = DecisionStatus.ISSUED
+            decision.issued_at = issued_at or timezone.now()
+            decision.save()
+            record_create(user=None, instance=decision, municipality_id=decision.municipality_id, fields=AUDIT_FIELDS)
+            _set_application_decided(application, None)
+    except IntegrityError:
+        existing = Decision.objects.filter(application=application, reconsiders__isnull=True).first()
+        if existing is None:
+            raise
+        return existing, verdict
+    return decision, verdict
+
