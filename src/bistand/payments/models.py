@@ -1,0 +1,296 @@
+"""Payments of granted decisions, the municipality's bank account, and the bank files (exports).
+
+* :class:`Payment` — the payment of one decision. The database forbids a second payment of the same
+  decision (``decision`` is one-to-one) and an approval by the person who decided the decision, set up
+  the payment or changed the payee (check constraints on the snapshot columns ``decided_by``,
+  ``created_by`` and ``payee_changed_by``; :mod:`bistand.payments.services` checks the same first and
+  says why in Swedish).
+* :class:`PaymentExport` — one bank file (ISO 20022 pain.001.001.09) of one municipality and one date,
+  stored byte for byte, so that exporting the same date again gives the same file. A payment belongs to
+  at most one export.
+* :class:`DebtorAccount` — the municipality's own bank account that payments are made from (edited in
+  the admin).
+
+Writes go through :mod:`bistand.payments.services` only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from bistand.tenancy import scoping
+
+from .accounts import BBAN, IBAN, AccountError, parse_account, parse_iban
+
+
+class PaymentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Väntar på attest"
+    APPROVED = "approved", "Attesterad"
+    EXPORTED = "exported", "Skickad till banken"
+    CANCELLED = "cancelled", "Stoppad"
+
+
+class PayeeKind(models.TextChoices):
+    APPLICANT = "applicant", "Den sökande"
+    LANDLORD = "landlord", "Hyresvärden"
+
+
+class AccountKind(models.TextChoices):
+    BBAN = BBAN, "Clearingnummer och kontonummer"
+    IBAN = IBAN, "IBAN"
+
+
+def _not_same(user_field: str, other: str) -> Q:
+    """``user_field`` and ``other`` are not the same user (either may be empty)."""
+    return Q(**{f"{user_field}__isnull": True}) | Q(**{f"{other}__isnull": True}) | ~Q(**{user_field: F(other)})
+
+
+@scoping.register("municipality")
+class Payment(models.Model):
+    """The payment of one granted decision (see the module docstring)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="payments"
+    )
+    decision = models.OneToOneField(
+        "decisions.Decision",
+        verbose_name="beslut",
+        on_delete=models.PROTECT,
+        related_name="payment",
+        help_text="Ett beslut betalas ut en gång; databasen tillåter inte en andra utbetalning av samma beslut.",
+    )
+    amount_ore = models.BigIntegerField("belopp (öre)")
+    payee_kind = models.CharField("mottagare", max_length=16, choices=PayeeKind.choices, default=PayeeKind.APPLICANT)
+    payee_name = models.CharField("mottagarens namn", max_length=140)
+    account = models.CharField(
+        "konto",
+        max_length=34,
+        blank=True,
+        help_text="Clearingnummer-kontonummer (till exempel 5000-1111116) eller IBAN. Tomt när kontot saknas.",
+    )
+    account_kind = models.CharField("typ av konto", max_length=4, choices=AccountKind.choices, blank=True)
+    status = models.CharField("status", max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.SCHEDULED)
+    due_date = models.DateField("utbetalningsdag")
+    created_at = models.DateTimeField("upplagd", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="upplagd av",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Tom när systemet lade upp utbetalningen (månadskörningen).",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="beslutsfattare",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Kopia av beslutets beslutsfattare (tom för automatiska beslut), för kontrollen av fyra ögon.",
+    )
+    payee_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="mottagare ändrad av",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    payee_changed_at = models.DateTimeField("mottagare ändrad", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="attesterad av",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_by_delegation = models.ForeignKey(
+        "decisions.Delegation",
+        verbose_name="attesterad genom delegation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="För automatiska beslut vars delegation också attesterar utbetalningen.",
+    )
+    approved_at = models.DateTimeField("attesterad", null=True, blank=True)
+    export = models.ForeignKey(
+        "payments.PaymentExport",
+        verbose_name="betalfil",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        null=True,
+        blank=True,
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="stoppad av", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    cancelled_at = models.DateTimeField("stoppad", null=True, blank=True)
+    cancellation_reason = models.TextField("varför utbetalningen stoppades", blank=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "utbetalning"
+        verbose_name_plural = "utbetalningar"
+        ordering = ["due_date", "pk"]
+        permissions = [("approve_payment", "Kan attestera utbetalningar")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_ore__gt=0), name="payment_amount_positive",
+                                   violation_error_message="Beloppet måste vara större än noll."),
+            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_known"),
+            models.CheckConstraint(condition=Q(payee_kind__in=PayeeKind.values), name="payment_payee_kind_known"),
+            models.CheckConstraint(
+                condition=Q(account="", account_kind="") | (~Q(account="") & Q(account_kind__in=AccountKind.values)),
+                name="payment_account_kind_matches_account",
+            ),
+            # Approved (and exported) payments have an account, a time and exactly one approver: a person or
+            # the delegation of an automated decision.
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "cancelled"])
+                | (
+                    ~Q(account="")
+                    & Q(approved_at__isnull=False)
+                    & (Q(approved_by__isnull=False, approved_by_delegation__isnull=True)
+                       | Q(approved_by__isnull=True, approved_by_delegation__isnull=False))
+                ),
+                name="payment_approved_has_one_approver",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="exported", export__isnull=False) | (~Q(status="exported") & Q(export__isnull=True)),
+                name="payment_exported_has_export",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False), name="payment_cancelled_has_time"
+            ),
+            # Four eyes: whoever decided, set up the payment or changed the payee does not approve it.
+            models.CheckConstraint(condition=_not_same("approved_by", "decided_by"), name="payment_approver_did_not_decide",
+                                   violation_error_message="Den som fattade beslutet kan inte attestera utbetalningen."),
+            models.CheckConstraint(condition=_not_same("approved_by", "payee_changed_by"),
+                                   name="payment_approver_did_not_change_payee",
+                                   violation_error_message="Den som ändrade mottagaren kan inte attestera utbetalningen."),
+            models.CheckConstraint(condition=_not_same("approved_by", "created_by"), name="payment_approver_did_not_create",
+                                   violation_error_message="Den som lade upp utbetalningen kan inte attestera den."),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status", "due_date"], name="payment_municipality_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Utbetalning {self.pk} ({self.get_status_display().lower()})"
+
+    @property
+    def amount_kronor_text(self) -> str:
+        return format_kronor(self.amount_ore)
+
+    @property
+    def end_to_end_id(self) -> str:
+        """The payment's id in the bank file (EndToEndId), made from the payment id."""
+        return f"BISTAND-P{self.pk}"
+
+    def parsed_account(self):
+        return parse_account(self.account) if self.account else None
+
+
+def format_kronor(ore: int) -> str:
+    """12345600 → "123 456,00 kr" (integers only)."""
+    kronor, rest = divmod(int(ore), 100)
+    grouped = f"{kronor:,}".replace(",", "\u00a0")
+    return f"{grouped},{rest:02d}\u00a0kr"
+
+
+@scoping.register("municipality")
+class PaymentExport(models.Model):
+    """One bank file of one municipality and date (see the module docstring). Never changed once made."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="payment_exports"
+    )
+    export_date = models.DateField("exportdag")
+    message_id = models.CharField("meddelandets id", max_length=35, unique=True)
+    content = models.BinaryField("fil (pain.001.001.09)", editable=False)
+    sha256 = models.CharField("kontrollsumma (SHA-256)", max_length=64)
+    payment_count = models.PositiveIntegerField("antal utbetalningar")
+    total_ore = models.BigIntegerField("summa (öre)")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="skapad av",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Tom när filen skapades med kommandot export-payments.",
+    )
+    created_at = models.DateTimeField("skapad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "betalfil"
+        verbose_name_plural = "betalfiler"
+        ordering = ["-export_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "export_date"], name="paymentexport_one_per_municipality_date",
+                                    violation_error_message="Kommunen har redan en betalfil för den dagen."),
+            models.CheckConstraint(condition=Q(payment_count__gt=0, total_ore__gt=0), name="paymentexport_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Betalfil {self.export_date:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # Guard only: a bank file is written once (see the module docstring).
+        if not self._state.adding:
+            raise ValueError("En betalfil kan inte ändras.")
+        super().save(*args, **kwargs)
+
+    @property
+    def filename(self) -> str:
+        return f"pain001-{self.message_id}.xml"
+
+    @property
+    def total_kronor_text(self) -> str:
+        return format_kronor(self.total_ore)
+
+
+class DebtorAccount(models.Model):
+    """The municipality's own bank account, that payments of försörjningsstöd are made from."""
+
+    municipality = models.OneToOneField(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="debtor_account"
+    )
+    name = models.CharField("betalarens namn", max_length=140, help_text="Som det ska stå i betalfilen, till exempel ”Jönköpings kommun”.")
+    iban = models.CharField("IBAN", max_length=34, help_text="Kommunens konto, SE och 22 siffror.")
+    bic = models.CharField("BIC", max_length=11, help_text="Bankens BIC, till exempel ESSESESS (SEB) eller SWEDSESS (Swedbank).")
+    initiating_party_id = models.CharField(
+        "avtals-id hos banken",
+        max_length=35,
+        blank=True,
+        help_text="Det id som banken har gett kommunens avtal för betalfiler, om banken kräver det.",
+    )
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "kommunens bankkonto för utbetalningar"
+        verbose_name_plural = "kommunernas bankkonton för utbetalningar"
+        ordering = ["municipality__name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(bic__regex=r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$"),
+                                   name="debtoraccount_bic_form", violation_error_message="BIC ska vara 8 eller 11 tecken."),
+            models.CheckConstraint(condition=Q(iban__regex=r"^SE[0-9]{22}$"), name="debtoraccount_iban_swedish",
+                                   violation_error_message="IBAN ska vara SE och 22 siffror."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.iban}"
+
+    def clean(self):
+        try:
+            self.iban = parse_iban(self.iban).value
+        except AccountError as error:
+            raise ValidationError({"iban": error.message}) from None
+        self.bic = (self.bic or "").replace(" ", "").upper()

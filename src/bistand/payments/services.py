@@ -1,0 +1,415 @@
+"""Writes of payments: schedule, change the payee, approve (four eyes), stop, and export to the bank.
+
+Every write is one transaction with its audit event(s) (:mod:`bistand.audit.services`). Messages in the
+exceptions are Swedish and meant for the person at the screen or the command line.
+
+Four eyes (attest): a payment is approved by someone other than the person who decided the decision,
+set up the payment or changed its payee. The service checks it and says why
+(:func:`four_eyes_conflicts`); the database checks it again (constraints on ``Payment``). Payments of
+automated decisions follow their delegation: when :func:`delegation_approves_payments` says so, the
+delegation approves the payment as it is scheduled; otherwise a person approves it as any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bistand.audit.models import ChangeAction
+from bistand.audit.services import record_change, record_create, snapshot
+from bistand.calculations.months import format_month
+from bistand.tenancy.scoping import check_can_act_in
+
+from . import pain001
+from .accounts import AccountError, parse_account, parse_bank_account, parse_iban
+from .models import DebtorAccount, PayeeKind, Payment, PaymentExport, PaymentStatus
+
+APPROVE_PERMISSION = "payments.approve_payment"
+CHANGE_PERMISSION = "payments.change_payment"
+EXPORT_PERMISSION = "payments.add_paymentexport"
+
+#: Fields of a payment written to the audit trail.
+AUDIT_FIELDS = [
+    "municipality", "decision", "amount_ore", "payee_kind", "payee_name", "account", "account_kind", "status",
+    "due_date", "created_by", "decided_by", "payee_changed_by", "approved_by", "approved_by_delegation",
+    "approved_at", "export", "cancelled_by", "cancelled_at", "cancellation_reason",
+]
+EXPORT_AUDIT_FIELDS = ["municipality", "export_date", "message_id", "sha256", "payment_count", "total_ore", "created_by"]
+
+PAYABLE_OUTCOMES = ("granted", "partly_refused")
+
+
+class PaymentError(ValueError):
+    """A payment cannot be written as asked (message in Swedish)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class FourEyesError(PermissionDenied):
+    """The user may not approve this payment: they decided it, set it up or changed its payee."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(" ".join(reasons))
+
+
+class ExportError(ValueError):
+    """No bank file could be made (message in Swedish). Nothing has been written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Who is paid: the applicant, or the landlord when so decided, and to which account (an IBAN or
+    clearing number and account number as text, or empty when not known yet)."""
+
+    kind: str
+    name: str
+    account: str = ""
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _normalised_account(text: str) -> tuple[str, str]:
+    """(stored form, kind) of an account, or ("", "") for no account; raises PaymentError."""
+    if not (text or "").strip():
+        return "", ""
+    try:
+        account = parse_account(text)
+    except AccountError as error:
+        raise PaymentError(error.message) from None
+    return account.normalised, account.kind
+
+
+def declared_payee(application) -> Payee:
+    """The applicant and the bank account they declared (empty when missing or not a valid account: a
+    case worker then adds it, the application is not refused for it)."""
+    applicant = application.applicant
+    bank = (application.declaration or {}).get("bank_account") or {}
+    account = ""
+    if bank.get("clearing") and bank.get("account"):
+        try:
+            account = parse_bank_account(str(bank["clearing"]), str(bank["account"])).normalised
+        except AccountError:
+            account = ""
+    return Payee(PayeeKind.APPLICANT, f"{applicant.first_name} {applicant.last_name}".strip(), account)
+
+
+def delegation_approves_payments(delegation) -> bool:
+    """Whether the delegation of an automated decision also approves its payment (no person needed).
+
+    Read from ``Delegation.approves_payments`` when the decisions app has that setting; without it a
+    person approves every payment (the safe default)."""
+    return bool(delegation is not None and getattr(delegation, "approves_payments", False))
+
+
+def default_due_date(today: dt.date | None = None) -> dt.date:
+    """The next weekday from ``today`` (banks do not pay on Saturdays and Sundays)."""
+    day = today or timezone.localdate()
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def four_eyes_conflicts(payment: Payment, user) -> list[str]:
+    """Why ``user`` may not approve ``payment`` (empty when they may, as far as four eyes go)."""
+    reasons = []
+    if user is None:
+        return ["Systemet kan inte attestera utbetalningar."]
+    if payment.decided_by_id == user.pk:
+        reasons.append("Du fattade beslutet och kan därför inte attestera utbetalningen.")
+    if payment.created_by_id == user.pk:
+        reasons.append("Du lade upp utbetalningen och kan därför inte attestera den.")
+    if payment.payee_changed_by_id == user.pk:
+        reasons.append("Du ändrade mottagaren och kan därför inte attestera utbetalningen.")
+    return reasons
+
+
+def _audit_update(user, payment: Payment, before: dict) -> None:
+    record_change(
+        user=user,
+        action=ChangeAction.UPDATE,
+        instance=payment,
+        municipality_id=payment.municipality_id,
+        changes={k: {"old": before.get(k), "new": v} for k, v in snapshot(payment, AUDIT_FIELDS).items() if before.get(k) != v},
+    )
+
+
+def _locked(payment: Payment) -> Payment:
+    return Payment.objects.select_for_update(of=("self",)).select_related("decision").get(pk=payment.pk)
+
+
+# --- schedule, change, approve, cancel -------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_date: dt.date | None = None) -> Payment:
+    """The payment of an issued, granted decision: made once, then returned again (idempotent, also when
+    two processes schedule the same decision at the same moment: the database keeps one).
+
+    ``payee`` defaults to the applicant and the account declared in the application; ``due_date`` to the
+    next weekday. ``user`` is the person scheduling it, or None for the system (the monthly run). When
+    the decision was made automatically and its delegation approves payments, the payment is approved
+    by the delegation at once."""
+    existing = Payment.objects.filter(decision_id=decision.pk).first()
+    if existing is not None:
+        return existing
+    check_can_act_in(user, decision.municipality_id)
+    if not decision.is_issued:
+        raise PaymentError("Beslutet är inte fattat än. Utbetalningen läggs upp när beslutet är fattat.")
+    if decision.outcome not in PAYABLE_OUTCOMES or decision.amount_ore <= 0:
+        raise PaymentError("Beslutet beviljar inget belopp, så det finns inget att betala ut.")
+    payee = payee or declared_payee(decision.application)
+    account, account_kind = _normalised_account(payee.account)
+    now = timezone.now()
+    payment = Payment(
+        municipality_id=decision.municipality_id,
+        decision=decision,
+        amount_ore=decision.amount_ore,
+        payee_kind=payee.kind,
+        payee_name=pain001.clean_text(payee.name, 140),
+        account=account,
+        account_kind=account_kind,
+        due_date=due_date or default_due_date(),
+        created_by=user,
+        decided_by_id=decision.decided_by_id,
+        created_at=now,
+    )
+    if decision.automated and delegation_approves_payments(decision.delegation) and account:
+        payment.status = PaymentStatus.APPROVED
+        payment.approved_by_delegation_id = decision.delegation_id
+        payment.approved_at = now
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        # The same decision was scheduled at the same moment elsewhere: that payment stands.
+        return Payment.objects.get(decision_id=decision.pk)
+    record_create(user=user, instance=payment, municipality_id=payment.municipality_id, fields=AUDIT_FIELDS)
+    return payment
+
+
+@transaction.atomic
+def change_payee(payment: Payment, user, payee: Payee) -> Payment:
+    """Change who is paid and to which account (e.g. to the landlord, when so decided). An approved
+    payment goes back to waiting for approval, and the person who changed it cannot approve it."""
+    check_can_act_in(user, payment.municipality_id)
+    if user is None or not user.has_perm(CHANGE_PERMISSION):
+        raise PermissionDenied("Du har inte behörighet att ändra utbetalningar.")
+    payment = _locked(payment)
+    if payment.status not in (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED):
+        raise PaymentError(f"Utbetalningen är {payment.get_status_display().lower()} och kan inte ändras.")
+    if payee.kind not in PayeeKind.values:
+        raise PaymentError("Välj vem som ska få pengarna.")
+    name = pain001.clean_text(payee.name, 140)
+    if not name:
+        raise PaymentError("Skriv mottagarens namn.")
+    account, account_kind = _normalised_account(payee.account)
+    before = snapshot(payment, AUDIT_FIELDS)
+    payment.payee_kind, payment.payee_name, payment.account, payment.account_kind = payee.kind, name, account, account_kind
+    payment.payee_changed_by = user
+    payment.payee_changed_at = timezone.now()
+    payment.status = PaymentStatus.SCHEDULED
+    payment.approved_by = None
+    payment.approved_by_delegation = None
+    payment.approved_at = None
+    payment.save()
+    _audit_update(user, payment, before)
+    return payment
+
+
+@transaction.atomic
+def approve(payment: Payment, user) -> Payment:
+    """Approve (attestera) a payment that waits for approval.
+
+    Raises PermissionDenied without the permission or outside the user's municipality, FourEyesError
+    when the user decided the decision, set up the payment or changed the payee, and PaymentError when
+    the payment is not waiting for approval or has no account."""
+    check_can_act_in(user, payment.municipality_id)
+    if user is None or not user.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied("Du har inte behörighet att attestera utbetalningar.")
+    payment = _locked(payment)
+    if payment.status != PaymentStatus.SCHEDULED:
+        raise PaymentError(f"Utbetalningen väntar inte på attest (den är {payment.get_status_display().lower()}).")
+    conflicts = four_eyes_conflicts(payment, user)
+    if conflicts:
+        raise FourEyesError(conflicts)
+    if not payment.account:
+        raise PaymentError("Utbetalningen saknar konto. Lägg till mottagarens konto innan den attesteras.")
+    before = snapshot(payment, AUDIT_FIELDS)
+    payment.status = PaymentStatus.APPROVED
+    payment.approved_by = user
+    payment.approved_at = timezone.now()
+    payment.save()
+    _audit_update(user, payment, before)
+    return payment
+
+
+@transaction.atomic
+def cancel(payment: Payment, user, reason: str) -> Payment:
+    """Stop a payment that has not been sent to the bank. The decision cannot be paid again (one payment
+    per decision): a new payment needs a new decision (omprövning)."""
+    check_can_act_in(user, payment.municipality_id)
+    if user is None or not user.has_perm(CHANGE_PERMISSION):
+        raise PermissionDenied("Du har inte behörighet att stoppa utbetalningar.")
+    if not (reason or "").strip():
+        raise PaymentError("Skriv varför utbetalningen stoppas.")
+    payment = _locked(payment)
+    if payment.status not in (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED):
+        raise PaymentError(f"Utbetalningen är {payment.get_status_display().lower()} och kan inte stoppas.")
+    before = snapshot(payment, AUDIT_FIELDS)
+    payment.status = PaymentStatus.CANCELLED
+    payment.cancelled_by = user
+    payment.cancelled_at = timezone.now()
+    payment.cancellation_reason = reason.strip()
+    payment.save()
+    _audit_update(user, payment, before)
+    return payment
+
+
+# --- export to the bank ------------------------------------------------------------------------------------
+
+
+def message_id_for(municipality, export_date: dt.date) -> str:
+    return f"BISTAND-{municipality.code}-{export_date:%Y%m%d}"
+
+
+def remittance_for(payment: Payment) -> str:
+    """The message to the payee: what the money is for and which decision (at most 140 characters)."""
+    return f"Försörjningsstöd {format_month(payment.decision.month)}, beslut {payment.decision_id}"
+
+
+def debtor_for(municipality) -> pain001.Debtor:
+    try:
+        account = DebtorAccount.objects.get(municipality=municipality)
+    except DebtorAccount.DoesNotExist:
+        raise ExportError(
+            f"{municipality.name} har inget bankkonto för utbetalningar. En administratör lägger in det under "
+            "Administration → Kommunens bankkonto för utbetalningar."
+        ) from None
+    try:
+        iban = parse_iban(account.iban)
+    except AccountError as error:
+        raise ExportError(f"Kommunens bankkonto är fel: {error.message}") from None
+    return pain001.Debtor(account.name, iban, account.bic, account.initiating_party_id)
+
+
+def payments_waiting_for_export(municipality):
+    return Payment.objects.filter(municipality=municipality, status=PaymentStatus.APPROVED, export__isnull=True)
+
+
+def _batches(payments: Iterable[Payment], export_date: dt.date, message_id: str) -> list[pain001.Batch]:
+    """One batch per execution date: the due date, or the export date for payments already due."""
+    by_date: dict[dt.date, list[pain001.Transfer]] = defaultdict(list)
+    for payment in payments:
+        account = payment.parsed_account()
+        by_date[max(payment.due_date, export_date)].append(
+            pain001.Transfer(payment.end_to_end_id, payment.amount_ore, payment.payee_name, account, remittance_for(payment))
+        )
+    return [pain001.Batch(f"{message_id}-{day:%Y%m%d}", day, transfers) for day, transfers in sorted(by_date.items())]
+
+
+def export_payments(municipality, export_date: dt.date, *, user=None, now: dt.datetime | None = None) -> PaymentExport:
+    """The bank file (pain.001.001.09) of ``municipality`` for ``export_date``.
+
+    * The first call for a date puts every approved payment that has not been exported yet into a new
+      file, marks the payments exported and writes their assistance-month facts — all in one
+      transaction: on any error nothing is written.
+    * Later calls for the same date return the same export (the same bytes); payments approved since
+      wait for the next date's file. A payment is never put into a second file.
+
+    The returned export has ``created_now`` (True when this call made it). Raises ExportError when
+    there is nothing to export or the municipality has no bank account."""
+    check_can_act_in(user, municipality.pk)
+    existing = PaymentExport.objects.filter(municipality=municipality, export_date=export_date).first()
+    if existing is not None:
+        existing.created_now = False
+        return existing
+    debtor = debtor_for(municipality)
+    message_id = message_id_for(municipality, export_date)
+    created_at = timezone.localtime(now or timezone.now())
+    with transaction.atomic():
+        payments = list(
+            payments_waiting_for_export(municipality)
+            .select_for_update(of=("self",))
+            .select_related("decision", "decision__application")
+            .order_by("due_date", "pk")
+        )
+        if not payments:
+            raise ExportError(f"Det finns inga attesterade utbetalningar i {municipality.name} som inte redan har skickats till banken.")
+        try:
+            content = pain001.build_document(
+                message_id=message_id, created_at=created_at, debtor=debtor, batches=_batches(payments, export_date, message_id)
+            )
+        except (pain001.Pain001Error, AccountError) as error:
+            raise ExportError(f"Betalfilen kunde inte skapas: {error}") from None
+        export = PaymentExport(
+            municipality=municipality,
+            export_date=export_date,
+            message_id=message_id,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            payment_count=len(payments),
+            total_ore=sum(p.amount_ore for p in payments),
+            created_by=user,
+            created_at=created_at,
+        )
+        try:
+            with transaction.atomic():
+                export.save()
+        except IntegrityError:
+            # Another process exported the same date at the same moment: that file stands.
+            other = PaymentExport.objects.get(municipality=municipality, export_date=export_date)
+            other.created_now = False
+            return other
+        ids = [p.pk for p in payments]
+        marked = Payment.objects.filter(pk__in=ids, status=PaymentStatus.APPROVED, export__isnull=True).update(
+            status=PaymentStatus.EXPORTED, export=export, updated_at=timezone.now()
+        )
+        if marked != len(ids):
+            raise ExportError("Utbetalningarna ändrades medan filen skapades. Försök igen.")
+        record_create(user=user, instance=export, municipality_id=municipality.pk, fields=EXPORT_AUDIT_FIELDS)
+        for payment in payments:
+            record_change(
+                user=user,
+                action=ChangeAction.UPDATE,
+                instance=payment,
+                municipality_id=payment.municipality_id,
+                changes={"status": {"old": PaymentStatus.APPROVED, "new": PaymentStatus.EXPORTED},
+                         "export": {"old": None, "new": export.pk}},
+            )
+        from bistand.followup.services import record_assistance_months
+
+        record_assistance_months(payments)
+    export.created_now = True
+    return export
+
+
+__all__ = [
+    "ExportError",
+    "FourEyesError",
+    "Payee",
+    "PaymentError",
+    "approve",
+    "cancel",
+    "change_payee",
+    "declared_payee",
+    "default_due_date",
+    "delegation_approves_payments",
+    "export_payments",
+    "four_eyes_conflicts",
+    "schedule_payment",
+]
