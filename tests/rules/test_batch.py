@@ -1,0 +1,526 @@
+"""The vectorised batch path (bistand.rules.batch, batch_io) gives exactly the single path's results.
+
+The single path (`calculate`) is authoritative. The property tests generate valid households that use
+every rule — part-month children (also with a fixed divisor of 30 or 30.4 and more days than the divisor),
+hushållsgemenskap, more than seven persons, jobbstimulans windows, children's earnings around one
+prisbasbelopp, rent ceilings of 0680/0662/0684 and of test municipalities with cost caps and other
+rounding rules, parameter values that change within a year, estimated values, years 2024–2026, amounts in
+öre — and compare the batch's exact values, shown values, warnings and JSON bytes with the single path.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+import msgspec
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from bistand.rules import CalculationInputError, calculate, decode_input
+from bistand.rules.batch import (
+    MAX_AMOUNT_ORE,
+    HouseholdArrays,
+    calculate_arrays,
+    calculate_many,
+    format_kronor_ore,
+)
+from bistand.rules.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
+from bistand.rules.calculate import encode_json
+from bistand.rules.model import COST_TYPES, INCOME_TYPES
+from bistand.rules.parameters import format_kronor
+
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+
+# Test municipalities: a fixed divisor of 30.4 and cost caps (estimated), rounding up and then down from
+# July 2025 with a new, estimated rent ceiling; a partial ceiling table; rounding half up with divisor 30.
+LOCAL_FILES = {
+    "9801.yaml": """
+municipality: "9801"
+name: Testkommun Uppåt
+description: Testdata för batchtesterna.
+unit: kr per månad
+legal_reference: "Testdata"
+values:
+  "2024-01-01":
+    source: "Testdata"
+    rounding: {value: up, status: estimated, confidence: E}
+    part_month_divisor: {value: 30.4, status: estimated, confidence: E}
+    cost_caps:
+      value: {glasses: 800, household_electricity: 600}
+      status: estimated
+      confidence: E
+    housing_cost_ceiling:
+      status: verified
+      confidence: D
+      value:
+        1: {0: 5000, 1: 6000, 2: 7000}
+        2: {0: 6000, 1: 7000, 3: 9000}
+  "2025-07-01":
+    source: "Testdata"
+    rounding: {value: down, status: verified, confidence: D}
+    housing_cost_ceiling:
+      status: estimated
+      confidence: E
+      value:
+        1: {0: 5500, 1: 6500, 2: 7500, 3: 8500, 4: 9500}
+        2: {0: 6500, 1: 7500, 2: 8500, 3: 9500, 4: 10500}
+""",
+    "9802.yaml": """
+municipality: "9802"
+name: Testkommun Trettio
+description: Testdata för batchtesterna.
+unit: kr per månad
+legal_reference: "Testdata"
+values:
+  "2024-01-01":
+    source: "Testdata"
+    part_month_divisor: {value: 30, status: verified, confidence: D}
+    cost_caps:
+      value: {other: 500}
+      status: verified
+      confidence: D
+""",
+}
+MUNICIPALITIES = (None, "0680", "0662", "0684", "9801", "9802", "9999")
+
+
+@pytest.fixture(scope="module")
+def local_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("local")
+    for name, text in LOCAL_FILES.items():
+        (directory / name).write_text(text.lstrip(), encoding="utf-8")
+    return directory
+
+
+# --- generated households -----------------------------------------------------------------------------
+
+whole = st.integers(min_value=0, max_value=30_000)
+with_ore = st.decimals(min_value=0, max_value=30_000, places=2, allow_nan=False, allow_infinity=False)
+amounts = st.one_of(whole, with_ore)
+
+
+def month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@st.composite
+def households(draw, municipalities=MUNICIPALITIES, max_children=9):
+    year = draw(st.sampled_from([2024, 2025, 2026]))
+    month_index = year * 12 + draw(st.integers(0, 11))
+    adults = []
+    for i in range(draw(st.integers(1, 2))):
+        adult = {"id": f"a{i + 1}", "age": draw(st.integers(18, 90))}
+        if draw(st.booleans()):
+            adult["consecutive_months_on_assistance"] = draw(st.integers(0, 40))
+        since = draw(st.one_of(st.none(), st.just("null"), st.integers(-30, 3)))
+        if since == "null":
+            adult["jobbstimulans_since"] = None
+        elif since is not None:
+            adult["jobbstimulans_since"] = month_text(month_index + since)
+        adults.append(adult)
+    children = []
+    for i in range(draw(st.integers(0, max_children))):
+        child = {"id": draw(st.sampled_from([f"b{i + 1}", f"barn-{i + 1}", f"c{i}\"x"])), "age": draw(st.integers(0, 20))}
+        if draw(st.booleans()):
+            child["lunch_away_from_home"] = draw(st.booleans())
+        if draw(st.integers(0, 2)) == 0:
+            child["days_present"] = draw(st.one_of(st.none(), st.integers(0, 31), st.integers(27, 31)))
+        if draw(st.booleans()):
+            child["earnings_this_year_before_month"] = draw(
+                st.one_of(amounts.map(lambda a: a * 2), st.integers(55_000, 62_000), with_ore.map(lambda a: a + 57_000))
+            )
+        children.append(child)
+    members = [a["id"] for a in adults] + [c["id"] for c in children]
+    household = {"adults": adults}
+    if children or draw(st.booleans()):
+        household["children"] = children
+    dwelling = draw(st.integers(0, 3))
+    if dwelling == 1:
+        household["dwelling_size"] = len(members) + draw(st.integers(0, 4))
+    elif dwelling == 2:
+        household["dwelling_size"] = None
+    doc = {"month": month_text(month_index), "household": household}
+    municipality = draw(st.sampled_from(municipalities))
+    if municipality is not None:
+        doc["municipality"] = municipality
+    costs = []
+    for _ in range(draw(st.integers(0, 6))):
+        cost_type = draw(st.sampled_from(("rent", "rent", "household_electricity", "glasses", "other") + COST_TYPES))
+        amount = draw(st.one_of(amounts, st.integers(4_000, 12_000)) if cost_type == "rent" else amounts)
+        cost = {"type": cost_type, "amount": amount}
+        if draw(st.integers(0, 4)) == 0:
+            cost["note"] = draw(st.text(max_size=8))
+        costs.append(cost)
+    if costs or draw(st.booleans()):
+        doc["costs"] = costs
+    incomes = []
+    for _ in range(draw(st.integers(0, 6))):
+        income_type = draw(st.sampled_from(("wage", "wage") + INCOME_TYPES))
+        income = {"type": income_type, "amount": draw(amounts)}
+        if income_type == "wage" or draw(st.booleans()):
+            income["member"] = draw(st.sampled_from(members))
+        if draw(st.integers(0, 4)) == 0:
+            income["note"] = draw(st.text(max_size=8))
+        incomes.append(income)
+    if incomes or draw(st.booleans()):
+        doc["incomes"] = incomes
+    return doc
+
+
+def as_line(doc) -> bytes:
+    return encode_json(doc)
+
+
+def single_results(docs, local_dir):
+    return [calculate(decode_input(as_line(doc)), local_dir=local_dir) for doc in docs]
+
+
+# --- the property tests -------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(docs=st.lists(households(), min_size=1, max_size=12))
+def test_batch_results_are_identical_to_the_single_path(docs, local_dir):
+    expected = single_results(docs, local_dir)
+    result = calculate_many([decode_input(as_line(doc)) for doc in docs], local_dir=local_dir)
+
+    assert result.to_dicts() == [r.to_dict(trace=False) for r in expected]
+    assert result.to_jsonl() == b"".join(r.to_json(trace=False) + b"\n" for r in expected)
+    for h, single in enumerate(expected):
+        if h in result.fallback:
+            continue
+        d = int(result.denominator[h])
+        assert Fraction(int(result.norm_num[h]), d) == single.norm
+        assert int(result.costs[h]) == single.costs
+        assert Fraction(int(result.need_num[h]), d) == single.need
+        assert Fraction(int(result.income_counted_num[h]), d) == single.income_counted
+        assert Fraction(int(result.income_disregarded_num[h]), d) == single.income_disregarded
+        assert int(result.amount[h]) == single.amount
+        assert bool(result.granted[h]) == (single.outcome == "granted")
+        assert (int(result.flags[h]) != 0) == bool(single.warnings)
+
+
+@SETTINGS
+@given(docs=st.lists(households(), min_size=1, max_size=12))
+def test_jsonl_batch_writes_the_single_paths_json_line_for_line(docs, local_dir):
+    expected = b"".join(r.to_json(trace=False) + b"\n" for r in single_results(docs, local_dir))
+    text = b"".join(as_line(doc) + b"\n" for doc in docs)
+    assert calculate_jsonl(text, local_dir=local_dir) == expected
+
+
+@SETTINGS
+@given(docs=st.lists(households(municipalities=("0680", "9801"), max_children=3), min_size=1, max_size=6), data=st.data())
+def test_numbers_written_in_any_json_form_are_read_exactly_as_the_single_path_reads_them(docs, data, local_dir):
+    """Amounts written with an exponent, trailing zeros or 16+ characters (which the light decoder does not
+    read as floats) give the same results as in the single path."""
+    forms = [
+        lambda a: f"{Decimal(a):.2f}",
+        lambda a: f"{Decimal(a):.2E}".replace("E+", "e"),
+        lambda a: f"{Decimal(a):.16f}",
+        lambda a: f"{Decimal(a) * 100}e-2",
+        lambda a: str(a),
+    ]
+
+    def rewrite(doc):
+        text = as_line(doc).decode()
+        numbers = data.draw(st.lists(st.integers(0, len(forms) - 1), min_size=1, max_size=3))
+
+        def amount_text(match_value):
+            return forms[numbers[len(match_value) % len(numbers)]](match_value)
+
+        parsed = json.loads(text, parse_float=Decimal)
+        for cost in parsed.get("costs", []):
+            cost["amount"] = RawNumber(amount_text(str(cost["amount"])))
+        for income in parsed.get("incomes", []):
+            income["amount"] = RawNumber(amount_text(str(income["amount"])))
+        return dumps_raw(parsed).encode()
+
+    lines = [rewrite(doc) for doc in docs]
+    expected = b"".join(calculate(decode_input(line), local_dir=local_dir).to_json(trace=False) + b"\n" for line in lines)
+    assert calculate_jsonl(b"\n".join(lines) + b"\n", local_dir=local_dir) == expected
+
+
+class RawNumber(str):
+    """A number to be written as is by dumps_raw."""
+
+
+def dumps_raw(value) -> str:
+    if isinstance(value, RawNumber):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k) + ":" + dumps_raw(v) for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dumps_raw(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- invalid input: the same error as the single path, on the right line --------------------------------
+
+MUTATIONS = {
+    "three decimals": lambda d: d.setdefault("costs", []).append({"type": "rent", "amount": Decimal("12.345")}),
+    "negative amount": lambda d: d.setdefault("incomes", []).append({"type": "pension", "amount": -1}),
+    "amount as text": lambda d: d.setdefault("costs", []).append({"type": "other", "amount": "12"}),
+    "amount true": lambda d: d.setdefault("costs", []).append({"type": "other", "amount": True}),
+    "amount null": lambda d: d.setdefault("incomes", []).append({"type": "other", "amount": None}),
+    "earnings null": lambda d: d["household"].setdefault("children", []).append(
+        {"id": "zz", "age": 15, "earnings_this_year_before_month": None}),
+    "child too old": lambda d: d["household"].setdefault("children", []).append({"id": "zz", "age": 21}),
+    "adult too young": lambda d: d["household"]["adults"][0].update(age=17),
+    "days over 31": lambda d: d["household"].setdefault("children", []).append({"id": "zz", "age": 5, "days_present": 32}),
+    "duplicate id": lambda d: d["household"].setdefault("children", []).append({"id": "a1", "age": 5}),
+    "unknown member": lambda d: d.setdefault("incomes", []).append({"type": "pension", "member": "nobody", "amount": 5}),
+    "wage without member": lambda d: d.setdefault("incomes", []).append({"type": "wage", "amount": 5}),
+    "dwelling too small": lambda d: d["household"].update(
+        dwelling_size=len(d["household"]["adults"]) + len(d["household"].get("children", [])) - 1),
+    "month without riksnorm": lambda d: d.update(month="2023-05"),
+    "month malformed": lambda d: d.update(month="2026-13"),
+    "municipality malformed": lambda d: d.update(municipality="68"),
+    "municipality null": lambda d: d.update(municipality=None),
+    "since malformed": lambda d: d["household"]["adults"][0].update(jobbstimulans_since="2025-1"),
+    "unknown field": lambda d: d.update(extra=1),
+    "unknown cost type": lambda d: d.setdefault("costs", []).append({"type": "food", "amount": 1}),
+    "no adults": lambda d: d["household"].update(adults=[]),
+    "three adults": lambda d: d["household"]["adults"].extend([{"id": "x1", "age": 30}, {"id": "x2", "age": 30}]),
+    "missing household": lambda d: d.pop("household"),
+    "age as float": lambda d: d["household"]["adults"][0].update(age=30.0),
+    "member empty": lambda d: d.setdefault("incomes", []).append({"type": "pension", "member": "", "amount": 5}),
+    "note null": lambda d: d.setdefault("costs", []).append({"type": "other", "amount": 5, "note": None}),
+}
+RAW_LINES = {
+    "not json": b'{"month": "2026-01", ',
+    "a list": b"[]",
+    "a number": b"17",
+    "long decimals": None,  # built from the document, see below
+}
+
+
+def mutated_line(doc, name: str) -> bytes:
+    if name in RAW_LINES:
+        if name == "long decimals":
+            text = as_line(doc).decode()[:-1]
+            extra = '"costs":[{"type":"rent","amount":100.0000000000000001}]'
+            if '"costs":' in text:
+                text = text.replace('"costs":[', '"costs":[{"type":"other","amount":1.0000000000000000001},', 1)
+                return (text + "}").encode()
+            return (text + "," + extra + "}").encode()
+        return RAW_LINES[name]
+    changed = copy.deepcopy(doc)
+    MUTATIONS[name](changed)
+    return encode_json(changed)
+
+
+def single_error(line: bytes, local_dir) -> CalculationInputError | None:
+    try:
+        calculate(decode_input(line), local_dir=local_dir)
+    except CalculationInputError as exc:
+        return exc
+    return None
+
+
+@SETTINGS
+@given(
+    docs=st.lists(households(max_children=3), min_size=1, max_size=6),
+    name=st.sampled_from(sorted(MUTATIONS) + sorted(RAW_LINES)),
+    data=st.data(),
+)
+def test_an_invalid_line_gives_the_single_paths_error_with_its_line(docs, name, data, local_dir):
+    position = data.draw(st.integers(0, len(docs) - 1))
+    lines = [as_line(doc) for doc in docs]
+    lines[position] = mutated_line(docs[position], name)
+    expected = single_error(lines[position], local_dir)
+    assume(expected is not None)  # e.g. a dwelling size that cannot be made too small
+    with pytest.raises(CalculationInputError) as caught:
+        calculate_jsonl(b"\n".join(lines) + b"\n", local_dir=local_dir)
+    assert (caught.value.field, caught.value.message, caught.value.index) == (
+        expected.field, expected.message, position)
+
+
+def test_the_first_of_several_invalid_lines_is_reported(local_dir):
+    good = b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}'
+    lines = [good] * 5 + [b'{"month":"2026-01","household":{"adults":[{"id":"a","age":12}]}}'] + [good] + [b"{"]
+    with pytest.raises(CalculationInputError) as caught:
+        calculate_jsonl(b"\n".join(lines), local_dir=local_dir)
+    assert caught.value.index == 5
+    assert caught.value.field == "household.adults[0].age"
+
+
+@pytest.mark.parametrize("blank", [b"", b"   ", b"\t\r"])
+def test_an_empty_line_is_an_error_naming_the_line(blank):
+    good = b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}'
+    with pytest.raises(CalculationInputError) as caught:
+        calculate_jsonl(good + b"\n" + blank + b"\n" + good + b"\n")
+    assert (caught.value.index, caught.value.field, caught.value.message) == (1, "", EMPTY_LINE_MESSAGE)
+
+
+def test_crlf_line_ends_and_a_missing_final_newline_are_accepted():
+    good = b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}'
+    expected = calculate(decode_input(good)).to_json(trace=False) + b"\n"
+    assert calculate_jsonl(good + b"\r\n" + good) == expected * 2
+    assert calculate_jsonl(b"") == b""
+
+
+# --- households the int64 representation cannot hold go to the single path -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "single_path"),
+    [
+        (lambda d: d["costs"].append({"type": "other", "amount": MAX_AMOUNT_ORE // 100 + 1}), True),
+        (lambda d: d["incomes"].append({"type": "other", "amount": 10**30}), True),
+        (lambda d: d["household"].update(dwelling_size=10**7), True),
+        (lambda d: d["household"].update(dwelling_size=10**25), True),
+        (lambda d: d["household"]["adults"][0].update(jobbstimulans_since="1850-01"), True),
+        (lambda d: d["incomes"].append({"type": "other", "amount": Decimal("1E+400")}), True),
+        # clipped in the columns without changing the result
+        (lambda d: d["household"]["adults"][0].update(consecutive_months_on_assistance=10**30), False),
+    ],
+)
+def test_households_beyond_int64_are_calculated_by_the_single_path(change, single_path):
+    doc = {
+        "month": "2026-03", "municipality": "0680",
+        "household": {"adults": [{"id": "a", "age": 30, "consecutive_months_on_assistance": 7}],
+                      "children": [{"id": "b", "age": 4, "days_present": 10}]},
+        "costs": [{"type": "rent", "amount": 9000}],
+        "incomes": [{"type": "wage", "member": "a", "amount": 1234.57}],
+    }
+    normal = encode_json(doc)
+    change(doc)
+    line = encode_json(doc)
+    expected = calculate(decode_input(line)).to_json(trace=False) + b"\n"
+    text = normal + b"\n" + line + b"\n" + normal + b"\n"
+    normal_result = calculate(decode_input(normal)).to_json(trace=False) + b"\n"
+    assert calculate_jsonl(text) == normal_result + expected + normal_result
+    arrays = decode_jsonl(text)
+    assert list(arrays.fallback) == ([1] if single_path else [])
+    assert calculate_many([decode_input(normal), decode_input(line)]).to_jsonl() == normal_result + expected
+
+
+# --- the pieces -----------------------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_fast_kronor_format_is_the_single_paths_format(ore):
+    assert format_kronor_ore(ore) == format_kronor(ore)
+
+
+def test_household_arrays_hold_the_households_in_columns():
+    docs = [
+        {"month": "2026-03", "municipality": "0680",
+         "household": {"adults": [{"id": "a", "age": 30}, {"id": "b", "age": 31, "jobbstimulans_since": "2025-01"}],
+                       "children": [{"id": "c", "age": 4, "lunch_away_from_home": True, "days_present": 12}],
+                       "dwelling_size": 5},
+         "costs": [{"type": "rent", "amount": 8000.5}, {"type": "other", "amount": 10}],
+         "incomes": [{"type": "wage", "member": "c", "amount": 100}, {"type": "wage", "member": "b", "amount": 7}]},
+        {"month": "2025-12", "household": {"adults": [{"id": "x", "age": 50, "consecutive_months_on_assistance": 9}]}},
+    ]
+    for arrays in (HouseholdArrays.from_inputs([decode_input(as_line(d)) for d in docs]),
+                   decode_jsonl(b"\n".join(as_line(d) for d in docs))):
+        assert arrays.n == 2
+        assert arrays.n_adults.tolist() == [2, 1]
+        assert arrays.adult_months.tolist() == [[0, 9], [0, 0]]
+        assert arrays.adult_since.tolist() == [[-1, -1], [2025 * 12, -1]]
+        assert arrays.dwelling_size.tolist() == [5, 0]
+        assert arrays.child_offsets.tolist() == [0, 1, 1]
+        assert arrays.child_days.tolist() == [12] and arrays.child_lunch.tolist() == [True]
+        assert arrays.cost_amount.tolist() == [800050, 1000]
+        assert arrays.income_amount.tolist() == [10000, 700]
+        assert arrays.income_member.tolist() == [2, 1]  # child 0 of the household, adult slot 1
+        assert [arrays.params[p].municipality for p in arrays.param_index] == ["0680", None]
+        result = calculate_arrays(arrays)
+        assert result.to_dicts() == [calculate(decode_input(as_line(d))).to_dict(trace=False) for d in docs]
+        assert np.all(result.denominator > 0)
+
+
+def test_a_month_without_riksnorm_names_the_household_in_from_inputs():
+    good = decode_input(b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}')
+    bad = msgspec.structs.replace(good, month="2023-01")
+    with pytest.raises(CalculationInputError) as caught:
+        HouseholdArrays.from_inputs([good, good, bad])
+    assert (caught.value.field, caught.value.index) == ("month", 2)
+
+
+# --- warnings for estimated national values (not estimated in today's files, so made so here) ------------
+
+
+@pytest.fixture
+def everything_estimated(monkeypatch):
+    """Every national and local value marked `estimated`, in both paths."""
+    import dataclasses
+    import functools
+    import importlib
+
+    from bistand.rules import batch, batch_io, parameters
+
+    single_module = importlib.import_module("bistand.rules.calculate")
+
+    def estimated(value):
+        return dataclasses.replace(value, status="estimated", confidence="E")
+
+    @functools.lru_cache(maxsize=None)
+    def load(month, municipality=None, local_dir=None):
+        ps = parameters.load_parameters(month, municipality, local_dir)
+        return dataclasses.replace(
+            ps,
+            single_adult=estimated(ps.single_adult),
+            cohabiting_pair=estimated(ps.cohabiting_pair),
+            child_costs={band: estimated(v) for band, v in ps.child_costs.items()},
+            child_costs_lunch_away={band: estimated(v) for band, v in ps.child_costs_lunch_away.items()},
+            shared_costs_table=tuple(estimated(v) for v in ps.shared_costs_table),
+            prisbasbelopp=estimated(ps.prisbasbelopp),
+            jobbstimulans_rate=estimated(ps.jobbstimulans_rate),
+            jobbstimulans_qualifying_months=estimated(ps.jobbstimulans_qualifying_months),
+            jobbstimulans_window_months=estimated(ps.jobbstimulans_window_months),
+            housing_cost_ceiling=estimated(ps.housing_cost_ceiling),
+            rounding=estimated(ps.rounding),
+            part_month_divisor=estimated(ps.part_month_divisor),
+            cost_caps=estimated(ps.cost_caps),
+        )
+
+    for module in (single_module, batch, batch_io):
+        monkeypatch.setattr(module, "load_parameters", load)
+    return load
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(docs=st.lists(households(), min_size=1, max_size=8))
+def test_warnings_for_estimated_values_are_the_single_paths(docs, local_dir, everything_estimated):
+    expected = [calculate(decode_input(as_line(doc)), local_dir=local_dir) for doc in docs]
+    assert all(r.warnings for r in expected)
+    result = calculate_many([decode_input(as_line(doc)) for doc in docs], local_dir=local_dir)
+    assert result.to_dicts() == [r.to_dict(trace=False) for r in expected]
+    text = b"".join(as_line(doc) + b"\n" for doc in docs)
+    assert calculate_jsonl(text, local_dir=local_dir) == b"".join(r.to_json(trace=False) + b"\n" for r in expected)
+
+
+# --- purity -----------------------------------------------------------------------------------------------
+
+
+def test_batch_modules_use_no_float_and_no_django():
+    """Money stays integer öre: the batch modules never call float() or use a float array type (amounts are
+    read as integers or as their text, see batch_io._amounts; only the progress bar and timeouts use
+    seconds) and import nothing from Django."""
+    import ast
+    from pathlib import Path
+
+    import bistand.rules
+
+    rules_dir = Path(bistand.rules.__file__).parent
+    for name in ("batch.py", "batch_io.py"):
+        tree = ast.parse((rules_dir / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                assert node.id not in {"float", "float64", "float32", "double"}, f"{name}:{node.lineno}"
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in {"float64", "float32", "float16", "double", "longdouble"}, f"{name}:{node.lineno}"
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert all(m.split(".")[0] != "django" for m in modules), f"{name}:{node.lineno}"
