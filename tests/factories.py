@@ -291,3 +291,10 @@ PERSON_LEVEL_BUILDERS.update({
     "payments.paymentexport": _lazy_builder("tests.payments.factories", "build_payment_export"),
     "followup.assistancemonth": _lazy_builder("tests.payments.factories", "build_assistance_month"),
 })
+
+# Case handling (issue 3): builders in tests/casework/factories.py.
+PERSON_LEVEL_BUILDERS.update({
+    "casework.referral": _lazy_builder("tests.casework.factories", "build_referral"),
+    "casework.assignment": _lazy_builder("tests.casework.factories", "build_assignment"),
+    "casework.casenote": _lazy_builder("tests.casework.factories", "build_case_note"),
+})

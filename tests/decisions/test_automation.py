@@ -275,6 +275,7 @@ def test_estimated_values_from_an_accepted_parameter_file_are_allowed(settings):
 
 def test_a_required_plan_cannot_be_checked_without_the_hook(settings):
     case = standard_case(settings)
+    settings.BISTAND_CURRENT_PLAN_CHECK = None  # the default is bistand.plans.selectors.has_current_plan
     case.delegation.criteria = {"current_plan": {"enabled": True}}
     case.delegation.save()
     decision, verdict = run(case)

@@ -135,12 +135,15 @@ def _agency(fact: Any) -> str:
     return label or str(getattr(fact, "agency", "register"))
 
 
-def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None) -> dict[str, Any]:
+def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None, *,
+                          members: list | None = None, earlier: list | None = None) -> dict[str, Any]:
     """The calculation contract's input for the application: the household's members in the month (from
     the people register, with the history of earlier months), the declared costs, and the incomes of
     :func:`calculation_incomes`. Children's days at home and lunch away from home come from the
     declaration; so does the size of the dwelling when the household shares it with other adults.
-    Raises ``bistand.calculations.inputs.InputBuildError`` when the household cannot be calculated."""
+    Raises ``bistand.calculations.inputs.InputBuildError`` when the household cannot be calculated.
+    ``members`` and ``earlier``: what the household's input is built from, read beforehand for many
+    applications at once (see ``calculations.services.build_input_for_household``)."""
     declaration = application.declaration
     ids = _member_person_ids(application)
     costs = [
@@ -152,7 +155,8 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     days = {ids[c["key"]]: c["days_present"] for c in children if c["key"] in ids and c.get("days_present") is not None}
     lunch = [ids[c["key"]] for c in children if c["key"] in ids and c.get("lunch_away_from_home")]
     document = build_input_for_household(application.household, application.month, costs=costs, incomes=incomes,
-                                         days_present=days, lunch_away_from_home=lunch)
+                                         days_present=days, lunch_away_from_home=lunch, members=members,
+                                         earlier=earlier)
     members = {a["id"] for a in document["household"]["adults"]} | {c["id"] for c in document["household"]["children"]}
     for income in document["incomes"]:
         if income.get("member") is not None and income["member"] not in members:

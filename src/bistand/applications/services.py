@@ -468,6 +468,45 @@ def set_status(application: Application, status: str, *, actor) -> Application:
     return _refresh(application, current)
 
 
+def set_status_many(applications, status: str, *, actor) -> list[Application]:
+    """:func:`set_status` for many applications at once (the monthly run): the same transitions, one
+    UPDATE and one INSERT of audit events. Call it inside a transaction. Applications that already have
+    ``status`` are left as they are; raises ValidationError when one of them cannot make the
+    transition (nothing is changed then). Returns the applications that changed."""
+    from bistand.audit.services import record_changes_many
+
+    rows = list(applications)
+    if not rows:
+        return []
+    current = {a.pk: a for a in Application.objects.select_for_update().filter(pk__in=[a.pk for a in rows])
+               .only("pk", "status", "municipality")}
+    changed = []
+    for application in rows:
+        now_status = current[application.pk].status
+        if actor is not None and not isinstance(actor, ApplicantActor):
+            check_can_act_in(actor, current[application.pk].municipality_id)
+        if now_status == status:
+            continue
+        if status not in _TRANSITIONS.get(now_status, set()):
+            raise ValidationError({"status": [f"Ansökan {application.pk} kan inte gå från "
+                                              f"{ApplicationStatus(now_status).label.lower()} till "
+                                              f"{ApplicationStatus(status).label.lower()}."]})
+        changed.append((application, now_status))
+    if not changed:
+        return []
+    by_old: dict[str, list[int]] = {}
+    for application, old in changed:
+        by_old.setdefault(old, []).append(application.pk)
+    now = timezone.now()
+    for old, ids in by_old.items():
+        Application.objects.filter(pk__in=ids, status=old).update(status=status, updated_at=now)
+    for application, _ in changed:
+        application.status = status
+        application.updated_at = now
+    record_changes_many(user=actor, changes=[(a, {"status": {"old": old, "new": status}}) for a, old in changed])
+    return [a for a, _ in changed]
+
+
 # --- attachments --------------------------------------------------------------------------------------
 
 #: Accepted file types: name → (content type, extension, check of the first bytes).

@@ -85,6 +85,25 @@ class DatabaseAdapter:
             return []
         return AccessLog.objects.bulk_create(rows)
 
+    def write_changes(self, records: list[ChangeRecord]) -> list[AuditEvent]:
+        """Many changes in one INSERT (bulk work such as the monthly run)."""
+        now = timezone.now()
+        rows = [
+            AuditEvent(
+                created_at=now,
+                user_id=record.user_id,
+                user_display_name=record.user_display_name[:200],
+                action=record.action,
+                model=record.model,
+                object_id=record.object_id,
+                municipality_id=record.municipality_id,
+                changes=dict(record.changes),
+                sensitive=record.sensitive,
+            )
+            for record in records
+        ]
+        return AuditEvent.objects.bulk_create(rows, batch_size=500) if rows else []
+
     def write_change(self, record: ChangeRecord) -> AuditEvent:
         return AuditEvent.objects.create(
             user_id=record.user_id,
@@ -126,6 +145,28 @@ def emit_access(record: AccessRecord) -> list[AccessLog]:
                 "person_ids": sorted({pid for pid, _ in record.persons}),
                 "target": record.target,
                 "purpose": record.purpose,
+            },
+        )
+    return rows
+
+
+def emit_changes(records: list[ChangeRecord]) -> list[AuditEvent]:
+    """Many changes at once: one AuditEvent row each (one INSERT), and one log line per model and action
+    with the number of objects (not one line per object)."""
+    rows = adapter.write_changes(records)
+    groups: dict[tuple[str, str, int | None], list[str]] = {}
+    for record in records:
+        groups.setdefault((record.model, record.action, record.user_id), []).append(record.object_id)
+    for (model, action, user_id), object_ids in groups.items():
+        _log(
+            Event.CHANGE,
+            {
+                "action": action,
+                "user_id": user_id,
+                "model": model,
+                "count": len(object_ids),
+                "first_object_id": object_ids[0],
+                "last_object_id": object_ids[-1],
             },
         )
     return rows

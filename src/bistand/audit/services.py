@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import models
 
-from .events import AccessRecord, ChangeRecord, emit_access, emit_change
+from .events import AccessRecord, ChangeRecord, emit_access, emit_change, emit_changes
 from .models import AccessAction, AccessLog, AccessPurpose, AuditEvent, ChangeAction
 
 
@@ -140,6 +140,49 @@ def record_create(*, user, instance, municipality_id, fields=None, sensitive=Fal
         changes=diff({}, new),
         sensitive=sensitive,
     )
+
+
+def record_create_many(*, user, instances: Iterable[models.Model], fields=None, sensitive=False) -> list[AuditEvent]:
+    """:func:`record_create` for many new objects at once (bulk work such as the monthly run): one
+    AuditEvent row per object, written in one INSERT. Each object's municipality is its
+    ``municipality_id`` (None when it has none)."""
+    records = []
+    name = display_name(user)
+    for instance in instances:
+        records.append(
+            ChangeRecord(
+                user_id=getattr(user, "pk", None),
+                user_display_name=name,
+                action=ChangeAction.CREATE,
+                model=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                municipality_id=getattr(instance, "municipality_id", None),
+                changes=diff({}, snapshot(instance, fields)),
+                sensitive=sensitive,
+            )
+        )
+    return emit_changes(records)
+
+
+def record_changes_many(*, user, changes: Iterable[tuple[models.Model, Mapping[str, Mapping[str, Any]]]],
+                        municipality_id: int | None = None) -> list[AuditEvent]:
+    """:func:`record_change` (action update) for many objects at once: ``changes`` holds (object,
+    ``{field: {"old", "new"}}``) pairs; pairs without a change are left out. One INSERT."""
+    name = display_name(user)
+    records = [
+        ChangeRecord(
+            user_id=getattr(user, "pk", None),
+            user_display_name=name,
+            action=ChangeAction.UPDATE,
+            model=instance._meta.label_lower,
+            object_id=str(instance.pk),
+            municipality_id=municipality_id if municipality_id is not None else getattr(instance, "municipality_id", None),
+            changes=dict(change),
+        )
+        for instance, change in changes
+        if change
+    ]
+    return emit_changes(records)
 
 
 def record_delete(*, user, instance, municipality_id, fields=None, sensitive=False, object_id=None) -> AuditEvent:

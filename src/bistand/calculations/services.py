@@ -195,6 +195,59 @@ def calculate_and_store(household, month, input: Mapping[str, Any], user) -> Sto
     return row
 
 
+def calculate_and_store_many(items: Iterable[tuple[Any, Any, Mapping[str, Any]]], user) -> list[StoredCalculation | Exception]:
+    """:func:`calculate_and_store` for many households at once (the monthly run): ``items`` holds
+    (household, month, input) triples; the answer has, in the same order, the stored calculation of each
+    (an existing one with the same input hash, or a new one) or the exception that stopped it
+    (``CalculationConflictError``, ``CalculationInputError``). The new rows and their audit events are
+    written with one INSERT each; call it inside a transaction. The households should come with their
+    municipality (``select_related``)."""
+    from bistand.audit.services import record_create_many
+
+    made_by, actor, _ = _made_by(user)
+    rows: list[StoredCalculation | Exception | None] = []
+    prepared: list[tuple[int, Any, dt.date, dict[str, Any], str]] = []
+    checked: set[int] = set()
+    for household, month, document in items:
+        month = parse_month(month)
+        if household.municipality_id not in checked:
+            check_can_act_in(actor, household.municipality_id)
+            checked.add(household.municipality_id)
+        try:
+            data = _input_for(household, month, document)
+        except CalculationConflictError as error:
+            rows.append(error)
+            continue
+        prepared.append((len(rows), household, month, data, input_hash(data)))
+        rows.append(None)
+    keys = {(household.pk, month, digest) for _, household, month, _, digest in prepared}
+    existing: dict[tuple[int, dt.date, str], StoredCalculation] = {}
+    households = sorted({k[0] for k in keys})
+    for start in range(0, len(households), 2000):
+        for row in StoredCalculation.objects.filter(household_id__in=households[start:start + 2000],
+                                                    month__in={k[1] for k in keys},
+                                                    input_hash__in={k[2] for k in keys}):
+            existing[(row.household_id, row.month, row.input_hash)] = row
+    new: list[StoredCalculation] = []
+    for index, household, month, data, digest in prepared:
+        key = (household.pk, month, digest)
+        if key in existing:
+            rows[index] = existing[key]
+            continue
+        try:
+            calculation = new_stored_calculation(household=household, month=month, prepared=prepare_calculation(data),
+                                                 user=user)
+        except (rules.CalculationInputError, ValueError) as error:  # the input does not follow the contract
+            rows[index] = error
+            continue
+        existing[key] = calculation  # the same input twice in one batch is stored once
+        new.append(calculation)
+        rows[index] = calculation
+    StoredCalculation.objects.bulk_create(new, batch_size=250)
+    record_create_many(user=actor, instances=new, fields=AUDIT_FIELDS)
+    return rows  # type: ignore[return-value]
+
+
 def bulk_store(calculations: Iterable[StoredCalculation], *, batch_size: int = 500) -> list[StoredCalculation]:
     """Insert many new stored calculations at once (for loading demo data and imports), leaving out any
     that are already stored (same household, month and input hash). No audit event per row: the caller
@@ -229,15 +282,45 @@ def _member_id(value: Any) -> str:
 
 def _latest_per_month(household, before: dt.date) -> list[StoredCalculation]:
     """The household's newest stored calculation of each month before ``before``."""
+    return earlier_calculations([household.pk], before).get(household.pk, [])
+
+
+def earlier_calculations(household_ids: Iterable[int], before: dt.date) -> dict[int, list[StoredCalculation]]:
+    """household id → the household's newest stored calculation of each month before ``before``, oldest
+    month first (one query for many households; households without any are missing). What
+    :func:`build_input_for_household` reads as the history (pass it as ``earlier``)."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
     rows = (
-        StoredCalculation.objects.filter(household=household, month__lt=before)
-        .only("month", "amount_ore", "input_data", "created_at")
-        .order_by("month", "created_at", "pk")
+        StoredCalculation.objects.filter(household_id__in=ids, month__lt=before)
+        .only("household_id", "month", "amount_ore", "input_data", "created_at")
+        .order_by("household_id", "month", "created_at", "pk")
     )
-    latest: dict[dt.date, StoredCalculation] = {}
+    latest: dict[int, dict[dt.date, StoredCalculation]] = {}
     for row in rows:
-        latest[row.month] = row
-    return [latest[m] for m in sorted(latest)]
+        latest.setdefault(row.household_id, {})[row.month] = row
+    return {hid: [months[m] for m in sorted(months)] for hid, months in latest.items()}
+
+
+def members_in_month(household_ids: Iterable[int], month: dt.date) -> dict[int, list[HouseholdMember]]:
+    """household id → its members whose membership covers any day of ``month`` (with the person), in
+    the order :func:`build_input_for_household` reads them (one query for many households; pass a
+    household's list as ``members``)."""
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    month = parse_month(month)
+    rows = (
+        HouseholdMember.objects.filter(household_id__in=ids, valid_from__lte=last_day(month))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .select_related("person")
+        .order_by("household_id", "valid_from", "pk")
+    )
+    found: dict[int, list[HouseholdMember]] = {}
+    for member in rows:
+        found.setdefault(member.household_id, []).append(member)
+    return found
 
 
 def build_input_for_household(
@@ -248,6 +331,8 @@ def build_input_for_household(
     incomes: Iterable[Mapping[str, Any]] = (),
     days_present: Mapping[Any, int] | None = None,
     lunch_away_from_home: Collection[Any] = (),
+    members: list[HouseholdMember] | None = None,
+    earlier: list[StoredCalculation] | None = None,
 ) -> dict[str, Any]:
     """The contract input for ``household`` in ``month``, from its members and the given costs and
     incomes (kronor as int, Decimal or decimal text; an income's ``member`` may be a Person or its id).
@@ -264,14 +349,14 @@ def build_input_for_household(
 
     Raises ``InputBuildError`` (a ValueError with a Swedish message) when the members cannot make a
     valid input, e.g. no applicant or a "child" who is 21.
+
+    For many households at once (the monthly run), pass what this function would read:
+    ``members`` (:func:`members_in_month`) and ``earlier`` (:func:`earlier_calculations`); the result is
+    the same.
     """
     month = parse_month(month)
-    members = list(
-        HouseholdMember.objects.filter(household=household, valid_from__lte=last_day(month))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
-        .select_related("person")
-        .order_by("valid_from", "pk")
-    )
+    if members is None:
+        members = members_in_month([household.pk], month).get(household.pk, [])
     order = {HouseholdRole.APPLICANT: 0, HouseholdRole.PARTNER: 1}
     adult_members = sorted(
         (m for m in members if m.role in order), key=lambda m: (order[m.role], m.valid_from, m.pk)
@@ -290,7 +375,8 @@ def build_input_for_household(
     ]
     dwelling_size = len({m.person_id for m in members}) if others else None
 
-    earlier = _latest_per_month(household, month)
+    if earlier is None:
+        earlier = _latest_per_month(household, month)
     history: dict[str, AdultHistory] = {}
     for adult in adults:
         assisted = frozenset(
@@ -332,6 +418,9 @@ __all__ = [
     "build_input_for_household",
     "bulk_store",
     "calculate_and_store",
+    "calculate_and_store_many",
+    "earlier_calculations",
+    "members_in_month",
     "new_stored_calculation",
     "normalise_input",
     "prepare_calculation",

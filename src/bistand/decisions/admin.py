@@ -34,7 +34,7 @@ class DelegationForm(forms.ModelForm):
     class Meta:
         model = Delegation
         fields = ["municipality", "decision_type", "active", "effective_from", "committee_reference", "criteria",
-                  "conditions_text"]
+                  "conditions_text", "approves_payments"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +55,7 @@ class DelegationForm(forms.ModelForm):
 @admin.register(Delegation)
 class DelegationAdmin(AuditedAdminMixin, MunicipalityScopedAdminMixin, admin.ModelAdmin):
     form = DelegationForm
-    list_display = ["__str__", "municipality", "effective_from", "committee_reference", "active"]
+    list_display = ["__str__", "municipality", "effective_from", "committee_reference", "active", "approves_payments"]
     list_editable = ["active"]
     list_filter = ["active", "decision_type"]
     readonly_fields = ["criteria_in_use", "created_at", "updated_at"]

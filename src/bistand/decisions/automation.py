@@ -38,7 +38,6 @@ missing code or setting has the default of :data:`DEFAULT_CRITERIA`):
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -157,7 +156,8 @@ def validate_criteria(data: Any) -> list[str]:
 
 def criteria_settings(delegation: Delegation | None) -> dict[str, dict[str, Any]]:
     """The criteria settings of ``delegation`` over the defaults."""
-    result = copy.deepcopy(DEFAULT_CRITERIA)
+    result = {code: {k: list(v) if isinstance(v, list) else v for k, v in values.items()}
+              for code, values in DEFAULT_CRITERIA.items()}
     configured = delegation.criteria if delegation is not None and isinstance(delegation.criteria, Mapping) else {}
     for code, value in configured.items():
         if code in result and isinstance(value, Mapping):
@@ -191,6 +191,19 @@ def plan_check() -> Callable[[Any, dt.date], bool] | None:
 # --- the checks ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Preloaded:
+    """What :func:`evaluate` would otherwise read from the database for one application, read
+    beforehand for many applications at once (the monthly run). The criteria are the same; only where
+    the facts come from differs. ``register_facts`` must be given with it."""
+
+    has_decision: bool  # the application already has a decision or a draft (reconsiders is null)
+    open_completion_requests: int  # open requests for more information
+    last_month_decision: Decision | None  # last_month_decision(household, month)
+    persons: list  # registers.selectors.application_persons(application)
+    fetches: Mapping[int, Any]  # person id → the newest register fetch of the month
+
+
 @dataclass
 class _Context:
     application: Any
@@ -200,6 +213,7 @@ class _Context:
     on: dt.date
     settings: dict[str, dict[str, Any]]
     proposal: Any = None
+    preloaded: Preloaded | None = None
 
 
 def _check_delegation(ctx: _Context, _config) -> str:
@@ -219,7 +233,11 @@ def _check_delegation(ctx: _Context, _config) -> str:
 def _check_open(ctx: _Context, _config) -> str:
     status = getattr(ctx.application, "status", None)
     if status in ("submitted", "in_review"):
-        if Decision.objects.filter(application_id=ctx.application.pk, reconsiders__isnull=True).exists():
+        if ctx.preloaded is not None:
+            has_decision = ctx.preloaded.has_decision
+        else:
+            has_decision = Decision.objects.filter(application_id=ctx.application.pk, reconsiders__isnull=True).exists()
+        if has_decision:
             return "Det finns redan ett beslut eller ett beslutsutkast för ansökan."
         return ""
     labels = {"draft": "är inte inlämnad", "awaiting_co_applicant": "väntar på att medsökande bekräftar",
@@ -316,18 +334,23 @@ def _check_unchanged(ctx: _Context, _config) -> str:
 def _check_register(ctx: _Context, config) -> str:
     from bistand.registers.services import compare_declared
 
+    extra = {}
+    if ctx.preloaded is not None:
+        extra = {"persons": ctx.preloaded.persons, "fetches": ctx.preloaded.fetches}
     found = compare_declared(ctx.application, tolerance_ore=config["tolerance_ore"],
-                             tolerance_percent=config["tolerance_percent"], facts=ctx.register_facts)
+                             tolerance_percent=config["tolerance_percent"], facts=ctx.register_facts, **extra)
     return " ".join(d.detail for d in found)
 
 
 def _check_completion(ctx: _Context, _config) -> str:
-    try:
-        model = apps.get_model("applications", "CompletionRequest")
-    except LookupError:
-        return ""
-    open_requests = model.objects.filter(application_id=ctx.application.pk, status="open")
-    count = open_requests.count()
+    if ctx.preloaded is not None:
+        count = ctx.preloaded.open_completion_requests
+    else:
+        try:
+            model = apps.get_model("applications", "CompletionRequest")
+        except LookupError:
+            return ""
+        count = model.objects.filter(application_id=ctx.application.pk, status="open").count()
     if not count:
         return ""
     return ("Det finns en begäran om komplettering som inte är besvarad." if count == 1
@@ -348,7 +371,10 @@ def last_month_decision(household_id: int, month: dt.date) -> Decision | None:
 def _check_amount(ctx: _Context, config) -> str:
     if ctx.calculation is None:
         return "Det finns ingen beräkning."
-    last = last_month_decision(ctx.application.household_id, ctx.application.month)
+    if ctx.preloaded is not None:
+        last = ctx.preloaded.last_month_decision
+    else:
+        last = last_month_decision(ctx.application.household_id, ctx.application.month)
     if last is None:
         return f"Det finns inget beslut för {month_sv(add_months(ctx.application.month, -1))} att jämföra med."
     gap = abs(ctx.calculation.amount_ore - last.amount_ore)
@@ -406,18 +432,23 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
 
 
 def evaluate(application, calculation, register_facts=None, *, delegation: Delegation | None = None,
-             on: dt.date | None = None) -> AutomationVerdict:
+             on: dt.date | None = None, preloaded: Preloaded | None = None,
+             proposal: Any = None) -> AutomationVerdict:
     """Check every criterion for deciding ``application`` automatically on the day ``on`` (default
     today) from ``calculation`` and the register facts (default: the stored facts of the application).
-    The delegation is the one in force for the municipality unless given."""
+    The delegation is the one in force for the municipality unless given. ``preloaded`` (with
+    ``register_facts``) and ``proposal`` (``propose(application, calculation, automated=True)``): facts
+    already read or made, for many applications at once."""
     on = on or timezone.localdate()
     if delegation is None:
         delegation = delegation_in_force(application.municipality_id, DecisionType.MONTHLY_ASSISTANCE, on)
+    if preloaded is not None and register_facts is None:
+        raise ValueError("preloaded needs register_facts")
     configured = criteria_settings(delegation)
     ctx = _Context(application, calculation, None if register_facts is None else list(register_facts),
-                   delegation, on, configured)
+                   delegation, on, configured, preloaded=preloaded)
     if calculation is not None:
-        ctx.proposal = propose(application, calculation, automated=True)
+        ctx.proposal = proposal if proposal is not None else propose(application, calculation, automated=True)
     passed: list[Criterion] = []
     failed: list[Criterion] = []
     for code, check in CHECKS.items():
@@ -436,6 +467,7 @@ __all__ = [
     "Criterion",
     "DEFAULT_CRITERIA",
     "LABELS",
+    "Preloaded",
     "criteria_settings",
     "delegation_in_force",
     "estimated_values",

@@ -87,6 +87,12 @@ class Delegation(models.Model):
         help_text="Villkor som skrivs in i varje automatiskt beslut, till exempel om att stå till "
         "arbetsmarknadens förfogande.",
     )
+    approves_payments = models.BooleanField(
+        "attesterar utbetalningen",
+        default=False,
+        help_text="Kryssa i om nämndens delegation också omfattar attesten av utbetalningar av automatiska "
+        "beslut. Annars attesterar en person varje utbetalning.",
+    )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
 
@@ -117,6 +123,12 @@ class DecisionQuerySet(models.QuerySet):
 
     def issued(self):
         return self.filter(status=DecisionStatus.ISSUED)
+
+    def issue_drafts(self, issued_at) -> int:
+        """Issue the drafts among these decisions in one UPDATE (the automated decision function's bulk
+        path; an issued decision is never updated — the database refuses that too). Returns how many."""
+        return models.QuerySet.update(self.filter(status=DecisionStatus.DRAFT), status=DecisionStatus.ISSUED,
+                                      issued_at=issued_at)
 
 
 @scoping.register("municipality")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from bistand.calculations.templatetags.calculations_tags import month_sv
@@ -188,6 +189,12 @@ def _is_legal_reference(part: str) -> bool:
 def split_reference(reference: str) -> list[str]:
     """A trace reference split at the semicolons outside parentheses:
     ``"12 kap. 7 § SoL; riksnorm/2026.yaml"`` → ``["12 kap. 7 § SoL", "riksnorm/2026.yaml"]``."""
+    return list(_split_reference(reference))
+
+
+@lru_cache(maxsize=4096)
+def _split_reference(reference: str) -> tuple[str, ...]:
+    # Cached: the same few references recur in every calculation (the monthly run splits thousands).
     parts, depth, current = [], 0, []
     for char in reference:
         if char == "(":
@@ -200,7 +207,7 @@ def split_reference(reference: str) -> list[str]:
         else:
             current.append(char)
     parts.append("".join(current).strip())
-    return [p for p in parts if p]
+    return tuple(p for p in parts if p)
 
 
 def legal_basis(calculation, *, automated: bool = False) -> str:

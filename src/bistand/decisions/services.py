@@ -57,7 +57,9 @@ __all__ = [
     "DecisionError",
     "ImmutableDecisionError",
     "automated_decision_maker_label",
+    "automated_draft",
     "decide_automatically",
+    "decide_automatically_many",
     "issue_decision",
     "issue_draft",
     "person_decision_maker_label",
@@ -350,33 +352,10 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
     verdict = automation.evaluate(application, calculation, register_facts, on=on)
     if not verdict.automate:
         return None, verdict
-    delegation = verdict.delegation
     proposal = propose(application, calculation, automated=True)
-    if proposal.outcome != Outcome.GRANTED:  # evaluate() checks it too; never automate anything but a grant
-        raise DecisionError("Bara bifall kan beslutas automatiskt.")
     try:
         with transaction.atomic():
-            decision = Decision(
-                municipality_id=application.municipality_id,
-                application=application,
-                household_id=application.household_id,
-                month=application.month,
-                outcome=Outcome.GRANTED,
-                amount_ore=proposal.amount_ore,
-                calculation=calculation,
-                engine_version=calculation.engine_version,
-                parameter_hash=calculation.parameter_hash,
-                reasons=_join(proposal.reasons, _automation_paragraph(delegation, verdict)),
-                legal_basis=proposal.legal_basis,
-                conditions=delegation.conditions_text.strip(),
-                decided_by=None,
-                automated=True,
-                delegation=delegation,
-                automation_report=verdict.report(),
-                decision_maker_label=automated_decision_maker_label(delegation)[:300],
-                status=DecisionStatus.DRAFT,
-                created_by=None,
-            )
+            decision = automated_draft(application, calculation, verdict, proposal)
             decision.save()
             DecisionLine.objects.bulk_create(
                 [_line(decision, i, line) for i, line in enumerate(proposal.lines)]
@@ -392,4 +371,75 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
             raise
         return existing, verdict
     return decision, verdict
+
+
+def automated_draft(application, calculation, verdict, proposal) -> Decision:
+    """The automated decision function's decision on ``application`` as an unsaved draft (the one
+    place where its content is put together): a grant of ``proposal``'s amount, with the reasons, the
+    legal basis, the delegation's conditions, the decision maker "automatiserad beslutsfunktion" and the
+    report of every criterion checked. Raises DecisionError unless the verdict says automate and the
+    proposal is a grant."""
+    if not verdict.automate:
+        raise DecisionError("Villkoren för ett automatiskt beslut är inte uppfyllda.")
+    if proposal.outcome != Outcome.GRANTED:  # evaluate() checks it too; never automate anything but a grant
+        raise DecisionError("Bara bifall kan beslutas automatiskt.")
+    delegation = verdict.delegation
+    return Decision(
+        municipality_id=application.municipality_id,
+        application=application,
+        household_id=application.household_id,
+        month=application.month,
+        outcome=Outcome.GRANTED,
+        amount_ore=proposal.amount_ore,
+        calculation=calculation,
+        engine_version=calculation.engine_version,
+        parameter_hash=calculation.parameter_hash,
+        reasons=_join(proposal.reasons, _automation_paragraph(delegation, verdict)),
+        legal_basis=proposal.legal_basis,
+        conditions=delegation.conditions_text.strip(),
+        decided_by=None,
+        automated=True,
+        delegation=delegation,
+        automation_report=verdict.report(),
+        decision_maker_label=automated_decision_maker_label(delegation)[:300],
+        status=DecisionStatus.DRAFT,
+        created_by=None,
+    )
+
+
+def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) -> list[Decision]:
+    """:func:`decide_automatically` for many applications at once (the monthly run), after their
+    verdicts were made: ``entries`` holds (application, calculation, verdict, proposal) where every
+    verdict says automate. The decisions are inserted as drafts, their lines added and all issued by one
+    UPDATE, with one audit event each; the applications are marked decided. Call it inside a
+    transaction: an application decided at the same moment elsewhere makes the INSERT fail
+    (IntegrityError, the one-decision-per-application constraint) and the transaction roll back."""
+    from bistand.applications.services import set_status_many
+    from bistand.audit.services import record_create_many
+
+    entries = list(entries)
+    if not entries:
+        return []
+    drafts = [automated_draft(application, calculation, verdict, proposal)
+              for application, calculation, verdict, proposal in entries]
+    Decision.objects.bulk_create(drafts, batch_size=500)
+    DecisionLine.objects.bulk_create(
+        [_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries)
+         for i, line in enumerate(proposal.lines)],
+        batch_size=1000,
+    )
+    moment = issued_at or timezone.now()
+    ids = [d.pk for d in drafts]
+    issued = 0
+    for start in range(0, len(ids), 5000):
+        issued += Decision.objects.filter(pk__in=ids[start:start + 5000]).issue_drafts(moment)
+    if issued != len(ids):
+        raise DecisionError("Besluten ändrades medan de fattades. Försök igen.")
+    for decision in drafts:
+        decision.status = DecisionStatus.ISSUED
+        decision.issued_at = moment
+        decision._loaded_status = DecisionStatus.ISSUED
+    record_create_many(user=None, instances=drafts, fields=AUDIT_FIELDS)
+    set_status_many([application for application, *_ in entries], "decided", actor=None)
+    return drafts
 

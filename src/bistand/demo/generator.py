@@ -20,7 +20,8 @@ Each household follows a *story* over the months, so that the history shows how 
 * ``new_arrival``: etableringsersättning, then a programme and work.
 
 Amounts are plausible but invented (rents, wages, benefits); only child benefit comes from the
-parameter file (``rules/parameters/child_benefit.yaml``).
+parameter file (``rules/parameters/child_benefit.yaml``). Rents are drawn below the municipality's rent
+ceiling (``rules/parameters/local/``), except for about one household in eight whose rent is above it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from typing import Any
 
 from bistand.calculations.months import add_months, age_at, days_in_month, month_range
 from bistand.people import personnummer as pnr
-from bistand.rules.parameters import child_benefit
+from bistand.rules.errors import CalculationInputError
+from bistand.rules.parameters import child_benefit, load_parameters
 
 from . import names
 
@@ -332,8 +334,15 @@ def _plan_months(household: HouseholdPlan, rng: random.Random, months: list[dt.d
     if household.kind == "shared_dwelling":
         rent = rng.randrange(3_000, 4_200, 10)
     else:
-        rent = (4_800 + 900 * max(0, size - 1) + rng.randrange(0, 1_200, 10)) * level // 100
-        if rng.random() < 0.12:  # a rent above the municipality's ceiling
+        draw = rng.randrange(0, 1_200, 10)
+        ceiling = _housing_ceiling(household.municipality_code, months[0], len(adults), len(children))
+        if ceiling is None:
+            rent = (4_800 + 900 * max(0, size - 1) + draw) * level // 100
+        else:
+            # 78–93 % of the municipality's ceiling when the history starts, so that the yearly rent
+            # increases keep it below the (also rising) ceiling ...
+            rent = ceiling * (780 + draw * 150 // 1_200) // 1_000
+        if rng.random() < 0.12:  # ... except for about one household in eight: a rent above the ceiling
             rent = rent * 125 // 100
     electricity_base = rng.randrange(180, 420, 5)
     insurance = rng.randrange(110, 230)
@@ -395,6 +404,15 @@ def _plan_months(household: HouseholdPlan, rng: random.Random, months: list[dt.d
         if maintenance:
             incomes.append({"type": "maintenance_support", "amount": maintenance * len(living_here), "member": "a1"})
         household.months.append(MonthPlan(month, costs, incomes))
+
+
+def _housing_ceiling(code: str, month: dt.date, adults: int, children: int) -> int | None:
+    """The municipality's rent ceiling in kronor for the composition in ``month`` (None: none)."""
+    try:
+        ceiling = load_parameters(_iso(month), code).housing_ceiling(adults, children)
+    except CalculationInputError:  # no riksnorm that year: the plain formula is used
+        return None
+    return None if ceiling is None else ceiling // 100
 
 
 def _iso(month: dt.date) -> str:

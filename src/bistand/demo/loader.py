@@ -47,6 +47,7 @@ from bistand.tenancy.roles import Role, role_label
 from bistand.tenancy.services import add_membership
 
 from . import generator
+from .applications import DEVIATION_LABELS, ApplicationsSummary, load_applications
 from .generator import CASE_UNIT, MUNICIPAL_USERS, MUNICIPALITIES, REGION_CODE, REGION_NAME, REGION_USERS, UNITS
 from .models import DemoDataset
 
@@ -125,6 +126,7 @@ class DemoSummary:
     # (code, name, households, persons, calculations, households with assistance in the last month)
     logins: list[DemoLogin] = field(default_factory=list)
     seconds: float = 0.0
+    applications: ApplicationsSummary = field(default_factory=ApplicationsSummary)
 
 
 # --- organisation and users ------------------------------------------------------------------------
@@ -215,13 +217,56 @@ def set_demo_passwords(password: str) -> list[DemoLogin]:
 # --- reset -----------------------------------------------------------------------------------------
 
 
+def _delete_chain(queryset, field: str) -> None:
+    """Delete the rows of ``queryset`` whose rows refer to each other through the protected foreign key
+    ``field`` (an omprövning to the decision it replaces, an application to the previous one): the rows no
+    other row refers to first, round by round."""
+    model = queryset.model
+    while True:
+        ids = set(queryset.values_list("pk", flat=True))
+        if not ids:
+            return
+        referred = set(model.objects.filter(**{f"{field}__in": ids}).values_list(field, flat=True))
+        leaves = ids - referred
+        if not leaves:  # pragma: no cover - a cycle cannot be made through the services
+            raise DemoDataError("Demodatan kunde inte tas bort: raderna pekar på varandra.")
+        model.objects.filter(pk__in=leaves).delete()
+
+
 def reset_demo() -> bool:
-    """Remove the demo municipalities' persons, households, stored calculations and access-log rows,
-    and the record of the loaded demo data (an audit event records the reset; earlier audit events
-    stay). Returns True when anything was there."""
+    """Remove the demo municipalities' persons, households, stored calculations and access-log rows —
+    and, before them, what refers to them: payments, bank files and assistance months, decisions,
+    the case handling (referrals, assignments, notes, monthly runs), applications with their completion
+    requests and attachments, and register data — and the record of the loaded demo data (an audit event
+    records the reset; earlier audit events stay). Returns True when anything was there."""
+    from bistand.applications.models import Application, Attachment, CompletionRequest
+    from bistand.casework.models import Assignment, CaseNote, MonthlyRun, Referral
+    from bistand.decisions.models import Decision
+    from bistand.followup.models import AssistanceMonth
+    from bistand.payments.models import Payment, PaymentExport
+    from bistand.registers.models import RegisterFact, RegisterFetch
+
     dataset = DemoDataset.objects.first()
     municipalities = list(Municipality.objects.filter(code__in=[spec.code for spec in MUNICIPALITIES]))
     had_data = dataset is not None or Household.objects.filter(municipality__in=municipalities).exists()
+    CaseNote.objects.filter(application__municipality__in=municipalities).delete()
+    Assignment.objects.filter(application__municipality__in=municipalities).delete()
+    Referral.objects.filter(municipality__in=municipalities).delete()
+    MonthlyRun.objects.filter(municipality__in=municipalities).delete()
+    AssistanceMonth.objects.filter(municipality__in=municipalities).delete()
+    Payment.objects.filter(municipality__in=municipalities).delete()
+    PaymentExport.objects.filter(municipality__in=municipalities).delete()
+    # Decision lines go with their decisions; the database refuses to *change* an issued decision, not
+    # to remove it with the demo.
+    _delete_chain(Decision.objects.filter(municipality__in=municipalities), "reconsiders")
+    attachments = list(Attachment.objects.filter(municipality__in=municipalities))
+    for attachment in attachments:
+        attachment.file.storage.delete(attachment.file.name)
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    CompletionRequest.objects.filter(municipality__in=municipalities).delete()
+    _delete_chain(Application.objects.filter(municipality__in=municipalities), "previous")
+    RegisterFact.objects.filter(municipality__in=municipalities).delete()
+    RegisterFetch.objects.filter(municipality__in=municipalities).delete()
     StoredCalculation.objects.filter(municipality__in=municipalities).delete()
     # Access-log rows point at the persons (and protect them); the audit events stay.
     AccessLog.objects.filter(municipality__in=municipalities).delete()
@@ -397,6 +442,7 @@ def load_demo(
                                   last_month=end)
         households, persons, new_households, new_persons = _write_households(plan, municipalities, units)
         created = bulk_store(_history_rows(plan, households, persons), batch_size=250)
+        applications = load_applications(plan, households, persons, municipalities)
         if dataset is None:
             dataset = DemoDataset.objects.create(**settings_now)
             record_create(user=None, instance=dataset, municipality_id=None)
@@ -409,6 +455,7 @@ def load_demo(
         reset=was_reset,
         notices=[notice] if notice else [],
         logins=logins,
+        applications=applications,
     )
     summary.per_municipality = municipality_counts(end)
     summary.seconds = time.monotonic() - started
@@ -455,6 +502,19 @@ def format_summary(summary: DemoSummary, password: str, *, url: str | None = Non
     lines.append(f"{'Kommun':<22}{'Hushåll':>9}{'Personer':>10}{'Beräkningar':>13}{'Med stöd sista månaden':>25}")
     for code, name, households, persons, calculations, granted in summary.per_municipality:
         lines.append(f"{code + ' ' + name:<22}{households:>9}{persons:>10}{calculations:>13}{granted:>25}")
+    work = summary.applications
+    if work.submitted:
+        month = format_month(dataset.last_month)
+        lines.append("")
+        lines.append(
+            f"Ansökningar: {work.previous_decided} beslutade och utbetalda för {format_month(add_months(dataset.last_month, -1))}, "
+            f"{work.submitted} inskickade för {month} som väntar på månadskörningen."
+        )
+        if work.deviations:
+            lines.append("Avvikelser som går till en handläggare: "
+                         + ", ".join(f"{DEVIATION_LABELS.get(kind, kind)} ({len(keys)})"
+                                     for kind, keys in sorted(work.deviations.items())) + ".")
+        lines.append(f"Kör månadskörningen: bistand monthly-run --municipality 0680 --month {month}")
     lines.append("")
     lines.append(format_logins(summary.logins, password, url=url))
     return "\n".join(lines)

@@ -168,13 +168,26 @@ def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_dat
     if existing is not None:
         return existing
     check_can_act_in(user, decision.municipality_id)
+    payment = _new_payment(decision, user=user, payee=payee, due_date=due_date, now=timezone.now())
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        # The same decision was scheduled at the same moment elsewhere: that payment stands.
+        return Payment.objects.get(decision_id=decision.pk)
+    record_create(user=user, instance=payment, municipality_id=payment.municipality_id, fields=AUDIT_FIELDS)
+    return payment
+
+
+def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | None, now: dt.datetime) -> Payment:
+    """The unsaved payment of ``decision`` (see :func:`schedule_payment`; the one place where a payment
+    is put together)."""
     if not decision.is_issued:
         raise PaymentError("Beslutet är inte fattat än. Utbetalningen läggs upp när beslutet är fattat.")
     if decision.outcome not in PAYABLE_OUTCOMES or decision.amount_ore <= 0:
         raise PaymentError("Beslutet beviljar inget belopp, så det finns inget att betala ut.")
     payee = payee or declared_payee(decision.application)
     account, account_kind = _normalised_account(payee.account)
-    now = timezone.now()
     payment = Payment(
         municipality_id=decision.municipality_id,
         decision=decision,
@@ -192,14 +205,31 @@ def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_dat
         payment.status = PaymentStatus.APPROVED
         payment.approved_by_delegation_id = decision.delegation_id
         payment.approved_at = now
-    try:
-        with transaction.atomic():
-            payment.save()
-    except IntegrityError:
-        # The same decision was scheduled at the same moment elsewhere: that payment stands.
-        return Payment.objects.get(decision_id=decision.pk)
-    record_create(user=user, instance=payment, municipality_id=payment.municipality_id, fields=AUDIT_FIELDS)
     return payment
+
+
+def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) -> list[Payment]:
+    """:func:`schedule_payment` for many decisions at once (the monthly run): the payments of those
+    not yet scheduled, inserted with their audit events in one INSERT each; decisions that already have
+    a payment are left out. Call it inside a transaction: a payment of the same decision made at the
+    same moment elsewhere makes the INSERT fail (IntegrityError; the database allows one payment per
+    decision) and the transaction roll back. Returns the new payments."""
+    decisions = list(decisions)
+    if not decisions:
+        return []
+    for municipality_id in {d.municipality_id for d in decisions}:
+        check_can_act_in(user, municipality_id)
+    ids = [d.pk for d in decisions]
+    paid = set()
+    for start in range(0, len(ids), 5000):
+        paid.update(Payment.objects.filter(decision_id__in=ids[start:start + 5000]).values_list("decision_id", flat=True))
+    now = timezone.now()
+    payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now) for d in decisions if d.pk not in paid]
+    Payment.objects.bulk_create(payments, batch_size=500)
+    from bistand.audit.services import record_create_many
+
+    record_create_many(user=user, instances=payments, fields=AUDIT_FIELDS)
+    return payments
 
 
 @transaction.atomic
@@ -412,4 +442,5 @@ __all__ = [
     "export_payments",
     "four_eyes_conflicts",
     "schedule_payment",
+    "schedule_payments",
 ]

@@ -232,16 +232,24 @@ def income_comparison(
     tolerance_ore: int | None = None,
     tolerance_percent: int | None = None,
     facts: Iterable[RegisterFact] | None = None,
+    persons: list | None = None,
+    fetches: Mapping[int, RegisterFetch] | None = None,
 ) -> tuple[list[Comparison], list]:
     """Declared incomes next to the register's, per income type (and per person, except
     :data:`HOUSEHOLD_KINDS`), with each row flagged when the difference is larger than the tolerance
     (``tolerance_ore`` and ``tolerance_percent`` of the larger amount, both exceeded). Also returns the
-    persons of the application that were never fetched for the month."""
+    persons of the application that were never fetched for the month.
+
+    ``persons`` (:func:`application_persons`) and ``fetches`` (person id → newest fetch, as
+    :func:`latest_fetches`) may be given when already read (the monthly run reads them for many
+    applications at once); ``facts`` must then be given too."""
     default_ore, default_percent = default_tolerance()
     tolerance_ore = default_ore if tolerance_ore is None else tolerance_ore
     tolerance_percent = default_percent if tolerance_percent is None else tolerance_percent
-    persons = application_persons(application)
-    fetches = latest_fetches([p.pk for p in persons], application.month)
+    if persons is None:
+        persons = application_persons(application)
+    if fetches is None:
+        fetches = latest_fetches([p.pk for p in persons], application.month)
     fetched = set(fetches)
     not_fetched = [p for p in persons if p.pk not in fetched]
     if facts is None:
@@ -282,12 +290,15 @@ def differences(
     tolerance_ore: int | None = None,
     tolerance_percent: int | None = None,
     facts: Iterable[RegisterFact] | None = None,
+    persons: list | None = None,
+    fetches: Mapping[int, RegisterFetch] | None = None,
 ) -> list[Difference]:
     """The flagged rows of :func:`income_comparison` as :class:`Difference` (with a Swedish detail), and
     one ``not_fetched`` difference for each person of the application whose register data were not
     fetched for the month."""
     rows, not_fetched = income_comparison(
-        application, tolerance_ore=tolerance_ore, tolerance_percent=tolerance_percent, facts=facts
+        application, tolerance_ore=tolerance_ore, tolerance_percent=tolerance_percent, facts=facts, persons=persons,
+        fetches=fetches,
     )
     found: list[Difference] = []
     for person in not_fetched:

@@ -107,13 +107,71 @@ def fetch_for_application(application, *, user=None, refresh: bool = False,
     return facts_of_fetches(fetches)
 
 
+def newest_fetches(person_ids: Iterable[int], period: dt.date) -> dict[int, RegisterFetch]:
+    """person id → the newest fetch of each person for ``period`` (one query, also for thousands of
+    persons; persons never fetched are missing). The same answer as ``selectors.latest_fetches``."""
+    ids = list(person_ids)
+    found: dict[int, RegisterFetch] = {}
+    for start in range(0, len(ids), 5000):
+        for fetch in RegisterFetch.objects.filter(person_id__in=ids[start:start + 5000], period=period):
+            if fetch.person_id not in found or fetch.number > found[fetch.person_id].number:
+                found[fetch.person_id] = fetch
+    return found
+
+
+def fetch_for_persons(persons, period: dt.date, *, user=None, client: SsbtekClient | None = None
+                      ) -> dict[int, RegisterFetch]:
+    """:func:`fetch_for_person` for many persons at once (the monthly run): person id → the newest
+    fetch of each person for ``period``, asking the register (``client.fetch_many``) only about those
+    never fetched. The new fetches, their facts and their audit events are written with one INSERT
+    each; call it inside a transaction. A person fetched by someone else at the same moment makes the
+    INSERT fail (IntegrityError) and the caller's transaction roll back; asking again is safe."""
+    from bistand.audit.services import record_create_many
+
+    period = period.replace(day=1)
+    persons = list({p.pk: p for p in persons}.values())
+    for municipality_id in {p.municipality_id for p in persons}:
+        check_can_act_in(user, municipality_id)
+    fetches = newest_fetches([p.pk for p in persons], period)
+    missing = [p for p in persons if p.pk not in fetches]
+    if not missing:
+        return fetches
+    client = client or ssbtek_client()
+    answers = client.fetch_many(missing, period)
+    now = timezone.now()
+    new_fetches = []
+    for person in missing:
+        response = answers[person.pk]
+        new_fetches.append(RegisterFetch(
+            municipality_id=person.municipality_id, person=person, period=period, number=1,
+            source=response.source or client.name, fetched_at=now, fetched_by=user, fact_count=len(response.facts),
+        ))
+    RegisterFetch.objects.bulk_create(new_fetches, batch_size=500)
+    facts = [
+        RegisterFact(
+            municipality_id=fetch.municipality_id, person=fetch.person, fetch=fetch, period=fact.period,
+            agency=fact.agency, kind=fact.kind, amount_ore=fact.amount_ore, payload=fact.payload, source=fetch.source,
+            fetched_at=now,
+        )
+        for fetch in new_fetches
+        for fact in answers[fetch.person_id].facts
+    ]
+    RegisterFact.objects.bulk_create(facts, batch_size=500)
+    record_create_many(user=user, instances=new_fetches, fields=FETCH_AUDIT_FIELDS)
+    for fetch in new_fetches:
+        fetches[fetch.person_id] = fetch
+    return fetches
+
+
 def compare_declared(application, *, tolerance_ore: int | None = None, tolerance_percent: int | None = None,
-                     facts: Iterable[RegisterFact] | None = None) -> list[Difference]:
+                     facts: Iterable[RegisterFact] | None = None, persons: list | None = None,
+                     fetches=None) -> list[Difference]:
     """The differences between the declared incomes and the register's that are larger than the
     tolerance (default: the settings ``BISTAND_REGISTER_TOLERANCE_ORE`` / ``_PERCENT``, 0 and 0), plus
     one difference for each person whose register data were not fetched. An empty list: everything
-    matches."""
-    return differences(application, tolerance_ore=tolerance_ore, tolerance_percent=tolerance_percent, facts=facts)
+    matches. ``persons`` and ``fetches``: see ``selectors.income_comparison``."""
+    return differences(application, tolerance_ore=tolerance_ore, tolerance_percent=tolerance_percent, facts=facts,
+                       persons=persons, fetches=fetches)
 
 
 __all__ = [
@@ -122,6 +180,8 @@ __all__ = [
     "compare_declared",
     "fetch_for_application",
     "fetch_for_person",
+    "fetch_for_persons",
+    "newest_fetches",
     "income_comparison",
     "register_facts_for",
     "ssbtek_client",

@@ -43,7 +43,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import attrgetter
 from pathlib import Path
 from decimal import Decimal
@@ -312,16 +312,16 @@ class _Columns:
     child_age: np.ndarray
     child_lunch: np.ndarray
     child_days: np.ndarray
-    child_earnings: list[msgspec.Raw]  # raw JSON texts until _validate
-    child_earnings_joined: bytes
+    child_earnings: np.ndarray  # öre
+    child_earnings_ok: np.ndarray
     child_ids: list[str]
     child_hash: np.ndarray
     cost_type: np.ndarray
-    cost_amount: list[msgspec.Raw]
-    cost_amount_joined: bytes
+    cost_amount: np.ndarray
+    cost_ok: np.ndarray
     income_type: np.ndarray
-    income_amount: list[msgspec.Raw]
-    income_amount_joined: bytes
+    income_amount: np.ndarray
+    income_ok: np.ndarray
     members: list[str | None]
     member_hash: np.ndarray
     member_given: np.ndarray
@@ -335,8 +335,6 @@ class _Columns:
             first = getattr(parts[0], name)
             if isinstance(first, list):
                 values[name] = list(chain.from_iterable(getattr(part, name) for part in parts))
-            elif isinstance(first, bytes):
-                values[name] = b"".join(getattr(part, name) for part in parts)
             else:
                 values[name] = np.concatenate([getattr(part, name) for part in parts])
         return cls(**values)
@@ -378,8 +376,16 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
     child_ids = list(map(_get("id"), children))
     members = list(map(_get("member"), incomes))
     earnings = list(map(_get("earnings_this_year_before_month"), children))
-    cost_amounts = list(map(_get("amount"), costs))
-    income_amounts = list(map(_get("amount"), incomes))
+    earnings_given = np.fromiter(map(operator.is_not, earnings, repeat(_ZERO)), bool, len(earnings))
+    child_earnings = np.zeros(len(earnings), np.int64)
+    earnings_ok = np.ones(len(earnings), bool)
+    if earnings_given.any():
+        given = list(compress(earnings, earnings_given))
+        child_earnings[earnings_given], earnings_ok[earnings_given] = _raw_ore(given, _joined(given))
+    cost_raws = list(map(_get("amount"), costs))
+    cost_amount, cost_ok = _raw_ore(cost_raws, _joined(cost_raws))
+    income_raws = list(map(_get("amount"), incomes))
+    income_amount, income_ok = _raw_ore(income_raws, _joined(income_raws))
     return _Columns(
         suspect=suspect | (month_idx < 0) | (municipality_code < 0),
         month_idx=month_idx,
@@ -398,16 +404,16 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
         child_age=np.fromiter(map(_get("age"), children), np.int8, n_children),
         child_lunch=np.fromiter(map(_get("lunch_away_from_home"), children), bool, n_children),
         child_days=_ints_or_none(list(map(_get("days_present"), children)), 31).astype(np.int16),
-        child_earnings=earnings,
-        child_earnings_joined=_joined(earnings),
+        child_earnings=child_earnings,
+        child_earnings_ok=earnings_ok,
         child_ids=child_ids,
         child_hash=_hashes(child_ids),
         cost_type=np.fromiter(map(COST_CODES.__getitem__, map(_get("type"), costs)), np.int8, len(costs)),
-        cost_amount=cost_amounts,
-        cost_amount_joined=_joined(cost_amounts),
+        cost_amount=cost_amount,
+        cost_ok=cost_ok,
         income_type=np.fromiter(map(INCOME_CODES.__getitem__, map(_get("type"), incomes)), np.int8, len(incomes)),
-        income_amount=income_amounts,
-        income_amount_joined=_joined(income_amounts),
+        income_amount=income_amount,
+        income_ok=income_ok,
         members=members,
         member_hash=_hashes(members),
         member_given=np.fromiter(map(operator.is_not, members, repeat(None)), bool, len(incomes)),
@@ -421,10 +427,10 @@ def _validate(c: _Columns) -> tuple[np.ndarray, ...]:
     n = len(c.month_idx)
     suspect = c.suspect.copy()
     n_ad, n_ch = c.n_adults, c.n_children
-    # amounts: exact two-decimal numbers within range
-    child_earnings, earnings_ok = _raw_ore(c.child_earnings, c.child_earnings_joined)
-    cost_amount, cost_ok = _raw_ore(c.cost_amount, c.cost_amount_joined)
-    income_amount, income_ok = _raw_ore(c.income_amount, c.income_amount_joined)
+    # amounts: exact two-decimal numbers within range (converted in _extract)
+    child_earnings, earnings_ok = c.child_earnings, c.child_earnings_ok
+    cost_amount, cost_ok = c.cost_amount, c.cost_ok
+    income_amount, income_ok = c.income_amount, c.income_ok
     for ok, counts in ((earnings_ok, n_ch), (cost_ok, c.n_costs), (income_ok, c.n_incomes)):
         if not ok.all():
             suspect[np.repeat(np.arange(n), counts)[~ok]] = True

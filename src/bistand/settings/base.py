@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "bistand.portal",
     "bistand.payments",
     "bistand.followup",
+    "bistand.casework",
 ]
 
 MIDDLEWARE = [

@@ -33,3 +33,21 @@ urlpatterns += [
     path("utbetalningar/betalfiler/ny/", payments.payment_export_create, name="payment_export_create"),
     path("utbetalningar/betalfiler/<int:pk>/", payments.payment_export_download, name="payment_export_download"),
 ]
+
+# case handling: the unit's inbox and the case page (bistand.casework, decisions, payments)
+from .views import cases  # noqa: E402
+
+urlpatterns += [
+    path("inkorg/", cases.inbox_view, name="inbox"),
+    path("arenden/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("arenden/<int:pk>/tilldela/", cases.case_assign, name="case_assign"),
+    path("arenden/<int:pk>/anteckningar/", cases.case_note, name="case_note"),
+    path("arenden/<int:pk>/komplettering/", cases.case_completion, name="case_completion"),
+    path("arenden/<int:pk>/registeruppgifter/", cases.case_fetch_registers, name="case_fetch_registers"),
+    path("arenden/<int:pk>/berakna/", cases.case_calculate, name="case_calculate"),
+    path("arenden/<int:pk>/beslut/", cases.case_decide, name="case_decide"),
+    path("arenden/<int:pk>/beslut/<int:decision_pk>/omprovning/", cases.case_reconsider, name="case_reconsider"),
+    path("arenden/<int:pk>/beslut/<int:decision_pk>/utbetalning/", cases.case_schedule_payment,
+         name="case_schedule_payment"),
+    path("beslut/<int:pk>/brev/", cases.decision_letter, name="decision_letter"),
+]

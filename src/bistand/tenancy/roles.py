@@ -104,6 +104,14 @@ ROLE_PERMISSIONS[Role.APPROVER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.MANAGER] += ["decisions.view_decision", "decisions.view_delegation"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["decisions.view_delegation", "decisions.add_delegation", "decisions.change_delegation"]
 
+# Case handling (bistand.casework): the inbox, assignment and notes. Case workers and approvers work with
+# cases; managers see the inbox and assign cases to the unit's case workers.
+_CASEWORK_READ = ["casework.view_referral", "casework.view_assignment", "casework.view_casenote"]
+_CASEWORK_WORK = [*_CASEWORK_READ, "casework.add_assignment", "casework.change_assignment", "casework.add_casenote"]
+ROLE_PERMISSIONS[Role.CASEWORKER] += _CASEWORK_WORK
+ROLE_PERMISSIONS[Role.APPROVER] += _CASEWORK_WORK
+ROLE_PERMISSIONS[Role.MANAGER] += [*_CASEWORK_READ, "casework.add_assignment", "casework.change_assignment"]
+
 
 def role_label(role: str) -> str:
     """The Swedish name of a role code (the code itself when it is unknown)."""
@@ -111,3 +119,4 @@ def role_label(role: str) -> str:
         return Role(role).label
     except ValueError:
         return role
+

@@ -115,3 +115,9 @@ class SsbtekClient(Plugin, abc.ABC):
         """What the registers know about ``person`` (a people.Person) for the month ``period`` (its
         first day). Raises :class:`SsbtekError` when the service cannot answer."""
 
+    def fetch_many(self, persons, period: dt.date) -> dict[int, SsbtekResponse]:
+        """person id → :meth:`fetch` for each of ``persons`` (the monthly run asks about many persons at
+        once). This default asks one person after the other; a plugin that can answer many at once
+        overrides it. Raises :class:`SsbtekError` when the service cannot answer."""
+        return {person.pk: self.fetch(person, period) for person in persons}
+

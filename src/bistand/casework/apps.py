@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    name = "bistand.casework"
+    verbose_name = "Handläggning och månadskörning"

@@ -1,0 +1,88 @@
+"""bistand monthly-run --municipality KOMMUNKOD --month ÅÅÅÅ-MM
+
+Processes every submitted application of the municipality and month: register data, calculation,
+an automated decision with its payment where the committee's delegation allows it, otherwise to a case
+worker with the reasons (see bistand/casework/monthly.py). Progress goes to stderr (a line after every
+chunk with -v 2), the summary in Swedish to stdout. It can be stopped at any moment (also with kill -9) and started again: nothing is
+decided or paid twice, and the result is the same as if it had run through.
+
+Exit codes: 0 done; 1 some applications could not be processed (they are listed, and taken up the
+next time the command runs); 2 wrong arguments.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bistand.calculations.months import parse_month
+from bistand.casework import monthly
+from bistand.tenancy.models import Municipality
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+class Progress:
+    """Progress on stderr: one redrawn line on a terminal, otherwise a line at most every second (and
+    after the last chunk)."""
+
+    def __init__(self, stream, *, label: str, every_chunk: bool = False) -> None:
+        self.stream = getattr(stream, "_out", stream)  # Django's OutputWrapper would add line endings
+        self.label = label
+        self.tty = hasattr(stream, "isatty") and stream.isatty() and not every_chunk
+        self.every_chunk = every_chunk
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, result: monthly.ChunkResult) -> None:
+        now = time.monotonic()
+        if not self.tty and not self.every_chunk and done < total and now - self.last < 1.0:
+            return
+        self.last = now
+        percent = 100 * done // total if total else 100
+        seconds = f"{now - self.started:.1f}".replace(".", ",")
+        text = (f"{self.label}: {_n(done)} av {_n(total)} ansökningar ({percent} %), "
+                f"{_n(result.decided)} beslutade automatiskt, {_n(result.referred)} till handläggare, {seconds} s")
+        if self.tty:
+            self.stream.write("\r" + text + ("\n" if done >= total else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Månadskörningen: hämtar registeruppgifter, räknar, fattar automatiska beslut där nämndens delegation "
+        "tillåter det och lägger upp utbetalningarna, eller lämnar ansökan till en handläggare med skälen. "
+        "Kan avbrytas när som helst och köras igen med samma resultat."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--municipality", required=True, metavar="KOMMUNKOD", help="Kommunkoden, fyra siffror.")
+        parser.add_argument("--month", required=True, metavar="ÅÅÅÅ-MM", help="Månaden som ansökningarna gäller.")
+        parser.add_argument("--chunk-size", type=int, default=monthly.DEFAULT_CHUNK_SIZE, metavar="N",
+                            help=f"Antal ansökningar per transaktion (standard {monthly.DEFAULT_CHUNK_SIZE}).")
+        parser.add_argument("--quiet", action="store_true", help="Skriv inte ut förloppet.")
+
+    def handle(self, *args, **options):
+        try:
+            month = parse_month(options["month"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        if options["chunk_size"] < 1:
+            raise CommandError("--chunk-size ska vara minst 1.")
+        municipality = Municipality.objects.filter(code=options["municipality"]).first()
+        if municipality is None:
+            raise CommandError(f"Det finns ingen kommun med kommunkoden {options['municipality']!r}.")
+        progress = None
+        if not options["quiet"]:
+            progress = Progress(self.stderr, label=f"Månadskörning {municipality.code} {options['month']}",
+                                every_chunk=options["verbosity"] >= 2)
+        report = monthly.run_month(municipality, month, chunk_size=options["chunk_size"], progress=progress)
+        self.stdout.write(monthly.format_report(report))
+        if report.done.errors:
+            sys.exit(1)

@@ -1,0 +1,479 @@
+"""The monthly run: every submitted application of one municipality and month, from register data to a
+decision and a payment — or to a case worker with the reasons (``bistand monthly-run``).
+
+For each application the run
+
+1. fetches register data (SSBTEK) for every person of the application and month
+   (``registers.services.fetch_for_persons``; a person already fetched is not asked again);
+2. builds the calculation input from the declaration and the register facts
+   (``applications.selectors.calculation_input_for``), calculates and stores it
+   (``calculations.services.calculate_and_store_many``; the same input is stored once);
+3. checks every criterion of the committee's delegation (``decisions.automation.evaluate``);
+4. when all hold: the automated decision function decides (``decisions.services.decide_automatically_many``:
+   bifall, "automatiserad beslutsfunktion" and the delegation named in the decision) and the payment is
+   scheduled (``payments.services.schedule_payments``; approved at once when the delegation also
+   approves payments); otherwise the application goes to a case worker with every failed criterion
+   (a :class:`~bistand.casework.models.Referral`, shown in the inbox).
+
+**Batches.** The applications are taken in chunks (default 500). Everything a chunk needs is read with a
+few queries for the whole chunk; the calculations are made one household at a time (the stored
+calculation keeps its trace, which the decision, its reasons and the letter are made from — the
+vectorised ``bistand.rules.batch`` gives no trace); everything written is inserted with one INSERT per
+table, audit events included. Each chunk is one transaction.
+
+**Stopping and running again.** A chunk is written completely or not at all, so the run can be stopped at
+any moment (Ctrl-C, ``kill -9``, a power cut) and started again: it takes only the applications that are
+still submitted and have not been left to a case worker, and fetches, calculations, decisions and
+payments that exist are used as they are. The database forbids what must never happen twice: a second
+original decision of an application, a second payment of a decision, a second register fetch with the
+same number. Two runs at the same moment take turns chunk by chunk (each chunk locks the month's
+:class:`~bistand.casework.models.MonthlyRun` row first); if a chunk still collides with something (a case
+worker deciding the same application at that moment), it is rolled back and done again one application
+at a time.
+
+**The kill switch** (``Delegation.active``) is read again for every chunk: pulling it stops automated
+decisions from the next chunk on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bistand.applications.models import Application, ApplicationStatus, CompletionRequest, CompletionStatus
+from bistand.applications.selectors import calculation_input_for
+from bistand.audit.services import record_change, record_create_many, snapshot, diff
+from bistand.calculations.inputs import InputBuildError
+from bistand.calculations.months import add_months, parse_month
+from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
+from bistand.decisions import automation
+from bistand.decisions.models import Decision, DecisionStatus, DecisionType
+from bistand.decisions.proposals import propose
+from bistand.decisions.services import decide_automatically_many
+from bistand.payments.models import Payment, PaymentStatus
+from bistand.payments.services import schedule_payments
+from bistand.people.models import HouseholdRole
+from bistand.registers.models import RegisterFact
+from bistand.registers.services import fetch_for_persons
+from bistand.registers.ssbtek.base import SsbtekError
+
+from .models import MonthlyRun, Referral
+from .reasons import CALCULATION_FAILED, codes_text, reason_label
+
+logger = logging.getLogger("bistand.casework")
+
+DEFAULT_CHUNK_SIZE = 500
+_PERSON_ROLES = (HouseholdRole.APPLICANT, HouseholdRole.PARTNER, HouseholdRole.CHILD)
+REFERRAL_AUDIT_FIELDS = ["application", "run", "calculation", "codes", "referred_at"]
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk did."""
+
+    taken: int = 0  # applications still to be done when the chunk started
+    decided: int = 0
+    referred: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    payments: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (application id, message)
+
+    def add(self, other: "ChunkResult") -> None:
+        self.taken += other.taken
+        self.decided += other.decided
+        self.referred += other.referred
+        self.reasons.update(other.reasons)
+        self.payments += other.payments
+        self.errors += other.errors
+
+
+@dataclass
+class MonthState:
+    """The month as it stands in the database (the same after a run that was stopped and started again
+    as after one that ran through)."""
+
+    received: int  # applications of the month that were submitted (submitted, in review or decided)
+    decided_automatically: int
+    decided_by_person: int
+    referred: int  # left to a case worker and not decided yet
+    reasons: list[tuple[str, str, int]]  # (code, Swedish text, number of undecided referred applications)
+    waiting: int  # submitted, not yet looked at by the run
+    payments: int  # payments of the month's automated decisions
+    payments_approved: int  # … of which approved (by the delegation or a person) or already sent
+
+
+@dataclass
+class RunReport:
+    municipality_code: str
+    municipality_name: str
+    month: dt.date
+    pending: int  # applications the run started with
+    done: ChunkResult
+    state: MonthState
+    seconds: float
+    delegation: str  # the delegation in force at the start, in words
+
+    @property
+    def per_second(self) -> float:
+        return self.done.taken / self.seconds if self.seconds > 0 else 0.0
+
+
+# --- the run -----------------------------------------------------------------------------------------------
+
+
+def pending_ids(municipality, month: dt.date) -> list[int]:
+    """The applications the run still has to do: submitted, not left to a case worker, oldest first."""
+    return list(
+        Application.objects.filter(municipality=municipality, month=month, status=ApplicationStatus.SUBMITTED,
+                                   referral__isnull=True)
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _start(municipality, month: dt.date, now: dt.datetime) -> MonthlyRun:
+    with transaction.atomic():
+        run, created = MonthlyRun.objects.select_for_update().get_or_create(
+            municipality=municipality, month=month, defaults={"first_started_at": now, "last_started_at": now}
+        )
+        before = snapshot(run, ["starts", "last_started_at", "last_finished_at"])
+        run.starts += 1
+        run.last_started_at = now
+        run.save(update_fields=["starts", "last_started_at"])
+        record_change(user=None, action="create" if created else "update", instance=run,
+                      municipality_id=municipality.pk,
+                      changes=diff({} if created else before, snapshot(run, ["starts", "last_started_at", "last_finished_at"])))
+    return run
+
+
+def _finish(run: MonthlyRun) -> None:
+    with transaction.atomic():
+        before = snapshot(run, ["last_finished_at"])
+        run.last_finished_at = timezone.now()
+        run.save(update_fields=["last_finished_at"])
+        record_change(user=None, action="update", instance=run, municipality_id=run.municipality_id,
+                      changes=diff(before, snapshot(run, ["last_finished_at"])))
+
+
+def _lock(run: MonthlyRun) -> None:
+    """Take the month's lock for the rest of the transaction (PostgreSQL: the row; SQLite: the
+    transaction already holds the database's write lock)."""
+    MonthlyRun.objects.select_for_update().filter(pk=run.pk).values_list("pk", flat=True).first()
+
+
+def run_month(
+    municipality,
+    month,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int, ChunkResult], None] | None = None,
+    on: dt.date | None = None,
+    client=None,
+) -> RunReport:
+    """Do the monthly run of ``municipality`` for ``month`` (see the module docstring). ``on`` is the day
+    the delegation must be in force (default today); ``client`` an SSBTEK plugin (default the configured
+    one); ``progress(done, total, result so far)`` is called after each chunk."""
+    started = time.monotonic()
+    month = parse_month(month)
+    on = on or timezone.localdate()
+    run = _start(municipality, month, timezone.now())
+    ids = pending_ids(municipality, month)
+    delegation = automation.delegation_in_force(municipality.pk, DecisionType.MONTHLY_ASSISTANCE, on)
+    total = ChunkResult()
+    done = 0
+    # The chunks make many short-lived objects (model instances, JSON); Python's cyclic garbage collector
+    # would scan the whole heap again and again while they are made. Collect once after each chunk instead.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for start in range(0, len(ids), max(1, chunk_size)):
+            chunk = ids[start:start + chunk_size]
+            total.add(_run_chunk(run, chunk, on=on, client=client))
+            gc.collect()
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids), total)
+    finally:
+        if collecting:
+            gc.enable()
+    total.payments += _pay_unpaid(municipality, month)
+    _finish(run)
+    return RunReport(
+        municipality_code=municipality.code,
+        municipality_name=municipality.name,
+        month=month,
+        pending=len(ids),
+        done=total,
+        state=month_state(municipality, month),
+        seconds=time.monotonic() - started,
+        delegation=_delegation_text(delegation, on),
+    )
+
+
+def _delegation_text(delegation, on: dt.date) -> str:
+    if delegation is None:
+        return "Ingen delegation till automatiserad beslutsfunktion gäller; alla ansökningar går till handläggare."
+    state = "påslagen" if delegation.active else "AVSTÄNGD (nödstoppet är draget)"
+    return f"Delegation {delegation.committee_reference}, gäller från {delegation.effective_from:%Y-%m-%d}: {state}."
+
+
+def _run_chunk(run: MonthlyRun, ids: list[int], *, on: dt.date, client) -> ChunkResult:
+    """One chunk in one transaction; on a collision, the same applications one at a time."""
+    try:
+        with transaction.atomic():
+            _lock(run)
+            return process(ids, run=run, on=on, client=client)
+    except SsbtekError as error:
+        # The register did not answer: nothing of the chunk is written; the applications stay submitted
+        # and are taken the next time the run is started.
+        logger.warning("monthly run: the register did not answer for %s applications: %s", len(ids), error)
+        return ChunkResult(errors=[(pk, f"Registret svarade inte: {error}") for pk in ids])
+    except (IntegrityError, DatabaseError) as error:
+        if len(ids) == 1:
+            logger.warning("monthly run: application %s failed: %s", ids[0], error)
+            return ChunkResult(errors=[(ids[0], "Ansökan kunde inte behandlas; den tas med nästa gång körningen startas.")])
+        logger.info("monthly run: chunk of %s rolled back (%s); one application at a time", len(ids), error)
+    result = ChunkResult()
+    for pk in ids:
+        result.add(_run_chunk(run, [pk], on=on, client=client))
+    return result
+
+
+def _pay_unpaid(municipality, month: dt.date) -> int:
+    """Payments of the month's automated decisions that have none (normally none: a decision and its
+    payment are written in the same transaction)."""
+    unpaid = list(
+        Decision.objects.filter(municipality=municipality, month=month, automated=True, status=DecisionStatus.ISSUED,
+                                reconsiders__isnull=True, payment__isnull=True)
+        .select_related("application__applicant", "delegation")
+    )
+    if not unpaid:
+        return 0
+    with transaction.atomic():
+        return len(schedule_payments(unpaid))
+
+
+# --- one chunk ---------------------------------------------------------------------------------------------
+
+
+def process(ids: Iterable[int], *, run: MonthlyRun | None = None, on: dt.date | None = None, client=None) -> ChunkResult:
+    """Process the applications ``ids`` that are still submitted and not left to a case worker (the
+    others are skipped). Call it inside a transaction."""
+    on = on or timezone.localdate()
+    applications = list(
+        Application.objects.filter(pk__in=list(ids), status=ApplicationStatus.SUBMITTED, referral__isnull=True)
+        .select_related("household__municipality", "applicant", "co_applicant", "previous", "municipality")
+        .order_by("submitted_at", "pk")
+    )
+    result = ChunkResult(taken=len(applications))
+    if not applications:
+        return result
+    by_month: dict[dt.date, list[Application]] = defaultdict(list)
+    for application in applications:
+        by_month[application.month].append(application)
+    for month, group in by_month.items():
+        _process_month(group, month, run=run, on=on, client=client, result=result)
+    return result
+
+
+def _persons_of(application, members) -> list:
+    """``registers.selectors.application_persons`` from members read beforehand."""
+    persons = {}
+    for person in (application.applicant, application.co_applicant):
+        if person is not None:
+            persons.setdefault(person.pk, person)
+    for member in members:
+        if member.role in _PERSON_ROLES:
+            persons.setdefault(member.person_id, member.person)
+    return list(persons.values())
+
+
+def _process_month(applications: list[Application], month: dt.date, *, run, on, client, result: ChunkResult) -> None:
+    municipality_ids = {a.municipality_id for a in applications}
+    household_ids = {a.household_id for a in applications}
+    app_ids = [a.pk for a in applications]
+
+    # 1. register data for every person of every application (asked once per person and month)
+    members = members_in_month(household_ids, month)
+    persons = {a.pk: _persons_of(a, members.get(a.household_id, [])) for a in applications}
+    fetches = fetch_for_persons([p for ps in persons.values() for p in ps], month, client=client)
+    facts_by_person: dict[int, list[RegisterFact]] = defaultdict(list)
+    for fact in RegisterFact.objects.filter(fetch_id__in=[f.pk for f in fetches.values()]).order_by(
+        "person_id", "agency", "kind", "pk"
+    ):
+        facts_by_person[fact.person_id].append(fact)
+    facts = {a.pk: sorted((f for p in persons[a.pk] for f in facts_by_person.get(p.pk, ())),
+                          key=lambda f: (f.person_id, f.agency, f.kind, f.pk))
+             for a in applications}
+
+    # 2. the calculation of each application
+    earlier = earlier_calculations(household_ids, month)
+    documents, failed = [], {}
+    for application in applications:
+        try:
+            documents.append((application, calculation_input_for(
+                application, facts[application.pk], members=members.get(application.household_id, []),
+                earlier=earlier.get(application.household_id, []),
+            )))
+        except (InputBuildError, ValueError) as error:
+            failed[application.pk] = str(error)
+        except (KeyError, TypeError) as error:  # a declaration that does not have the expected form
+            logger.warning("monthly run: application %s cannot be calculated", application.pk, exc_info=True)
+            failed[application.pk] = f"Uppgifterna i ansökan har inte den form som väntas ({error!r})."
+    stored = calculate_and_store_many([(a.household, month, d) for a, d in documents], "system")
+    calculations = {}
+    for (application, _), row in zip(documents, stored):
+        if isinstance(row, Exception):
+            failed[application.pk] = str(row)
+        else:
+            calculations[application.pk] = row
+
+    # 3. the criteria, with what they read fetched for the whole chunk
+    decided = set(Decision.objects.filter(application_id__in=app_ids, reconsiders__isnull=True)
+                  .values_list("application_id", flat=True))
+    open_requests = dict(
+        CompletionRequest.objects.filter(application_id__in=app_ids, status=CompletionStatus.OPEN)
+        .values("application_id").annotate(n=Count("pk")).values_list("application_id", "n")
+    )
+    last_month: dict[int, Decision] = {}
+    for decision in (Decision.objects.filter(household_id__in=household_ids, month=add_months(month, -1),
+                                             status=DecisionStatus.ISSUED, reconsidered_by__isnull=True)
+                     .order_by("household_id", "-issued_at", "-pk")):
+        last_month.setdefault(decision.household_id, decision)
+    delegations = {mid: automation.delegation_in_force(mid, DecisionType.MONTHLY_ASSISTANCE, on) for mid in municipality_ids}
+
+    automate, referrals = [], []
+    now = timezone.now()
+    for application in applications:
+        calculation = calculations.get(application.pk)
+        if calculation is None:
+            reasons = [{"code": CALCULATION_FAILED, "label": reason_label(CALCULATION_FAILED),
+                        "detail": failed.get(application.pk, "")}]
+            referrals.append(_referral(application, None, reasons, run, now))
+            continue
+        preloaded = automation.Preloaded(
+            has_decision=application.pk in decided,
+            open_completion_requests=open_requests.get(application.pk, 0),
+            last_month_decision=last_month.get(application.household_id),
+            persons=persons[application.pk],
+            fetches={p.pk: fetches[p.pk] for p in persons[application.pk] if p.pk in fetches},
+        )
+        proposal = propose(application, calculation, automated=True)
+        verdict = automation.evaluate(application, calculation, facts[application.pk],
+                                      delegation=delegations[application.municipality_id], on=on,
+                                      preloaded=preloaded, proposal=proposal)
+        if verdict.automate:
+            automate.append((application, calculation, verdict, proposal))
+        else:
+            reasons = [{"code": c.code, "label": c.label_sv, "detail": c.detail} for c in verdict.failed]
+            referrals.append(_referral(application, calculation, reasons, run, now))
+
+    # 4. decisions and payments, or to a case worker
+    decisions = decide_automatically_many(automate)
+    payments = schedule_payments(decisions)
+    Referral.objects.bulk_create(referrals, batch_size=500)
+    record_create_many(user=None, instances=referrals, fields=REFERRAL_AUDIT_FIELDS)
+
+    result.decided += len(decisions)
+    result.payments += len(payments)
+    result.referred += len(referrals)
+    for referral in referrals:
+        result.reasons.update(referral.code_list)
+
+
+def _referral(application, calculation, reasons, run, now) -> Referral:
+    return Referral(municipality_id=application.municipality_id, application=application, run=run,
+                    calculation=calculation, reasons=reasons, codes=codes_text(r["code"] for r in reasons)[:1000],
+                    referred_at=now)
+
+
+# --- the state of a month ----------------------------------------------------------------------------------
+
+
+def month_state(municipality, month: dt.date) -> MonthState:
+    """What the month looks like now (see :class:`MonthState`)."""
+    month = parse_month(month)
+    applications = Application.objects.filter(municipality=municipality, month=month)
+    received = applications.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW,
+                                               ApplicationStatus.DECIDED]).count()
+    originals = Decision.objects.filter(municipality=municipality, month=month, status=DecisionStatus.ISSUED,
+                                        reconsiders__isnull=True)
+    by_kind = dict(originals.values("automated").annotate(n=Count("pk")).values_list("automated", "n"))
+    open_referrals = Referral.objects.filter(municipality=municipality, application__month=month).exclude(
+        application__status__in=[ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN]
+    )
+    counts: Counter = Counter()
+    for codes in open_referrals.values_list("codes", flat=True):
+        counts.update(c for c in codes.split("|") if c)
+    order = {code: i for i, code in enumerate([*automation.LABELS, CALCULATION_FAILED])}
+    reasons = sorted(((code, reason_label(code), n) for code, n in counts.items()),
+                     key=lambda r: (-r[2], order.get(r[0], 99), r[0]))
+    payments = Payment.objects.filter(decision__municipality=municipality, decision__month=month, decision__automated=True)
+    return MonthState(
+        received=received,
+        decided_automatically=by_kind.get(True, 0),
+        decided_by_person=by_kind.get(False, 0),
+        referred=open_referrals.count(),
+        reasons=reasons,
+        waiting=applications.filter(status=ApplicationStatus.SUBMITTED, referral__isnull=True).count(),
+        payments=payments.count(),
+        payments_approved=payments.filter(status__in=[PaymentStatus.APPROVED, PaymentStatus.EXPORTED]).count(),
+    )
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def format_report(report: RunReport) -> str:
+    """The summary in Swedish (printed at the end of ``bistand monthly-run``)."""
+    from bistand.calculations.templatetags.calculations_tags import month_sv
+
+    state, done = report.state, report.done
+    lines = [
+        f"Månadskörning för {report.municipality_name} ({report.municipality_code}), {month_sv(report.month)}",
+        report.delegation,
+        "",
+        f"Inkomna ansökningar för månaden: {_n(state.received)}",
+        f"Beslutade automatiskt: {_n(state.decided_automatically)}",
+        f"Beslutade av handläggare: {_n(state.decided_by_person)}",
+        f"Till handläggare (inte beslutade än): {_n(state.referred)}",
+    ]
+    if state.reasons:
+        lines.append("  Skäl (en ansökan kan ha flera):")
+        width = max(len(label) for _, label, _ in state.reasons)
+        for _, label, count in state.reasons:
+            lines.append(f"    {label + ':':<{width + 1}} {_n(count)}")
+    if state.waiting:
+        lines.append(f"Väntar fortfarande på månadskörningen: {_n(state.waiting)}")
+    lines.append(f"Utbetalningar upplagda för automatiska beslut: {_n(state.payments)} "
+                 f"(attesterade: {_n(state.payments_approved)}, väntar på attest: {_n(state.payments - state.payments_approved)})")
+    lines.append("")
+    if report.pending:
+        lines.append(
+            f"Den här körningen: {_n(done.taken)} ansökningar på {report.seconds:.1f} s".replace(".", ",")
+            + f" ({report.per_second:.0f} per sekund): {_n(done.decided)} beslutade automatiskt, "
+            f"{_n(done.referred)} till handläggare, {_n(done.payments)} utbetalningar upplagda."
+        )
+    else:
+        lines.append("Den här körningen: det fanns inget kvar att göra för månaden.")
+    if done.errors:
+        lines.append(f"{_n(len(done.errors))} ansökningar kunde inte behandlas och tas med nästa gång körningen startas:")
+        lines += [f"  ansökan {pk}: {message}" for pk, message in done.errors[:20]]
+    return "\n".join(lines)
+
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "ChunkResult", "MonthState", "RunReport", "format_report", "month_state",
+           "pending_ids", "process", "run_month"]

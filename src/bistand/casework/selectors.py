@@ -1,0 +1,236 @@
+"""Reads of the case handling: the unit's inbox, the colleagues an application can be assigned to, and
+what the case page shows. Every read for a user goes through :func:`bistand.tenancy.scoping.scoped`; the
+views write the access log.
+
+The inbox holds the applications of the user's unit(s) that need a person: submitted or in review and
+not decided, except recurring applications that wait for the monthly run with nothing else for a person
+(they are counted apart). Each row says why it was not decided automatically (:func:`reasons_for`): the
+criteria the monthly run found not met, what the applicant could not answer, open requests for more
+information, a first application.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionRequest, CompletionStatus
+from bistand.tenancy.current import get_state
+from bistand.tenancy.models import Membership, Unit
+from bistand.tenancy.roles import Role
+from bistand.tenancy.scoping import get_scoped_or_404, scoped
+
+from . import reasons as R
+
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+#: Roles an application can be assigned to.
+CASE_ROLES = (Role.CASEWORKER, Role.APPROVER)
+
+
+def _open_completion():
+    return CompletionRequest.objects.filter(application=OuterRef("pk"), status=CompletionStatus.OPEN)
+
+
+def user_units(user) -> list[Unit]:
+    """The units of the municipality the user works in now that the user belongs to (empty: the user
+    belongs to the municipality as a whole and sees every unit)."""
+    state = get_state(user)
+    if state.municipality is None:
+        return []
+    return list(Unit.objects.filter(memberships__user=user, memberships__municipality=state.municipality)
+                .distinct().order_by("name"))
+
+
+def municipality_units(user) -> list[Unit]:
+    state = get_state(user)
+    if state.municipality is None:
+        return []
+    return list(Unit.objects.filter(municipality=state.municipality).order_by("name"))
+
+
+def needs_person() -> Q:
+    """Open applications that a person must look at (see the module docstring)."""
+    waiting_for_run = (
+        Q(status=ApplicationStatus.SUBMITTED, kind=ApplicationKind.RECURRING, needs_caseworker=False,
+          referral__isnull=True, assignment__isnull=True) & ~Exists(_open_completion())
+    )
+    return Q(status__in=OPEN_STATUSES) & ~waiting_for_run
+
+
+def reason_filter(code: str) -> Q:
+    """Applications with the reason ``code`` (see :mod:`bistand.casework.reasons`)."""
+    stored = Q(referral__codes__contains=f"|{code}|")
+    if code == R.NEEDS_CASEWORKER:
+        return stored | Q(needs_caseworker=True)
+    if code == R.OPEN_COMPLETION:
+        return stored | Exists(_open_completion())
+    if code == R.NOT_RECURRING:
+        return stored | ~Q(kind=ApplicationKind.RECURRING)
+    if code == R.IN_REVIEW:
+        return Q(status=ApplicationStatus.IN_REVIEW)
+    return stored
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    unit: int | None = None  # a unit id; None: the user's units (or every unit)
+    reason: str = ""
+    kind: str = ""
+    month: dt.date | None = None
+    assigned: str = ""  # "" everyone | "me" | "none" | a user id as text
+
+
+def inbox(user, filters: InboxFilters | None = None) -> QuerySet[Application]:
+    """The inbox of ``user``'s unit(s), oldest first, with everything a row shows joined or annotated
+    (a fixed number of queries whatever the number of rows)."""
+    filters = filters or InboxFilters()
+    queryset = (
+        scoped(Application.objects.all(), user)
+        .filter(needs_person())
+        .select_related("applicant", "co_applicant", "unit", "referral", "assignment__assigned_to")
+        .annotate(open_completion_requests=Count("completion_requests",
+                                                 filter=Q(completion_requests__status=CompletionStatus.OPEN)))
+        .order_by("month", "submitted_at", "pk")
+    )
+    units = user_units(user)
+    if filters.unit is not None:
+        queryset = queryset.filter(Q(unit_id=filters.unit))
+    elif units:
+        queryset = queryset.filter(Q(unit__in=units) | Q(unit__isnull=True))
+    if filters.reason:
+        queryset = queryset.filter(reason_filter(filters.reason))
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.month is not None:
+        queryset = queryset.filter(month=filters.month)
+    if filters.assigned == "me":
+        queryset = queryset.filter(assignment__assigned_to=user)
+    elif filters.assigned == "none":
+        queryset = queryset.filter(assignment__isnull=True)
+    elif filters.assigned.isdigit():
+        queryset = queryset.filter(assignment__assigned_to_id=int(filters.assigned))
+    return queryset
+
+
+def waiting_for_run_count(user) -> int:
+    """Recurring applications of the user's municipality that wait for the monthly run."""
+    return scoped(Application.objects.all(), user).filter(status__in=OPEN_STATUSES).exclude(needs_person()).count()
+
+
+def inbox_months(user) -> list[dt.date]:
+    return list(scoped(Application.objects.all(), user).filter(status__in=OPEN_STATUSES)
+                .values_list("month", flat=True).distinct().order_by("-month"))
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str  # what went wrong, in Swedish
+    detail: str = ""
+
+
+_JOINED = object()
+
+
+def reasons_for(application: Application, *, referral=_JOINED, open_requests: int | None = None) -> list[Reason]:
+    """Why ``application`` was not decided automatically: the criteria the monthly run found not met
+    (``referral``, default: as the inbox query joined it), what the applicant could not answer, open
+    requests for more information (``open_requests``, default: the inbox query's annotation), a first
+    application."""
+    found: list[Reason] = []
+    seen: set[str] = set()
+    if referral is _JOINED:
+        referral = related_or_none(application, "referral")
+    if referral is not None:
+        for reason in referral.reasons:
+            code = reason.get("code", "")
+            found.append(Reason(code, R.reason_label(code), reason.get("detail", "")))
+            seen.add(code)
+    if application.needs_caseworker and R.NEEDS_CASEWORKER not in seen:
+        labels = [str(r.get("label") or r.get("code")) for r in application.caseworker_reasons or [] if isinstance(r, dict)]
+        found.append(Reason(R.NEEDS_CASEWORKER, R.reason_label(R.NEEDS_CASEWORKER), " ".join(labels)))
+        seen.add(R.NEEDS_CASEWORKER)
+    if open_requests is None:
+        open_requests = getattr(application, "open_completion_requests", 0)
+    if open_requests and R.OPEN_COMPLETION not in seen:
+        found.append(Reason(R.OPEN_COMPLETION, R.reason_label(R.OPEN_COMPLETION),
+                            f"{open_requests} obesvarad{'e' if open_requests > 1 else ''}."))
+        seen.add(R.OPEN_COMPLETION)
+    if application.kind != ApplicationKind.RECURRING and R.NOT_RECURRING not in seen:
+        found.append(Reason(R.NOT_RECURRING, R.reason_label(R.NOT_RECURRING), application.get_kind_display() + "."))
+    if not found:
+        if application.status == ApplicationStatus.IN_REVIEW:
+            found.append(Reason(R.IN_REVIEW, R.reason_label(R.IN_REVIEW)))
+        else:
+            found.append(Reason(R.WAITING_FOR_RUN, R.reason_label(R.WAITING_FOR_RUN)))
+    return found
+
+
+def related_or_none(instance, name: str):
+    """A reverse one-to-one relation (``application.referral``, ``application.assignment``) or None."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def colleagues_for(user, application: Application | None = None) -> list:
+    """The users an application can be assigned to: the case workers and approvers of the user's
+    municipality — of the application's unit when it has one (members of the municipality as a whole
+    included) — ordered by name. Includes ``user`` when the user has such a role."""
+    state = get_state(user)
+    municipality_id = application.municipality_id if application is not None else getattr(state.municipality, "pk", None)
+    if municipality_id is None:
+        return []
+    memberships = Membership.objects.filter(municipality_id=municipality_id, role__in=CASE_ROLES,
+                                            user__is_active=True)
+    unit_id = getattr(application, "unit_id", None)
+    if unit_id is not None:
+        memberships = memberships.filter(Q(unit_id=unit_id) | Q(unit__isnull=True))
+    User = get_user_model()
+    return list(User.objects.filter(pk__in=memberships.values("user_id")).order_by("first_name", "last_name", "username"))
+
+
+# --- the case page -------------------------------------------------------------------------------------------
+
+
+def case_for(user, pk: int) -> Application:
+    """One application ``user`` may see, with what the case page needs joined, or 404."""
+    return get_scoped_or_404(
+        Application.objects.select_related("household", "applicant", "co_applicant", "municipality", "unit",
+                                           "previous", "assignment__assigned_to"),
+        user,
+        pk=pk,
+    )
+
+
+def referral_of(application: Application):
+    from .models import Referral
+
+    return Referral.objects.filter(application_id=application.pk).select_related("calculation").first()
+
+
+def notes_of(application: Application):
+    return list(application.notes.order_by("-created_at", "-pk"))
+
+
+__all__ = [
+    "InboxFilters",
+    "Reason",
+    "case_for",
+    "colleagues_for",
+    "inbox",
+    "inbox_months",
+    "municipality_units",
+    "notes_of",
+    "reason_filter",
+    "reasons_for",
+    "referral_of",
+    "related_or_none",
+    "user_units",
+    "waiting_for_run_count",
+]

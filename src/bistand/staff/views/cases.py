@@ -1,0 +1,563 @@
+"""Staff pages for case handling: the unit's inbox and the case page of one application.
+
+* ``inbox`` — the applications of the user's unit(s) that need a person, each with the reasons it was
+  not decided automatically; filters (reason, kind, month, assigned, unit) and assignment (to me or to a
+  colleague in the unit; htmx replaces the row). A fixed number of queries whatever the number of rows;
+  one AccessLog row per person shown (one INSERT).
+* ``case_detail`` — the household, what was declared next to what the registers say, the calculation
+  with its trace, the household's last 12 months, notes, requests for more information, and the
+  decision: drafting (outcome per applied item, amount, reasons generated from the calculation plus the
+  case worker's own text, legal basis, conditions), issuing, the letter, the payment, omprövning.
+* POST endpoints for each action on the case page; each redirects back to it (or answers htmx with the
+  changed part).
+
+Reads go through the selectors (scoped to the user's municipality); persons are shown through
+bistand.people.presenters; writes go through the services of each app. Every page that shows person-level
+data writes the access log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from bistand.applications import declaration as decl
+from bistand.applications.models import ApplicationKind, ApplicationStatus
+from bistand.applications.selectors import calculation_input_for, declaration_changes
+from bistand.applications.services import request_completion
+from bistand.audit.models import AccessAction
+from bistand.audit.services import log_access
+from bistand.calculations.inputs import InputBuildError
+from bistand.calculations.models import MadeBy, StoredCalculation
+from bistand.calculations.months import add_months, parse_month
+from bistand.calculations.services import CalculationConflictError, calculate_and_store, members_in_month
+from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.casework import services as case_services
+from bistand.casework.reasons import reason_choices
+from bistand.casework.selectors import (
+    InboxFilters,
+    case_for,
+    colleagues_for,
+    inbox,
+    inbox_months,
+    municipality_units,
+    notes_of,
+    reasons_for,
+    referral_of,
+    related_or_none,
+    user_units,
+    waiting_for_run_count,
+)
+from bistand.decisions import services as decision_services
+from bistand.decisions.letters import letter_filename, render_pdf
+from bistand.decisions.models import Decision, DecisionStatus, Outcome
+from bistand.decisions.proposals import propose
+from bistand.decisions.selectors import decision_for, decisions_for_application
+from bistand.payments.services import PaymentError, schedule_payment
+from bistand.people.forms import AccessibleFormMixin
+from bistand.people.models import HouseholdRole
+from bistand.people.presenters import can_see_protected, present_person
+from bistand.registers.selectors import income_comparison, register_facts_for
+from bistand.registers.services import fetch_for_application
+from bistand.registers.ssbtek.base import SsbtekError
+from bistand.rules import CalculationInputError
+from bistand.tenancy.decorators import person_data_view
+
+PAGE_SIZE = 50
+HISTORY_MONTHS = 12
+SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
+
+
+def _page(request, queryset, size: int):
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    page.rows = list(page.object_list)
+    return page
+
+
+def _persons_of(application) -> list:
+    return [p for p in (application.applicant, application.co_applicant) if p is not None]
+
+
+# --- the inbox ------------------------------------------------------------------------------------------------
+
+
+class InboxFilterForm(AccessibleFormMixin, forms.Form):
+    reason = forms.ChoiceField(label="Skäl", required=False)
+    kind = forms.ChoiceField(label="Typ av ansökan", required=False,
+                             choices=[("", "Alla typer"), *ApplicationKind.choices])
+    month = forms.ChoiceField(label="Månad", required=False)
+    assigned = forms.ChoiceField(label="Tilldelad", required=False)
+    unit = forms.ChoiceField(label="Enhet", required=False)
+
+    def __init__(self, *args, user, months, units, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "Alla skäl"), *reason_choices()]
+        self.fields["month"].choices = [("", "Alla månader"), *[(f"{m:%Y-%m}", month_sv(m)) for m in months]]
+        self.fields["assigned"].choices = [
+            ("", "Alla"), ("me", "Till mig"), ("none", "Inte tilldelade"),
+            *[(str(u.pk), u.get_full_name() or u.get_username()) for u in colleagues if u.pk != user.pk],
+        ]
+        self.fields["unit"].choices = [("", "Mina enheter" if user_units(user) else "Alla enheter"),
+                                       *[(str(u.pk), u.name) for u in units]]
+
+    def filters(self) -> InboxFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return InboxFilters(
+            unit=int(data["unit"]) if data.get("unit") else None,
+            reason=data.get("reason") or "",
+            kind=data.get("kind") or "",
+            month=parse_month(data["month"]) if data.get("month") else None,
+            assigned=data.get("assigned") or "",
+        )
+
+
+def _inbox_row(application, reveal: bool, colleagues) -> dict:
+    assignment = related_or_none(application, "assignment")
+    return {
+        "application": application,
+        "person": present_person(application.applicant, reveal=reveal),
+        "co_applicant": present_person(application.co_applicant, reveal=reveal) if application.co_applicant_id else None,
+        "reasons": reasons_for(application),
+        "assignment": assignment,
+        "colleagues": colleagues,
+    }
+
+
+@require_GET
+@person_data_view("applications.view_application", "casework.view_referral")
+def inbox_view(request):
+    user = request.user
+    colleagues = colleagues_for(user)
+    form = InboxFilterForm(request.GET or None, user=user, months=inbox_months(user), units=municipality_units(user),
+                           colleagues=colleagues)
+    invalid = form.is_bound and not form.is_valid()
+    page = _page(request, inbox(user, form.filters()).none() if invalid else inbox(user, form.filters()), PAGE_SIZE)
+    reveal = can_see_protected(user)
+    may_assign = user.has_perm("casework.add_assignment")
+    rows = [_inbox_row(a, reveal, colleagues) for a in page.rows]
+    log_access(user=user, persons=[p for a in page.rows for p in _persons_of(a)], action=AccessAction.LIST,
+               target="staff:inbox", request=request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "staff/inbox.html", {
+        "form": form, "page": page, "rows": rows, "querystring": params.urlencode(), "may_assign": may_assign,
+        "units": user_units(user), "waiting": waiting_for_run_count(user),
+    }, status=400 if invalid else 200)
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.IntegerField(required=False)
+
+
+@require_POST
+@person_data_view("applications.view_application", "casework.add_assignment")
+def case_assign(request, pk: int):
+    application = case_for(request.user, pk)
+    form = AssignForm(request.POST)
+    error = ""
+    target = None
+    if form.is_valid():
+        wanted = form.cleaned_data["assigned_to"]
+        target = request.user if wanted in (None, request.user.pk) else get_user_model().objects.filter(pk=wanted).first()
+    try:
+        if request.POST.get("action") == "unassign":
+            case_services.unassign(application, by_user=request.user)
+            message = "Ansökan är inte längre tilldelad."
+        else:
+            case_services.assign(application, to_user=target, by_user=request.user)
+            message = f"Ansökan är tilldelad {'dig' if target == request.user else target.get_full_name() or target.get_username()}."
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        message = ""
+    if request.headers.get("HX-Request"):
+        refreshed = inbox(request.user).filter(pk=application.pk).first()
+        log_access(user=request.user, persons=_persons_of(application), target="staff:case_assign", request=request)
+        if refreshed is None:  # no longer in the inbox (e.g. decided meanwhile)
+            return HttpResponse(f'<tr><td colspan="6" role="status">{error or message}</td></tr>')
+        row = _inbox_row(refreshed, can_see_protected(request.user), colleagues_for(request.user))
+        return render(request, "staff/inbox_row.html", {"row": row, "may_assign": True, "message": message,
+                                                        "error": error})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/handlaggning/")
+                    else reverse("staff:inbox"))
+
+
+# --- the case page: forms --------------------------------------------------------------------------------------
+
+
+class NoteForm(AccessibleFormMixin, forms.Form):
+    text = forms.CharField(label="Ny anteckning", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
+
+
+class CompletionForm(AccessibleFormMixin, forms.Form):
+    text = forms.CharField(label="Vad behöver sökanden komplettera med?", widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=4000)
+    due_date = forms.DateField(label="Svara senast", help_text="Datum, till exempel 2026-03-20.",
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+
+OUTCOME_CHOICES = [
+    ("", "Enligt beräkningen"),
+    (Outcome.REFUSED, "Avslag på hela ansökan"),
+    (Outcome.DISMISSED, "Avvisning (ansökan prövas inte)"),
+]
+
+
+class DecisionForm(AccessibleFormMixin, forms.Form):
+    calculation = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    outcome = forms.ChoiceField(label="Beslut", choices=OUTCOME_CHOICES, required=False, widget=forms.RadioSelect,
+                                help_text="Enligt beräkningen blir det bifall, delavslag eller avslag efter vad "
+                                          "beräkningen ger för varje post.")
+    caseworker_text = forms.CharField(
+        label="Dina egna skäl", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Läggs till efter skälen från beräkningen. Krävs vid avslag, avvisning och omprövning.",
+    )
+    conditions = forms.CharField(label="Villkor", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, refused_lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for line in refused_lines:
+            self.fields[f"reason_{line.item}"] = forms.CharField(
+                label=f"Skäl för {line.label.lower()}", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=(f"Beviljas {line.granted_ore // 100} kr av {line.applied_ore // 100} kr. "
+                           + ("Skälet från beräkningen finns redan med; skriv här om du vill lägga till något."
+                              if line.reason else "Skriv varför det inte beviljas i sin helhet.")),
+            )
+
+    def line_reasons(self) -> dict[str, str]:
+        return {name[len("reason_"):]: value for name, value in self.cleaned_data.items()
+                if name.startswith("reason_") and value}
+
+
+class ReconsiderForm(AccessibleFormMixin, forms.Form):
+    caseworker_text = forms.CharField(label="Varför omprövas beslutet?", widget=forms.Textarea(attrs={"rows": 4}))
+    outcome = forms.ChoiceField(label="Nytt beslut", choices=OUTCOME_CHOICES, required=False, widget=forms.RadioSelect)
+    new_calculation = forms.BooleanField(
+        label="Använd den senaste beräkningen", required=False,
+        help_text="Annars gäller samma beräkning som i beslutet som omprövas.",
+    )
+
+
+# --- the case page ---------------------------------------------------------------------------------------------
+
+
+def current_calculation(application, referral=None, decision=None) -> StoredCalculation | None:
+    """The calculation the case page decides on: the newest calculation made for the application (by a
+    case worker or the system) — not the demo's history or a calculation of another input."""
+    newest = (StoredCalculation.objects.filter(household_id=application.household_id, month=application.month,
+                                               made_by__in=[MadeBy.USER, MadeBy.SYSTEM])
+              .order_by("-created_at", "-pk").first())
+    candidates = [c for c in (newest, getattr(referral, "calculation", None), getattr(decision, "calculation", None)) if c]
+    return max(candidates, key=lambda c: (c.created_at, c.pk)) if candidates else None
+
+
+def _trace_rows(calculation) -> list[dict]:
+    return [{"code": line.get("code", ""), "label": line.get("label", ""), "amount": line.get("amount"),
+             "reference": line.get("reference", ""), "is_total": line.get("code") in SUBTOTALS}
+            for line in calculation.result.get("lines", ())]
+
+
+def _household(application, reveal: bool) -> tuple[list[dict], list]:
+    members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+    roles = dict(HouseholdRole.choices)
+    rows = [{"member": m, "role": roles.get(m.role, m.role), "person": present_person(m.person, reveal=reveal)}
+            for m in members]
+    return rows, [m.person for m in members]
+
+
+def _history(application) -> list[dict]:
+    """The household's decisions of the last 12 months (the decision in force of each month)."""
+    first = add_months(application.month, -HISTORY_MONTHS)
+    decisions = list(
+        Decision.objects.filter(household_id=application.household_id, month__gte=first, month__lte=application.month,
+                                status=DecisionStatus.ISSUED, reconsidered_by__isnull=True)
+        .select_related("payment").order_by("-month", "-issued_at", "-pk")
+    )
+    return [{"decision": d, "payment": related_or_none(d, "payment")} for d in decisions]
+
+
+def _comparison(application, reveal: bool, persons: dict) -> dict:
+    rows, not_fetched = income_comparison(application)
+    facts = register_facts_for(application)
+    return {
+        "rows": [{"row": row, "person": present_person(persons[row.person_id], reveal=reveal)
+                  if row.person_id in persons else None} for row in rows],
+        "not_fetched": [present_person(p, reveal=reveal) for p in not_fetched],
+        "other_facts": [{"fact": f, "person": present_person(persons[f.person_id], reveal=reveal)
+                         if f.person_id in persons else None} for f in facts if f.amount_ore is None],
+        "fetched_at": max((f.fetched_at for f in facts), default=None),
+        "any_fetched": bool(facts) or len(not_fetched) < len(persons),
+        "flagged": any(row.flagged for row in rows),
+    }
+
+
+def _case_context(request, application, *, decision_form=None, note_form=None, completion_form=None,
+                  reconsider_form=None) -> dict:
+    user = request.user
+    reveal = can_see_protected(user)
+    referral = referral_of(application)
+    decisions = decisions_for_application(application)
+    issued = [d for d in decisions if d.is_issued]
+    in_force = next((d for d in sorted(issued, key=lambda d: (d.issued_at, d.pk), reverse=True)
+                     if not any(o.reconsiders_id == d.pk and o.is_issued for o in issued)), None)
+    draft = next((d for d in decisions if not d.is_issued), None)
+    calculation = current_calculation(application, referral, in_force)
+    proposal = propose(application, calculation) if calculation is not None else None
+    household, member_persons = _household(application, reveal)
+    persons = {p.pk: p for p in [*member_persons, *_persons_of(application)]}
+    refused_lines = [line for line in proposal.lines if line.outcome != Outcome.GRANTED] if proposal else []
+    if decision_form is None:
+        initial = {"calculation": calculation.pk if calculation else None}
+        if draft is not None:
+            initial.update({"caseworker_text": draft.caseworker_text, "conditions": draft.conditions,
+                            "outcome": draft.outcome if draft.outcome in (Outcome.REFUSED, Outcome.DISMISSED) else ""})
+        decision_form = DecisionForm(initial=initial, refused_lines=refused_lines)
+    payment = related_or_none(in_force, "payment") if in_force else None
+    return {
+        "application": application,
+        "applicant": present_person(application.applicant, reveal=reveal),
+        "co_applicant": present_person(application.co_applicant, reveal=reveal) if application.co_applicant_id else None,
+        "household": household,
+        "summary": decl.summary(application.declaration or {}),
+        "sections": decl.SECTIONS,
+        "changes": declaration_changes(application),
+        "comparison": _comparison(application, reveal, persons),
+        "referral": referral,
+        "reasons": reasons_for_case(application, referral),
+        "calculation": calculation,
+        "trace": _trace_rows(calculation) if calculation else [],
+        "proposal": proposal,
+        "proposal_outcome": Outcome(proposal.outcome).label if proposal else "",
+        "proposal_lines": [{"line": line, "outcome": Outcome(line.outcome).label} for line in proposal.lines]
+        if proposal else [],
+        "history": _history(application),
+        "notes": notes_of(application),
+        "completion_requests": list(application.completion_requests.order_by("-created_at", "-pk")),
+        "attachments": list(application.attachments.all()),
+        "decisions": decisions,
+        "in_force": in_force,
+        "draft": draft,
+        "payment": payment,
+        "may_decide": user.has_perm("decisions.add_decision") and application.status in decision_services.OPEN_STATUSES
+        and not issued,
+        "may_reconsider": user.has_perm("decisions.add_decision") and in_force is not None,
+        "may_schedule_payment": (in_force is not None and payment is None and in_force.amount_ore > 0
+                                 and user.has_perm("decisions.add_decision")),
+        "may_note": user.has_perm("casework.add_casenote"),
+        "may_request_completion": user.has_perm("applications.add_completionrequest")
+        and application.status in decision_services.OPEN_STATUSES,
+        "may_assign": user.has_perm("casework.add_assignment") and application.status in decision_services.OPEN_STATUSES,
+        "assignment": related_or_none(application, "assignment"),
+        "colleagues": colleagues_for(user, application),
+        "decision_form": decision_form,
+        "note_form": note_form or NoteForm(),
+        "completion_form": completion_form or CompletionForm(initial={"due_date": timezone.localdate() + dt.timedelta(days=14)}),
+        "reconsider_form": reconsider_form or ReconsiderForm(),
+        "today": timezone.localdate(),
+        "persons_shown": list(persons.values()),
+    }
+
+
+def reasons_for_case(application, referral) -> list:
+    if application.status not in decision_services.OPEN_STATUSES:
+        return []
+    return reasons_for(application, referral=referral,
+                       open_requests=application.completion_requests.filter(status="open").count())
+
+
+def _render_case(request, application, status: int = 200, **forms_) -> HttpResponse:
+    context = _case_context(request, application, **forms_)
+    log_access(user=request.user, persons=context.pop("persons_shown"), target="staff:case_detail", request=request)
+    return render(request, "staff/case_detail.html", context, status=status)
+
+
+@require_GET
+@person_data_view("applications.view_application", "decisions.view_decision")
+def case_detail(request, pk: int):
+    return _render_case(request, case_for(request.user, pk))
+
+
+def _back(application, anchor: str = ""):
+    return redirect(reverse("staff:case_detail", args=[application.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+@require_POST
+@person_data_view("applications.view_application", "casework.add_casenote")
+def case_note(request, pk: int):
+    application = case_for(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.add_note(application, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors and request.headers.get("HX-Request"):
+        return render(request, "staff/case_notes.html", {"notes": notes_of(application), "note_form": form,
+                                                         "application": application, "may_note": True})
+    if form.errors:
+        return _render_case(request, application, status=400, note_form=form)
+    if request.headers.get("HX-Request"):
+        log_access(user=request.user, persons=_persons_of(application), target="staff:case_note", request=request)
+        return render(request, "staff/case_notes.html", {"notes": notes_of(application), "note_form": NoteForm(),
+                                                         "application": application, "may_note": True,
+                                                         "saved": True})
+    messages.success(request, "Anteckningen är sparad.")
+    return _back(application, "anteckningar")
+
+
+@require_POST
+@person_data_view("applications.view_application", "applications.add_completionrequest")
+def case_completion(request, pk: int):
+    application = case_for(request.user, pk)
+    form = CompletionForm(request.POST)
+    if form.is_valid():
+        try:
+            request_completion(application, actor=request.user, text=form.cleaned_data["text"],
+                               due_date=form.cleaned_data["due_date"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors:
+        return _render_case(request, application, status=400, completion_form=form)
+    messages.success(request, "Begäran om komplettering är skickad till sökanden.")
+    return _back(application, "kompletteringar")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_fetch_registers(request, pk: int):
+    application = case_for(request.user, pk)
+    try:
+        fetch_for_application(application, user=request.user, refresh=True)
+    except SsbtekError as error:
+        messages.error(request, f"Registeruppgifterna kunde inte hämtas: {error}")
+    else:
+        messages.success(request, "Registeruppgifterna är hämtade.")
+    return _back(application, "register")
+
+
+@require_POST
+@person_data_view("applications.view_application", "calculations.add_storedcalculation")
+def case_calculate(request, pk: int):
+    application = case_for(request.user, pk)
+    try:
+        calculate_and_store(application.household, application.month, calculation_input_for(application), request.user)
+    except (InputBuildError, CalculationConflictError, CalculationInputError, ValueError) as error:
+        messages.error(request, f"Beräkningen kunde inte göras: {error}")
+    else:
+        messages.success(request, "Beräkningen är gjord med uppgifterna i ansökan och registren.")
+    return _back(application, "berakning")
+
+
+def _calculation_for(application, pk) -> StoredCalculation | None:
+    if not pk:
+        return None
+    return StoredCalculation.objects.filter(pk=pk, household_id=application.household_id, month=application.month,
+                                            municipality_id=application.municipality_id).first()
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_decide(request, pk: int):
+    application = case_for(request.user, pk)
+    referral = referral_of(application)
+    calculation = _calculation_for(application, request.POST.get("calculation")) or current_calculation(application, referral)
+    proposal = propose(application, calculation) if calculation is not None else None
+    refused = [line for line in proposal.lines if line.outcome != Outcome.GRANTED] if proposal else []
+    form = DecisionForm(request.POST, refused_lines=refused)
+    issue = request.POST.get("action") != "draft"
+    if form.is_valid():
+        data = form.cleaned_data
+        arguments = dict(outcome=data["outcome"] or None, caseworker_text=data["caseworker_text"],
+                         conditions=data["conditions"], line_reasons=form.line_reasons())
+        try:
+            if issue:  # completes the draft, if there is one
+                decision = decision_services.issue_decision(application, calculation, request.user, **arguments)
+            else:
+                decision_services.save_draft(application, calculation, request.user, **arguments)
+        except decision_services.DecisionError as error:
+            form.add_error(None, str(error))
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _render_case(request, application, status=400, decision_form=form)
+    if issue:
+        messages.success(request, f"Beslutet är fattat: {decision.get_outcome_display().lower()}.")
+    else:
+        messages.success(request, "Utkastet är sparat.")
+    return _back(application, "beslut")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_reconsider(request, pk: int, decision_pk: int):
+    application = case_for(request.user, pk)
+    decision = decision_for(request.user, decision_pk)
+    if decision.application_id != application.pk:
+        raise Http404("Sidan finns inte.")
+    form = ReconsiderForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        calculation = current_calculation(application) if data["new_calculation"] else None
+        try:
+            new = decision_services.reconsider(decision, request.user, calculation=calculation,
+                                               caseworker_text=data["caseworker_text"], outcome=data["outcome"] or None)
+        except decision_services.DecisionError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        return _render_case(request, application, status=400, reconsider_form=form)
+    messages.success(request, f"Beslutet är omprövat. Det nya beslutet ({new.pk}) ersätter beslut {decision.pk}.")
+    return _back(application, "beslut")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision", "payments.view_payment")
+def case_schedule_payment(request, pk: int, decision_pk: int):
+    application = case_for(request.user, pk)
+    decision = decision_for(request.user, decision_pk)
+    if decision.application_id != application.pk:
+        raise Http404("Sidan finns inte.")
+    try:
+        payment = schedule_payment(decision, user=request.user)
+    except PaymentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Utbetalningen på {payment.amount_kronor_text} är upplagd och väntar på attest."
+                         if payment.status == "scheduled" else "Utbetalningen är upplagd.")
+    return _back(application, "beslut")
+
+
+@require_GET
+@person_data_view("decisions.view_decision")
+def decision_letter(request, pk: int):
+    decision = decision_for(request.user, pk)
+    application = decision.application
+    if application.applicant.protected_identity and not can_see_protected(request.user):
+        raise PermissionDenied("Sökanden har skyddad identitet. Du har inte behörighet att se beslutsbrevet.")
+    if not decision.is_issued:
+        raise Http404("Beslutet är inte fattat än.")
+    content = render_pdf(decision)
+    log_access(user=request.user, persons=_persons_of(application), action=AccessAction.EXPORT,
+               target="staff:decision_letter", request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter_filename(decision)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+__all__ = [
+    "case_assign", "case_calculate", "case_completion", "case_decide", "case_detail", "case_fetch_registers",
+    "case_note", "case_reconsider", "case_schedule_payment", "decision_letter", "inbox_view",
+]
