@@ -292,6 +292,25 @@ PERSON_LEVEL_BUILDERS.update({
     "followup.assistancemonth": _lazy_builder("tests.payments.factories", "build_assistance_month"),
 })
 
+# Plans (issue 4): builders in tests/plans/factories.py.
+PERSON_LEVEL_BUILDERS.update({
+    "plans.plan": _lazy_builder("tests.plans.factories", "build_plan"),
+    "plans.goal": _lazy_builder("tests.plans.factories", "build_goal"),
+    "plans.action": _lazy_builder("tests.plans.factories", "build_action"),
+    "plans.referral": _lazy_builder("tests.plans.factories", "build_referral"),
+    "plans.planresponse": _lazy_builder("tests.plans.factories", "build_plan_response"),
+    "plans.followup": _lazy_builder("tests.plans.factories", "build_follow_up"),
+})
+
+# Assessment (issue 4): builders in tests/assessment/factories.py.
+PERSON_LEVEL_BUILDERS.update({
+    "assessment.occasion": _lazy_builder("tests.assessment.factories", "build_occasion"),
+    "assessment.domainrating": _lazy_builder("tests.assessment.factories", "build_domain_rating"),
+    "assessment.screeningflag": _lazy_builder("tests.assessment.factories", "build_screening_flag"),
+    "assessment.minote": _lazy_builder("tests.assessment.factories", "build_mi_note"),
+    "assessment.ruler": _lazy_builder("tests.assessment.factories", "build_ruler"),
+})
+
 # Case handling (issue 3): builders in tests/casework/factories.py.
 PERSON_LEVEL_BUILDERS.update({
     "casework.referral": _lazy_builder("tests.casework.factories", "build_referral"),

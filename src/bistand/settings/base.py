@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "bistand.payments",
     "bistand.followup",
     "bistand.casework",
+    "bistand.assessment",
+    "bistand.plans",
 ]
 
 MIDDLEWARE = [
@@ -141,4 +143,4 @@ BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT = int(env_str("BISTAND_SSBTEK_SIMULAT
 BISTAND_SSBTEK_SIMULATOR_FIXTURES = env_str("BISTAND_SSBTEK_SIMULATOR_FIXTURES", None)
 BISTAND_REGISTER_TOLERANCE_ORE = int(env_str("BISTAND_REGISTER_TOLERANCE_ORE", "0"))
 BISTAND_REGISTER_TOLERANCE_PERCENT = int(env_str("BISTAND_REGISTER_TOLERANCE_PERCENT", "0"))
-BISTAND_CURRENT_PLAN_CHECK = env_str("BISTAND_CURRENT_PLAN_CHECK", None)
+BISTAND_CURRENT_PLAN_CHECK = env_str("BISTAND_CURRENT_PLAN_CHECK", "bistand.plans.selectors.has_current_plan")

@@ -34,6 +34,39 @@ urlpatterns += [
     path("utbetalningar/betalfiler/<int:pk>/", payments.payment_export_download, name="payment_export_download"),
 ]
 
+# plans with the client and the worker overview (bistand.plans)
+from .views import plans  # noqa: E402
+
+urlpatterns += [
+    path("oversikt/", plans.overview, name="overview"),
+    path("personer/<int:pk>/planering/", plans.plan_list, name="plan_list"),
+    path("planering/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("planering/<int:pk>/mal/", plans.plan_add_goal, name="plan_add_goal"),
+    path("planering/<int:pk>/insats/", plans.plan_add_action, name="plan_add_action"),
+    path("planering/<int:pk>/krav/", plans.plan_add_requirement, name="plan_add_requirement"),
+    path("planering/<int:pk>/dela/", plans.plan_share, name="plan_share"),
+    path("planering/<int:pk>/avsluta/", plans.plan_close, name="plan_close"),
+    path("planering/<int:pk>/uppfoljning/", plans.plan_follow_up, name="plan_follow_up"),
+    path("planering/atgard/<int:pk>/status/", plans.plan_action_status, name="plan_action_status"),
+    path("planering/atgard/<int:pk>/remiss/", plans.plan_action_referral, name="plan_action_referral"),
+    path("planering/uppfoljning/<int:pk>/nytta/", plans.plan_follow_up_rate, name="plan_follow_up_rate"),
+]
+
+# assessment with the client, screening flags and MI support (bistand.assessment)
+from .views import assessment  # noqa: E402
+
+urlpatterns += [
+    path("bedomning/", assessment.due_list, name="assessment_due"),
+    path("bedomning/instrument/", assessment.instruments, name="assessment_instruments"),
+    path("personer/<int:pk>/bedomning/", assessment.person_assessments, name="assessment_person"),
+    path("bedomning/<int:pk>/", assessment.occasion_detail, name="assessment_occasion"),
+    path("bedomning/<int:pk>/bedom/", assessment.occasion_rate, name="assessment_rate"),
+    path("bedomning/<int:pk>/flagga/", assessment.occasion_flag, name="assessment_flag"),
+    path("bedomning/<int:pk>/samtal/", assessment.occasion_mi, name="assessment_mi"),
+    path("bedomning/<int:pk>/genomford/", assessment.occasion_complete, name="assessment_complete"),
+]
+urlpatterns += [path("bedomning/installningar/", assessment.settings_page, name="assessment_settings")]
+
 # case handling: the unit's inbox and the case page (bistand.casework, decisions, payments)
 from .views import cases  # noqa: E402
 

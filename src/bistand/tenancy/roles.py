@@ -120,3 +120,28 @@ def role_label(role: str) -> str:
     except ValueError:
         return role
 
+
+# Plans (bistand.plans): case workers and approvers write plans with the client; managers read them
+# (and the overview of what is due).
+_PLANS_READ = ["plans.view_plan", "plans.view_goal", "plans.view_action", "plans.view_referral",
+               "plans.view_planresponse", "plans.view_followup"]
+_PLANS_WORK = [*_PLANS_READ, "plans.add_plan", "plans.change_plan", "plans.add_goal", "plans.add_action",
+               "plans.change_action", "plans.add_referral", "plans.change_referral", "plans.add_followup",
+               "plans.change_followup"]
+ROLE_PERMISSIONS[Role.CASEWORKER] += _PLANS_WORK
+ROLE_PERMISSIONS[Role.APPROVER] += _PLANS_WORK
+ROLE_PERMISSIONS[Role.MANAGER] += _PLANS_READ
+
+# Assessment (bistand.assessment): case workers and approvers run assessment occasions (ratings, screening
+# flags, MI notes, rulers); managers read them; administrators load their municipality's own licensed
+# instrument packages and set the municipality's schedule and routines.
+_ASSESSMENT_WORK = ["assessment.view_instrument", "assessment.view_occasion", "assessment.add_occasion",
+                    "assessment.change_occasion", "assessment.view_domainrating", "assessment.add_domainrating",
+                    "assessment.add_screeningflag", "assessment.view_screeningflag", "assessment.add_minote",
+                    "assessment.view_minote"]
+ROLE_PERMISSIONS[Role.CASEWORKER] += _ASSESSMENT_WORK
+ROLE_PERMISSIONS[Role.APPROVER] += _ASSESSMENT_WORK
+ROLE_PERMISSIONS[Role.MANAGER] += ["assessment.view_instrument", "assessment.view_occasion",
+                                   "assessment.view_domainrating", "assessment.view_screeningflag"]
+ROLE_PERMISSIONS[Role.ADMIN] += ["assessment.view_instrument", "assessment.add_instrument",
+                                 "assessment.view_assessmentsettings", "assessment.change_assessmentsettings"]
