@@ -107,6 +107,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
     global _cluster
     if "--postgres" not in args:
         return
+    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("DATABASE_URL"):
+        return  # a pytest-xdist worker: the controller started the cluster and passed DATABASE_URL down
     _cluster = ThrowawayCluster()
     atexit.register(_cluster.stop)
     _cluster.start()
