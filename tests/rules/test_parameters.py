@@ -222,6 +222,28 @@ def test_yaml_decimals_are_read_exactly_never_as_float(tmp_path):
     assert yaml.load("x: 30.4", Loader=_Loader) == {"x": Decimal("30.4")}
 
 
+@pytest.mark.parametrize("path", ALL_FILES, ids=_name)
+def test_the_fast_parser_reads_every_file_exactly_as_the_pure_python_one(path):
+    """libyaml's parser (when PyYAML has it) must not change any value, hence no parameter hash."""
+    from bistand.rules.parameters import _canonical, _Loader
+
+    class PureLoader(yaml.SafeLoader):
+        pass
+
+    PureLoader.add_constructor("tag:yaml.org,2002:float", _Loader.yaml_constructors["tag:yaml.org,2002:float"])
+    text = path.read_text(encoding="utf-8")
+    fast, pure = yaml.load(text, Loader=_Loader), yaml.load(text, Loader=PureLoader)  # noqa: S506
+    assert _canonical(fast) == _canonical(pure) and fast == pure
+
+
+def test_months_of_one_block_share_the_values_and_a_new_block_gets_its_own():
+    clear_caches()
+    march, november = load_parameters("2026-03", "0680"), load_parameters("2026-11", "0680")
+    assert march.single_adult is november.single_adult and march.housing_cost_ceiling == november.housing_cost_ceiling
+    assert load_parameters("2025-03", "0680").single_adult.valid_from.year == 2025
+    assert march.single_adult.valid_from.year == 2026
+
+
 class TestParameterHash:
     def test_is_stable_and_shared_by_months_that_use_the_same_files(self):
         first = parameter_hash("2026-03", "0680")
