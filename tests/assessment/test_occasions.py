@@ -45,6 +45,57 @@ def test_client_and_worker_ratings_are_both_kept_side_by_side(setup):
     assert DomainRating.objects.filter(occasion=occasion).count() == 4
 
 
+def test_a_follow_up_shows_each_raters_change_since_the_latest_earlier_rated_occasion(setup):
+    municipality, worker, person, intake = setup
+    services.rate(occasion=intake, rater=Rater.CLIENT, domain="D1", status=RatingStatus.RATED, level=1)
+    services.rate(occasion=intake, rater=Rater.WORKER, domain="D1", status=RatingStatus.RATED, level=4, user=worker)
+    services.rate(occasion=intake, rater=Rater.WORKER, domain="D2", status=RatingStatus.RATED, level=3, user=worker)
+    unrated = services.create_occasion(user=worker, person=person, kind=OccasionKind.FOLLOW_UP,
+                                       scheduled_for=dt.date(2026, 12, 1), version=sfp_version(), worker=worker)
+    follow_up = services.create_occasion(user=worker, person=person, kind=OccasionKind.FOLLOW_UP,
+                                         scheduled_for=dt.date(2027, 2, 1), version=sfp_version(), worker=worker)
+    services.rate(occasion=follow_up, rater=Rater.CLIENT, domain="D1", status=RatingStatus.RATED, level=3)
+    services.rate(occasion=follow_up, rater=Rater.WORKER, domain="D1", status=RatingStatus.RATED, level=2, user=worker)
+    services.rate(occasion=follow_up, rater=Rater.WORKER, domain="D2", status=RatingStatus.RATED, level=3, user=worker)
+    other_person = PersonFactory(municipality=municipality)
+    services.create_occasion(user=worker, person=other_person, kind=OccasionKind.INTAKE,
+                             scheduled_for=dt.date(2027, 1, 1), version=sfp_version(), worker=worker)
+
+    assert selectors.previous_occasion(intake) is None
+    assert selectors.previous_occasion(unrated) == intake
+    assert selectors.previous_occasion(follow_up) == intake  # the occasion between has no rating
+    rows = {r.code: r for r in selectors.side_by_side(follow_up, intake)}
+    assert rows["D1"].client_change == "Den enskilde: 1 → 3 (2 steg bättre)"
+    assert rows["D1"].worker_change == "Handläggaren: 4 → 2 (2 steg sämre)"
+    assert (rows["D2"].client_change, rows["D2"].worker_change) == ("", "Handläggaren: 3 → 3 (oförändrat)")
+    assert rows["D3"].client_change == rows["D3"].worker_change == ""
+    # the earlier occasion is read, never changed
+    assert DomainRating.objects.get(occasion=intake, rater=Rater.WORKER, domain="D1").level == 4
+
+
+def test_a_change_is_described_in_words_and_a_missing_level_now_is_shown_as_a_dash():
+    assert selectors.describe_change("Den enskilde", None, 3) == ""
+    assert selectors.describe_change("Den enskilde", 2, None) == "Den enskilde: 2 → –"
+    assert selectors.describe_change("Handläggaren", 5, 4) == "Handläggaren: 5 → 4 (1 steg sämre)"
+
+
+def test_the_latest_earlier_ruler_per_domain_is_offered_for_comparison(setup):
+    _, worker, person, intake = setup
+    services.set_ruler(user=worker, occasion=intake, domain="D1", importance=9, confidence=3)
+    services.set_ruler(user=worker, occasion=intake, domain="D5", importance=4, confidence=None)
+    middle = services.create_occasion(user=worker, person=person, kind=OccasionKind.FOLLOW_UP,
+                                      scheduled_for=dt.date(2027, 1, 1), version=sfp_version(), worker=worker)
+    services.set_ruler(user=worker, occasion=middle, domain="D1", importance=8, confidence=5)
+    last = services.create_occasion(user=worker, person=person, kind=OccasionKind.FOLLOW_UP,
+                                    scheduled_for=dt.date(2027, 3, 1), version=sfp_version(), worker=worker)
+    services.set_ruler(user=worker, occasion=last, domain="D1", importance=10, confidence=9)
+    assert {d: (r.importance, r.confidence) for d, r in selectors.previous_rulers(last).items()} == {
+        "D1": (8, 5), "D5": (4, None)}
+    assert {d: (r.importance, r.confidence) for d, r in selectors.previous_rulers(middle).items()} == {
+        "D1": (9, 3), "D5": (4, None)}
+    assert selectors.previous_rulers(intake) == {}
+
+
 def test_the_database_refuses_a_second_rating_by_the_same_rater(setup):
     occasion = setup[3]
     DomainRating.objects.create(occasion=occasion, domain="D1", rater=Rater.CLIENT, status="rated", level=1)

@@ -69,6 +69,8 @@ class DomainRow:
     worker_text: str = ""
     gap: int | None = None
     topic: bool = False
+    client_change: str = ""  # since the previous occasion (see `side_by_side`)
+    worker_change: str = ""
 
 
 def _describe(version: InstrumentVersion, domain: dict, rating: DomainRating | None, rater: str) -> str:
@@ -84,11 +86,41 @@ def _describe(version: InstrumentVersion, domain: dict, rating: DomainRating | N
     return version.body.get("not_assessed", {}).get("label", "Inte bedömt")
 
 
-def side_by_side(occasion: Occasion) -> list[DomainRow]:
+def previous_occasion(occasion: Occasion) -> Occasion | None:
+    """The person's latest occasion before ``occasion`` (by date) with the same instrument and at least one
+    rated domain, in the same municipality; None for the first."""
+    earlier = (Occasion.objects
+               .filter(person_id=occasion.person_id, municipality_id=occasion.municipality_id,
+                       instrument_version__instrument_id=occasion.instrument_version.instrument_id,
+                       ratings__status=RatingStatus.RATED)
+               .exclude(pk=occasion.pk)
+               .filter(Q(scheduled_for__lt=occasion.scheduled_for) | Q(scheduled_for=occasion.scheduled_for, pk__lt=occasion.pk))
+               .select_related("instrument_version").distinct().order_by("-scheduled_for", "-pk"))
+    return earlier.first()
+
+
+def describe_change(rater_label: str, before: int | None, now: int | None) -> str:
+    """One rater's level at the previous occasion and now, in words: "Den enskilde: 1 → 3 (2 steg bättre)".
+    Higher levels are better in every domain. Empty when there is no earlier level."""
+    if before is None:
+        return ""
+    if now is None:
+        return f"{rater_label}: {before} → –"
+    step = now - before
+    if step == 0:
+        return f"{rater_label}: {before} → {now} (oförändrat)"
+    word = "bättre" if step > 0 else "sämre"
+    return f"{rater_label}: {before} → {now} ({abs(step)} steg {word})"
+
+
+def side_by_side(occasion: Occasion, previous: Occasion | None = None) -> list[DomainRow]:
     """Per domain: the client's and the worker's ratings, each as given, and the gap between them. The gap
-    is a topic for the conversation when both rated and differ, or when exactly one finds it not relevant."""
+    is a topic for the conversation when both rated and differ, or when exactly one finds it not relevant.
+    With ``previous`` (see `previous_occasion`), each rater's change of level since then."""
     version = occasion.instrument_version
     ratings = {(r.domain, r.rater): r for r in occasion.ratings.all()}
+    before = {} if previous is None else {
+        (r.domain, r.rater): r.level for r in previous.ratings.all() if r.status == RatingStatus.RATED}
     rows = []
     for domain in version.domains:
         client, worker = ratings.get((domain["id"], Rater.CLIENT)), ratings.get((domain["id"], Rater.WORKER))
@@ -99,6 +131,10 @@ def side_by_side(occasion: Occasion) -> list[DomainRow]:
             row.topic = row.gap >= 1
         elif client and worker and RatingStatus.NOT_RELEVANT in (client.status, worker.status) and client.status != worker.status:
             row.topic = True
+        for rater, rating, field in ((Rater.CLIENT, client, "client_change"), (Rater.WORKER, worker, "worker_change")):
+            now = rating.level if rating is not None and rating.status == RatingStatus.RATED else None
+            setattr(row, field, describe_change("Den enskilde" if rater == Rater.CLIENT else "Handläggaren",
+                                                before.get((domain["id"], rater)), now))
         rows.append(row)
     return rows
 
@@ -128,6 +164,18 @@ def ruler_trend(user, person, domain: str) -> list[tuple[dt.date, int | None, in
     rows = (Ruler.objects.filter(occasion__in=scoped(Occasion.objects.filter(person=person), user), domain=domain)
             .select_related("occasion").order_by("occasion__scheduled_for", "occasion_id"))
     return [(r.occasion.date, r.importance, r.confidence) for r in rows]
+
+
+def previous_rulers(occasion: Occasion) -> dict[str, Ruler]:
+    """Per domain, the ruler recorded at the person's latest earlier occasion that has one for that domain
+    (same municipality), so the worker can ask about the change."""
+    rows = (Ruler.objects
+            .filter(occasion__person_id=occasion.person_id, occasion__municipality_id=occasion.municipality_id)
+            .exclude(occasion_id=occasion.pk)
+            .filter(Q(occasion__scheduled_for__lt=occasion.scheduled_for)
+                    | Q(occasion__scheduled_for=occasion.scheduled_for, occasion_id__lt=occasion.pk))
+            .select_related("occasion").order_by("occasion__scheduled_for", "occasion_id"))
+    return {r.domain: r for r in rows}  # the latest wins
 
 
 # --- due and overdue (used by the worker overview of bistand.plans) ----------------------------------

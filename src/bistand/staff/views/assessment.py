@@ -125,10 +125,12 @@ def person_assessments(request, pk: int):
 def occasion_detail(request, pk: int):
     occasion = _occasion(request, pk, "staff:assessment_occasion")
     version = occasion.instrument_version
-    rows = selectors.side_by_side(occasion)
+    previous = selectors.previous_occasion(occasion)
+    rows = selectors.side_by_side(occasion, previous)
     flags = {f.flag: f for f in occasion.flags.all()}
     note = MINote.objects.filter(occasion=occasion).first()
     rulers = {r.domain: r for r in occasion.rulers.all()}
+    previous_rulers = selectors.previous_rulers(occasion)
     return render(request, "staff/assessment_occasion.html", {
         "occasion": occasion, "person": present_person(occasion.person, request.user), "version": version,
         "rows": rows, "levels": version.levels, "domains": version.domains,
@@ -136,7 +138,9 @@ def occasion_detail(request, pk: int):
         "raised": [f for f in occasion.flags.all()],
         "note": note, "processes": MIProcess.choices, "change_talk": ChangeTalk.choices,
         "note_counts": (note.change_talk if note else {}), "note_processes": (note.processes if note else []),
-        "ruler_rows": [{"domain": d, "ruler": rulers.get(d["id"])} for d in version.domains],
+        "ruler_rows": [{"domain": d, "ruler": rulers.get(d["id"]), "previous": previous_rulers.get(d["id"])}
+                       for d in version.domains],
+        "previous": previous,
         "prompts": MI_PROMPTS, "summary_template": SUMMARY_TEMPLATE,
         "may_change": request.user.has_perm("assessment.add_domainrating"),
         "licence": version.body["licence"],
