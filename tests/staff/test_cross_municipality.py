@@ -153,6 +153,17 @@ def build_world() -> World:
     HouseholdMemberFactory(household=made["people.household"], person=protected, role="partner",
                            pk=made["people.householdmember"].pk + 1)
 
+    # Builders may have made more people there with generated (Faker) names, which can also occur in the
+    # home municipality by chance; give them names that occur nowhere else, so a match is a real leak.
+    named = {made["people.person"].pk, protected.pk}
+    extra_people = scoping.for_municipality(Person.objects.exclude(pk__in=named), other.pk).order_by("pk")
+    for i, person in enumerate(extra_people):
+        suffix = "".join(chr(ord("a") + int(d)) for d in str(i))
+        first, last = f"Ulvhildur{suffix}", f"Qvarnbäcksson{suffix}"
+        Person.objects.filter(pk=person.pk).update(
+            first_name=first, last_name=last, street_address=f"Dolda stigen {suffix}",
+            search_name=Person.build_search_name(first, last))
+
     for person in scoping.for_municipality(Person.objects.all(), other.pk):
         world.secrets += _personnummer_forms(person.personnummer)
         world.secrets += [person.first_name, person.last_name]
