@@ -96,6 +96,20 @@ def test_the_latest_earlier_ruler_per_domain_is_offered_for_comparison(setup):
     assert selectors.previous_rulers(intake) == {}
 
 
+def test_rulers_and_levels_of_another_instrument_are_not_offered_for_comparison(setup):
+    from tests.assessment.factories import licensed_package
+
+    municipality, worker, person, intake = setup
+    services.rate(occasion=intake, rater=Rater.WORKER, domain="D1", status=RatingStatus.RATED, level=2, user=worker)
+    services.set_ruler(user=worker, occasion=intake, domain="D1", importance=9, confidence=3)
+    admin = user_with_role(Role.ADMIN, municipality)
+    other_version = services.install_package(licensed_package(), municipality=municipality, user=admin)
+    later = services.create_occasion(user=worker, person=person, kind=OccasionKind.FOLLOW_UP,
+                                     scheduled_for=dt.date(2027, 1, 1), version=other_version, worker=worker)
+    assert selectors.previous_occasion(later) is None
+    assert selectors.previous_rulers(later) == {}
+
+
 def test_the_database_refuses_a_second_rating_by_the_same_rater(setup):
     occasion = setup[3]
     DomainRating.objects.create(occasion=occasion, domain="D1", rater=Rater.CLIENT, status="rated", level=1)

@@ -168,9 +168,10 @@ def ruler_trend(user, person, domain: str) -> list[tuple[dt.date, int | None, in
 
 def previous_rulers(occasion: Occasion) -> dict[str, Ruler]:
     """Per domain, the ruler recorded at the person's latest earlier occasion that has one for that domain
-    (same municipality), so the worker can ask about the change."""
+    (same municipality and instrument, as in `previous_occasion`), so the worker can ask about the change."""
     rows = (Ruler.objects
-            .filter(occasion__person_id=occasion.person_id, occasion__municipality_id=occasion.municipality_id)
+            .filter(occasion__person_id=occasion.person_id, occasion__municipality_id=occasion.municipality_id,
+                    occasion__instrument_version__instrument_id=occasion.instrument_version.instrument_id)
             .exclude(occasion_id=occasion.pk)
             .filter(Q(occasion__scheduled_for__lt=occasion.scheduled_for)
                     | Q(occasion__scheduled_for=occasion.scheduled_for, occasion_id__lt=occasion.pk))
