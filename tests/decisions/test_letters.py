@@ -118,6 +118,25 @@ def test_rendering_again_gives_the_same_bytes(decision):
     assert read(first).metadata.creation_date.date() == decision.issued_at.date()
 
 
+@pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
+def test_the_letter_is_the_same_when_rendered_again_an_hour_later_whichever_font_subsetter_is_installed(
+    decision, subsetter, monkeypatch
+):
+    import time
+
+    from weasyprint.pdf import fonts
+
+    if subsetter == "fonttools":
+        monkeypatch.setattr(fonts, "harfbuzz_subset", None)  # as on a machine without HarfBuzz's subsetter
+    elif not fonts.harfbuzz_subset:
+        pytest.skip("HarfBuzz's subsetter (libharfbuzz-subset0) is not installed here")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = render_pdf(decision)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert render_pdf(Decision.objects.get(pk=decision.pk)) == first
+
+
 def test_different_decisions_give_different_letters(decision):
     newer = services.reconsider(decision, decision.decided_by, caseworker_text="Rättelse av villkoren.",
                                 conditions="Du ska delta i de aktiviteter som planeras med dig.")

@@ -9,12 +9,17 @@ förvaltningsrätten).
 Everything in the letter comes from the stored decision and its stored calculation — nothing is
 calculated again — and the PDF's creation date and document identifier are fixed from the decision,
 so rendering the same decision again gives **the same bytes**, however the parameters change later.
+The embedded font subsets carry no time either: where WeasyPrint subsets the fonts with fontTools (when
+HarfBuzz's subsetter is not installed), fontTools writes the current time into each font's ``head`` table
+unless ``SOURCE_DATE_EPOCH`` is set (the reproducible-builds convention), so :func:`render_pdf` sets it to
+:data:`FONT_TIMESTAMP` when it is not set.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,6 +28,10 @@ from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, Outcome
 from .selectors import summary
+
+#: The time written into the embedded fonts (seconds since 1970; 2024-01-01 00:00 UTC). It means nothing;
+#: it is fixed so that a letter rendered again is the same, byte for byte.
+FONT_TIMESTAMP = "1704067200"
 
 #: Trace-line codes that are sums (shown in bold in the calculation table).
 SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
@@ -104,6 +113,7 @@ def render_pdf(decision: Decision) -> bytes:
     """The decision letter as a tagged PDF/UA-1 (see the module docstring)."""
     from weasyprint import HTML
 
+    os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_TIMESTAMP)
     html = render_html(decision)
     document = HTML(string=html, base_url=None).render()
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=_identifier(decision))
