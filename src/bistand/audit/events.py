@@ -24,6 +24,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from bistand.bulkinsert import insert_many
+
 from .models import AccessLog, AuditEvent
 
 logger = logging.getLogger("bistand.audit")
@@ -102,7 +104,7 @@ class DatabaseAdapter:
             )
             for record in records
         ]
-        return AuditEvent.objects.bulk_create(rows, batch_size=500) if rows else []
+        return insert_many(rows)
 
     def write_change(self, record: ChangeRecord) -> AuditEvent:
         return AuditEvent.objects.create(

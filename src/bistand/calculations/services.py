@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bistand import rules
 from bistand.audit.services import display_name, record_create
+from bistand.bulkinsert import insert_many
 from bistand.people.models import HouseholdMember, HouseholdRole
 from bistand.rules.parameters import load_parameters
 from bistand.tenancy.scoping import check_can_act_in
@@ -243,7 +244,7 @@ def calculate_and_store_many(items: Iterable[tuple[Any, Any, Mapping[str, Any]]]
         existing[key] = calculation  # the same input twice in one batch is stored once
         new.append(calculation)
         rows[index] = calculation
-    StoredCalculation.objects.bulk_create(new, batch_size=250)
+    insert_many(new)
     record_create_many(user=actor, instances=new, fields=AUDIT_FIELDS)
     return rows  # type: ignore[return-value]
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bistand.audit.services import diff, record_change, record_create, snapshot
+from bistand.bulkinsert import insert_many
 from bistand.calculations.templatetags.calculations_tags import month_sv
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -422,12 +423,9 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
         return []
     drafts = [automated_draft(application, calculation, verdict, proposal)
               for application, calculation, verdict, proposal in entries]
-    Decision.objects.bulk_create(drafts, batch_size=500)
-    DecisionLine.objects.bulk_create(
-        [_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries)
-         for i, line in enumerate(proposal.lines)],
-        batch_size=1000,
-    )
+    insert_many(drafts)
+    insert_many([_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries)
+                 for i, line in enumerate(proposal.lines)])
     moment = issued_at or timezone.now()
     ids = [d.pk for d in drafts]
     issued = 0

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from bistand.audit.models import ChangeAction
 from bistand.audit.services import record_change, record_create, snapshot
+from bistand.bulkinsert import insert_many
 from bistand.calculations.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -225,7 +226,7 @@ def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) 
         paid.update(Payment.objects.filter(decision_id__in=ids[start:start + 5000]).values_list("decision_id", flat=True))
     now = timezone.now()
     payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now) for d in decisions if d.pk not in paid]
-    Payment.objects.bulk_create(payments, batch_size=500)
+    insert_many(payments)
     from bistand.audit.services import record_create_many
 
     record_create_many(user=user, instances=payments, fields=AUDIT_FIELDS)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bistand.audit.services import record_create
+from bistand.bulkinsert import insert_many
 from bistand.registers import registry
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -146,7 +147,7 @@ def fetch_for_persons(persons, period: dt.date, *, user=None, client: SsbtekClie
             municipality_id=person.municipality_id, person=person, period=period, number=1,
             source=response.source or client.name, fetched_at=now, fetched_by=user, fact_count=len(response.facts),
         ))
-    RegisterFetch.objects.bulk_create(new_fetches, batch_size=500)
+    insert_many(new_fetches)
     facts = [
         RegisterFact(
             municipality_id=fetch.municipality_id, person=fetch.person, fetch=fetch, period=fact.period,
@@ -156,7 +157,7 @@ def fetch_for_persons(persons, period: dt.date, *, user=None, client: SsbtekClie
         for fetch in new_fetches
         for fact in answers[fetch.person_id].facts
     ]
-    RegisterFact.objects.bulk_create(facts, batch_size=500)
+    insert_many(facts)
     record_create_many(user=user, instances=new_fetches, fields=FETCH_AUDIT_FIELDS)
     for fetch in new_fetches:
         fetches[fetch.person_id] = fetch
