@@ -52,6 +52,7 @@ from django.utils import timezone
 from bistand.applications.models import Application, ApplicationStatus, CompletionRequest, CompletionStatus
 from bistand.applications.selectors import calculation_input_for
 from bistand.audit.services import record_change, record_create_many, snapshot, diff
+from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
 from bistand.calculations.months import add_months, parse_month
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
@@ -194,9 +195,12 @@ def run_month(
     total = ChunkResult()
     done = 0
     # The chunks make many short-lived objects (model instances, JSON); Python's cyclic garbage collector
-    # would scan the whole heap again and again while they are made. Collect once after each chunk instead.
+    # would scan the whole heap again and again while they are made. Collect once after each chunk instead,
+    # and leave out of those collections what existed before the run (modules, Django's set-up: most of the
+    # heap), which would otherwise be scanned after every chunk.
     collecting = gc.isenabled()
     gc.disable()
+    gc.freeze()
     try:
         for start in range(0, len(ids), max(1, chunk_size)):
             chunk = ids[start:start + chunk_size]
@@ -206,6 +210,7 @@ def run_month(
             if progress is not None:
                 progress(done, len(ids), total)
     finally:
+        gc.unfreeze()
         if collecting:
             gc.enable()
     total.payments += _pay_unpaid(municipality, month)
@@ -383,7 +388,7 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
     # 4. decisions and payments, or to a case worker
     decisions = decide_automatically_many(automate)
     payments = schedule_payments(decisions)
-    Referral.objects.bulk_create(referrals, batch_size=500)
+    insert_many(referrals)
     record_create_many(user=None, instances=referrals, fields=REFERRAL_AUDIT_FIELDS)
 
     result.decided += len(decisions)
