@@ -153,11 +153,20 @@ def demo_database(tmp_path_factory, django_db_blocker):
             month = timezone.localdate().strftime("%Y-%m")
             reference = _run(reference_env, month)
             expected = _state(reference_env, month)
+            chunks = reference.stderr.count("ansökningar")
             yield {"databases": databases, "tmp_path": tmp_path, "month": month, "expected": expected,
-                   "chunks": reference.stderr.count("ansökningar"), "summary": reference.stdout,
+                   "chunks": chunks, "chunk_seconds": _chunk_seconds(reference.stderr, chunks),
+                   "summary": reference.stdout,
                    "reference_env": reference_env}
         finally:
             databases.drop_all()
+
+
+def _chunk_seconds(progress: str, chunks: int) -> float:
+    """How long a chunk took in the uninterrupted run (its progress lines end with the seconds so far)."""
+    times = re.findall(r"(\d+(?:,\d+)?) s$", progress, flags=re.MULTILINE)
+    total = float(times[-1].replace(",", ".")) if times else 0.0
+    return max(total / max(chunks, 1), 0.002)
 
 
 def _summary(text: str) -> str:
@@ -178,8 +187,10 @@ def test_killing_the_monthly_run_at_random_points_and_running_it_again_gives_the
     kills = 0
     remaining = chunks
     for attempt in range(KILLS):
-        after = 0 if attempt == 0 else rng.randint(1, max(1, remaining - 1))
-        delay = rng.uniform(0.0, 1.5) if after == 0 else rng.uniform(0.0, 0.08)
+        # Killed within the chunk after the ``after``-th (the delay is less than a chunk takes), and with at
+        # least half of the remaining chunks left behind, so that every attempt has work to be killed in.
+        after = 0 if attempt == 0 else rng.randint(1, max(1, remaining // 2))
+        delay = rng.uniform(0.0, 1.5) if after == 0 else rng.uniform(0.0, demo_database["chunk_seconds"])
         if _run_and_kill(killed_env, month, after, delay):
             kills += 1
         partial = _state(killed_env, month)
