@@ -234,6 +234,7 @@ def _env(database_url: str, fixtures: Path) -> dict[str, str]:
     env.update({
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "bistand.settings.dev",
+        "DEBUG": "false",  # as in production: Django does not keep a copy of every query
         "BISTAND_SSBTEK_SIMULATOR_FIXTURES": str(fixtures),
         "BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT": "0",
         "AUDIT_LOG_LEVEL": "WARNING",
