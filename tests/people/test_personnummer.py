@@ -222,6 +222,13 @@ def test_changing_any_one_digit_makes_the_number_invalid(number, position, delta
     assert position < 2 and parsed.normalised[2:] == number.normalised[2:]
 
 
+@pytest.mark.parametrize("value", ["00000101-0008", "000001010008", "01000101-0008", "17991231-0008"])
+def test_a_century_that_gives_an_impossible_age_is_refused_with_a_message(value):
+    with pytest.raises(pnr.PersonnummerError) as error:
+        parse(value)
+    assert error.value.code == "too_old" and "Kontrollera årtalet" in error.value.message
+
+
 @given(st.text(max_size=20))
 def test_arbitrary_text_either_parses_or_raises_a_personnummer_error(text):
     try:

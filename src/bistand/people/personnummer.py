@@ -177,6 +177,10 @@ def parse(value: str, *, today: dt.date | None = None) -> Personnummer:
         if separator == "+":
             year -= 100
 
+    if year < today.year - MAX_AGE_YEARS - 1:  # certainly too old (and year 0 is no date at all)
+        raise PersonnummerError(
+            f"Året {year:04d} ger en ålder över {MAX_AGE_YEARS} år. Kontrollera årtalet.", "too_old"
+        )
     if not 1 <= month <= 12:
         raise PersonnummerError(
             f"Månaden {month:02d} finns inte. Kontrollera födelsedatumet i numret (ÅÅMMDD).", "month"
