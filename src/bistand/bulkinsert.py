@@ -2,7 +2,7 @@
 new rows, with less Python per value.
 
 The monthly run writes about 20 rows per application (register fetches and facts, stored calculations,
-decisions and their lines, payments, status changes and an audit event for each), and Django's
+decisions and their lines, payments, referrals and an audit event for each), and Django's
 ``bulk_create`` spends most of its time on the way from an attribute to an SQL parameter: for every value
 it walks ``pre_save`` → ``get_db_prep_save`` → ``get_db_prep_value`` → ``get_prep_value`` and builds a
 placeholder expression, and on SQLite it cuts the rows into statements of at most 999 parameters. Here the
@@ -24,7 +24,7 @@ on the objects, which are then marked as saved — the same as after ``bulk_crea
 
 Only for what ``bulk_create`` itself would do: no ``save()`` and no signals (``bulk_create`` sends none
 either), no multi-table inheritance, no conflict handling, no expressions as values (use ``bulk_create``
-for those; a value with ``resolve_expression`` is refused). ``tests/test_bulkinsert.py`` proves that the
+for those; a value with ``resolve_expression`` is refused). ``tests/casework/test_bulkinsert.py`` proves that the
 rows are the same as ``bulk_create``'s, column by column, for every model that uses it, on SQLite and on
 PostgreSQL.
 """
