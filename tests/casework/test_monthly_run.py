@@ -281,6 +281,32 @@ def test_running_again_changes_nothing(cases):
     assert MonthlyRun.objects.get().starts == 2
 
 
+@pytest.mark.parametrize("frozen_before", [False, True], ids=["nothing frozen", "frozen by the process"])
+def test_the_run_leaves_the_garbage_collector_as_it_found_it(cases, frozen_before, monkeypatch):
+    import gc
+
+    cases.add()
+    cases.add()
+    seen = []
+    monkeypatch.setattr(gc, "collect", lambda *a: seen.append(gc.get_freeze_count()) or 0)
+    if frozen_before:
+        gc.freeze()
+    before = gc.get_freeze_count()
+    try:
+        run(cases.municipality, chunk_size=1)
+        assert gc.isenabled()
+        # the process's own freeze is kept (objects freed meanwhile leave it); without one, none is left behind
+        assert 0 < gc.get_freeze_count() <= before if frozen_before else gc.get_freeze_count() == 0
+    finally:
+        if frozen_before:
+            gc.unfreeze()
+    # the collection after each chunk leaves out what existed before the run (the run's own freeze, or the
+    # process's, which the run does not add to)
+    assert len(seen) == 2 and all(count > 0 for count in seen)
+    if frozen_before:
+        assert all(count <= before for count in seen)
+
+
 def test_a_chunk_that_fails_leaves_nothing_half_done_and_the_next_run_completes(cases, monkeypatch):
     for _ in range(4):
         cases.add()

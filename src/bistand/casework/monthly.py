@@ -198,9 +198,13 @@ def run_month(
     # would scan the whole heap again and again while they are made. Collect once after each chunk instead,
     # and leave out of those collections what existed before the run (modules, Django's set-up: most of the
     # heap), which would otherwise be scanned after every chunk.
+    # (A process that froze objects itself, e.g. a server that preloads the application, keeps its own
+    # freeze: the run then neither freezes nor unfreezes.)
     collecting = gc.isenabled()
+    freezing = gc.get_freeze_count() == 0
     gc.disable()
-    gc.freeze()
+    if freezing:
+        gc.freeze()
     try:
         for start in range(0, len(ids), max(1, chunk_size)):
             chunk = ids[start:start + chunk_size]
@@ -210,7 +214,8 @@ def run_month(
             if progress is not None:
                 progress(done, len(ids), total)
     finally:
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
         if collecting:
             gc.enable()
     total.payments += _pay_unpaid(municipality, month)
