@@ -52,6 +52,7 @@ from typing import IO, Annotated, Any, Sequence
 import msgspec
 import numpy as np
 from msgspec import Meta, Struct
+from msgspec.structs import astuple
 
 from bistand.rules.batch import (
     COST_CODES,
@@ -138,8 +139,10 @@ class _Input(Struct, forbid_unknown_fields=True, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Input, strict=True)
+# _extract unpacks the structs by field order (msgspec.structs.astuple)
+assert _Input.__struct_fields__ == ("month", "household", "municipality", "costs", "incomes")
+assert _Child.__struct_fields__ == ("id", "age", "lunch_away_from_home", "days_present", "earnings_this_year_before_month")
 _AMOUNT_CHARACTERS = b"0123456789.,"
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
 _PLAIN_NUMBER = re.compile(rb"[0-9]+(?:\.[0-9]+)?")
 
 
@@ -151,8 +154,8 @@ def _joined(raws: list[Any]) -> bytes:
 def _raw_ore(raws: list[Any], joined: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Amounts as raw JSON texts (and `_joined` of them) → (öre, ok), with integer arithmetic only. ok is False unless the text is a
     number ≥ 0 with at most two decimals and at most MAX_AMOUNT_ORE öre. The usual forms ("1234",
-    "1234.5", "1234.56") are read on whole columns; anything else (an exponent, a sign, more than 18 digits,
-    or not a number at all) one by one."""
+    "1234.5", "1234.56", with any number of digits) are read on whole columns; anything else (an exponent, a
+    sign, or not a number at all) one by one."""
     n = len(raws)
     ore = np.zeros(n, np.int64)
     ok = np.zeros(n, bool)
@@ -171,35 +174,32 @@ def _raw_ore(raws: list[Any], joined: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _plain_ore(texts: list[Any], joined: bytes | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`_raw_ore` for texts that are all digits with at most one point."""
+    """`_raw_ore` for texts that are all digits with at most one point: the points are taken out and the
+    digits read as integers by NumPy's text parser (C `strtoll`: exact, and clamped at the int64 limit, so an
+    overlong text is simply too large); the number of decimals gives the power of ten. A text with more than
+    two decimals, or above MAX_AMOUNT_ORE, is not ok (its line then goes to the single path)."""
     n = len(texts)
     if joined is None:
         joined = b",".join(texts) + b","
     buf = np.frombuffer(joined, np.uint8)
-    separator, point = buf == 44, buf == 46
-    ends, points = np.flatnonzero(separator), np.flatnonzero(point)
-    with_point = np.searchsorted(ends, points)  # the text of each point
-    decimals = np.zeros(n, np.int64)
-    decimals[with_point] = ends[with_point] - points - 1
-    digit_counts = np.diff(np.r_[-1, ends]) - 1
-    digit_counts[with_point] -= 1
-    long = digit_counts > 18  # beyond int64: one by one
-    if long.any():
-        ore, ok = np.zeros(n, np.int64), np.zeros(n, bool)
-        for i in np.flatnonzero(long).tolist():
-            ore[i], ok[i] = _decimal_ore(bytes(texts[i]))
-        short = np.flatnonzero(~long)
-        ore[short], ok[short] = _plain_ore([texts[i] for i in short.tolist()])
-        return ore, ok
-    digits = buf[~(separator | point)].astype(np.int64) - 48
-    text_of_digit = np.repeat(np.arange(n), digit_counts)
-    exponent = np.cumsum(digit_counts)[text_of_digit] - 1 - np.arange(len(digits))
-    value = np.zeros(n, np.int64)
-    np.add.at(value, text_of_digit, digits * _POW10[exponent])
-    ok = (decimals <= 2) & (value <= MAX_AMOUNT_ORE)
-    ore = np.where(ok, value * _POW10[np.clip(2 - decimals, 0, 2)], 0)
+    points = np.flatnonzero(buf == 46)
+    scale = np.full(n, 100, np.int64)
+    if len(points):
+        ends = np.flatnonzero(buf == 44)  # the comma after each text
+        with_point = np.searchsorted(ends, points)  # the text of each point
+        decimals = ends[with_point] - points - 1
+        scale[with_point] = _SCALE[np.minimum(decimals, 3)]  # 3 or more decimals: 0 (not ok)
+        joined = joined.replace(b".", b"")
+    value = np.fromstring(joined[:-1], np.int64, sep=",") if n else np.zeros(0, np.int64)
+    if len(value) != n:  # pragma: no cover - only digits and commas come here
+        raise AssertionError("amount texts were not read to their end")
+    ok = (scale > 0) & (value <= MAX_AMOUNT_ORE)
+    ore = np.where(ok, value, 0) * scale  # no overflow: at most MAX_AMOUNT_ORE × 100
     ok &= ore <= MAX_AMOUNT_ORE
     return np.where(ok, ore, 0), ok
+
+
+_SCALE = np.array([100, 10, 1, 0], np.int64)  # öre per unit of the text without its point, by decimals
 
 
 def _decimal_ore(text: bytes) -> tuple[int, bool]:
@@ -350,8 +350,9 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
         suspect[bad] = True
     months_table = _month_table()
 
-    month_idx = np.fromiter(map(months_table.get, map(_get("month"), objs), repeat(_MISSING)), np.int64, n)
-    municipalities = list(map(_get("municipality"), objs))
+    # one tuple per struct, transposed into one tuple per field (faster than a pass per field here)
+    months, households, municipalities, costs_l, incomes_l = zip(*map(astuple, objs)) if n else ((),) * 5
+    month_idx = np.fromiter(map(months_table.get, months, repeat(_MISSING)), np.int64, n)
     codes = _MUNICIPALITY_CODES
     for m in set(municipalities).difference(codes):
         if m is None or re.search(MUNICIPALITY_PATTERN, m):
@@ -362,30 +363,28 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
     municipality_code = np.fromiter(map(codes.__getitem__, municipalities), np.int64, n)
     for m in [m for m, code in codes.items() if code == _WRONG_MUNICIPALITY]:
         del codes[m]
-    households = list(map(_get("household"), objs))
     adults_l = list(map(_get("adults"), households))
     children_l = list(map(_get("children"), households))
-    costs_l = list(map(_get("costs"), objs))
-    incomes_l = list(map(_get("incomes"), objs))
     adults = list(chain.from_iterable(adults_l))
     children = list(chain.from_iterable(children_l))
     costs = list(chain.from_iterable(costs_l))
     incomes = list(chain.from_iterable(incomes_l))
     n_children = len(children)
     adult_ids = list(map(_get("id"), adults))
-    child_ids = list(map(_get("id"), children))
+    child_ids, child_ages, child_lunches, child_days, earnings = zip(*map(astuple, children)) if children else ((),) * 5
+    child_ids = list(child_ids)
     members = list(map(_get("member"), incomes))
-    earnings = list(map(_get("earnings_this_year_before_month"), children))
     earnings_given = np.fromiter(map(operator.is_not, earnings, repeat(_ZERO)), bool, len(earnings))
+    given = list(compress(earnings, earnings_given))
+    # every amount of these lines converted together: the given earnings, then the costs, then the incomes
+    raws = given + list(map(_get("amount"), costs)) + list(map(_get("amount"), incomes))
+    amount, amount_ok = _raw_ore(raws, _joined(raws))
+    n_given, n_costs = len(given), len(costs)
     child_earnings = np.zeros(len(earnings), np.int64)
     earnings_ok = np.ones(len(earnings), bool)
-    if earnings_given.any():
-        given = list(compress(earnings, earnings_given))
-        child_earnings[earnings_given], earnings_ok[earnings_given] = _raw_ore(given, _joined(given))
-    cost_raws = list(map(_get("amount"), costs))
-    cost_amount, cost_ok = _raw_ore(cost_raws, _joined(cost_raws))
-    income_raws = list(map(_get("amount"), incomes))
-    income_amount, income_ok = _raw_ore(income_raws, _joined(income_raws))
+    child_earnings[earnings_given], earnings_ok[earnings_given] = amount[:n_given], amount_ok[:n_given]
+    cost_amount, cost_ok = amount[n_given:n_given + n_costs], amount_ok[n_given:n_given + n_costs]
+    income_amount, income_ok = amount[n_given + n_costs:], amount_ok[n_given + n_costs:]
     return _Columns(
         suspect=suspect | (month_idx < 0) | (municipality_code < 0),
         month_idx=month_idx,
@@ -401,9 +400,9 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
         ),
         adult_ids=adult_ids,
         adult_hash=_hashes(adult_ids),
-        child_age=np.fromiter(map(_get("age"), children), np.int8, n_children),
-        child_lunch=np.fromiter(map(_get("lunch_away_from_home"), children), bool, n_children),
-        child_days=_ints_or_none(list(map(_get("days_present"), children)), 31).astype(np.int16),
+        child_age=np.fromiter(child_ages, np.int8, n_children),
+        child_lunch=np.fromiter(child_lunches, bool, n_children),
+        child_days=_ints_or_none(child_days, 31).astype(np.int16),
         child_earnings=child_earnings,
         child_earnings_ok=earnings_ok,
         child_ids=child_ids,
