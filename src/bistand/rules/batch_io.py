@@ -47,7 +47,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter
 from pathlib import Path
 from decimal import Decimal
-from typing import IO, Annotated, Any, Sequence
+from typing import IO, Annotated, Any, Iterator, Sequence
 
 import msgspec
 import numpy as np
@@ -80,9 +80,10 @@ single = importlib.import_module("bistand.rules.calculate")
 
 __all__ = ["ProgressBar", "calculate_jsonl", "decode_jsonl", "run_batch"]
 
-#: Lines decoded and calculated together inside a chunk: small enough that the decoded objects stay in
-#: the processor's cache while they are turned into columns (much faster than one big step).
-SUBCHUNK_LINES = 1_000
+#: Bytes of lines split, decoded and turned into columns together inside a chunk (about 1 000 households):
+#: small enough that the lines and the decoded objects stay in the processor's cache meanwhile (much faster
+#: than one big step).
+SUBCHUNK_BYTES = 400_000
 
 EMPTY_LINE_MESSAGE = "Raden är tom. Varje rad ska innehålla ett hushåll som ett JSON-objekt."
 _NOT_WRITTEN = "ingen resultatfil har skrivits"
@@ -241,6 +242,22 @@ def _split_lines(text: bytes) -> list[bytes]:
     if lines and lines[-1] == b"":
         lines.pop()
     return lines
+
+
+def _line_pieces(text: bytes, piece_bytes: int = SUBCHUNK_BYTES) -> Iterator[list[bytes]]:
+    """`_split_lines(text)` in consecutive pieces of whole lines, each about `piece_bytes` long, split one
+    after the other (a piece's lines are still in the cache when they are decoded)."""
+    if not text:
+        return
+    body_end = len(text) - 1 if text.endswith(b"\n") else len(text)  # the final newline ends the last line
+    pos = 0
+    while True:
+        end = text.find(b"\n", pos + piece_bytes, body_end) if body_end - pos > piece_bytes else -1
+        if end < 0:
+            yield text[pos:body_end].split(b"\n")
+            return
+        yield text[pos:end].split(b"\n")
+        pos = end + 1
 
 
 def _decode_lines(lines: Sequence[bytes]) -> tuple[list[_Input], list[int]]:
@@ -565,8 +582,11 @@ def decode_jsonl(
     """JSON Lines (one household per line) → `HouseholdArrays`, validated exactly like `decode_input`.
 
     Raises CalculationInputError for the first invalid line, with `index` = first_index + its position."""
-    lines = _split_lines(text)
-    parts = [_extract(lines[i:i + SUBCHUNK_LINES]) for i in range(0, len(lines), SUBCHUNK_LINES)]
+    lines: list[bytes] = []
+    parts = []
+    for piece in _line_pieces(text):
+        parts.append(_extract(piece))
+        lines += piece
     if not parts:
         parts = [_extract([])]
     return _finish(_Columns.concatenate(parts), lines, first_index, local_dir)
