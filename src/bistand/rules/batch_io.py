@@ -47,7 +47,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter
 from pathlib import Path
 from decimal import Decimal
-from typing import IO, Annotated, Any, Iterator, Sequence
+from typing import IO, Annotated, Any, Iterator, Literal, Sequence
 
 import msgspec
 import numpy as np
@@ -68,7 +68,6 @@ from bistand.rules.batch import (
 )
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.model import (
-    MUNICIPALITY_PATTERN,
     CostType,
     IncomeType,
     amount_to_ore,
@@ -95,13 +94,20 @@ _Id = Annotated[str, Meta(min_length=1)]
 # arithmetic (see _raw_ore); a JSON value that is not a number is an invalid amount.
 _Amount = msgspec.Raw
 _ZERO = msgspec.Raw(b"0")
+# Months 1900-01 … 2199-12 and municipality codes 0000 … 9999 as literals: the decoder hands out these very
+# strings (no new text per line) and rejects any other text, and such a line goes to the single path (which
+# gives the error, or calculates a month far outside the years the rules cover).
+_MONTH_TEXTS = tuple(f"{year:04d}-{month:02d}" for year in range(1900, 2200) for month in range(1, 13))
+_MUNICIPALITY_TEXTS = tuple(f"{code:04d}" for code in range(10_000))
+_MonthText = Literal[_MONTH_TEXTS]  # type: ignore[valid-type]
+_MunicipalityText = Literal[_MUNICIPALITY_TEXTS]  # type: ignore[valid-type]
 
 
 class _Adult(Struct, forbid_unknown_fields=True, gc=False):
     id: _Id
     age: Annotated[int, Meta(ge=18, le=130)]
     consecutive_months_on_assistance: Annotated[int, Meta(ge=0)] = 0
-    jobbstimulans_since: str | None = None  # pattern checked on the column
+    jobbstimulans_since: _MonthText | None = None
 
 
 class _Child(Struct, forbid_unknown_fields=True, gc=False):
@@ -132,9 +138,9 @@ class _Income(Struct, forbid_unknown_fields=True, gc=False):
 
 
 class _Input(Struct, forbid_unknown_fields=True, gc=False):
-    month: str  # pattern checked on the column
+    month: _MonthText
     household: _Household
-    municipality: str = None  # type: ignore[assignment]  # pattern checked on the column
+    municipality: _MunicipalityText = None  # type: ignore[assignment]  # absent → None; JSON null is rejected
     costs: list[_Cost] = []
     incomes: list[_Income] = []
 
@@ -286,14 +292,10 @@ _MONTHS: dict[str | None, int] = {}
 
 
 def _month_table() -> dict[str | None, int]:
-    """'YYYY-MM' → month index for 1900-01 … 2199-12, and None → −1. A month not in the table is checked
-    by the single path (it is either invalid or far outside the years the rules cover)."""
+    """'YYYY-MM' (the literal texts) → month index for 1900-01 … 2199-12, and None → −1."""
     if not _MONTHS:
-        table: dict[str | None, int] = {None: -1}
-        for year in range(1900, 2200):
-            for month in range(1, 13):
-                table[f"{year:04d}-{month:02d}"] = year * 12 + month - 1
-        _MONTHS.update(table)
+        _MONTHS[None] = -1
+        _MONTHS.update((text, 1900 * 12 + i) for i, text in enumerate(_MONTH_TEXTS))
     return _MONTHS
 
 
@@ -302,7 +304,6 @@ _MISSING = -2
 # Municipality codes seen (valid pattern, or None), numbered in order of appearance in this process.
 _MUNICIPALITIES: list[str | None] = [None]
 _MUNICIPALITY_CODES: dict[str | None, int] = {None: 0}
-_WRONG_MUNICIPALITY = -1
 
 
 def _hashes(texts: list[Any]) -> np.ndarray:
@@ -314,7 +315,7 @@ class _Columns:
     """The raw columns of some lines (see `_extract`): per household, and flat per adult, child, cost and
     income. Checks that need whole columns are done afterwards, on a whole chunk (`_validate`)."""
 
-    suspect: np.ndarray  # lines the light decoder rejected, or with a malformed month or municipality
+    suspect: np.ndarray  # lines the light decoder rejected (a malformed month or municipality among them)
     month_idx: np.ndarray
     municipality_code: np.ndarray  # position in _MUNICIPALITIES
     n_adults: np.ndarray
@@ -371,15 +372,10 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
     months, households, municipalities, costs_l, incomes_l = zip(*map(astuple, objs)) if n else ((),) * 5
     month_idx = np.fromiter(map(months_table.get, months, repeat(_MISSING)), np.int64, n)
     codes = _MUNICIPALITY_CODES
-    for m in set(municipalities).difference(codes):
-        if m is None or re.search(MUNICIPALITY_PATTERN, m):
-            codes[m] = len(_MUNICIPALITIES)
-            _MUNICIPALITIES.append(m)
-        else:
-            codes[m] = _WRONG_MUNICIPALITY  # not remembered: any text can come here
+    for m in set(municipalities).difference(codes):  # a valid code (the decoder checked it), or None
+        codes[m] = len(_MUNICIPALITIES)
+        _MUNICIPALITIES.append(m)
     municipality_code = np.fromiter(map(codes.__getitem__, municipalities), np.int64, n)
-    for m in [m for m, code in codes.items() if code == _WRONG_MUNICIPALITY]:
-        del codes[m]
     adults_l = list(map(_get("adults"), households))
     children_l = list(map(_get("children"), households))
     adults = list(chain.from_iterable(adults_l))
@@ -403,9 +399,9 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
     cost_amount, cost_ok = amount[n_given:n_given + n_costs], amount_ok[n_given:n_given + n_costs]
     income_amount, income_ok = amount[n_given + n_costs:], amount_ok[n_given + n_costs:]
     return _Columns(
-        suspect=suspect | (month_idx < 0) | (municipality_code < 0),
+        suspect=suspect | (month_idx < 0),
         month_idx=month_idx,
-        municipality_code=np.maximum(municipality_code, 0),
+        municipality_code=municipality_code,
         n_adults=np.fromiter(map(len, adults_l), np.int64, n),
         n_children=np.fromiter(map(len, children_l), np.int64, n),
         n_costs=np.fromiter(map(len, costs_l), np.int64, n),
