@@ -12,7 +12,8 @@ and measures
   (b) batch    the vectorised batch path from in-memory arrays: `calculate_arrays(HouseholdArrays)`
                (the arrays are built from the JSONL before timing);
   (c) cli      the command end to end: a real subprocess `bistand calculate --batch IN.jsonl --out
-               OUT.jsonl` (no --trace), from start to exit, parsing and writing included.
+               OUT.jsonl` (no --trace), from start to exit, parsing and writing included; OUT.jsonl does
+               not exist before each run (deleted beforehand, outside the timing).
 
 Times are wall-clock; (b) and (c) are the best of --repeat runs. This is a benchmark, not a test; the
 figures depend on the machine and on what else runs on it. Results: docs/performance.md.
@@ -115,6 +116,7 @@ def bench_cli(path: Path, n: int, repeat: int, workdir: Path) -> tuple[float, fl
     out = workdir / f"out-{n}.jsonl"
     best = float("inf")
     for _ in range(repeat):
+        out.unlink(missing_ok=True)  # each run writes a new file (replacing one would add freeing its pages)
         start = time.perf_counter()
         done = subprocess.run(
             [*bistand_command(), "calculate", "--batch", str(path), "--out", str(out)],

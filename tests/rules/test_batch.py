@@ -524,3 +524,43 @@ def test_batch_modules_use_no_float_and_no_django():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert all(m.split(".")[0] != "django" for m in modules), f"{name}:{node.lineno}"
+
+
+# --- reading amounts and lines ----------------------------------------------------------------------------
+
+_AMOUNT_TEXT = st.one_of(
+    st.integers(0, 10**25).map(str),
+    st.tuples(st.integers(0, 10**20), st.text("0123456789", min_size=1, max_size=22)).map(lambda t: f"{t[0]}.{t[1]}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_AMOUNT_TEXT, min_size=0, max_size=40))
+def test_plain_amount_texts_become_exact_ore_or_are_refused(texts):
+    """Digits with at most one point: exactly the Decimal value in öre when it has at most two decimals and
+    is at most MAX_AMOUNT_ORE öre; otherwise not ok (the line then goes to the single path). Overlong texts
+    (beyond int64) are too large, never wrapped around."""
+    from bistand.rules.batch import MAX_AMOUNT_ORE
+    from bistand.rules.batch_io import _joined, _raw_ore
+
+    raws = [msgspec.Raw(t.encode()) for t in texts]
+    ore, ok = _raw_ore(raws, _joined(raws))
+    for text, got, good in zip(texts, ore.tolist(), ok.tolist()):
+        value = Decimal(text)
+        decimals = len(text.split(".")[1]) if "." in text else 0
+        expected_ok = decimals <= 2 and value * 100 <= MAX_AMOUNT_ORE
+        assert good == expected_ok, text
+        assert got == (int(value * 100) if expected_ok else 0), text
+
+
+@pytest.mark.parametrize("ending", [b"", b"\n", b"\n\n", b"\r\n"])
+@pytest.mark.parametrize("piece_bytes", [1, 7, 50, 400_000])
+def test_lines_split_in_pieces_are_the_lines_of_the_text(ending, piece_bytes):
+    from bistand.rules.batch_io import _line_pieces, _split_lines
+
+    text = b"\n".join([b'{"a":1}', b"", b"x" * 60, b"  ", b'{"b":[1,2]}\r']) + ending
+    pieces = list(_line_pieces(text, piece_bytes))
+    assert all(pieces)
+    assert [line for piece in pieces for line in piece] == _split_lines(text)
+    assert list(_line_pieces(b"", piece_bytes)) == []
+    assert [line for piece in _line_pieces(b"\n", piece_bytes) for line in piece] == [b""]
