@@ -247,7 +247,13 @@ def leaks(response, world: World, sent: str = "") -> list[str]:
     """Texts of the other municipality in the answer, apart from the ones the request itself sent (a
     search page repeats the search term; what matters is that it finds nothing)."""
     text = body(response)
-    return [s for s in world.secrets if s in text and s not in sent]
+    return [s for s in world.secrets if s not in sent and _as_word(s).search(text)]
+
+
+def _as_word(secret: str) -> re.Pattern:
+    """The secret as a whole word: "Yrsa" in a name or a sentence, not inside a random token such as
+    a CSRF token ("…YYrsa5…" turned up once in some ten thousand pages)."""
+    return re.compile(rf"(?<!\w){re.escape(secret)}(?!\w)")
 
 
 def post_payload(world: World) -> dict:
@@ -438,3 +444,11 @@ def test_admin_pages_get_the_object_of_their_own_model_and_other_pages_get_every
     assert candidates(by_name["admin:auth_group_change"], objects) == []
     assert candidates(by_name["staff:person_detail"], objects) == objects
     assert candidates(by_name["admin:view_on_site"], objects) == objects
+
+
+def test_a_secret_counts_as_shown_when_it_stands_as_a_word_not_inside_a_random_token():
+    assert _as_word("Yrsa").search("<td>Yrsa Skyddadsdotter</td>")
+    assert _as_word("Yrsa").search('{"name": "Yrsa"}')
+    assert _as_word("19121212-1212").search('value="19121212-1212"')
+    assert not _as_word("Yrsa").search('"X-CSRFToken": "L5njGlkJmEqDTm8YYrsa5UY0pppD"')
+    assert not _as_word("1212121212").search("id=991212121212")
