@@ -10,6 +10,7 @@ from collections import Counter
 
 import pypdf
 import pytest
+from django.utils import timezone
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from bistand.decisions import services
@@ -115,7 +116,20 @@ def test_rendering_again_gives_the_same_bytes(decision):
     first = render_pdf(decision)
     again = render_pdf(Decision.objects.get(pk=decision.pk))
     assert first == again
-    assert read(first).metadata.creation_date.date() == decision.issued_at.date()
+    assert read(first).metadata.creation_date.date() == timezone.localtime(decision.issued_at).date()
+
+
+def test_the_letter_is_dated_by_the_swedish_calendar_day_just_after_midnight():
+    # 23:30 UTC on 31 March is 01:30 on 1 April in Sweden (summer time): the letter says 1 April.
+    municipality = MunicipalityFactory(code="0680", name="Jönköping")
+    household = household_with_members(municipality, adults=1)
+    caseworker = user_with_role(Role.CASEWORKER, municipality)
+    application = make_application(household, MONTH, kind="new", costs={"rent": 7000})
+    draft = services.save_draft(application, calculate(application, register_facts=[]), caseworker)
+    decision = services.issue_draft(draft, caseworker, issued_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.timezone.utc))
+    pdf = render_pdf(Decision.objects.get(pk=decision.pk))
+    assert read(pdf).metadata.creation_date.date() == dt.date(2026, 4, 1)
+    assert "Beslutsdatum: 2026-04-01" in text_of(read(pdf))
 
 
 @pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
