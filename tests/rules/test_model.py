@@ -200,6 +200,22 @@ def test_messages_are_plain_swedish():
     assert _error(b'{"month": ').field == ""
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"\xc3month":"2024-01","household":{"adults":[{"id":"a1","age":30}]}}',
+        b'{"month":"2024-01","household":{"adults":[{"id":"a\xff","age":30}]}}',
+        b'{"month":"2024-01","household":{"adults":[{"id":"\xed\xa0\x80","age":30}]}}',  # a surrogate
+    ],
+)
+def test_text_that_is_not_utf8_is_an_input_error_not_a_crash(data):
+    with pytest.raises(CalculationInputError) as info:
+        decode_input(data, index=2)
+    assert info.value.field == ""
+    assert "UTF-8" in info.value.message
+    assert info.value.index == 2
+
+
 def test_errors_carry_the_batch_index():
     with pytest.raises(CalculationInputError) as info:
         decode_input(b"[]", index=4)

@@ -269,6 +269,10 @@ def decode_input(data: bytes | str, index: int | None = None) -> CalculationInpu
         value = INPUT_DECODER.decode(data)
     except msgspec.DecodeError as exc:  # ValidationError is a subclass
         raise _from_msgspec(exc, index) from None
+    except UnicodeDecodeError:  # msgspec checks the UTF-8 of every string it decodes
+        raise CalculationInputError(
+            "", "Indata är inte giltig JSON: en text innehåller tecken som inte är kodade i UTF-8.", index
+        ) from None
     validate_input(value, index)
     return value
 
