@@ -15,7 +15,9 @@ and measures
                OUT.jsonl` (no --trace), from start to exit, parsing and writing included; OUT.jsonl does
                not exist before each run (deleted beforehand, outside the timing).
 
-Times are wall-clock; (b) and (c) are the best of --repeat runs. This is a benchmark, not a test; the
+(b) and (c) read with the compiled batch reader when it is built; BISTAND_BATCH_READER=python measures the
+pure-Python reader instead (the header says which). Times are wall-clock; (b) and (c) are the best of
+--repeat runs. This is a benchmark, not a test; the
 figures depend on the machine and on what else runs on it. Results: docs/performance.md.
 """
 
@@ -42,6 +44,7 @@ import households  # noqa: E402
 
 from bistand.rules import calculate, decode_input  # noqa: E402
 from bistand.rules.batch import calculate_arrays  # noqa: E402
+from bistand.rules import batch_io  # noqa: E402
 from bistand.rules.batch_io import decode_jsonl  # noqa: E402
 
 
@@ -61,6 +64,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "msgspec": msgspec.__version__,
+        "batch reader": "compiled (bistand.rules._linescan)" if batch_io.use_compiled_reader
+        else "python (msgspec; the compiled reader is not built or BISTAND_BATCH_READER=python)",
         "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 

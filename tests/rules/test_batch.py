@@ -15,6 +15,10 @@ import json
 from decimal import Decimal
 from fractions import Fraction
 
+import os
+import shutil
+import sysconfig
+
 import msgspec
 import numpy as np
 import pytest
@@ -29,14 +33,40 @@ from bistand.rules.batch import (
     calculate_many,
     format_kronor_ore,
 )
+from bistand.rules import batch_io
 from bistand.rules.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
 from bistand.rules.calculate import encode_json
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
 from bistand.rules.parameters import format_kronor
 
 SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
+
+# The JSON Lines tests run with both batch readers: the compiled one (when built) and the pure-Python one.
+READERS = [
+    pytest.param(True, id="compiled-reader",
+                 marks=pytest.mark.skipif(batch_io._linescan is None, reason="the compiled reader is not built")),
+    pytest.param(False, id="python-reader"),
+]
+
+
+@pytest.fixture(params=READERS)
+def reader(request, monkeypatch):
+    monkeypatch.setattr(batch_io, "use_compiled_reader", request.param)
+    return request.param
+
+
+def test_the_compiled_reader_is_built_where_a_c_compiler_is_installed():
+    """The install builds the compiled reader whenever it can (setup.py); without it the batch command is
+    about two and a half times slower, so a machine with a compiler must not silently go without it."""
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if not shutil.which(compiler):
+        pytest.skip(f"no C compiler ({compiler}) on this machine")
+    assert batch_io._linescan is not None
+    assert batch_io.use_compiled_reader or os.environ.get("BISTAND_BATCH_READER") == "python"
 
 # Test municipalities: a fixed divisor of 30.4 and cost caps (estimated), rounding up and then down from
 # July 2025 with a new, estimated rent ceiling; a partial ceiling table; rounding half up with divisor 30.
@@ -209,7 +239,7 @@ def test_batch_results_are_identical_to_the_single_path(docs, local_dir):
 
 @SETTINGS
 @given(docs=st.lists(households(), min_size=1, max_size=12))
-def test_jsonl_batch_writes_the_single_paths_json_line_for_line(docs, local_dir):
+def test_jsonl_batch_writes_the_single_paths_json_line_for_line(docs, local_dir, reader):
     expected = b"".join(r.to_json(trace=False) + b"\n" for r in single_results(docs, local_dir))
     text = b"".join(as_line(doc) + b"\n" for doc in docs)
     assert calculate_jsonl(text, local_dir=local_dir) == expected
@@ -217,7 +247,7 @@ def test_jsonl_batch_writes_the_single_paths_json_line_for_line(docs, local_dir)
 
 @SETTINGS
 @given(docs=st.lists(households(municipalities=("0680", "9801"), max_children=3), min_size=1, max_size=6), data=st.data())
-def test_numbers_written_in_any_json_form_are_read_exactly_as_the_single_path_reads_them(docs, data, local_dir):
+def test_numbers_written_in_any_json_form_are_read_exactly_as_the_single_path_reads_them(docs, data, local_dir, reader):
     """Amounts written with an exponent, trailing zeros or 16+ characters (which the light decoder does not
     read as floats) give the same results as in the single path."""
     forms = [
@@ -332,7 +362,7 @@ def single_error(line: bytes, local_dir) -> CalculationInputError | None:
     name=st.sampled_from(sorted(MUTATIONS) + sorted(RAW_LINES)),
     data=st.data(),
 )
-def test_an_invalid_line_gives_the_single_paths_error_with_its_line(docs, name, data, local_dir):
+def test_an_invalid_line_gives_the_single_paths_error_with_its_line(docs, name, data, local_dir, reader):
     position = data.draw(st.integers(0, len(docs) - 1))
     lines = [as_line(doc) for doc in docs]
     lines[position] = mutated_line(docs[position], name)
@@ -344,7 +374,7 @@ def test_an_invalid_line_gives_the_single_paths_error_with_its_line(docs, name, 
         expected.field, expected.message, position)
 
 
-def test_the_first_of_several_invalid_lines_is_reported(local_dir):
+def test_the_first_of_several_invalid_lines_is_reported(local_dir, reader):
     good = b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}'
     lines = [good] * 5 + [b'{"month":"2026-01","household":{"adults":[{"id":"a","age":12}]}}'] + [good] + [b"{"]
     with pytest.raises(CalculationInputError) as caught:
@@ -354,14 +384,14 @@ def test_the_first_of_several_invalid_lines_is_reported(local_dir):
 
 
 @pytest.mark.parametrize("blank", [b"", b"   ", b"\t\r"])
-def test_an_empty_line_is_an_error_naming_the_line(blank):
+def test_an_empty_line_is_an_error_naming_the_line(blank, reader):
     good = b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}'
     with pytest.raises(CalculationInputError) as caught:
         calculate_jsonl(good + b"\n" + blank + b"\n" + good + b"\n")
     assert (caught.value.index, caught.value.field, caught.value.message) == (1, "", EMPTY_LINE_MESSAGE)
 
 
-def test_crlf_line_ends_and_a_missing_final_newline_are_accepted():
+def test_crlf_line_ends_and_a_missing_final_newline_are_accepted(reader):
     good = b'{"month":"2026-01","household":{"adults":[{"id":"a","age":30}]}}'
     expected = calculate(decode_input(good)).to_json(trace=False) + b"\n"
     assert calculate_jsonl(good + b"\r\n" + good) == expected * 2
@@ -384,7 +414,7 @@ def test_crlf_line_ends_and_a_missing_final_newline_are_accepted():
         (lambda d: d["household"]["adults"][0].update(consecutive_months_on_assistance=10**30), False),
     ],
 )
-def test_households_beyond_int64_are_calculated_by_the_single_path(change, single_path):
+def test_households_beyond_int64_are_calculated_by_the_single_path(change, single_path, reader):
     doc = {
         "month": "2026-03", "municipality": "0680",
         "household": {"adults": [{"id": "a", "age": 30, "consecutive_months_on_assistance": 7}],
@@ -492,7 +522,7 @@ def everything_estimated(monkeypatch):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(docs=st.lists(households(), min_size=1, max_size=8))
-def test_warnings_for_estimated_values_are_the_single_paths(docs, local_dir, everything_estimated):
+def test_warnings_for_estimated_values_are_the_single_paths(docs, local_dir, everything_estimated, reader):
     expected = [calculate(decode_input(as_line(doc)), local_dir=local_dir) for doc in docs]
     assert all(r.warnings for r in expected)
     result = calculate_many([decode_input(as_line(doc)) for doc in docs], local_dir=local_dir)
@@ -524,6 +554,12 @@ def test_batch_modules_use_no_float_and_no_django():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert all(m.split(".")[0] != "django" for m in modules), f"{name}:{node.lineno}"
+    # the compiled reader: integer arithmetic only (no floating-point type in its source)
+    import re
+
+    source = (rules_dir / "_linescan.c").read_text(encoding="utf-8")
+    code = re.sub(r'/\*.*?\*/|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])\'', "", source, flags=re.S)  # no comments, texts
+    assert not re.search(r"\b(float|double|strtod|atof)\b", code)
 
 
 # --- reading amounts and lines ----------------------------------------------------------------------------

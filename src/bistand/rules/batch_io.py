@@ -13,16 +13,23 @@ Format
   done, and removed on any failure.
 
 Speed
-- Lines are decoded with msgspec into light structs (`_Input`) a thousand at a time (so that the decoded
-  objects are still in the processor's cache when they are turned into columns), turned into columns
-  (`HouseholdArrays`) and calculated by `batch.calculate_arrays`; results are formatted from the columns.
+- Two readers give the same columns (`HouseholdArrays`), which `batch.calculate_arrays` calculates; results
+  are formatted from the columns.
+- The compiled reader (`_linescan.c`, built at install when a C compiler is there; `use_compiled_reader`)
+  reads a chunk's lines straight into int64 columns, without a Python object per line. It takes only lines
+  written in the plain way (no escapes in ids, members, types, months or codes; integers as digits; amounts
+  as digits with at most two decimals; each key once) that pass every check below, and marks every other
+  line as suspect: the single path then decides it, as below. It never rejects a line itself.
+- The pure-Python reader (without the compiled one, or with BISTAND_BATCH_READER=python): lines are decoded
+  with msgspec into light structs (`_Input`) a thousand at a time (so that the decoded objects are still in
+  the processor's cache when they are turned into columns) and turned into columns.
 - Amounts become öre exactly, with integer arithmetic only: they are kept as their raw JSON text
   (msgspec.Raw); the usual forms ("1234", "1234.5", "1234.56") are converted on whole columns, anything
   else (an exponent, …) through Decimal (see `_raw_ore`). No float is involved.
 - The checks that the schema cannot express (unique ids, members, dwelling size, two decimals, a year
-  with riksnorm) are done on whole columns. Any line that fails one of them, that the light decoder
-  rejects, or whose amounts are too large for int64 arithmetic, is decoded again by the
-  single path's `decode_input`, which either raises the authoritative error (same field and message as
+  with riksnorm) are done on whole columns (by the compiled reader line by line). Any line that fails one
+  of them, that a reader does not take, or whose amounts are too large for int64 arithmetic, is decoded
+  again by the single path's `decode_input`, which either raises the authoritative error (same field and message as
   `bistand calculate FILE.json`) or accepts it, in which case the single path calculates that line. The
   batch therefore accepts and rejects exactly what the single path does.
 - Large files are cut into chunks of whole lines (CHUNK_BYTES) that worker processes (one per core,
@@ -76,6 +83,18 @@ from bistand.rules.model import (
 from bistand.rules.parameters import load_parameters
 
 single = importlib.import_module("bistand.rules.calculate")
+
+try:  # the compiled reader (C, built at install when a compiler is there; see _linescan.c)
+    from bistand.rules import _linescan
+except ImportError:  # pragma: no cover - installed without a C compiler: the light decoder reads every line
+    _linescan = None
+
+#: Whether decode_jsonl reads with the compiled reader (when it is built). BISTAND_BATCH_READER=python chooses
+#: the pure-Python reader (msgspec's light decoder); both give the same results.
+use_compiled_reader: bool = _linescan is not None and os.environ.get("BISTAND_BATCH_READER", "") != "python"
+
+#: Households with more children than this are left to the single path by the batch readers.
+MAX_CHILDREN_CHECKED = 8
 
 __all__ = ["ProgressBar", "calculate_jsonl", "decode_jsonl", "run_batch"]
 
@@ -325,24 +344,27 @@ class _Columns:
     dwelling: np.ndarray
     adult_months: np.ndarray  # flat, one per adult
     adult_since: np.ndarray  # flat; _MISSING when not a usable month
-    adult_ids: list[str]
-    adult_hash: np.ndarray
     child_age: np.ndarray
     child_lunch: np.ndarray
     child_days: np.ndarray
     child_earnings: np.ndarray  # öre
     child_earnings_ok: np.ndarray
     child_ids: list[str]
-    child_hash: np.ndarray
     cost_type: np.ndarray
     cost_amount: np.ndarray
     cost_ok: np.ndarray
     income_type: np.ndarray
     income_amount: np.ndarray
     income_ok: np.ndarray
-    members: list[str | None]
-    member_hash: np.ndarray
-    member_given: np.ndarray
+    # ids and members for the checks in _validate (the light decoder's path) ...
+    adult_ids: list[str] | None = None
+    adult_hash: np.ndarray | None = None
+    child_hash: np.ndarray | None = None
+    members: list[str | None] | None = None
+    member_hash: np.ndarray | None = None
+    member_given: np.ndarray | None = None
+    # ... or, from the compiled reader, the member of each income (ids and members already checked)
+    income_member: np.ndarray | None = None
 
     @classmethod
     def concatenate(cls, parts: list["_Columns"]) -> "_Columns":
@@ -351,7 +373,9 @@ class _Columns:
         values: dict[str, Any] = {}
         for name in cls.__dataclass_fields__:
             first = getattr(parts[0], name)
-            if isinstance(first, list):
+            if first is None:
+                values[name] = None
+            elif isinstance(first, list):
                 values[name] = list(chain.from_iterable(getattr(part, name) for part in parts))
             else:
                 values[name] = np.concatenate([getattr(part, name) for part in parts])
@@ -463,12 +487,16 @@ def _validate(c: _Columns) -> tuple[np.ndarray, ...]:
         adult_since = np.maximum(adult_since, -1)
     # dwelling size at least the household
     suspect |= (c.dwelling > 0) & (c.dwelling < n_ad + n_ch)
+    if c.income_member is not None:  # the compiled reader has checked ids and members line by line
+        return suspect, adult_months, adult_since, c.income_member, child_earnings, cost_amount, income_amount
+    assert c.adult_hash is not None and c.child_hash is not None and c.member_hash is not None
+    assert c.adult_ids is not None and c.members is not None and c.member_given is not None
     # unique ids: hashes compared pairwise within each household (equal hashes make the line suspect, and the
-    # single path then decides; more than eight children: the single path checks)
+    # single path then decides; more than MAX_CHILDREN_CHECKED children: the single path checks)
     child_start = np.zeros(n, np.int64)
     if n > 1:
         np.cumsum(n_ch[:-1], out=child_start[1:])
-    width = int(min(n_ch.max(initial=0), 8))
+    width = int(min(n_ch.max(initial=0), MAX_CHILDREN_CHECKED))
     suspect |= n_ch > width
     lowest = np.iinfo(np.int64).min
     columns = [c.adult_hash[first_adult] if n else np.zeros(0, np.int64)]
@@ -521,7 +549,7 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
 
 
 def _finish(
-    c: _Columns, lines: Sequence[bytes], first_index: int, local_dir: str | Path | None
+    c: _Columns, lines: "Sequence[bytes] | _Lines", first_index: int, local_dir: str | Path | None
 ) -> HouseholdArrays:
     """Columns → HouseholdArrays: parameter sets, and the single path's verdict on every suspect line."""
     suspect, adult_months, adult_since, income_member, child_earnings, cost_amount, income_amount = _validate(c)
@@ -569,6 +597,82 @@ def _finish(
     return arrays
 
 
+# --- the compiled reader -------------------------------------------------------------------------------
+
+_SCAN_LIMITS = (MAX_AMOUNT_ORE, MAX_PERSONS + 1, MAX_CHILDREN_CHECKED, 2**40, FIRST_CHILD_MEMBER)
+_COST_NAMES = tuple(COST_CODES)
+_INCOME_NAMES = tuple(INCOME_CODES)
+assert [COST_CODES[name] for name in _COST_NAMES] == list(range(len(_COST_NAMES)))
+assert [INCOME_CODES[name] for name in _INCOME_NAMES] == list(range(len(_INCOME_NAMES)))
+
+
+def _municipality_positions(codes: np.ndarray) -> np.ndarray:
+    """Municipality codes as numbers (−1: none) → positions in _MUNICIPALITIES."""
+    values, inverse = np.unique(codes, return_inverse=True)
+    table = np.empty(len(values), np.int64)
+    for i, value in enumerate(values.tolist()):
+        code = None if value < 0 else f"{value:04d}"
+        if code not in _MUNICIPALITY_CODES:
+            _MUNICIPALITY_CODES[code] = len(_MUNICIPALITIES)
+            _MUNICIPALITIES.append(code)
+        table[i] = _MUNICIPALITY_CODES[code]
+    return table[inverse.reshape(-1)]
+
+
+def _scan(text: bytes) -> _Columns:
+    """The columns of every line of `text`, read by the compiled reader. A line it does not take (invalid,
+    or valid but written in a way it does not read) is suspect, and the single path decides it."""
+    assert _linescan is not None
+    hh, ad, ch, co, inc, child_ids = _linescan.scan(text, _COST_NAMES, _INCOME_NAMES, WAGE, _SCAN_LIMITS)
+    h = np.frombuffer(hh, np.int64).reshape(-1, 8)
+    a = np.frombuffer(ad, np.int64).reshape(-1, 2)
+    k = np.frombuffer(ch, np.int64).reshape(-1, 4)
+    cost = np.frombuffer(co, np.int64).reshape(-1, 2)
+    income = np.frombuffer(inc, np.int64).reshape(-1, 3)
+    return _Columns(
+        suspect=h[:, 7] == 0,
+        month_idx=h[:, 0].copy(),
+        municipality_code=_municipality_positions(h[:, 1]),
+        n_adults=h[:, 2].copy(),
+        n_children=h[:, 3].copy(),
+        n_costs=h[:, 4].copy(),
+        n_incomes=h[:, 5].copy(),
+        dwelling=h[:, 6].copy(),
+        adult_months=a[:, 0].copy(),
+        adult_since=a[:, 1].copy(),
+        child_age=k[:, 0].astype(np.int8),
+        child_lunch=k[:, 1].astype(bool),
+        child_days=k[:, 2].astype(np.int16),
+        child_earnings=k[:, 3].copy(),
+        child_earnings_ok=np.ones(len(k), bool),
+        child_ids=child_ids,
+        cost_type=cost[:, 0].astype(np.int8),
+        cost_amount=cost[:, 1].copy(),
+        cost_ok=np.ones(len(cost), bool),
+        income_type=income[:, 0].astype(np.int8),
+        income_amount=income[:, 1].copy(),
+        income_ok=np.ones(len(income), bool),
+        income_member=income[:, 2].astype(np.int32),
+    )
+
+
+class _Lines:
+    """The lines of a text (as `_split_lines`), split only when one is asked for: with the compiled reader
+    only the lines it did not take are needed."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self._lines: list[bytes] | None = None
+
+    def __getitem__(self, i: int) -> bytes:
+        if self._lines is None:
+            self._lines = _split_lines(self.text)
+        return self._lines[i]
+
+    def __len__(self) -> int:
+        return _count_lines(self.text)
+
+
 def decode_jsonl(
     text: bytes,
     *,
@@ -578,6 +682,8 @@ def decode_jsonl(
     """JSON Lines (one household per line) → `HouseholdArrays`, validated exactly like `decode_input`.
 
     Raises CalculationInputError for the first invalid line, with `index` = first_index + its position."""
+    if use_compiled_reader:
+        return _finish(_scan(text), _Lines(text), first_index, local_dir)
     lines: list[bytes] = []
     parts = []
     for piece in _line_pieces(text):
