@@ -62,7 +62,7 @@ def reader(request, monkeypatch):
 def test_the_compiled_reader_is_built_where_a_c_compiler_is_installed():
     """The install builds the compiled reader whenever it can (setup.py); without it the batch command is
     about two and a half times slower, so a machine with a compiler must not silently go without it."""
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]  # as setuptools
     if not shutil.which(compiler):
         pytest.skip(f"no C compiler ({compiler}) on this machine")
     assert batch_io._linescan is not None
