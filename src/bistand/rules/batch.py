@@ -80,6 +80,8 @@ FIRST_CHILD_MEMBER = 2  # income_member: 0, 1 = adult slot; 2 + j = child j of t
 MAX_AMOUNT_ORE = 10**11  # 1 000 000 000 kr
 #: Largest dwelling size / number of children the batch representation takes.
 MAX_PERSONS = 10_000
+#: Consecutive months on assistance above this are held as this (the rules only compare them with small numbers).
+MONTHS_CLIP = 2**40
 #: Largest number of cost or income lines of one household the batch representation takes.
 MAX_LINES = 1_000_000
 #: Parameter factors (divisor numerator and denominator, jobbstimulans rate) and amounts in the tables
@@ -551,7 +553,7 @@ class HouseholdArrays:
             n_adults[h] = len(household.adults)
             for slot, adult in enumerate(household.adults):
                 members[adult.id] = slot
-                adult_months[slot, h] = min(adult.months_on_assistance, 2**40)
+                adult_months[slot, h] = min(adult.months_on_assistance, MONTHS_CLIP)
                 if adult.jobbstimulans_since is not None:
                     adult_since[slot, h] = month_index(adult.jobbstimulans_since)
             child_counts[h] = len(household.children)

@@ -23,9 +23,10 @@ Speed
 - The pure-Python reader (without the compiled one, or with BISTAND_BATCH_READER=python): lines are decoded
   with msgspec into light structs (`_Input`) a thousand at a time (so that the decoded objects are still in
   the processor's cache when they are turned into columns) and turned into columns.
-- Amounts become öre exactly, with integer arithmetic only: they are kept as their raw JSON text
-  (msgspec.Raw); the usual forms ("1234", "1234.5", "1234.56") are converted on whole columns, anything
-  else (an exponent, …) through Decimal (see `_raw_ore`). No float is involved.
+- Amounts become öre exactly, with integer arithmetic only: the compiled reader reads their digits itself;
+  the pure-Python reader keeps them as their raw JSON text (msgspec.Raw) and converts the usual forms
+  ("1234", "1234.5", "1234.56") on whole columns, anything else (an exponent, …) through Decimal (see
+  `_raw_ore`). No float is involved.
 - The checks that the schema cannot express (unique ids, members, dwelling size, two decimals, a year
   with riksnorm) are done on whole columns (by the compiled reader line by line). Any line that fails one
   of them, that a reader does not take, or whose amounts are too large for int64 arithmetic, is decoded
@@ -67,6 +68,7 @@ from bistand.rules.batch import (
     INCOME_CODES,
     MAX_AMOUNT_ORE,
     MAX_PERSONS,
+    MONTHS_CLIP,
     NO_MEMBER,
     WAGE,
     HouseholdArrays,
@@ -431,7 +433,7 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
         n_costs=np.fromiter(map(len, costs_l), np.int64, n),
         n_incomes=np.fromiter(map(len, incomes_l), np.int64, n),
         dwelling=np.maximum(_ints_or_none(list(map(_get("dwelling_size"), households)), MAX_PERSONS + 1), 0),
-        adult_months=_ints(list(map(_get("consecutive_months_on_assistance"), adults)), 2**40),
+        adult_months=_ints(list(map(_get("consecutive_months_on_assistance"), adults)), MONTHS_CLIP),
         adult_since=np.fromiter(
             map(months_table.get, map(_get("jobbstimulans_since"), adults), repeat(_MISSING)), np.int64, len(adults)
         ),
@@ -599,7 +601,7 @@ def _finish(
 
 # --- the compiled reader -------------------------------------------------------------------------------
 
-_SCAN_LIMITS = (MAX_AMOUNT_ORE, MAX_PERSONS + 1, MAX_CHILDREN_CHECKED, 2**40, FIRST_CHILD_MEMBER)
+_SCAN_LIMITS = (MAX_AMOUNT_ORE, MAX_PERSONS + 1, MAX_CHILDREN_CHECKED, MONTHS_CLIP, FIRST_CHILD_MEMBER)
 _COST_NAMES = tuple(COST_CODES)
 _INCOME_NAMES = tuple(INCOME_CODES)
 assert [COST_CODES[name] for name in _COST_NAMES] == list(range(len(_COST_NAMES)))
