@@ -249,6 +249,20 @@ def test_the_compiled_reader_reads_plain_lines_and_leaves_the_rest_to_the_single
     assert batch_output(line, None, True, monkeypatch) == expected_output([line], None)
 
 
+def test_a_chunk_with_many_lines_the_compiled_reader_leaves_is_read_by_the_python_reader():
+    plain = b'{"month":"2026-03","household":{"adults":[{"id":"a1","age":30}]},' \
+            b'"incomes":[{"type":"wage","member":"a1","amount":100}]}'
+    escaped_id = plain.replace(b'"a1"', b'"\\u00e51"')  # "å1", as json.dumps writes it by default
+    assert taken(plain + b"\n" + escaped_id) == [True, False]
+    few = [plain] * 99 + [escaped_id]
+    many = [plain, escaped_id] * 50
+    # one line in a hundred: the single path calculates it; half of them: the pure-Python reader reads them all
+    assert list(batch_io.decode_jsonl(b"\n".join(few)).fallback) == [99]
+    assert list(batch_io.decode_jsonl(b"\n".join(many)).fallback) == []
+    for lines in (few, many):
+        assert calculate_jsonl(b"\n".join(lines)) == expected_output(lines, None)
+
+
 def test_huge_integers_are_clipped_like_the_python_reader_clips_them(monkeypatch):
     line = b'{"month":"2026-03","household":{"adults":[{"id":"a","age":30,"consecutive_months_on_assistance":' \
            + b"9" * 40 + b"}]}}"

@@ -19,7 +19,8 @@ Speed
   reads a chunk's lines straight into int64 columns, without a Python object per line. It takes only lines
   written in the plain way (no escapes in ids, members, types, months or codes; integers as digits; amounts
   as digits with at most two decimals; each key once) that pass every check below, and marks every other
-  line as suspect: the single path then decides it, as below. It never rejects a line itself.
+  line as suspect: the single path then decides it, as below. It never rejects a line itself. When it
+  leaves more than a few lines of a chunk (COMPILED_LEFT_MAX_SHARE), the pure-Python reader reads the chunk.
 - The pure-Python reader (without the compiled one, or with BISTAND_BATCH_READER=python): lines are decoded
   with msgspec into light structs (`_Input`) a thousand at a time (so that the decoded objects are still in
   the processor's cache when they are turned into columns) and turned into columns.
@@ -601,6 +602,12 @@ def _finish(
 
 # --- the compiled reader -------------------------------------------------------------------------------
 
+#: The single path calculates the lines the compiled reader does not take (≈ 15 times slower per line than
+#: the pure-Python reader); when more than this share of a chunk's lines (and more than this number) are
+#: left, the pure-Python reader reads the chunk instead.
+COMPILED_LEFT_MAX_SHARE = 0.03
+COMPILED_LEFT_MAX_LINES = 8
+
 _SCAN_LIMITS = (MAX_AMOUNT_ORE, MAX_PERSONS + 1, MAX_CHILDREN_CHECKED, MONTHS_CLIP, FIRST_CHILD_MEMBER)
 _COST_NAMES = tuple(COST_CODES)
 _INCOME_NAMES = tuple(INCOME_CODES)
@@ -685,7 +692,12 @@ def decode_jsonl(
 
     Raises CalculationInputError for the first invalid line, with `index` = first_index + its position."""
     if use_compiled_reader:
-        return _finish(_scan(text), _Lines(text), first_index, local_dir)
+        columns = _scan(text)
+        left = int(np.count_nonzero(columns.suspect))
+        if left <= max(COMPILED_LEFT_MAX_LINES, len(columns.suspect) * COMPILED_LEFT_MAX_SHARE):
+            return _finish(columns, _Lines(text), first_index, local_dir)
+        # Many lines written in ways the compiled reader leaves (escapes in ids, say): the pure-Python reader
+        # reads those much faster than the single path would.
     lines: list[bytes] = []
     parts = []
     for piece in _line_pieces(text):
