@@ -187,8 +187,6 @@ def build_decision(municipality, *, pk=None, made, **fields):
     if pk is not None:
         # Give the decision the wanted primary key: issue an omprövning with that key is not possible,
         # so copy the issued row (and its lines) under the new key (inserts are allowed).
-        from bistand.decisions.models import DecisionLine
-
         lines = list(decision.lines.all())
         copy = Decision.objects.get(pk=decision.pk)
         copy.pk = pk

@@ -24,7 +24,7 @@ from bistand.decisions.models import Decision
 from bistand.payments.models import DebtorAccount, Payment
 from bistand.people import personnummer as pnr
 from bistand.tenancy.roles import Role
-from tests.decisions.factories import MONTH, simulator_fixture, standard_case
+from tests.decisions.factories import simulator_fixture, standard_case
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

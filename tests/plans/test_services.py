@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from bistand.audit.models import AuditEvent
 from bistand.plans import services
-from bistand.plans.models import Action, ActionKind, FollowUp, Plan, PlanResponse, PlanStatus, Responsible, ResponseKind
+from bistand.plans.models import Action, ActionKind, FollowUp, PlanResponse, PlanStatus, Responsible, ResponseKind
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import standard_case
 from tests.factories import MunicipalityFactory, user_with_role

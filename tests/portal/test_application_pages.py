@@ -14,7 +14,7 @@ from bistand.applications import services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.people import personnummer as pnr
 from bistand.people.models import Person
-from tests.factories import MunicipalityFactory, PersonFactory
+from tests.factories import MunicipalityFactory
 from tests.portal.helpers import simulator_login
 
 pytestmark = pytest.mark.django_db

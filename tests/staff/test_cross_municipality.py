@@ -292,7 +292,7 @@ def query_variants(world: World) -> list[str]:
         f"?q={person.personnummer}",
         f"?q={person.personnummer[2:8]}-{person.personnummer[8:]}",
         f"?q={person.last_name}",
-        f"?q=Skyddadsdotter",
+        "?q=Skyddadsdotter",
         f"?person={person.pk}&household={household.pk}&user={other_user or ''}",
         f"?personnummer={person.personnummer}",
     ]

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from bistand.applications import declaration as decl
-from bistand.applications.models import ApplicationKind, ApplicationStatus
+from bistand.applications.models import ApplicationKind
 from bistand.applications.selectors import calculation_input_for, declaration_changes
 from bistand.applications.services import request_completion
 from bistand.audit.models import AccessAction
