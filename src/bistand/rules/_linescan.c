@@ -86,7 +86,7 @@ typedef struct {
     const unsigned char *p, *end;
     const Limits *lim;
     Buf *costs, *incomes;
-    Span *members; /* the member of each income of the line (n == 0: none) */
+    Span *members; /* the member of each income of the line (n == -1: none given) */
     Py_ssize_t members_cap;
 } Cur;
 
