@@ -9,8 +9,9 @@ demo``: standard recurring applications and one of each deviation); the referenc
 on a copy of the same database.
 
 The kill points are random (the seed is printed; set BISTAND_CRASH_SEED to repeat a run): after a random
-number of finished chunks (the command prints a line per chunk with ``-v 2``) and a random further delay,
-so that the process dies at any stage of a chunk — while reading, calculating or writing, or committing.
+number of finished chunks and a random further delay, so that the process dies at any stage of a chunk —
+while reading, calculating or writing, or committing. The process kills itself (tests/casework/killed_run.py),
+so that the point does not depend on how quickly this test would notice the chunks on a loaded machine.
 """
 
 from __future__ import annotations
@@ -66,28 +67,20 @@ def _run(env, month: str) -> subprocess.CompletedProcess:
     return _bistand(env, "monthly-run", "--municipality", CODE, "--month", month, "--chunk-size", CHUNK, "-v", "2")
 
 
-def _run_and_kill(env, month: str, after_chunks: int, delay: float) -> bool:
-    """Start the run, kill -9 it ``delay`` seconds after its ``after_chunks``-th chunk. True when it was
-    killed (False: it finished first)."""
-    process = subprocess.Popen([*BISTAND, "monthly-run", "--municipality", CODE, "--month", month,
-                                "--chunk-size", CHUNK, "-v", "2"],
-                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    seen = 0
-    try:
-        if after_chunks == 0:
-            time.sleep(delay)
-        else:
-            for line in process.stderr:
-                if "ansökningar" in line:
-                    seen += 1
-                    if seen >= after_chunks:
-                        time.sleep(delay)
-                        break
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait(timeout=120)
-        process.stderr.close()
-    return process.returncode == -signal.SIGKILL
+def _run_and_kill(env, month: str, after_chunks: int, delay: float) -> tuple[bool, str]:
+    """Run it and have it killed with SIGKILL ``delay`` seconds after its ``after_chunks``-th chunk (the
+    process kills itself: tests/casework/killed_run.py). Returns whether it was killed (False: it finished
+    first) and a line about the attempt for the failure message."""
+    process = subprocess.run(
+        [sys.executable, "-m", "tests.casework.killed_run", "monthly-run", "--municipality", CODE, "--month", month,
+         "--chunk-size", CHUNK, "-v", "2"],
+        env={**env, "BISTAND_CRASH_AFTER_CHUNKS": str(after_chunks), "BISTAND_CRASH_DELAY": f"{delay:.4f}"},
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=300)
+    chunks = process.stderr.count("ansökningar")
+    last = process.stderr.strip().splitlines()[-1:] or ["(nothing on stderr)"]
+    about = (f"after {after_chunks} chunks + {delay * 1000:.0f} ms: exit code {process.returncode}, "
+             f"{chunks} chunks reported, last line: {last[0]}")
+    return process.returncode == -signal.SIGKILL, about
 
 
 class Databases:
@@ -193,6 +186,7 @@ def test_killing_the_monthly_run_at_random_points_and_running_it_again_gives_the
 
     # the same work, killed again and again
     kills = 0
+    attempts = []
     remaining = chunks
     for attempt in range(KILLS):
         # The first attempt is killed during start-up or the first chunk; the others within the chunk after
@@ -203,8 +197,9 @@ def test_killing_the_monthly_run_at_random_points_and_running_it_again_gives_the
             delay = rng.uniform(0.0, demo_database["startup_seconds"] + demo_database["chunk_seconds"])
         else:
             delay = rng.uniform(0.0, demo_database["chunk_seconds"])
-        if _run_and_kill(killed_env, month, after, delay):
-            kills += 1
+        killed, about = _run_and_kill(killed_env, month, after, delay)
+        kills += killed
+        attempts.append(about)
         partial = _state(killed_env, month)
         # whatever was written is part of the expected result: nothing half done, nothing twice
         assert set(map(tuple, partial["decisions"])) <= set(map(tuple, expected["decisions"]))
@@ -216,7 +211,7 @@ def test_killing_the_monthly_run_at_random_points_and_running_it_again_gives_the
         remaining = max(1, (len(expected["decisions"]) + len(expected["referrals"]) - done) // int(CHUNK))
     print(f"{kills} of {KILLS} runs killed; start-up {demo_database['startup_seconds']:.2f} s, "
           f"{chunks} chunks of {demo_database['chunk_seconds'] * 1000:.0f} ms")
-    assert kills >= 3, f"only {kills} of {KILLS} runs were killed before they finished"
+    assert kills >= 3, f"only {kills} of {KILLS} runs were killed before they finished:\n" + "\n".join(attempts)
 
     final = _run(killed_env, month)
     assert final.returncode == 0
