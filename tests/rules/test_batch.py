@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import os
 import shutil
+import sys
 import sysconfig
 
 import msgspec
@@ -33,7 +34,7 @@ from bistand.rules.batch import (
     calculate_many,
     format_kronor_ore,
 )
-from bistand.rules import batch_io
+from bistand.rules import batch, batch_io
 from bistand.rules.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
 from bistand.rules.calculate import encode_json
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
@@ -56,6 +57,16 @@ READERS = [
 @pytest.fixture(params=READERS)
 def reader(request, monkeypatch):
     monkeypatch.setattr(batch_io, "use_compiled_reader", request.param)
+    return request.param
+
+
+# The property tests also run with blocks of three households (`batch.BLOCK_SIZE`, normally thousands), so
+# that their few households cross block boundaries: blocks without children, costs or incomes, a household
+# calculated by the single path in any block.
+@pytest.fixture(params=[None, 3], ids=["one-block", "blocks-of-3"])
+def blocks(request, monkeypatch):
+    if request.param is not None:
+        monkeypatch.setattr(batch, "BLOCK_SIZE", request.param)
     return request.param
 
 
@@ -217,7 +228,7 @@ def single_results(docs, local_dir):
 
 @SETTINGS
 @given(docs=st.lists(households(), min_size=1, max_size=12))
-def test_batch_results_are_identical_to_the_single_path(docs, local_dir):
+def test_batch_results_are_identical_to_the_single_path(docs, local_dir, blocks):
     expected = single_results(docs, local_dir)
     result = calculate_many([decode_input(as_line(doc)) for doc in docs], local_dir=local_dir)
 
@@ -239,7 +250,7 @@ def test_batch_results_are_identical_to_the_single_path(docs, local_dir):
 
 @SETTINGS
 @given(docs=st.lists(households(), min_size=1, max_size=12))
-def test_jsonl_batch_writes_the_single_paths_json_line_for_line(docs, local_dir, reader):
+def test_jsonl_batch_writes_the_single_paths_json_line_for_line(docs, local_dir, reader, blocks):
     expected = b"".join(r.to_json(trace=False) + b"\n" for r in single_results(docs, local_dir))
     text = b"".join(as_line(doc) + b"\n" for doc in docs)
     assert calculate_jsonl(text, local_dir=local_dir) == expected
@@ -414,7 +425,7 @@ def test_crlf_line_ends_and_a_missing_final_newline_are_accepted(reader):
         (lambda d: d["household"]["adults"][0].update(consecutive_months_on_assistance=10**30), False),
     ],
 )
-def test_households_beyond_int64_are_calculated_by_the_single_path(change, single_path, reader):
+def test_households_beyond_int64_are_calculated_by_the_single_path(change, single_path, reader, blocks):
     doc = {
         "month": "2026-03", "municipality": "0680",
         "household": {"adults": [{"id": "a", "age": 30, "consecutive_months_on_assistance": 7}],
@@ -432,6 +443,34 @@ def test_households_beyond_int64_are_calculated_by_the_single_path(change, singl
     arrays = decode_jsonl(text)
     assert list(arrays.fallback) == ([1] if single_path else [])
     assert calculate_many([decode_input(normal), decode_input(line)]).to_jsonl() == normal_result + expected
+
+
+def test_the_result_does_not_depend_on_the_block_size():
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))
+    import households as benchmark_households
+
+    text = benchmark_households.generate_jsonl(3_000, seed=7)
+    arrays = decode_jsonl(text)
+    whole = calculate_arrays(arrays, block_size=arrays.n)
+    fields = ["param", "denominator", "norm_num", "costs", "need_num", "income_counted_num",
+              "income_disregarded_num", "amount", "granted", "flags", "_child_days_over", "_adult_has_wage",
+              "_child_has_wage"]
+    assert whole.flags.any() and whole._child_days_over.any() and whole._adult_has_wage.any()
+    for size in (7, 1_000, 2_999):
+        blocked = calculate_arrays(arrays, block_size=size)
+        for name in fields:
+            assert np.array_equal(getattr(blocked, name), getattr(whole, name)), (size, name)
+        assert list(blocked._capped) == list(whole._capped)
+        for code, (total, cap) in whole._capped.items():
+            assert np.array_equal(blocked._capped[code][0], total) and np.array_equal(blocked._capped[code][1], cap)
+        assert blocked.warnings() == whole.warnings()
+        assert blocked.to_jsonl() == whole.to_jsonl()
+
+
+def test_a_block_size_below_one_is_refused():
+    arrays = decode_jsonl(as_line({"month": "2026-03", "household": {"adults": [{"id": "a", "age": 30}]}}) + b"\n")
+    with pytest.raises(ValueError, match="block_size"):
+        calculate_arrays(arrays, block_size=0)
 
 
 # --- the pieces -----------------------------------------------------------------------------------------
@@ -522,7 +561,7 @@ def everything_estimated(monkeypatch):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(docs=st.lists(households(), min_size=1, max_size=8))
-def test_warnings_for_estimated_values_are_the_single_paths(docs, local_dir, everything_estimated, reader):
+def test_warnings_for_estimated_values_are_the_single_paths(docs, local_dir, everything_estimated, reader, blocks):
     expected = [calculate(decode_input(as_line(doc)), local_dir=local_dir) for doc in docs]
     assert all(r.warnings for r in expected)
     result = calculate_many([decode_input(as_line(doc)) for doc in docs], local_dir=local_dir)
