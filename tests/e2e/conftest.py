@@ -46,12 +46,20 @@ def browser():
             f"Chromium finns inte i {CHROMIUM}: installera det med `apt-get install -y chromium` "
             "(eller ange sökvägen i BISTAND_CHROMIUM) för att köra webbläsartesterna."
         )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Inside sync_playwright() the test thread runs in another context (a greenlet with its own context
+    # variables), and Django keeps one database connection per context: the connection opened before would
+    # stay open, idle, beside the one the tests then use, and pytest-django could not drop the test
+    # database at the end ("being accessed by other users"). Close it on the way in, and the one of the
+    # Playwright context on the way out.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.fixture
