@@ -1086,9 +1086,9 @@ _REFUSED = np.array([b"refused"], dtype=object)[0]
 BLOCK_SIZE = 16_384
 """Households per block in `calculate_arrays`. The calculation runs over the households block by block, so
 that a block's intermediate arrays stay in the processor's caches; over a million households at once each
-of the ~100 steps would stream its arrays through main memory. Measured on the project's 2-core machine
-(2026-12-07, 1 000 000 benchmark households): one block 275 ms, blocks of 2 048 212 ms, 8 192 and 16 384
-165 ms, 131 072 206 ms."""
+of the ~100 steps would stream its arrays through main memory. On the project's 2-core machine, 1 000 000
+benchmark households took 279 ms in one block and 200 ms in blocks of 16 384; blocks of 8 192–32 768 are
+within 4 % of each other (docs/performance.md)."""
 
 
 def calculate_arrays(
@@ -1200,15 +1200,13 @@ class _Part:
         def cat(name: str) -> np.ndarray:
             return np.concatenate([getattr(part, name) for part in parts])
 
-        capped = {}
-        for code in capped_types:
-            if any(code in part.capped for part in parts):
-                capped[code] = (
-                    np.concatenate([part.capped[code][0] if code in part.capped
-                                    else np.zeros(len(part.amount), np.int64) for part in parts]),
-                    np.concatenate([part.capped[code][1] if code in part.capped
-                                    else np.full(len(part.amount), -1, np.int64) for part in parts]),
-                )
+        def capped_column(code: int, column: int, absent: int) -> np.ndarray:
+            # a block without a line of the type: total 0, no cap (−1)
+            return np.concatenate([part.capped[code][column] if code in part.capped
+                                   else np.full(len(part.amount), absent, np.int64) for part in parts])
+
+        capped = {code: (capped_column(code, 0, 0), capped_column(code, 1, -1))
+                  for code in capped_types if any(code in part.capped for part in parts)}
         return cls(
             param=cat("param"), denominator=cat("denominator"), norm_num=cat("norm_num"), costs=cat("costs"),
             need_num=cat("need_num"), counted_num=cat("counted_num"), disregarded_num=cat("disregarded_num"),
