@@ -79,15 +79,16 @@ def person_decision_maker_label(user) -> str:
 
 
 def automated_decision_maker_label(delegation: Delegation) -> str:
-    return (f"{AUTOMATED_MAKER} enligt socialnämndens delegation ({delegation.committee_reference}, "
-            f"gäller från {delegation.effective_from:%Y-%m-%d})")
+    return (f"{AUTOMATED_MAKER} enligt delegation från {delegation.municipality.committee_name} "
+            f"({delegation.committee_reference}, gäller från {delegation.effective_from:%Y-%m-%d})")
 
 
 def _automation_paragraph(delegation: Delegation, verdict) -> str:
     checked = "; ".join(c.label_sv.lower() for c in verdict.passed)
     return (
-        "Beslutet är fattat av en automatiserad beslutsfunktion, som socialnämnden har delegerat beslut om "
-        f"försörjningsstöd till ({delegation.committee_reference}). Alla villkor i delegationen var uppfyllda: "
+        f"Beslutet är fattat av en automatiserad beslutsfunktion, som {delegation.municipality.committee_name} "
+        f"har delegerat beslut om försörjningsstöd till ({delegation.committee_reference}). Alla villkor i "
+        "delegationen var uppfyllda: "
         f"{checked}. Du kan alltid begära att en handläggare prövar ditt ärende."
     )
 

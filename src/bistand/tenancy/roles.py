@@ -72,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_AUDIT_READ,
         "tenancy.view_region",
         "tenancy.view_municipality",
+        "tenancy.change_municipality",  # only its own: the letter details (MunicipalityAdmin)
         "tenancy.view_unit",
         "tenancy.add_unit",
         "tenancy.change_unit",
