@@ -32,8 +32,9 @@ def year_document(year: int = 2027, *, single_adult: int = 4010, prisbasbelopp: 
 
 @pytest.fixture(autouse=True)
 def _no_provider():
+    previous = set_documents_provider(None)  # the Django side's, when Django is set up
     yield
-    set_documents_provider(None)
+    set_documents_provider(previous)
 
 
 def test_a_2027_month_is_calculated_with_2026_values_marked_estimated():

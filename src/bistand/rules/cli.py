@@ -146,10 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     from bistand.rules.parameters import set_documents_provider
 
     documents: dict[str, str] = {}
+    previous = None
     try:
         documents = _year_documents(args.year_file)
         if documents:  # the single and the batch path both ask the provider
-            set_documents_provider(lambda year, municipality: documents)
+            previous = set_documents_provider(lambda year, municipality: documents)
         if args.batch is not None:
             if args.file is not None:
                 parser.error("ange antingen en FIL.json eller --batch, inte båda")
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FILE
     finally:
         if documents:
-            set_documents_provider(None)
+            set_documents_provider(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -505,12 +505,79 @@ _YEAR_DOCUMENT = re.compile(r"^riksnorm/([0-9]{4})\.yaml$")
 PROVISIONAL_LOOKBACK = 10
 
 
-def set_documents_provider(provider: DocumentsProvider | None) -> None:
+def set_documents_provider(provider: DocumentsProvider | None) -> DocumentsProvider | None:
     """Register the function asked for extra year documents, `provider(year, municipality)` → documents
     (see the module docstring), whenever `load_parameters` is called without `extra_documents`. None
-    removes it. The Django side registers one that gives the years its administrators have confirmed."""
+    removes it. Returns the provider registered before (to put back). The Django side registers one that
+    gives the years its administrators have confirmed."""
     global _provider
-    _provider = provider
+    previous, _provider = _provider, provider
+    return previous
+
+
+def packaged_years() -> tuple[int, ...]:
+    """The years that have a packaged riksnorm file (their figures are never replaced from the outside)."""
+    return tuple(sorted(int(path.stem) for path in (PARAMETERS_DIR / "riksnorm").glob("[0-9][0-9][0-9][0-9].yaml")))
+
+
+#: The cells of a year document, in the order of the packaged files: (key, Swedish label). Keys are dotted
+#: paths in the year block ("personal_costs.children.7-10", "shared_costs.3"), and "prisbasbelopp".
+YEAR_CELLS: tuple[tuple[str, str], ...] = (
+    ("personal_costs.single_adult", "Ensamstående vuxen"),
+    ("personal_costs.cohabiting_pair", "Sambor tillsammans"),
+    *((f"personal_costs.children.{band}", f"Barn {band.replace('-', '–')} år") for band, _, _ in AGE_BANDS),
+    *((f"personal_costs.children_lunch_away_from_home.{band}",
+       f"Barn {band.replace('-', '–')} år som äter lunch utanför hemmet") for band in LUNCH_BANDS),
+    *((f"shared_costs.{n}", f"Gemensamma hushållskostnader, {n} {'person' if n == 1 else 'personer'}")
+      for n in range(1, 8)),
+    ("prisbasbelopp", "Prisbasbelopp (kr per år)"),
+)
+
+
+def write_year_document(year: int, cells: Mapping[str, int], *, sfs: str, source: str = "") -> str:
+    """A year document (YAML text, the format of riksnorm/<year>.yaml) with every cell of YEAR_CELLS in whole
+    kronor, all verified (confidence V), citing the ordinance as amended by `sfs`. Checked before it is
+    returned."""
+    block: dict[str, Any] = {
+        "legal_reference": f"12 kap. 2 § socialtjänstförordningen (2025:468) i lydelse enligt {sfs}",
+        "source": source or sfs,
+    }
+    for key, _ in YEAR_CELLS:
+        parts = key.split(".")
+        target = block
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        last: Any = int(parts[-1]) if parts[0] == "shared_costs" else parts[-1]
+        if key not in cells:
+            raise ParameterFileError(f"riksnorm/{year}.yaml: värdet {key} saknas")
+        target[last] = {"value": int(cells[key]), "status": "verified", "confidence": "V"}
+    data = {
+        "description": (f"Riksnormen för försörjningsstöd {year}: personliga kostnader per person (vuxna och barn "
+                        "efter ålder) och gemensamma hushållskostnader efter antal personer i hushållet; "
+                        "årets prisbasbelopp."),
+        "unit": "kr per månad (prisbasbelopp: kr per år)",
+        "values": {f"{year}-01-01": block},
+    }
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=120)
+    check_year_document(text, year)
+    return text
+
+
+def read_year_document(text: str, year: int) -> dict[str, int]:
+    """The cells (YEAR_CELLS keys → whole kronor) of a year document's block from 1 January."""
+    pfile = check_year_document(text, year)
+    block = dict(pfile.blocks)[dt.date(year, 1, 1)]
+    cells: dict[str, int] = {}
+    for key, _ in YEAR_CELLS:
+        node: Any = block
+        for part in key.split("."):
+            if not isinstance(node, Mapping):
+                node = None
+                break
+            node = node.get(int(part) if key.startswith("shared_costs") and part.isdigit() else part)
+        if isinstance(node, Mapping) and "value" in node:
+            cells[key] = node["value"]
+    return cells
 
 
 def _documents(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Documents:
