@@ -145,3 +145,17 @@ def test_no_reference_anywhere_says_the_paragraph_is_unchecked():
                 if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
                     found.append(str(path.relative_to(ROOT)))
     assert found == []
+
+
+@pytest.mark.parametrize("reader", ["c", "python"])
+def test_the_batch_gives_the_single_paths_result_for_lines_with_a_decision_date(tmp_path, monkeypatch, reader):
+    monkeypatch.setenv("BISTAND_BATCH_READER", reader)
+    documents = [{**HOUSEHOLD, "decision_date": NEW_LAW}, {**HOUSEHOLD, "month": "2026-02", "decision_date": "2026-01-20"},
+                 HOUSEHOLD]
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("".join(json.dumps(d) + "\n" for d in documents), encoding="utf-8")
+    for trace in ([], ["--trace"]):
+        out = tmp_path / "out.jsonl"
+        assert main(["--batch", str(batch), "--out", str(out), *trace]) == 0
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert got == [json.loads(calculate(d).to_json(trace=bool(trace))) for d in documents]
