@@ -149,7 +149,7 @@ def ensure_debtor_account(municipality) -> DebtorAccount:
 
     account, _ = DebtorAccount.objects.get_or_create(
         municipality=municipality,
-        defaults={"name": municipality_name(municipality.name), "iban": debtor_iban(municipality.code), "bic": DEBTOR_BIC},
+        defaults={"name": municipality_name(municipality), "iban": debtor_iban(municipality.code), "bic": DEBTOR_BIC},
     )
     return account
 
