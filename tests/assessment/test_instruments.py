@@ -193,3 +193,11 @@ def test_load_instrument_command_loads_into_one_municipality(tmp_path):
     assert InstrumentVersion.objects.filter(instrument__key="se.example.licensed").count() == 1
     with pytest.raises(CommandError):
         call_command("load-instrument", str(path), stdout=out)  # not redistributable: never global
+
+
+def test_the_orosanmalan_routine_cites_19_kap_1_paragraph_of_the_new_act():
+    from bistand.assessment import package
+
+    flags = {flag["id"]: flag for flag in package.sfp()["instrument"]["screening_flags"]}
+    assert "19 kap. 1 § socialtjänstlagen (2025:400)" in flags["F2"]["routine"]
+    assert "14 kap." not in flags["F2"]["routine"]

@@ -73,8 +73,8 @@ def test_a_grant_keeps_its_calculation_and_has_reasons_legal_basis_and_decision_
     for figure in ("need", "norm", "costs", "income_counted", "amount"):
         assert format_kronor(int(result[figure]) * 100) in decision.reasons
     assert decision.reasons.endswith("Du har lämnat alla uppgifter som behövs.")
-    assert "12 kap. 7 § socialtjänstlagen (2025:400)" in decision.legal_basis
-    assert "Förvaltningslagen (2017:900)" in decision.legal_basis
+    assert "12 kap. 7 § första stycket 1 socialtjänstlagen (2025:400)" in decision.legal_basis
+    assert "Förvaltningslagen (2017:900)" not in decision.legal_basis  # 32–33 §§ are not its basis
     assert ".yaml" not in decision.legal_basis
     assert decision.conditions == "Du ska söka arbete och delta i planerade aktiviteter."
     application.refresh_from_db()

@@ -305,3 +305,21 @@ def test_any_sequence_of_answers_is_kept_in_order_and_the_status_follows_the_las
     assert stored == kept
     plan.refresh_from_db()
     assert plan.status == (kept[-1][0] if kept else PlanStatus.SHARED)
+
+
+def test_a_new_requirement_cites_the_new_social_services_act_by_default():
+    from bistand.plans.forms import RequirementForm
+
+    form = RequirementForm()
+    assert form.fields["legal_basis"].initial == "12 kap. 3–4 §§ socialtjänstlagen (2025:400)"
+    assert "4 kap." not in form.fields["legal_basis"].help_text
+
+
+def test_a_requirement_without_legal_basis_is_told_the_new_act():
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from bistand.plans.services import check_requirement_basis
+
+    with pytest.raises(DjangoValidationError) as error:
+        check_requirement_basis(None, None, "")
+    assert "12 kap. 3–4 §§ socialtjänstlagen (2025:400)" in str(error.value)

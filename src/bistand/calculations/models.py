@@ -142,3 +142,53 @@ class StoredCalculation(models.Model):
     @property
     def short_parameter_hash(self) -> str:
         return self.parameter_hash[:12]
+
+
+class YearParameters(models.Model):
+    """A year's official figures (riksnorm cells, prisbasbelopp) as a municipality's administrator entered
+    them, with their SFS number: a document in exactly the format of rules/parameters/riksnorm/<year>.yaml.
+
+    They count (the calculation uses them instead of provisional values) only once a *second* administrator
+    has confirmed them (four-eyes: the database refuses a confirmation by the one who entered them). A row is
+    never changed after confirmation; new figures are a new row, and the latest confirmed row counts."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="year_parameters"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    sfs = models.CharField("SFS-nummer", max_length=40, help_text="Förordningen som fastställer beloppen, till exempel SFS 2026:1234.")
+    document = models.TextField("årsfil (YAML)", help_text="Samma format som rules/parameters/riksnorm/<år>.yaml.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="inmatad av", on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField("inmatad", default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="bekräftad av", on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True,
+    )
+    confirmed_at = models.DateTimeField("bekräftad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "parametrar för nästa år"
+        verbose_name_plural = "parametrar för nästa år"
+        ordering = ["municipality__name", "-year", "-entered_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("entered_by")),
+                name="year_parameters_four_eyes",
+                violation_error_message="Den som matade in beloppen kan inte bekräfta dem.",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="year_parameters_confirmed_by_and_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "bekräftade" if self.is_confirmed else "inte bekräftade"
+        return f"Parametrar {self.year} ({self.sfs}), {state}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bistand import rules
-from bistand.audit.services import display_name, record_create
+from bistand.audit.services import diff, display_name, record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.people.models import HouseholdMember, HouseholdRole
+from bistand.rules import parameters as rules_parameters
 from bistand.rules.parameters import load_parameters
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -36,7 +40,7 @@ from .inputs import (
     input_hash,
     wage_in,
 )
-from .models import MadeBy, StoredCalculation
+from .models import MadeBy, StoredCalculation, YearParameters
 from .months import format_month, last_day, parse_month
 
 #: Fields written to the audit trail when a calculation is stored (the input and the result are in the
@@ -426,3 +430,101 @@ __all__ = [
     "normalise_input",
     "prepare_calculation",
 ]
+
+
+# --- parameters for next year (YearParameters) --------------------------------------------------------
+
+YEAR_PARAMETER_FIELDS = ["municipality", "year", "sfs", "document", "entered_by", "confirmed_by", "confirmed_at"]
+_SFS = re.compile(r"SFS\s+\d{4}:\d+")
+
+
+def _check_year(year: int) -> None:
+    if year in rules_parameters.packaged_years():
+        raise ValidationError({"year": f"{year} års belopp finns redan i systemet och kan inte ändras här."})
+    if not 2000 <= int(year) <= 2200:
+        raise ValidationError({"year": "Skriv ett år med fyra siffror, till exempel 2027."})
+
+
+def _check_admin(actor, municipality) -> None:
+    check_can_act_in(actor, municipality.pk)
+    if actor is not None and not actor.has_perm("calculations.change_yearparameters"):
+        raise PermissionDenied("Bara kommunens administratör kan mata in och bekräfta parametrar för nästa år.")
+
+
+def _sfs(sfs: str) -> str:
+    text = " ".join((sfs or "").split())
+    if not _SFS.fullmatch(text):
+        raise ValidationError({"sfs": "Skriv SFS-numret som SFS ÅÅÅÅ:NNN, till exempel SFS 2026:1234."})
+    return text
+
+
+@transaction.atomic
+def enter_year_parameters(*, actor, municipality, year: int, cells: Mapping[str, int], sfs: str,
+                          source: str = "") -> YearParameters:
+    """A municipality's administrator enters a year's official figures (every riksnorm cell and the
+    prisbasbelopp, whole kronor) with the SFS number. They do not count until a second administrator
+    confirms them (:func:`confirm_year_parameters`)."""
+    _check_admin(actor, municipality)
+    _check_year(year)
+    sfs = _sfs(sfs)
+    errors = {}
+    for key, label in rules_parameters.YEAR_CELLS:
+        value = cells.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            errors[key] = f"{label}: skriv beloppet i hela kronor, större än noll."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        document = rules_parameters.write_year_document(year, cells, sfs=sfs, source=source.strip())
+    except rules.ParameterFileError as exc:
+        raise ValidationError({"document": str(exc)}) from None
+    return _create_year_parameters(actor, municipality, year, sfs, document)
+
+
+@transaction.atomic
+def import_year_document(*, actor, municipality, text: str) -> YearParameters:
+    """Enter a year from a YAML document in the format of rules/parameters/riksnorm/<year>.yaml (for those
+    who keep the figures in git). The year is the one of its first block; the SFS number is read from its
+    legal reference. Like :func:`enter_year_parameters`, it counts only once confirmed by another admin."""
+    _check_admin(actor, municipality)
+    try:
+        data = yaml.safe_load(text)
+        year = min(dt.date.fromisoformat(str(key)).year for key in data["values"])
+    except (yaml.YAMLError, TypeError, KeyError, ValueError, AttributeError):
+        raise ValidationError({"document": "Filen ska ha samma format som riksnorm/<år>.yaml."}) from None
+    _check_year(year)
+    try:
+        pfile = rules_parameters.check_year_document(text, year)
+    except rules.ParameterFileError as exc:
+        raise ValidationError({"document": str(exc)}) from None
+    found = _SFS.search(" ".join(str(block.get("legal_reference", "")) for _, block in pfile.blocks))
+    if found is None:
+        raise ValidationError({"sfs": "Blockets legal_reference ska ange SFS-numret, till exempel SFS 2026:1234."})
+    return _create_year_parameters(actor, municipality, year, found.group(0), text)
+
+
+def _create_year_parameters(actor, municipality, year, sfs, document) -> YearParameters:
+    entry = YearParameters.objects.create(municipality=municipality, year=year, sfs=sfs, document=document,
+                                          entered_by=actor)
+    record_create(user=actor, instance=entry, municipality_id=municipality.pk, fields=YEAR_PARAMETER_FIELDS)
+    return entry
+
+
+@transaction.atomic
+def confirm_year_parameters(*, actor, entry: YearParameters) -> YearParameters:
+    """A second administrator confirms the figures: from now on the municipality's calculations for that
+    year use them (a new parameter-set hash) instead of provisional values. The one who entered them
+    cannot confirm them (four-eyes); the database refuses it too. Confirming again changes nothing."""
+    entry = YearParameters.objects.select_for_update().get(pk=entry.pk)
+    _check_admin(actor, entry.municipality)
+    if entry.is_confirmed:
+        return entry
+    if actor is None or actor.pk == entry.entered_by_id:
+        raise ValidationError({"confirmed_by": "Den som matade in beloppen kan inte bekräfta dem. "
+                                               "En annan administratör ska kontrollera och bekräfta."})
+    before = snapshot(entry, YEAR_PARAMETER_FIELDS)
+    entry.confirmed_by, entry.confirmed_at = actor, timezone.now()
+    entry.save(update_fields=["confirmed_by", "confirmed_at"])
+    record_change(user=actor, action="update", instance=entry, municipality_id=entry.municipality_id,
+                  changes=diff(before, snapshot(entry, YEAR_PARAMETER_FIELDS)))
+    return entry

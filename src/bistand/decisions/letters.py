@@ -3,8 +3,10 @@
 :func:`render_pdf` renders ``decisions/letter.html`` with WeasyPrint as PDF/UA-1: a tagged PDF with the
 document language (``/Lang (sv)``) and the title shown as the window title. Content, in order: the
 decision, the calculation table, the reasons, the legal basis, conditions, the decision maker, and how
-to appeal (three weeks from the day the decision was received, sent to the social committee, tried by
-förvaltningsrätten).
+to appeal (``decisions/_appeal.html``, the one appeal text, also shown in the e-service: three weeks from the
+day the decision was received, sent to the committee that decided, tried by förvaltningsrätten). The
+sender is the municipality's committee for ekonomiskt bistånd with its postal address, telephone and e-mail
+(:func:`authority`).
 
 Everything in the letter comes from the stored decision and its stored calculation — nothing is
 calculated again — and the PDF's creation date and document identifier are fixed from the decision,
@@ -37,11 +39,23 @@ FONT_TIMESTAMP = "1704067200"
 SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
 
 
-def municipality_name(name: str) -> str:
-    """"Jönköping" → "Jönköpings kommun"; "Västerås" → "Västerås kommun"."""
-    if name.lower().endswith("kommun"):
-        return name
-    return f"{name} kommun" if name[-1:].lower() in "sxz" else f"{name}s kommun"
+def municipality_name(municipality) -> str:
+    """The municipality as letters name it: as it spells itself (``official_name``, "Sävsjö kommun"), else its
+    plain name. Never a generated genitive."""
+    return municipality.letter_name
+
+
+def authority(municipality) -> dict:
+    """Who decides and where to write: the committee that delegated the decisions, the municipality, and
+    its postal address, telephone and e-mail (tenancy.Municipality)."""
+    return {
+        "committee_name": municipality.committee_name,
+        "municipality": municipality_name(municipality),
+        "committee": f"{municipality.committee_name}, {municipality_name(municipality)}",
+        "postal_address": [line.strip() for line in municipality.postal_address.splitlines() if line.strip()],
+        "phone": municipality.phone,
+        "email": municipality.email,
+    }
 
 
 def letter_date(decision: Decision) -> dt.datetime:
@@ -52,7 +66,7 @@ def letter_date(decision: Decision) -> dt.datetime:
 def letter_title(decision: Decision) -> str:
     kind = "Omprövning av beslut" if decision.reconsiders_id else "Beslut"
     return (f"{kind} om ekonomiskt bistånd för {decision.month_label} – "
-            f"{municipality_name(decision.municipality.name)}, beslut {decision.pk}")
+            f"{municipality_name(decision.municipality)}, beslut {decision.pk}")
 
 
 def letter_filename(decision: Decision) -> str:
@@ -80,8 +94,7 @@ def letter_context(decision: Decision) -> dict:
     return {
         "decision": decision,
         "title": letter_title(decision),
-        "municipality": municipality_name(decision.municipality.name),
-        "committee": f"Socialnämnden, {municipality_name(decision.municipality.name)}",
+        **authority(decision.municipality),
         "date": letter_date(decision),
         "is_draft": decision.status == DecisionStatus.DRAFT,
         "summary": summary(decision),

@@ -15,13 +15,18 @@ calculation's own warning (e.g. the rent above the municipality's ceiling) or th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+
 from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.rules import calculate, legal_references
 from bistand.rules.calculate import COST_LABELS
 from bistand.rules.parameters import format_kronor
 
@@ -30,8 +35,6 @@ from .models import Outcome
 NORM_ITEM = "norm"
 NORM_LABEL = "Försörjningsstöd enligt riksnormen (personliga och gemensamma kostnader)"
 
-#: Legal basis of every decision on försörjningsstöd, before the rules the calculation applied.
-DECISION_BASIS = "Förvaltningslagen (2017:900): 32 § (motivering) och 33 § (underrättelse om beslutet)"
 #: Legal basis added to an automated decision (rules.md 5.1 and 5.2; the section of the Local
 #: Government Act follows the inquiry's text and should be checked against the final wording).
 AUTOMATED_BASIS = (
@@ -181,9 +184,14 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
     return "\n\n".join(paragraphs)
 
 
+#: How a trace reference marks Socialstyrelsen's general advice (SOSFS 2013:1): guidance, not lagrum.
+GENERAL_ADVICE = "Allmänna råd"
+
+
 def _is_legal_reference(part: str) -> bool:
-    """Parts of a trace reference that cite law, not a parameter file (``riksnorm/2026.yaml``)."""
-    return bool(part) and ".yaml" not in part
+    """Parts of a trace reference that cite law: not a parameter file (``riksnorm/2026.yaml``), not
+    allmänna råd (SOSFS 2013:1 is never cited as lagrum)."""
+    return bool(part) and ".yaml" not in part and not part.startswith(GENERAL_ADVICE) and "SOSFS" not in part
 
 
 def split_reference(reference: str) -> list[str]:
@@ -210,17 +218,43 @@ def _split_reference(reference: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def legal_basis(calculation, *, automated: bool = False) -> str:
-    """The legal references of the rules the calculation applied (from its trace, in order, each once),
-    after the Administrative Procedure Act's rules on decisions; for an automated decision also the
-    rules that allow it."""
+def _calculated_for(calculation) -> dt.date:
+    """The decision date the stored calculation's references were made for (its input's
+    ``decision_date``, else the first day of its month)."""
+    data = getattr(calculation, "input_data", None) or {}
+    if data.get("decision_date"):
+        return dt.date.fromisoformat(str(data["decision_date"]))
+    month = str(data.get("month") or f"{calculation.month:%Y-%m}")
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def _trace_lines(calculation, decision_date: dt.date) -> list:
+    """The stored trace, or — when the law in force on ``decision_date`` is not the one the stored trace
+    cites (a month before 1 July 2025 decided after it, say) — the same calculation's trace made for
+    that decision date (the decision date changes references only, never an amount)."""
+    lines = list(calculation.result.get("lines", ()))
+    made_for = _calculated_for(calculation)
+    if legal_references(made_for) == legal_references(decision_date):
+        return lines
+    document = {**calculation.input_data, "decision_date": decision_date.isoformat()}
+    local_dir = getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None)
+    return calculate(document, local_dir=local_dir).to_dict(trace=True)["lines"]
+
+
+def legal_basis(calculation, *, automated: bool = False, decision_date: dt.date | None = None) -> str:
+    """The legal references of the rules the calculation applied (from its trace, in order, each once), in
+    the law in force on ``decision_date`` (default: today); for an automated decision also the rules that
+    allow it. Förvaltningslagen's rules on reasons and notification (32–33 §§) are not the basis of the
+    decision and are not listed; allmänna råd are not lagrum and are not listed either."""
+    if decision_date is None:
+        decision_date = timezone.localdate()
     found: list[str] = []
     if calculation is not None:
-        for line in calculation.result.get("lines", ()):
+        for line in _trace_lines(calculation, decision_date):
             for part in split_reference(str(line.get("reference", ""))):
                 if _is_legal_reference(part) and part not in found:
                     found.append(part)
-    basis = [*found, DECISION_BASIS]
+    basis = list(found)
     if automated:
         basis.append(AUTOMATED_BASIS)
     return "\n".join(basis)
@@ -235,8 +269,9 @@ def overall_outcome(amount_ore: int, lines: list[LineProposal]) -> str:
 
 
 def propose(application, calculation, *, line_reasons: Mapping[str, str] | None = None,
-            automated: bool = False) -> Proposal:
-    """The decision the calculation supports (see the module docstring)."""
+            automated: bool = False, decision_date: dt.date | None = None) -> Proposal:
+    """The decision the calculation supports (see the module docstring); its legal basis is the law in
+    force on ``decision_date`` (default: today)."""
     lines = propose_lines(application, calculation, line_reasons)
     outcome = overall_outcome(calculation.amount_ore, lines)
     missing = [line.label for line in lines if line.outcome != Outcome.GRANTED and not line.reason]
@@ -245,6 +280,6 @@ def propose(application, calculation, *, line_reasons: Mapping[str, str] | None 
         amount_ore=calculation.amount_ore if outcome != Outcome.REFUSED else 0,
         lines=lines,
         reasons=generated_reasons(calculation, lines, outcome),
-        legal_basis=legal_basis(calculation, automated=automated),
+        legal_basis=legal_basis(calculation, automated=automated, decision_date=decision_date),
         missing_reasons=missing,
     )

@@ -79,15 +79,16 @@ def person_decision_maker_label(user) -> str:
 
 
 def automated_decision_maker_label(delegation: Delegation) -> str:
-    return (f"{AUTOMATED_MAKER} enligt socialnämndens delegation ({delegation.committee_reference}, "
-            f"gäller från {delegation.effective_from:%Y-%m-%d})")
+    return (f"{AUTOMATED_MAKER} enligt delegation från {delegation.municipality.committee_name} "
+            f"({delegation.committee_reference}, gäller från {delegation.effective_from:%Y-%m-%d})")
 
 
 def _automation_paragraph(delegation: Delegation, verdict) -> str:
     checked = "; ".join(c.label_sv.lower() for c in verdict.passed)
     return (
-        "Beslutet är fattat av en automatiserad beslutsfunktion, som socialnämnden har delegerat beslut om "
-        f"försörjningsstöd till ({delegation.committee_reference}). Alla villkor i delegationen var uppfyllda: "
+        f"Beslutet är fattat av en automatiserad beslutsfunktion, som {delegation.municipality.committee_name} "
+        f"har delegerat beslut om försörjningsstöd till ({delegation.committee_reference}). Alla villkor i "
+        "delegationen var uppfyllda: "
         f"{checked}. Du kan alltid begära att en handläggare prövar ditt ärende."
     )
 
@@ -240,12 +241,18 @@ def _write(
 
 
 def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
-    before = snapshot(decision, ["status", "issued_at"])
+    """Issue ``decision``: its legal basis is the law in force on the decision date (the Swedish calendar
+    day it is issued), whenever its draft was made."""
+    fields = ["status", "issued_at", "legal_basis"]
+    before = snapshot(decision, fields)
     decision.status = DecisionStatus.ISSUED
     decision.issued_at = issued_at or timezone.now()
+    if decision.calculation_id is not None:
+        decision.legal_basis = legal_basis(decision.calculation, automated=decision.automated,
+                                           decision_date=timezone.localdate(decision.issued_at))
     decision.save()
     record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
-                  changes=diff(before, snapshot(decision, ["status", "issued_at"])))
+                  changes=diff(before, snapshot(decision, fields)))
     if decision.reconsiders_id is None:
         _set_application_decided(decision.application, user)
 
@@ -353,7 +360,8 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
     verdict = automation.evaluate(application, calculation, register_facts, on=on)
     if not verdict.automate:
         return None, verdict
-    proposal = propose(application, calculation, automated=True)
+    moment = issued_at or timezone.now()
+    proposal = propose(application, calculation, automated=True, decision_date=timezone.localdate(moment))
     try:
         with transaction.atomic():
             decision = automated_draft(application, calculation, verdict, proposal)
@@ -362,7 +370,7 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
                 [_line(decision, i, line) for i, line in enumerate(proposal.lines)]
             )
             decision.status = DecisionStatus.ISSUED
-            decision.issued_at = issued_at or timezone.now()
+            decision.issued_at = moment
             decision.save()
             record_create(user=None, instance=decision, municipality_id=decision.municipality_id, fields=AUDIT_FIELDS)
             _set_application_decided(application, None)

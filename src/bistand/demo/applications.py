@@ -60,7 +60,6 @@ DEVIATION_LABELS = dict(DEVIATIONS)
 
 #: The committee's decision about the delegation: (day of the month, section) per municipality.
 COMMITTEE = {"0680": (12, 14), "0662": (19, 22), "0684": (5, 9)}
-COMMITTEE_NAMES = {"0680": "Socialnämnden", "0662": "Socialnämnden", "0684": "Individ- och familjeomsorgsnämnden"}
 #: Municipalities whose delegation also approves the payments of automated decisions.
 DELEGATION_APPROVES_PAYMENTS = {"0684"}
 DEBTOR_BIC = "ESSESESS"
@@ -123,7 +122,7 @@ def ensure_delegation(municipality, previous_month: dt.date) -> Delegation:
     decided_on = add_months(effective, -1).replace(day=day)
     values = {
         "active": True,
-        "committee_reference": f"{COMMITTEE_NAMES.get(municipality.code, 'Socialnämnden')} {decided_on:%Y-%m-%d} § {section}",
+        "committee_reference": f"{municipality.committee_name} {decided_on:%Y-%m-%d} § {section}",
         "criteria": {
             "no_estimated_parameter": {"accepted_files": [f"local/{municipality.code}.yaml"]},
             # Part-time wages vary from month to month: the committee allows 2 000 kr or 15 %.
@@ -150,7 +149,7 @@ def ensure_debtor_account(municipality) -> DebtorAccount:
 
     account, _ = DebtorAccount.objects.get_or_create(
         municipality=municipality,
-        defaults={"name": municipality_name(municipality.name), "iban": debtor_iban(municipality.code), "bic": DEBTOR_BIC},
+        defaults={"name": municipality_name(municipality), "iban": debtor_iban(municipality.code), "bic": DEBTOR_BIC},
     )
     return account
 

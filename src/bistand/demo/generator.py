@@ -50,12 +50,26 @@ class MunicipalitySpec:
     name: str
     postal_code_prefix: str  # the first three digits of the generated postal codes
     postal_town: str
+    # How letters name the municipality and its committee, and where it can be reached (demo values; each
+    # municipality's administrator keeps its own in the admin).
+    official_name: str = ""
+    committee_name: str = "Socialnämnden"
+    postal_address: str = ""
+    phone: str = ""
+    email: str = ""
 
 
 MUNICIPALITIES: tuple[MunicipalitySpec, ...] = (
-    MunicipalitySpec("0680", "Jönköping", "553", "Jönköping"),
-    MunicipalitySpec("0662", "Gislaved", "332", "Gislaved"),
-    MunicipalitySpec("0684", "Sävsjö", "576", "Sävsjö"),
+    MunicipalitySpec("0680", "Jönköping", "553", "Jönköping", official_name="Jönköpings kommun",
+                     committee_name="Socialnämnden", postal_address="Socialförvaltningen\n551 89 Jönköping",
+                     phone="036-10 50 00", email="socialforvaltningen@jonkoping.se"),
+    MunicipalitySpec("0662", "Gislaved", "332", "Gislaved", official_name="Gislaveds kommun",
+                     committee_name="Socialnämnden", postal_address="Socialförvaltningen\n332 80 Gislaved",
+                     phone="0371-810 00", email="kommun@gislaved.se"),
+    MunicipalitySpec("0684", "Sävsjö", "576", "Sävsjö", official_name="Sävsjö kommun",
+                     committee_name="Individ- och familjeomsorgsnämnden",
+                     postal_address="Individ- och familjeomsorgen\n576 80 Sävsjö",
+                     phone="0382-150 00", email="kommun@savsjo.se"),
 )
 UNITS: tuple[str, ...] = ("Försörjningsstöd", "Arbetsmarknadsenheten")
 #: The unit that handles the demo households.

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bistand.audit.models import AccessLog
-from bistand.audit.services import record_create, record_delete
+from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
 from bistand.calculations.inputs import AdultFacts, AdultHistory, ChildFacts, build_contract_input
 from bistand.calculations.models import StoredCalculation
 from bistand.calculations.months import add_months, format_month, parse_month
@@ -49,6 +49,9 @@ from bistand.tenancy.services import add_membership
 from . import generator
 from .applications import DEVIATION_LABELS, ApplicationsSummary, load_applications
 from .generator import CASE_UNIT, MUNICIPAL_USERS, MUNICIPALITIES, REGION_CODE, REGION_NAME, REGION_USERS, UNITS
+
+#: The municipality's fields for letters, taken from the demo specification.
+LETTER_FIELDS = ("official_name", "committee_name", "postal_address", "phone", "email")
 from .models import DemoDataset
 
 PASSWORD_ENV = "BISTAND_DEMO_PASSWORD"
@@ -141,12 +144,21 @@ def _ensure_organisation() -> tuple[Region, dict[str, Municipality], dict[tuple[
     units: dict[tuple[str, str], Unit] = {}
     for spec in MUNICIPALITIES:
         municipality = Municipality.objects.filter(code=spec.code).first()
+        letter = {field: getattr(spec, field) for field in LETTER_FIELDS}
         if municipality is None:
-            municipality = Municipality.objects.create(code=spec.code, name=spec.name, region=region)
+            municipality = Municipality.objects.create(code=spec.code, name=spec.name, region=region, **letter)
             record_create(user=None, instance=municipality, municipality_id=municipality.pk)
-        elif municipality.region_id != region.pk:
-            municipality.region = region
-            municipality.save(update_fields=["region"])
+        else:
+            changed = [field for field, value in {"region": region, **letter}.items()
+                       if getattr(municipality, field) != value]
+            if changed:
+                before = snapshot(municipality, changed)
+                municipality.region = region
+                for field, value in letter.items():
+                    setattr(municipality, field, value)
+                municipality.save(update_fields=changed)
+                record_change(user=None, action="update", instance=municipality, municipality_id=municipality.pk,
+                              changes=diff(before, snapshot(municipality, changed)))
         municipalities[spec.code] = municipality
         for name in UNITS:
             units[(spec.code, name)], _ = Unit.objects.get_or_create(municipality=municipality, name=name)

@@ -7,7 +7,7 @@ from django import forms
 
 from bistand.people.forms import AccessibleFormMixin
 
-from .models import ActionStatus, GoalOrigin, Responsible, ResponseKind
+from .models import REQUIREMENT_BASIS, ActionStatus, GoalOrigin, Responsible, ResponseKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 RATING_CHOICES = [(1, "1 – Inte alls till nytta"), (2, "2"), (3, "3"), (4, "4"), (5, "5 – Till mycket stor nytta")]
@@ -67,8 +67,9 @@ class RequirementForm(AccessibleFormMixin, forms.Form):
     description = forms.CharField(label="Kravet", widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text="Skriv tydligt vad klienten måste göra för att få försörjningsstöd.")
     decision = forms.TypedChoiceField(label="Beslut som kravet bygger på", coerce=int, empty_value=None, choices=[])
-    legal_basis = forms.CharField(label="Lagrum", max_length=300,
-                                  help_text="Till exempel 4 kap. 1 § socialtjänstlagen.")
+    legal_basis = forms.CharField(label="Lagrum", max_length=300, initial=REQUIREMENT_BASIS,
+                                  help_text=f"Oftast {REQUIREMENT_BASIS}: att stå till arbetsmarknadens "
+                                            "förfogande eller delta i praktik eller kompetenshöjande verksamhet.")
     due_date = forms.DateField(label="Klart senast", widget=DATE, required=False)
 
     def __init__(self, *args, decisions=(), **kwargs):

@@ -70,6 +70,10 @@ class ActionStatus(models.TextChoices):
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)
+
+#: The provisions a requirement that conditions försörjningsstöd usually rests on: to be available to the
+#: labour market (12 kap. 3 §) and to take part in praktik or kompetenshöjande verksamhet (12 kap. 4 §).
+REQUIREMENT_BASIS = "12 kap. 3–4 §§ socialtjänstlagen (2025:400)"
 #: Statuses in which the plan has been shared and not closed.
 LIVE_STATUSES = (PlanStatus.SHARED, PlanStatus.ACCEPTED, PlanStatus.ACCEPTED_WITH_COMMENT, PlanStatus.DISPUTED)
 #: Statuses in which the client has accepted the plan.

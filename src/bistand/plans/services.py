@@ -36,6 +36,7 @@ from .models import (
     Plan,
     PlanResponse,
     PlanStatus,
+    REQUIREMENT_BASIS,
     Referral,
     Responsible,
     ResponseKind,
@@ -159,7 +160,7 @@ def check_requirement_basis(plan: Plan, decision, legal_basis: str) -> None:
         elif not HouseholdMember.objects.filter(household_id=decision.household_id, person_id=plan.person_id).exists():
             errors["decision"] = "Beslutet gäller ett hushåll som personen inte är med i."
     if not (legal_basis or "").strip():
-        errors["legal_basis"] = "Skriv vilket lagrum kravet bygger på, till exempel 4 kap. 1 § socialtjänstlagen."
+        errors["legal_basis"] = f"Skriv vilket lagrum kravet bygger på, till exempel {REQUIREMENT_BASIS}."
     if errors:
         raise ValidationError(errors)
 

@@ -26,6 +26,7 @@ from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
 from bistand.applications.views import file_response
 from bistand.calculations.months import add_months, format_month
+from bistand.decisions.letters import authority
 from bistand.people.models import HouseholdMember, HouseholdRole
 from bistand.registers import registry
 from bistand.registers.eid.base import EidError
@@ -652,6 +653,8 @@ def decision(request, pk: int, decision_pk: int):
         "decision_lines": list(decision_obj.lines.all()) if hasattr(decision_obj, "lines") else [],
         "letter_available": letter_renderer() is not None,
         "register_facts": _register_facts(application),
+        "date": timezone.localtime(decision_obj.issued_at) if getattr(decision_obj, "issued_at", None) else None,
+        **authority(application.municipality),
     })
 
 

@@ -16,7 +16,15 @@ from bistand.rules.model import (  # noqa: E402
     parse_input,
     validate_input,
 )
-from bistand.rules.parameters import ParameterSet, ParameterValue, load_parameters, parameter_hash  # noqa: E402
+from bistand.rules.parameters import (  # noqa: E402
+    ParameterSet,
+    ParameterValue,
+    check_year_document,
+    legal_references,
+    load_parameters,
+    parameter_hash,
+    set_documents_provider,
+)
 from bistand.rules.calculate import CalculationResult, TraceLine, calculate  # noqa: E402
 
 __all__ = [
@@ -29,10 +37,13 @@ __all__ = [
     "ParameterValue",
     "TraceLine",
     "calculate",
+    "check_year_document",
     "convert_input",
     "decode_input",
+    "legal_references",
     "load_parameters",
     "parameter_hash",
     "parse_input",
+    "set_documents_provider",
     "validate_input",
 ]

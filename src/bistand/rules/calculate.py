@@ -31,7 +31,7 @@ from bistand.rules.model import (
     parse_input,
     validate_input,
 )
-from bistand.rules.parameters import ParameterSet, ParameterValue, format_kronor, load_parameters
+from bistand.rules.parameters import ParameterSet, ParameterValue, format_kronor, legal_references, load_parameters
 
 COST_LABELS = {
     "rent": "Boendekostnad (hyra)",
@@ -63,6 +63,9 @@ INCOME_LABELS = {
     "tax_refund": "Skatteåterbäring",
     "other": "Annan inkomst",
 }
+#: Cost types that are needs for livsföring i övrigt (12 kap. 1 § SoL (2025:400)), not reasonable costs
+#: outside the norm under 12 kap. 7 § första stycket 2.
+OTHER_NEEDS = frozenset({"childcare_fee", "medical_care", "medicine", "dental_care_acute", "glasses", "other"})
 ROUNDING_LABELS = {
     "half_up": "avrundat till närmaste hela krona",
     "down": "avrundat nedåt till hel krona",
@@ -185,8 +188,10 @@ class CalculationResult:
 class _Trace:
     """Collects trace lines and warnings (each warning once, in the order it first arises)."""
 
-    def __init__(self, params: ParameterSet) -> None:
+    def __init__(self, params: ParameterSet, references: dict[str, str] | None = None) -> None:
         self.params = params
+        # The law cited: by the decision date (calculate passes it); the month's first day otherwise.
+        self.refs = references if references is not None else dict(params.references)
         self.lines: list[TraceLine] = []
         self.warnings: list[str] = list(params.notices)
 
@@ -207,6 +212,17 @@ class _Trace:
             )
 
 
+def _amounts_reference(trace: _Trace, file_reference: str) -> str:
+    """Where the riksnorm amounts are set: the year file's citation (with its SFS) when it is the ordinance in
+    force on the decision date, else that ordinance's provision (the amounts are the same)."""
+    ordinance = trace.refs["riksnorm"]
+    return file_reference if ordinance in file_reference else ordinance
+
+
+def _norm_reference(trace: _Trace, file_reference: str, file: str, *middle: str) -> str:
+    return "; ".join((trace.refs["norm"], _amounts_reference(trace, file_reference), *middle, file))
+
+
 # --- 1. personal costs (personliga kostnader) ---------------------------------------------------------
 
 
@@ -217,7 +233,8 @@ def personal_costs_adults(household: Household, params: ParameterSet, trace: _Tr
     value = params.cohabiting_pair if pair else params.single_adult
     trace.used(value)
     label = "Personliga kostnader, sambor (två vuxna tillsammans)" if pair else "Personliga kostnader, ensamstående vuxen"
-    trace.line("personal_costs.adults", label, value.value, value.reference)
+    trace.line("personal_costs.adults", label, value.value,
+               _norm_reference(trace, value.legal_reference, value.file))
     return value.value
 
 
@@ -232,7 +249,7 @@ def personal_cost_child(child: Child, params: ParameterSet, trace: _Trace) -> Fr
     label = f"Personliga kostnader, barn {child.id}, {child.age} år"
     if reduced:
         label += ", äter lunch utanför hemmet"
-    reference = value.reference
+    reference = _norm_reference(trace, value.legal_reference, value.file)
     cost = Fraction(value.value)
     if child.days_present is not None:
         divisor = params.divisor()
@@ -246,7 +263,7 @@ def personal_cost_child(child: Child, params: ParameterSet, trace: _Trace) -> Fr
             )
         cost = cost * days / divisor
         label += f", {_number_text(days)} av {_number_text(divisor)} dagar ({format_kronor(value.value)} för hel månad)"
-        reference += f"; {params.references['part_month']}; {divisor_value.file} (part_month_divisor)"
+        reference += f"; {trace.refs['part_month']}; {divisor_value.file} (part_month_divisor)"
     trace.line(f"personal_costs.child.{child.id}", label, cost, reference)
     return cost
 
@@ -265,9 +282,10 @@ def shared_household_costs(household: Household, params: ParameterSet, trace: _T
     for value in params.shared_cost_values(persons):
         trace.used(value)
     full = params.shared_costs(persons)
-    reference = f"{params.riksnorm_reference}; {params.riksnorm_file}"
+    reference = _norm_reference(trace, params.riksnorm_reference, params.riksnorm_file)
     if persons > 7 or household.dwelling_size is not None:
-        reference = f"{params.riksnorm_reference}; {params.references['shared_rules']}; {params.riksnorm_file}"
+        reference = _norm_reference(trace, params.riksnorm_reference, params.riksnorm_file,
+                                    trace.refs["shared_rules"])
     if household.dwelling_size is None:
         amount = Fraction(full)
         label = f"Gemensamma hushållskostnader, {_persons(size)}"
@@ -291,7 +309,7 @@ def riksnorm(inp: CalculationInput, params: ParameterSet, trace: _Trace) -> Frac
         norm += personal_cost_child(child, params, trace)
     norm += shared_household_costs(household, params, trace)
     trace.line("norm", "Riksnorm (personliga och gemensamma kostnader)", norm,
-               f"{params.references['norm']}; {params.riksnorm_file}")
+               _norm_reference(trace, params.riksnorm_reference, params.riksnorm_file))
     return norm
 
 
@@ -302,7 +320,9 @@ def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace)
     """Reasonable actual costs outside the norm (housing, household electricity, home insurance, work travel,
     union and unemployment-fund fees, and the like), one line per type. Rent counts at most up to the
     municipality's housing-cost ceiling for the household's composition (all children count); a local cap
-    limits other types the same way. The excess is not counted."""
+    limits other types the same way. The excess is not counted. Needs for livsföring i övrigt (childcare fee,
+    medical care, medicine, acute dental care, glasses, other) cite the right to assistance (12 kap. 1 §),
+    the others the reasonable costs outside the norm (12 kap. 7 § första stycket 2)."""
     totals: dict[str, int] = {}
     for cost in inp.costs:
         totals[cost.type] = totals.get(cost.type, 0) + cost.amount_ore
@@ -310,7 +330,7 @@ def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace)
     counted_total = 0
     for cost_type, total in totals.items():
         label = COST_LABELS[cost_type]
-        reference = params.references["costs"]
+        reference = trace.refs["other_needs"] if cost_type in OTHER_NEEDS else trace.refs["costs"]
         if cost_type == "rent":
             cap = params.housing_ceiling(adults, children)
             cap_value = params.housing_cost_ceiling
@@ -333,7 +353,10 @@ def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace)
                 )
         trace.line(f"costs.{cost_type}", label, counted, reference)
         counted_total += counted
-    trace.line("costs", "Skäliga kostnader utanför riksnormen", counted_total, params.references["costs"])
+    total_reference = trace.refs["costs"]
+    if any(cost_type in OTHER_NEEDS for cost_type in totals):
+        total_reference += f"; {trace.refs['other_needs']}"
+    trace.line("costs", "Skäliga kostnader utanför riksnormen", counted_total, total_reference)
     return counted_total
 
 
@@ -377,7 +400,7 @@ def jobbstimulans_disregard(
     else:
         amount = Fraction(0)
         label = f"Jobbstimulans, {adult.id}: gäller inte ({reason})"
-    trace.line(f"disregard.jobbstimulans.{adult.id}", label, amount, rate.reference)
+    trace.line(f"disregard.jobbstimulans.{adult.id}", label, amount, f"{trace.refs['jobbstimulans']}; {rate.file}")
     return amount, applies and adult.jobbstimulans_since is None
 
 
@@ -392,7 +415,7 @@ def child_earnings_disregard(child: Child, wages: int, params: ParameterSet, tra
     label = (f"Barnets egen arbetsinkomst, {child.id}: räknas inte upp till ett prisbasbelopp per år "
              f"({format_kronor(pbb.value)}; kvar i år före månaden {format_kronor(left)})")
     trace.line(f"disregard.child_earnings.{child.id}", label, amount,
-               f"{params.references['child_earnings']}; {pbb.file}")
+               f"{trace.refs['child_earnings']}; {pbb.file}")
     return amount
 
 
@@ -437,11 +460,11 @@ def incomes(inp: CalculationInput, params: ParameterSet, trace: _Trace) -> _Inco
     for income_type, amount in totals.items():
         counted = amount - disregarded if income_type == "wage" else Fraction(amount)
         label = f"{INCOME_LABELS[income_type]}, räknas som inkomst"
-        trace.line(f"income.{income_type}", label, counted, params.references["incomes"])
+        trace.line(f"income.{income_type}", label, counted, trace.refs["incomes"])
     trace.lines.extend(disregard_lines)
     counted_total = total - disregarded
-    trace.line("income_counted", "Inkomster som räknas", counted_total, params.references["incomes"])
-    trace.line("income_disregarded", "Inkomster som inte räknas", disregarded, params.references["incomes"])
+    trace.line("income_counted", "Inkomster som räknas", counted_total, trace.refs["incomes"])
+    trace.line("income_disregarded", "Inkomster som inte räknas", disregarded, trace.refs["incomes"])
     return _Incomes(counted_total, disregarded, started)
 
 
@@ -461,28 +484,38 @@ def payable_amount(need: Fraction, income_counted: Fraction, params: ParameterSe
     else:
         amount = math.ceil(exact)
     trace.line("amount", f"Försörjningsstöd att betala ut ({ROUNDING_LABELS[rule.value]})", amount * 100,
-               f"{params.references['amount']}; {rule.file} (rounding)")
+               f"{trace.refs['amount']}; {rule.file} (rounding)")
     return amount
 
 
-def calculate(household_input: Any, *, local_dir: str | Path | None = None) -> CalculationResult:
+def calculate(
+    household_input: Any,
+    *,
+    local_dir: str | Path | None = None,
+    extra_documents: Any = None,
+) -> CalculationResult:
     """Calculate försörjningsstöd for one household and one month.
 
     `household_input` is a CalculationInput, a parsed JSON object or JSON text. Raises
     CalculationInputError for input that does not follow the contract. `local_dir` is an extra directory
-    of local parameter files (settings.BISTAND_LOCAL_PARAMETERS_DIR)."""
+    of local parameter files (settings.BISTAND_LOCAL_PARAMETERS_DIR); `extra_documents` are year documents
+    from the outside (see bistand.rules.parameters). The legal references follow the input's
+    `decision_date` (default: the first day of the month); the amounts never depend on it."""
     if isinstance(household_input, CalculationInput):
         validate_input(household_input)
         inp = household_input
     else:
         inp = parse_input(household_input)
-    params = load_parameters(inp.month, inp.municipality_code, local_dir)
-    trace = _Trace(params)
+    if extra_documents is None:  # the registered provider, if any, is asked
+        params = load_parameters(inp.month, inp.municipality_code, local_dir)
+    else:
+        params = load_parameters(inp.month, inp.municipality_code, local_dir, extra_documents)
+    trace = _Trace(params, legal_references(inp.decision_day))
 
     norm = riksnorm(inp, params, trace)
     costs = reasonable_costs(inp, params, trace)
     need = norm + costs
-    trace.line("need", "Behov (riksnorm och skäliga kostnader)", need, params.references["norm"])
+    trace.line("need", "Behov (riksnorm och skäliga kostnader)", need, trace.refs["right"])
     counted = incomes(inp, params, trace)
     amount = payable_amount(need, counted.counted, params, trace)
 

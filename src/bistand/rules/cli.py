@@ -2,6 +2,9 @@
 
     bistand calculate FILE.json                              one household → result JSON (with lines) on stdout
     bistand calculate --batch IN.jsonl --out OUT.jsonl [--trace]
+    bistand calculate --year-file riksnorm-2027.yaml FILE.json   with a year's confirmed figures (riksnorm/<year>.yaml
+                                                                 format); without one, a year after the latest known
+                                                                 one gets provisional values, with warnings
 
 Exit codes: 0 done, 2 invalid input or arguments (the message on stderr names the field, and in batch mode
 the line), 1 a file that cannot be read or written.
@@ -63,7 +66,39 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("BISTAND_LOCAL_PARAMETERS_DIR") or None,
         help="katalog med egna lokala parameterfiler (<kommunkod>.yaml); standard: BISTAND_LOCAL_PARAMETERS_DIR",
     )
+    parser.add_argument(
+        "--year-file",
+        metavar="ÅR.yaml",
+        action="append",
+        default=[],
+        help=("fil med ett års bekräftade belopp i samma format som riksnorm/<år>.yaml (kan anges flera gånger); "
+              "utan den räknas ett år efter det senaste kända med preliminära belopp och varningar"),
+    )
     return parser
+
+
+def _year_documents(paths: list[str]) -> dict[str, str]:
+    """The --year-file documents by name (riksnorm/<year>.yaml, the year of their first block), checked."""
+    import datetime as dt
+
+    import yaml
+
+    from bistand.rules.parameters import check_year_document
+
+    documents: dict[str, str] = {}
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ParameterFileError(f"{path}: {exc.strerror or exc}") from None
+        try:
+            data = yaml.safe_load(text)
+            year = min(dt.date.fromisoformat(str(key)).year for key in data["values"])
+        except (yaml.YAMLError, TypeError, KeyError, ValueError):
+            raise ParameterFileError(f"{path}: filen ska ha samma format som riksnorm/<år>.yaml") from None
+        check_year_document(text, year)
+        documents[f"riksnorm/{year}.yaml"] = text
+    return documents
 
 
 def _single(path: str, local_dir: str | None) -> int:
@@ -108,7 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help or an argument error
         return int(exc.code or 0)
+    from bistand.rules.parameters import set_documents_provider
+
+    documents: dict[str, str] = {}
+    previous = None
     try:
+        documents = _year_documents(args.year_file)
+        if documents:  # the single and the batch path both ask the provider
+            previous = set_documents_provider(lambda year, municipality: documents)
         if args.batch is not None:
             if args.file is not None:
                 parser.error("ange antingen en FIL.json eller --batch, inte båda")
@@ -125,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterFileError as exc:
         print(f"bistand calculate: fel i parameterfilerna: {exc}", file=sys.stderr)
         return EXIT_FILE
+    finally:
+        if documents:
+            set_documents_provider(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ the household's own size.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -26,6 +27,7 @@ from bistand.rules.errors import CalculationInputError
 # does not match before a final newline as Python's `$` does ("2026-03\n" is not a month).
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])\Z"
 MUNICIPALITY_PATTERN = r"^[0-9]{4}\Z"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"
 
 Month = Annotated[str, Meta(pattern=MONTH_PATTERN)]
 MemberId = Annotated[str, Meta(min_length=1)]
@@ -171,6 +173,9 @@ class CalculationInput(Struct, forbid_unknown_fields=True):
     municipality: Annotated[str, Meta(pattern=MUNICIPALITY_PATTERN)] | UnsetType = UNSET
     costs: list[Cost] = msgspec.field(default_factory=list)
     incomes: list[Income] = msgspec.field(default_factory=list)
+    # The day the decision is made: it chooses the law cited (never an amount). Absent → the first day of
+    # `month`. Last, so that the fields before it keep their places.
+    decision_date: Annotated[str, Meta(pattern=DATE_PATTERN)] | UnsetType = UNSET
 
     @property
     def year(self) -> int:
@@ -183,6 +188,13 @@ class CalculationInput(Struct, forbid_unknown_fields=True):
     @property
     def municipality_code(self) -> str | None:
         return None if self.municipality is UNSET else self.municipality  # type: ignore[return-value]
+
+    @property
+    def decision_day(self) -> dt.date:
+        """The decision date, or the first day of the month when none is given."""
+        if self.decision_date is UNSET:
+            return dt.date(self.year, self.month_number, 1)
+        return dt.date.fromisoformat(self.decision_date)  # type: ignore[arg-type]
 
 
 # --- decoding -----------------------------------------------------------------------------------------
@@ -231,6 +243,8 @@ def _swedish(message: str, path: str) -> tuple[str, str]:
         name = _last_name(path)
         if name == "municipality":
             return path, "Kommunkoden ska vara fyra siffror, till exempel 0680."
+        if name == "decision_date":
+            return path, "Beslutsdagen ska skrivas ÅÅÅÅ-MM-DD, till exempel 2027-01-05."
         return path, "Månaden ska skrivas ÅÅÅÅ-MM, till exempel 2026-03."
     if m := re.match(r"Expected `(?:str|array)` of length >= (\d+)$", message):
         if message.startswith("Expected `str`"):
@@ -328,6 +342,13 @@ def validate_input(value: CalculationInput, index: int | None = None) -> None:
     """The checks the JSON schema cannot express (see the module docstring), plus the amount checks.
 
     Normalises amounts in place to `int` or exact `Decimal`."""
+    if value.decision_date is not UNSET:
+        try:
+            dt.date.fromisoformat(value.decision_date)  # type: ignore[arg-type]
+        except ValueError:
+            raise CalculationInputError(
+                "decision_date", f"Beslutsdagen {value.decision_date} finns inte i kalendern.", index
+            ) from None
     household = value.household
     ids: set[str] = set()
     for group, members in (("adults", household.adults), ("children", household.children)):

@@ -7,8 +7,21 @@ and the values themselves. A value is a mapping with `value`, `status` (`verifie
 adds a new dated block; an old one is never edited.
 
 The block in force for a month is the one with the latest date on or before the first day of the month.
-The riksnorm for a month comes from `riksnorm/<year>.yaml` of that calendar year; a missing year is an
-input error on `month`.
+The riksnorm for a month comes from `riksnorm/<year>.yaml` of that calendar year. A year block may also
+hold that year's `prisbasbelopp` (used when prisbasbelopp.yaml has no value for the year).
+
+Years that are not yet confirmed: a year after the latest year with a riksnorm gets *provisional* values,
+the latest earlier year's, each marked `estimated` (so a calculation still runs, with warnings, and the
+automated decision function stops); the same for a prisbasbelopp. A year before the first riksnorm year is
+an input error on `month`.
+
+Year documents from the outside: a caller (the Django side, for years a municipality's administrators have
+entered and confirmed) may give extra documents, `{"riksnorm/2027.yaml": yaml_text}`, in exactly the format
+of the packaged year files; they add years the package lacks (a packaged year is never replaced). Give them
+to `load_parameters(..., extra_documents=...)` or register a provider with `set_documents_provider`, which
+is asked for (year, municipality) whenever no documents are given. `check_year_document` validates one.
+
+The legal references cited depend on the **decision date**, not on the month: `legal_references(day)`.
 
 Local parameters: `local/default.yaml` (the national default) and `local/<kommunkod>.yaml`. They are merged
 key by key: for each key (`housing_cost_ceiling`, `rounding`, `part_month_divisor`, `cost_caps`) the
@@ -24,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import threading
 from calendar import monthrange
 from dataclasses import dataclass, field
@@ -31,7 +45,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml
 
@@ -133,9 +147,23 @@ def load_file(path: Path, name: str) -> ParameterFile:
     with _file_lock:
         with open(path, encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    return _parameter_file(name, path, data)
+
+
+def _parameter_file(name: str, path: Path, data: Any) -> ParameterFile:
     if not isinstance(data, Mapping) or not isinstance(data.get("values"), Mapping):
         raise ParameterFileError(f"{name}: filen saknar 'values'")
     return ParameterFile(name, path, data, json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False))
+
+
+@lru_cache(maxsize=256)
+def parse_document(name: str, text: str) -> ParameterFile:
+    """One parameter document given as YAML text (an extra year document), parsed and cached."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise ParameterFileError(f"{name}: filen är inte giltig YAML ({exc})") from None
+    return _parameter_file(name, Path(name), data)
 
 
 def _find(name: str, local_dir: Path | None) -> Path | None:
@@ -192,23 +220,32 @@ def _value(
     valid_from: dt.date,
     block: Mapping[str, Any],
     convert: Any = None,
+    provisional_for: int | None = None,
 ) -> ParameterValue:
+    """One value of a block. With `provisional_for` (a year) the value stands in for that year's, which is
+    not yet known: it is marked estimated (confidence E) whatever the file says."""
     if not isinstance(raw, Mapping) or "value" not in raw or "status" not in raw or "confidence" not in raw:
         raise ParameterFileError(f"{pfile.name} ({valid_from}): {name} saknar value, status eller confidence")
     legal_reference = raw.get("legal_reference") or block.get("legal_reference") or pfile.data.get("legal_reference") or ""
     source = raw.get("source") or block.get("source") or pfile.data.get("source") or ""
     value = raw["value"]
+    note = " ".join(str(raw["note"]).split()) if raw.get("note") else None
+    status, confidence = raw["status"], raw["confidence"]
+    if provisional_for is not None:
+        status, confidence = "estimated", "E"
+        note = (f"Preliminärt värde för {provisional_for}: {valid_from.year} års värde används tills "
+                f"{provisional_for} års värde är fastställt och bekräftat.")
     return ParameterValue(
         name=name,
         label=label,
         value=convert(value) if convert is not None else value,
-        status=raw["status"],
-        confidence=raw["confidence"],
+        status=status,
+        confidence=confidence,
         file=pfile.name,
         valid_from=valid_from,
         legal_reference=" ".join(str(legal_reference).split()),
         source=" ".join(str(source).split()),
-        note=" ".join(str(raw["note"]).split()) if raw.get("note") else None,
+        note=note,
     )
 
 
@@ -357,43 +394,55 @@ class ParameterSet:
         return {"parameter_hash": self.parameter_hash, "parameter_files": list(self.files)}
 
 
-def _riksnorm(pfile: ParameterFile, first_day: dt.date, year: int) -> dict[str, Any]:
-    found = _block_for(pfile, first_day)
+def _riksnorm(pfile: ParameterFile, first_day: dt.date, year: int, provisional: bool = False) -> dict[str, Any]:
+    """The riksnorm values for `year`: of the block of `pfile` in force on `first_day`, or, when
+    `provisional`, of the latest block of `pfile` (an earlier year's file), each marked estimated."""
+    if provisional:
+        found = pfile.blocks[-1] if pfile.blocks else None
+    else:
+        found = _block_for(pfile, first_day)
     if found is None:
         raise CalculationInputError("month", f"Riksnorm saknas för år {year} (ingen regel gäller för månaden).")
-    return _riksnorm_block(pfile, found[0], year)
+    return _riksnorm_block(pfile, found[0], year, provisional)
 
 
 @lru_cache(maxsize=256)
-def _riksnorm_block(pfile: ParameterFile, date: dt.date, year: int) -> dict[str, Any]:
+def _riksnorm_block(pfile: ParameterFile, date: dt.date, year: int, provisional: bool = False) -> dict[str, Any]:
     """The riksnorm values of the block of `pfile` in force from `date` (shared by the months it covers;
     ParameterValue is immutable). Callers copy the dict."""
     block = dict(pfile.blocks)[date]
-    common = dict(pfile=pfile, valid_from=date, block=block, convert=_kronor_to_ore)
-    personal = block["personal_costs"]
-    children = {
-        band: _value(personal["children"][band], name=f"riksnorm.personal_costs.children.{band}",
-                     label=f"riksnorm {year}, barn {band.replace('-', '–')} år", **common)
-        for band, _, _ in AGE_BANDS
-    }
-    lunch = {
-        band: _value(personal["children_lunch_away_from_home"][band],
-                     name=f"riksnorm.personal_costs.children_lunch_away_from_home.{band}",
-                     label=f"riksnorm {year}, barn {band.replace('-', '–')} år som äter lunch utanför hemmet",
-                     **common)
-        for band in LUNCH_BANDS
-    }
-    shared = tuple(
-        _value(block["shared_costs"][n], name=f"riksnorm.shared_costs.{n}",
-               label=f"riksnorm {year}, gemensamma hushållskostnader för {n} {'person' if n == 1 else 'personer'}",
-               **common)
-        for n in range(1, 8)
-    )
+    what = f"riksnorm {year}" + (f" (preliminärt {date.year} års belopp)" if provisional else "")
+    common = dict(pfile=pfile, valid_from=date, block=block, convert=_kronor_to_ore,
+                  provisional_for=year if provisional else None)
+    try:
+        personal = block["personal_costs"]
+        children = {
+            band: _value(personal["children"][band], name=f"riksnorm.personal_costs.children.{band}",
+                         label=f"{what}, barn {band.replace('-', '–')} år", **common)
+            for band, _, _ in AGE_BANDS
+        }
+        lunch = {
+            band: _value(personal["children_lunch_away_from_home"][band],
+                         name=f"riksnorm.personal_costs.children_lunch_away_from_home.{band}",
+                         label=f"{what}, barn {band.replace('-', '–')} år som äter lunch utanför hemmet",
+                         **common)
+            for band in LUNCH_BANDS
+        }
+        shared = tuple(
+            _value(block["shared_costs"][n], name=f"riksnorm.shared_costs.{n}",
+                   label=f"{what}, gemensamma hushållskostnader för {n} {'person' if n == 1 else 'personer'}",
+                   **common)
+            for n in range(1, 8)
+        )
+        single = _value(personal["single_adult"], name="riksnorm.personal_costs.single_adult",
+                        label=f"{what}, ensamstående vuxen", **common)
+        pair = _value(personal["cohabiting_pair"], name="riksnorm.personal_costs.cohabiting_pair",
+                      label=f"{what}, sambor tillsammans", **common)
+    except (KeyError, TypeError) as exc:
+        raise ParameterFileError(f"{pfile.name} ({date}): värdet {exc} saknas") from None
     return dict(
-        single_adult=_value(personal["single_adult"], name="riksnorm.personal_costs.single_adult",
-                            label=f"riksnorm {year}, ensamstående vuxen", **common),
-        cohabiting_pair=_value(personal["cohabiting_pair"], name="riksnorm.personal_costs.cohabiting_pair",
-                               label=f"riksnorm {year}, sambor tillsammans", **common),
+        single_adult=single,
+        cohabiting_pair=pair,
         child_costs=children,
         child_costs_lunch_away=lunch,
         shared_costs_table=shared,
@@ -409,36 +458,234 @@ def _national_single(pfile: ParameterFile, first_day: dt.date, what: str) -> tup
     return found
 
 
-def compute_parameter_hash(files: list[ParameterFile]) -> str:
-    """sha256 over the canonical content (parsed data, sorted keys) of the files, in name order. Comments
-    and formatting do not change it; any value does."""
+def compute_parameter_hash(files: list[ParameterFile], marks: Iterable[str] = ()) -> str:
+    """sha256 over the canonical content (parsed data, sorted keys) of the files, in name order, and any
+    marks (such as which values are provisional). Comments and formatting do not change it; any value does."""
     digest = hashlib.sha256()
     for pfile in sorted(files, key=lambda f: f.name):
         digest.update(pfile.name.encode())
         digest.update(b"\0")
         digest.update(pfile.canonical_json.encode())
         digest.update(b"\0")
+    for mark in marks:
+        digest.update(b"mark:" + mark.encode() + b"\0")
     return digest.hexdigest()
 
 
+# --- legal references by decision date ----------------------------------------------------------------
+
+#: The day SoL (2025:400) replaced SoL (2001:453).
+NEW_SOCIAL_SERVICES_ACT = dt.date(2025, 7, 1)
+
+
+def legal_references(day: dt.date) -> dict[str, str]:
+    """Rule → legal reference for a decision made on `day` (references.yaml; the block in force that day)."""
+    return dict(_legal_references(day))
+
+
+@lru_cache(maxsize=512)
+def _legal_references(day: dt.date) -> tuple[tuple[str, str], ...]:
+    ref_file = _file("references.yaml", None)
+    if ref_file is None:
+        raise ParameterFileError("En nationell parameterfil saknas (references).")
+    found = _block_for(ref_file, day)
+    if found is None:
+        raise CalculationInputError("decision_date", f"Det finns inga lagrum för beslut den {day.isoformat()}.")
+    return tuple((key, " ".join(str(text).split())) for key, text in found[1].items() if key != "source")
+
+
+# --- extra year documents -----------------------------------------------------------------------------
+
+Documents = tuple[tuple[str, str], ...]  # ((name, YAML text), ...), sorted by name
+DocumentsProvider = Callable[[int, "str | None"], "Mapping[str, str] | Iterable[tuple[str, str]] | None"]
+
+_provider: DocumentsProvider | None = None
+_YEAR_DOCUMENT = re.compile(r"^riksnorm/([0-9]{4})\.yaml$")
+#: How many years back a provisional year looks for the latest known year.
+PROVISIONAL_LOOKBACK = 10
+
+
+def set_documents_provider(provider: DocumentsProvider | None) -> DocumentsProvider | None:
+    """Register the function asked for extra year documents, `provider(year, municipality)` → documents
+    (see the module docstring), whenever `load_parameters` is called without `extra_documents`. None
+    removes it. Returns the provider registered before (to put back). The Django side registers one that
+    gives the years its administrators have confirmed."""
+    global _provider
+    previous, _provider = _provider, provider
+    return previous
+
+
+def packaged_years() -> tuple[int, ...]:
+    """The years that have a packaged riksnorm file (their figures are never replaced from the outside)."""
+    return tuple(sorted(int(path.stem) for path in (PARAMETERS_DIR / "riksnorm").glob("[0-9][0-9][0-9][0-9].yaml")))
+
+
+#: The cells of a year document, in the order of the packaged files: (key, Swedish label). Keys are dotted
+#: paths in the year block ("personal_costs.children.7-10", "shared_costs.3"), and "prisbasbelopp".
+YEAR_CELLS: tuple[tuple[str, str], ...] = (
+    ("personal_costs.single_adult", "Ensamstående vuxen"),
+    ("personal_costs.cohabiting_pair", "Sambor tillsammans"),
+    *((f"personal_costs.children.{band}", f"Barn {band.replace('-', '–')} år") for band, _, _ in AGE_BANDS),
+    *((f"personal_costs.children_lunch_away_from_home.{band}",
+       f"Barn {band.replace('-', '–')} år som äter lunch utanför hemmet") for band in LUNCH_BANDS),
+    *((f"shared_costs.{n}", f"Gemensamma hushållskostnader, {n} {'person' if n == 1 else 'personer'}")
+      for n in range(1, 8)),
+    ("prisbasbelopp", "Prisbasbelopp (kr per år)"),
+)
+
+
+def write_year_document(year: int, cells: Mapping[str, int], *, sfs: str, source: str = "") -> str:
+    """A year document (YAML text, the format of riksnorm/<year>.yaml) with every cell of YEAR_CELLS in whole
+    kronor, all verified (confidence V), citing the ordinance as amended by `sfs`. Checked before it is
+    returned."""
+    block: dict[str, Any] = {
+        "legal_reference": f"12 kap. 2 § socialtjänstförordningen (2025:468) i lydelse enligt {sfs}",
+        "source": source or sfs,
+    }
+    for key, _ in YEAR_CELLS:
+        parts = key.split(".")
+        target = block
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        last: Any = int(parts[-1]) if parts[0] == "shared_costs" else parts[-1]
+        if key not in cells:
+            raise ParameterFileError(f"riksnorm/{year}.yaml: värdet {key} saknas")
+        target[last] = {"value": int(cells[key]), "status": "verified", "confidence": "V"}
+    data = {
+        "description": (f"Riksnormen för försörjningsstöd {year}: personliga kostnader per person (vuxna och barn "
+                        "efter ålder) och gemensamma hushållskostnader efter antal personer i hushållet; "
+                        "årets prisbasbelopp."),
+        "unit": "kr per månad (prisbasbelopp: kr per år)",
+        "values": {f"{year}-01-01": block},
+    }
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=120)
+    check_year_document(text, year)
+    return text
+
+
+def read_year_document(text: str, year: int) -> dict[str, int]:
+    """The cells (YEAR_CELLS keys → whole kronor) of a year document's block from 1 January."""
+    pfile = check_year_document(text, year)
+    block = dict(pfile.blocks)[dt.date(year, 1, 1)]
+    cells: dict[str, int] = {}
+    for key, _ in YEAR_CELLS:
+        node: Any = block
+        for part in key.split("."):
+            if not isinstance(node, Mapping):
+                node = None
+                break
+            node = node.get(int(part) if key.startswith("shared_costs") and part.isdigit() else part)
+        if isinstance(node, Mapping) and "value" in node:
+            cells[key] = node["value"]
+    return cells
+
+
+def _documents(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Documents:
+    if not value:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    docs = tuple(sorted((str(name), str(text)) for name, text in items))
+    for name, _ in docs:
+        if not _YEAR_DOCUMENT.match(name):
+            raise ParameterFileError(f"{name}: bara årsfiler riksnorm/<år>.yaml kan ges utifrån")
+    return docs
+
+
+def check_year_document(text: str, year: int) -> ParameterFile:
+    """Parse and check one year document (riksnorm/<year>.yaml format): a block dated 1 January of `year`
+    with every riksnorm cell in whole kronor, each with status and confidence, and optionally the year's
+    prisbasbelopp. Raises ParameterFileError with a message naming the field."""
+    name = f"riksnorm/{year}.yaml"
+    pfile = parse_document(name, text)
+    blocks = dict(pfile.blocks)
+    first = dt.date(year, 1, 1)
+    if first not in blocks:
+        raise ParameterFileError(f"{name}: values saknar ett block från {first.isoformat()}")
+    for date in blocks:
+        if date.year != year:
+            raise ParameterFileError(f"{name}: blocket {date.isoformat()} hör inte till år {year}")
+        _riksnorm_block(pfile, date, year, False)
+        pbb = blocks[date].get("prisbasbelopp")
+        if pbb is not None:
+            _value(pbb, name="prisbasbelopp", label=f"prisbasbelopp {year}", pfile=pfile, valid_from=date,
+                   block=blocks[date], convert=_kronor_to_ore)
+    return pfile
+
+
 def load_parameters(
-    month: str, municipality: str | None = None, local_dir: str | Path | None = None
+    month: str,
+    municipality: str | None = None,
+    local_dir: str | Path | None = None,
+    extra_documents: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
 ) -> ParameterSet:
     """The parameters in force for `month` ("YYYY-MM") in `municipality` (kommunkod or None).
 
-    Raises CalculationInputError(field="month") when the year has no riksnorm."""
-    return _load(month, municipality, None if local_dir is None else str(Path(local_dir).resolve()))
+    `extra_documents` adds year documents the package lacks (see the module docstring); without it the
+    registered provider, if any, is asked. Raises CalculationInputError(field="month") when the year is
+    before the first year with a riksnorm."""
+    if extra_documents is None and _provider is not None:
+        extra_documents = _provider(int(month[:4]), municipality)
+    return _load(month, municipality, None if local_dir is None else str(Path(local_dir).resolve()),
+                 _documents(extra_documents))
+
+
+def _year_file(year: int, docs: Documents) -> ParameterFile | None:
+    """The riksnorm file of `year`: the packaged one, else an extra document."""
+    packaged = _file(f"riksnorm/{year}.yaml", None)
+    if packaged is not None:
+        return packaged
+    for name, text in docs:
+        if name == f"riksnorm/{year}.yaml":
+            return check_year_document(text, year)
+    return None
+
+
+def _prisbasbelopp(year: int, first_day: dt.date, pbb_file: ParameterFile, docs: Documents,
+                   year_file: ParameterFile | None) -> tuple[ParameterValue, ParameterFile | None]:
+    """The prisbasbelopp for `year`: prisbasbelopp.yaml's, else the year document's, else (provisional) the
+    latest earlier one, marked estimated. Returns the value and the year file it came from (if one)."""
+    found = _block_for(pbb_file, first_day)
+    if found is not None and found[0].year == year:
+        date, block = found
+        return _value(block, name="prisbasbelopp", label=f"prisbasbelopp {year}", pfile=pbb_file,
+                      valid_from=date, block=block, convert=_kronor_to_ore), None
+    candidates: list[tuple[dt.date, Mapping[str, Any], ParameterFile]] = []
+    if found is not None:
+        candidates.append((found[0], found[1], pbb_file))
+    for back in range(0, PROVISIONAL_LOOKBACK + 1):
+        pfile = year_file if back == 0 else _year_file(year - back, docs)
+        if pfile is None:
+            continue
+        for date, block in pfile.blocks:
+            if date <= first_day and block.get("prisbasbelopp") is not None:
+                candidates.append((date, block, pfile))
+    if not candidates:
+        raise CalculationInputError("month", f"Prisbasbelopp saknas för år {year}.")
+    date, block, pfile = max(candidates, key=lambda c: c[0])
+    raw = block if pfile is pbb_file else block["prisbasbelopp"]
+    provisional = date.year != year
+    label = f"prisbasbelopp {year}" + (f" (preliminärt {date.year} års belopp)" if provisional else "")
+    value = _value(raw, name="prisbasbelopp", label=label, pfile=pfile, valid_from=date, block=block,
+                   convert=_kronor_to_ore, provisional_for=year if provisional else None)
+    return value, (pfile if pfile is not pbb_file else None)
 
 
 @lru_cache(maxsize=1024)
-def _load(month: str, municipality: str | None, local_dir_text: str | None) -> ParameterSet:
+def _load(month: str, municipality: str | None, local_dir_text: str | None, docs: Documents = ()) -> ParameterSet:
     local_dir = Path(local_dir_text) if local_dir_text else None
     year = int(month[:4])
     first_day = dt.date(year, int(month[5:7]), 1)
 
-    riksnorm_file = _file(f"riksnorm/{year}.yaml", None)
+    riksnorm_file = _year_file(year, docs)
+    provisional_from = None
     if riksnorm_file is None:
-        raise CalculationInputError("month", f"Riksnorm saknas för år {year}.")
+        for back in range(1, PROVISIONAL_LOOKBACK + 1):
+            riksnorm_file = _year_file(year - back, docs)
+            if riksnorm_file is not None:
+                provisional_from = year - back
+                break
+        if riksnorm_file is None or _year_file(year + 1, docs) is not None:
+            raise CalculationInputError("month", f"Riksnorm saknas för år {year}.")
     pbb_file = _file("prisbasbelopp.yaml", None)
     js_file = _file("jobbstimulans.yaml", None)
     ref_file = _file("references.yaml", None)
@@ -448,21 +695,25 @@ def _load(month: str, municipality: str | None, local_dir_text: str | None) -> P
             "En nationell parameterfil saknas (prisbasbelopp, jobbstimulans, references eller local/default)."
         )
     files = [riksnorm_file, pbb_file, js_file, ref_file, default_file]
+    marks: list[str] = []
+    notices: list[str] = []
 
-    _, ref_block = _national_single(ref_file, first_day, "Lagrum")
-    references = {
-        key: " ".join(str(text).split())
-        for key, text in ref_block.items()
-        if key != "source"
-    }
+    references = legal_references(first_day)
 
-    riksnorm = _riksnorm(riksnorm_file, first_day, year)
+    riksnorm = _riksnorm(riksnorm_file, first_day, year, provisional=provisional_from is not None)
+    if provisional_from is not None:
+        marks.append(f"riksnorm {year} preliminär från {provisional_from}")
+        notices.append(
+            f"Riksnormen för {year} är inte fastställd och bekräftad i systemet. {provisional_from} års belopp "
+            "används preliminärt. Beräkningen ska göras om när årets belopp är bekräftade."
+        )
 
-    pbb_date, pbb_block = _national_single(pbb_file, first_day, "Prisbasbelopp")
-    prisbasbelopp = _value(pbb_block, name="prisbasbelopp", label=f"prisbasbelopp {year}", pfile=pbb_file,
-                           valid_from=pbb_date, block=pbb_block, convert=_kronor_to_ore)
-    if pbb_date.year != year:
-        raise CalculationInputError("month", f"Prisbasbelopp saknas för år {year}.")
+    prisbasbelopp, pbb_year_file = _prisbasbelopp(year, first_day, pbb_file, docs,
+                                                  riksnorm_file if provisional_from is None else None)
+    if pbb_year_file is not None and pbb_year_file not in files:
+        files.append(pbb_year_file)
+    if prisbasbelopp.valid_from.year != year:  # its warning comes where it is used (children's earnings)
+        marks.append(f"prisbasbelopp {year} preliminärt från {prisbasbelopp.valid_from.year}")
 
     js_date, js_block = _national_single(js_file, first_day, "Regeln om jobbstimulans")
     js_common = dict(pfile=js_file, valid_from=js_date, block=js_block)
@@ -473,7 +724,6 @@ def _load(month: str, municipality: str | None, local_dir_text: str | None) -> P
     window = _value(js_block["window_months"], name="jobbstimulans.window_months",
                     label="jobbstimulans, regelns längd i månader", **js_common)
 
-    notices: list[str] = []
     muni_file = None
     municipality_name = None
     if municipality is not None:
@@ -513,7 +763,7 @@ def _load(month: str, municipality: str | None, local_dir_text: str | None) -> P
         jobbstimulans_qualifying_months=qualifying,
         jobbstimulans_window_months=window,
         files=tuple(f.name for f in files),
-        parameter_hash=compute_parameter_hash(files),
+        parameter_hash=compute_parameter_hash(files, marks),
         notices=tuple(notices),
         references=references,
         **riksnorm,
@@ -559,6 +809,8 @@ def child_benefit(children: int, month: str) -> int:
 def clear_caches() -> None:
     """Forget cached files and parameter sets (tests that write parameter files call this)."""
     load_file.cache_clear()
+    parse_document.cache_clear()
+    _legal_references.cache_clear()
     _file.cache_clear()
     _riksnorm_block.cache_clear()
     _local_value.cache_clear()

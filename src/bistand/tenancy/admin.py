@@ -17,6 +17,7 @@ from bistand.audit.admin_mixins import AuditedAdminMixin
 from bistand.audit.services import diff, record_change
 
 from .admin_mixins import MunicipalityScopedAdminMixin, users_visible_to
+from .current import get_state
 from .models import Membership, Municipality, Region, Unit
 from .roles import ADMIN_SITE_ROLES, REGION_ROLES
 from .services import add_membership
@@ -32,10 +33,34 @@ class RegionAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "region"]
+    """Superusers manage every municipality. A municipality's administrator sees only its own and may
+    change only how letters name it and where it can be reached (the name in letters, the committee,
+    postal address, telephone and e-mail)."""
+
+    list_display = ["name", "code", "official_name", "committee_name", "region"]
     list_filter = ["region"]
     search_fields = ["name", "code"]
     list_select_related = ["region"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "region"]}),
+        ("I beslutsbrev", {"fields": ["official_name", "committee_name", "postal_address", "phone", "email"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        state = get_state(request.user)
+        return queryset.filter(pk=state.municipality.pk) if state.municipality is not None else queryset.none()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["code", "name", "region"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def audit_municipality_id(self, obj):
         return obj.pk

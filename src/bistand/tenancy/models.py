@@ -39,6 +39,22 @@ class Municipality(models.Model):
     region = models.ForeignKey(
         Region, verbose_name="region", on_delete=models.PROTECT, related_name="municipalities", null=True, blank=True
     )
+    # How the municipality and its committee are named in letters, and where they can be reached. The name
+    # is written as the municipality spells it ("Sävsjö kommun", "Jönköpings kommun"): never generated.
+    official_name = models.CharField(
+        "kommunens namn i brev", max_length=120, blank=True,
+        help_text="Som kommunen skriver det, till exempel ”Sävsjö kommun” eller ”Jönköpings kommun”.",
+    )
+    committee_name = models.CharField(
+        "nämnd för ekonomiskt bistånd", max_length=150, default="Socialnämnden",
+        help_text="Nämnden som ansvarar för ekonomiskt bistånd och har delegerat besluten, "
+                  "till exempel ”Individ- och familjeomsorgsnämnden”.",
+    )
+    postal_address = models.TextField(
+        "postadress", blank=True, help_text="Nämndens postadress, en rad per rad i brevet."
+    )
+    phone = models.CharField("telefon", max_length=40, blank=True)
+    email = models.EmailField("e-post", blank=True)
 
     class Meta:
         verbose_name = "kommun"
@@ -51,6 +67,11 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def letter_name(self) -> str:
+        """The municipality's name as written in letters: ``official_name``, else the plain ``name``."""
+        return self.official_name or self.name
 
 
 class Unit(models.Model):

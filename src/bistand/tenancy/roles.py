@@ -72,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_AUDIT_READ,
         "tenancy.view_region",
         "tenancy.view_municipality",
+        "tenancy.change_municipality",  # only its own: the letter details (MunicipalityAdmin)
         "tenancy.view_unit",
         "tenancy.add_unit",
         "tenancy.change_unit",
@@ -103,6 +104,9 @@ ROLE_PERMISSIONS[Role.CASEWORKER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.APPROVER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.MANAGER] += ["decisions.view_decision", "decisions.view_delegation"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["decisions.view_delegation", "decisions.add_delegation", "decisions.change_delegation"]
+# "Parametrar för nästa år": enter a year's official figures and confirm another admin's (four-eyes).
+ROLE_PERMISSIONS[Role.ADMIN] += ["calculations.view_yearparameters", "calculations.add_yearparameters",
+                                 "calculations.change_yearparameters"]
 
 # Case handling (bistand.casework): the inbox, assignment and notes. Case workers and approvers work with
 # cases; managers see the inbox and assign cases to the unit's case workers.
