@@ -29,6 +29,7 @@ from bistand.calculations.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import pain001
+from .banking_days import next_banking_day
 from .accounts import AccountError, parse_account, parse_bank_account, parse_iban
 from .models import DebtorAccount, PayeeKind, Payment, PaymentExport, PaymentStatus
 
@@ -118,11 +119,8 @@ def delegation_approves_payments(delegation) -> bool:
 
 
 def default_due_date(today: dt.date | None = None) -> dt.date:
-    """The next weekday from ``today`` (banks do not pay on Saturdays and Sundays)."""
-    day = today or timezone.localdate()
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
+    """``today`` when it is a banking day, otherwise the next one (bistand.payments.banking_days)."""
+    return next_banking_day(today or timezone.localdate())
 
 
 def four_eyes_conflicts(payment: Payment, user) -> list[str]:
@@ -197,7 +195,7 @@ def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | Non
         payee_name=pain001.clean_text(payee.name, 140),
         account=account,
         account_kind=account_kind,
-        due_date=due_date or default_due_date(),
+        due_date=next_banking_day(due_date) if due_date else default_due_date(),
         created_by=user,
         decided_by_id=decision.decided_by_id,
         created_at=now,
@@ -343,11 +341,12 @@ def payments_waiting_for_export(municipality):
 
 
 def _batches(payments: Iterable[Payment], export_date: dt.date, message_id: str) -> list[pain001.Batch]:
-    """One batch per execution date: the due date, or the export date for payments already due."""
+    """One batch per execution date: the due date, or the export date for payments already due — moved
+    to the next banking day when that is a weekend or a bank holiday."""
     by_date: dict[dt.date, list[pain001.Transfer]] = defaultdict(list)
     for payment in payments:
         account = payment.parsed_account()
-        by_date[max(payment.due_date, export_date)].append(
+        by_date[next_banking_day(max(payment.due_date, export_date))].append(
             pain001.Transfer(payment.end_to_end_id, payment.amount_ore, payment.payee_name, account, remittance_for(payment))
         )
     return [pain001.Batch(f"{message_id}-{day:%Y%m%d}", day, transfers) for day, transfers in sorted(by_date.items())]
