@@ -142,7 +142,7 @@ def test_the_person_who_decided_cannot_approve_the_payment(municipality):
 def test_the_person_who_changed_the_payee_cannot_approve_the_payment(municipality, caseworker):
     changer = user_with_role(Role.APPROVER, municipality)
     scheduled = schedule_payment(issued_decision(municipality, decided_by=caseworker))
-    change_payee(scheduled, changer, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "6000-301286698"))
+    change_payee(scheduled, changer, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "6000-301286698"), "Hyran betalas direkt till hyresvärden")
     with pytest.raises(FourEyesError, match="ändrade mottagaren"):
         approve(scheduled, changer)
     other = user_with_role(Role.APPROVER, municipality)
@@ -232,7 +232,8 @@ def test_a_manual_decision_is_never_approved_by_a_delegation(municipality, casew
 def test_changing_the_payee_to_the_landlord_sends_an_approved_payment_back_for_approval(municipality, caseworker, approver):
     scheduled = schedule_payment(issued_decision(municipality, decided_by=caseworker))
     approve(scheduled, approver)
-    changed = change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "SE35 5000 0000 0549 1000 0003"))
+    changed = change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "SE35 5000 0000 0549 1000 0003"),
+                           "Hyran betalas direkt till hyresvärden")
     assert changed.status == PaymentStatus.SCHEDULED and changed.approved_by is None
     assert (changed.payee_kind, changed.payee_name) == (PayeeKind.LANDLORD, "Bostadsbolaget AB")
     assert (changed.account, changed.account_kind) == ("SE3550000000054910000003", "iban")
@@ -243,7 +244,7 @@ def test_changing_the_payee_to_the_landlord_sends_an_approved_payment_back_for_a
 def test_a_wrong_account_is_refused_with_a_message_and_nothing_changes(municipality, caseworker):
     scheduled = schedule_payment(issued_decision(municipality, decided_by=caseworker))
     with pytest.raises(PaymentError, match="kontrollsiffran"):
-        change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "5000-1111111"))
+        change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "5000-1111111"), "Nytt konto")
     scheduled.refresh_from_db()
     assert scheduled.payee_kind == PayeeKind.APPLICANT and scheduled.payee_changed_by is None
 
