@@ -289,6 +289,7 @@ PERSON_LEVEL_BUILDERS.update({
 PERSON_LEVEL_BUILDERS.update({
     "payments.payment": _lazy_builder("tests.payments.factories", "build_payment"),
     "payments.paymentexport": _lazy_builder("tests.payments.factories", "build_payment_export"),
+    "payments.paymentevent": _lazy_builder("tests.payments.factories", "build_payment_event"),
     "followup.assistancemonth": _lazy_builder("tests.payments.factories", "build_assistance_month"),
 })
 

@@ -165,6 +165,14 @@ def build_payment_export(municipality, *, pk=None, made, **fields):
     return export
 
 
+def build_payment_event(municipality, *, pk=None, made, **fields):
+    from bistand.payments.models import PaymentEvent, PaymentEventKind
+
+    paid = payment(_decision_for(municipality, made, dt.date(2025, 9, 1)))
+    defaults = {"kind": PaymentEventKind.PAYEE_CHANGED, "reason": "Nytt konto", "attempt": 1, "account": paid.account}
+    return PaymentEvent.objects.create(pk=pk, payment=paid, **{**defaults, **fields})
+
+
 def build_assistance_month(municipality, *, pk=None, made, **fields):
     from bistand.followup.models import AssistanceMonth
 

@@ -237,6 +237,7 @@ class PaymentEventKind(models.TextChoices):
     REJECTED = "rejected", "Avvisad av banken"
 
 
+@scoping.register("payment__municipality")
 class PaymentEvent(models.Model):
     """What happened to a payment after it was set up, with the reason: the payment's history, shown to
     the staff and (payee changes, stops) to the applicant in "Mitt ärende". Written by the services only,

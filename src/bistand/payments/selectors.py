@@ -39,6 +39,32 @@ def payments_awaiting_approval(user) -> QuerySet[Payment]:
     )
 
 
+def payments_rejected_by_bank(user) -> QuerySet[Payment]:
+    """Payments the bank rejected and that wait for a case worker or approver to correct and issue
+    them again, oldest answer first."""
+    return (
+        payments_for(user)
+        .filter(status=PaymentStatus.REJECTED)
+        .select_related(*_PAYMENT_RELATED)
+        .order_by("bank_status_at", "pk")
+    )
+
+
+def unexecuted_decisions(user) -> QuerySet[Payment]:
+    """Favourable decisions whose payment was stopped or rejected by the bank and not issued again
+    (ej verkställda beslut), through their payments, oldest first."""
+    return (
+        payments_for(user)
+        .filter(status__in=[PaymentStatus.CANCELLED, PaymentStatus.REJECTED])
+        .select_related(*_PAYMENT_RELATED, "cancelled_by")
+        .order_by("decision__month", "pk")
+    )
+
+
+def payment_history(payment: Payment) -> list:
+    return list(payment.events.select_related("by", "export").order_by("at", "pk"))
+
+
 def payment_for(user, pk: int) -> Payment:
     """One payment the user may see, or 404."""
     return get_scoped_or_404(Payment.objects.select_related(*_PAYMENT_RELATED), user, pk=pk)

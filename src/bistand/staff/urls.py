@@ -29,6 +29,13 @@ from .views import payments  # noqa: E402
 urlpatterns += [
     path("utbetalningar/", payments.payment_list, name="payment_list"),
     path("utbetalningar/<int:pk>/attestera/", payments.payment_approve, name="payment_approve"),
+    path("utbetalningar/attestera/", payments.payment_approve_many, name="payment_approve_many"),
+    path("utbetalningar/<int:pk>/", payments.payment_detail, name="payment_detail"),
+    path("utbetalningar/<int:pk>/mottagare/", payments.payment_change_payee, name="payment_change_payee"),
+    path("utbetalningar/<int:pk>/stoppa/", payments.payment_cancel, name="payment_cancel"),
+    path("utbetalningar/<int:pk>/igen/", payments.payment_reissue, name="payment_reissue"),
+    path("utbetalningar/ej-verkstallda/", payments.payment_unexecuted, name="payment_unexecuted"),
+    path("utbetalningar/bankens-svar/", payments.payment_bank_status, name="payment_bank_status"),
     path("utbetalningar/betalfiler/", payments.payment_export_list, name="payment_export_list"),
     path("utbetalningar/betalfiler/ny/", payments.payment_export_create, name="payment_export_create"),
     path("utbetalningar/betalfiler/<int:pk>/", payments.payment_export_download, name="payment_export_download"),
