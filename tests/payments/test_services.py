@@ -259,3 +259,37 @@ def test_a_stopped_payment_cannot_be_approved_and_the_decision_cannot_be_paid_ag
     with pytest.raises(PaymentError):
         approve(stopped, approver)
     assert schedule_payment(decision).pk == stopped.pk  # still the one payment of the decision
+
+
+# --- issue 20: the delegation's daily limit --------------------------------------------------------------
+
+
+def test_the_delegation_approves_payments_only_up_to_its_daily_limit_and_the_rest_waits_for_a_person(municipality):
+    from bistand.payments.models import AutomatedApprovalBatch
+    from bistand.payments.services import schedule_payments
+
+    from .factories import delegation as make_delegation
+
+    delegation_ = make_delegation(municipality, approves_payments=True)
+    decisions = [issued_decision(municipality, automated=True, delegation_=delegation_) for _ in range(3)]
+    amount = decisions[0].amount_ore
+    assert all(d.amount_ore == amount for d in decisions)
+    delegation_.payment_daily_limit_ore = 2 * amount
+    delegation_.save()
+    first = schedule_payment(decisions[0])
+    rest = schedule_payments(decisions[1:])
+    statuses = [first.status] + [p.status for p in rest]
+    assert statuses == [PaymentStatus.APPROVED, PaymentStatus.APPROVED, PaymentStatus.SCHEDULED]
+    batch = AutomatedApprovalBatch.objects.get(delegation=delegation_)
+    assert (batch.approved_count, batch.approved_total_ore, batch.held_count, batch.held_total_ore) == (2, 2 * amount, 1, amount)
+    assert batch.limit_ore == 2 * amount
+
+
+def test_a_delegation_that_approves_payments_needs_a_daily_limit():
+    from django.core.exceptions import ValidationError
+
+    from bistand.decisions.models import Delegation
+
+    with pytest.raises(ValidationError) as error:
+        Delegation(approves_payments=True).clean()
+    assert "payment_daily_limit_ore" in error.value.message_dict

@@ -278,3 +278,23 @@ def test_the_approver_uploads_the_banks_status_file_and_sees_the_rejected_paymen
 def test_a_case_worker_cannot_upload_the_banks_answer(client, municipality, caseworker):
     client.force_login(caseworker)
     assert client.get(reverse("staff:payment_bank_status")).status_code == 403
+
+
+def test_the_manager_sees_each_days_automatic_approvals_and_what_waits_for_a_person(client, municipality):
+    from bistand.payments.services import schedule_payments
+
+    from .factories import delegation as make_delegation
+
+    delegation_ = make_delegation(municipality, approves_payments=True, committee_reference="Socialnämnden 2026-01-20 § 3")
+    decisions = [issued_decision(municipality, automated=True, delegation_=delegation_) for _ in range(2)]
+    delegation_.payment_daily_limit_ore = decisions[0].amount_ore
+    delegation_.save()
+    schedule_payments(decisions)
+    manager = user_with_role(Role.MANAGER, municipality)
+    client.force_login(manager)
+    page = client.get(reverse("staff:payment_automated")).content.decode()
+    from bistand.payments.models import format_kronor
+
+    amount = format_kronor(decisions[0].amount_ore)
+    assert "Socialnämnden 2026-01-20 § 3" in page
+    assert f"1 st, {amount}" in page and page.count(amount) >= 3  # approved, the limit, and the one held

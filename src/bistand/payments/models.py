@@ -266,6 +266,46 @@ class PaymentEvent(models.Model):
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
 
 
+@scoping.register("municipality")
+class AutomatedApprovalBatch(models.Model):
+    """The payments that the delegation of the automated decision function approved on one day, and those
+    it left for a person because the day's limit was reached: listed for the manager."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT,
+                                     related_name="+")
+    delegation = models.ForeignKey("decisions.Delegation", verbose_name="delegation", on_delete=models.PROTECT,
+                                   related_name="+")
+    day = models.DateField("dag")
+    limit_ore = models.BigIntegerField("dagens gräns (öre)", null=True, blank=True)
+    approved_count = models.PositiveIntegerField("attesterade automatiskt", default=0)
+    approved_total_ore = models.BigIntegerField("summa attesterad automatiskt (öre)", default=0)
+    held_count = models.PositiveIntegerField("lämnade till en person", default=0)
+    held_total_ore = models.BigIntegerField("summa lämnad till en person (öre)", default=0)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "automatisk attest per dag"
+        verbose_name_plural = "automatiska attester per dag"
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "day"], name="automatedapprovalbatch_one_per_day"),
+            models.CheckConstraint(condition=Q(limit_ore__isnull=True) | Q(approved_total_ore__lte=F("limit_ore")),
+                                   name="automatedapprovalbatch_within_limit"),
+        ]
+
+    @property
+    def approved_total_text(self) -> str:
+        return format_kronor(self.approved_total_ore)
+
+    @property
+    def held_total_text(self) -> str:
+        return format_kronor(self.held_total_ore)
+
+    @property
+    def limit_text(self) -> str:
+        return "ingen gräns" if self.limit_ore is None else format_kronor(self.limit_ore)
+
+
 def format_kronor(ore: int) -> str:
     """12345600 → "123 456,00 kr" (integers only)."""
     kronor, rest = divmod(int(ore), 100)

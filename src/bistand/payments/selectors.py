@@ -61,6 +61,14 @@ def unexecuted_decisions(user) -> QuerySet[Payment]:
     )
 
 
+def automated_approval_batches(user) -> QuerySet:
+    """Each day's automatic approvals of payments by a delegation, with what was left for a person
+    because of the daily limit, newest first (for the manager)."""
+    from .models import AutomatedApprovalBatch
+
+    return scoped(AutomatedApprovalBatch.objects.select_related("delegation"), user).order_by("-day", "pk")
+
+
 def payment_history(payment: Payment) -> list:
     return list(payment.events.select_related("by", "export").order_by("at", "pk"))
 

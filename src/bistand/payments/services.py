@@ -125,7 +125,8 @@ def declared_payee(application) -> Payee:
 
 
 def delegation_approves_payments(delegation) -> bool:
-    """Whether the delegation of an automated decision also approves its payment (no person needed).
+    """Whether the delegation of an automated decision also approves its payment (no person needed),
+    within its daily limit (see :func:`_approve_by_delegation`).
 
     Read from ``Delegation.approves_payments`` when the decisions app has that setting; without it a
     person approves every payment (the safe default)."""
@@ -181,9 +182,11 @@ def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_dat
     if existing is not None:
         return existing
     check_can_act_in(user, decision.municipality_id)
-    payment = _new_payment(decision, user=user, payee=payee, due_date=due_date, now=timezone.now())
+    now = timezone.now()
+    payment = _new_payment(decision, user=user, payee=payee, due_date=due_date, now=now)
     try:
         with transaction.atomic():
+            _approve_by_delegation([payment], now)
             payment.save()
     except IntegrityError:
         # The same decision was scheduled at the same moment elsewhere: that payment stands.
@@ -214,11 +217,42 @@ def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | Non
         decided_by_id=decision.decided_by_id,
         created_at=now,
     )
-    if decision.automated and delegation_approves_payments(decision.delegation) and account:
-        payment.status = PaymentStatus.APPROVED
-        payment.approved_by_delegation_id = decision.delegation_id
-        payment.approved_at = now
     return payment
+
+
+def _approve_by_delegation(payments: list[Payment], now: dt.datetime) -> None:
+    """Let the delegation of each automated decision approve its payment, as long as the day's total of
+    that delegation stays within its limit (``Delegation.payment_daily_limit_ore``); payments above it
+    wait for a person. Each delegation's day is one AutomatedApprovalBatch row (locked while counted),
+    which the manager's list shows. Call inside the transaction that saves the payments."""
+    from .models import AutomatedApprovalBatch
+
+    day = timezone.localdate(now)
+    candidates: dict[int, list[Payment]] = defaultdict(list)
+    for payment in payments:
+        decision = payment.decision
+        if decision.automated and payment.account and delegation_approves_payments(decision.delegation):
+            candidates[decision.delegation_id].append(payment)
+    for delegation_id, chosen in candidates.items():
+        delegation = chosen[0].decision.delegation
+        limit = delegation.payment_daily_limit_ore
+        AutomatedApprovalBatch.objects.get_or_create(
+            delegation_id=delegation_id, day=day,
+            defaults={"municipality_id": delegation.municipality_id, "limit_ore": limit},
+        )
+        batch = AutomatedApprovalBatch.objects.select_for_update().get(delegation_id=delegation_id, day=day)
+        batch.limit_ore = limit
+        for payment in chosen:
+            if limit is None or batch.approved_total_ore + payment.amount_ore <= limit:
+                payment.status = PaymentStatus.APPROVED
+                payment.approved_by_delegation_id = delegation_id
+                payment.approved_at = now
+                batch.approved_count += 1
+                batch.approved_total_ore += payment.amount_ore
+            else:
+                batch.held_count += 1
+                batch.held_total_ore += payment.amount_ore
+        batch.save()
 
 
 def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) -> list[Payment]:
@@ -238,6 +272,7 @@ def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) 
         paid.update(Payment.objects.filter(decision_id__in=ids[start:start + 5000]).values_list("decision_id", flat=True))
     now = timezone.now()
     payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now) for d in decisions if d.pk not in paid]
+    _approve_by_delegation(payments, now)
     insert_many(payments)
     from bistand.audit.services import record_create_many
 

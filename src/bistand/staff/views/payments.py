@@ -10,6 +10,7 @@
 * ``payment_detail`` — one payment: the decision behind it, its history, and the ways forward
   (``payment_change_payee``, ``payment_cancel``, ``payment_reissue``: each with a reason).
 * ``payment_unexecuted`` — favourable decisions whose payment was stopped or rejected (ej verkställda).
+* ``payment_automated`` — the days the delegation approved payments automatically, for the manager.
 * ``payment_bank_status`` — upload the bank's answer (pain.002 or camt.054).
 * ``payment_export_list`` / ``payment_export_create`` / ``payment_export_download`` — the bank files
   (pain.001.001.09): list, make today's (or another date's) file, download one. A download writes one
@@ -36,6 +37,7 @@ from bistand.payments.bankstatus import BankStatusError
 from bistand.payments.models import PaymentStatus
 from bistand.payments.selectors import (
     approved_waiting_for_export,
+    automated_approval_batches,
     export_for,
     exports_for,
     payment_for,
@@ -297,6 +299,15 @@ def payment_unexecuted(request):
     log_access(user=request.user, persons=shown, action=AccessAction.LIST, target="staff:payment_unexecuted",
                request=request)
     return render(request, "payments/unexecuted.html", {"page": page, "rows": rows})
+
+
+@require_GET
+@person_data_view("payments.view_payment")
+def payment_automated(request):
+    """Each day's automatic approvals by a delegation, and what it left for a person (the daily limit).
+    Aggregates only: no person is shown, so nothing is access-logged."""
+    page = _page(request, automated_approval_batches(request.user), PAGE_SIZE)
+    return render(request, "payments/automated.html", {"page": page})
 
 
 class BankStatusForm(AccessibleFormMixin, forms.Form):
