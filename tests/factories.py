@@ -289,6 +289,8 @@ PERSON_LEVEL_BUILDERS.update({
 PERSON_LEVEL_BUILDERS.update({
     "payments.payment": _lazy_builder("tests.payments.factories", "build_payment"),
     "payments.paymentexport": _lazy_builder("tests.payments.factories", "build_payment_export"),
+    "payments.paymentevent": _lazy_builder("tests.payments.factories", "build_payment_event"),
+    "payments.automatedapprovalbatch": _lazy_builder("tests.payments.factories", "build_automated_approval_batch"),
     "followup.assistancemonth": _lazy_builder("tests.payments.factories", "build_assistance_month"),
 })
 

@@ -84,7 +84,7 @@ def test_applicant_applies_for_the_first_time_and_sees_it_received(live_server, 
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Bankkonto")
     page.get_by_label("Clearingnummer").fill("8327")
-    page.get_by_label("Kontonummer").fill("9876543")
+    page.get_by_label("Kontonummer").fill("9876541")  # a Swedbank account with a correct check digit
     page.get_by_role("button", name="Spara och fortsätt").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Bilagor")

@@ -165,6 +165,23 @@ def build_payment_export(municipality, *, pk=None, made, **fields):
     return export
 
 
+def build_payment_event(municipality, *, pk=None, made, **fields):
+    from bistand.payments.models import PaymentEvent, PaymentEventKind
+
+    paid = payment(_decision_for(municipality, made, dt.date(2025, 9, 1)))
+    defaults = {"kind": PaymentEventKind.PAYEE_CHANGED, "reason": "Nytt konto", "attempt": 1, "account": paid.account}
+    return PaymentEvent.objects.create(pk=pk, payment=paid, **{**defaults, **fields})
+
+
+def build_automated_approval_batch(municipality, *, pk=None, made, **fields):
+    from bistand.payments.models import AutomatedApprovalBatch
+
+    owner = delegation(municipality, approves_payments=True, payment_daily_limit_ore=10_000_000,
+                       effective_from=dt.date(2025, 1, 1) + dt.timedelta(days=AutomatedApprovalBatch.objects.count()))
+    defaults = {"day": dt.date(2026, 3, 25), "limit_ore": 10_000_000, "approved_count": 1, "approved_total_ore": 500_000}
+    return AutomatedApprovalBatch.objects.create(pk=pk, municipality=municipality, delegation=owner, **{**defaults, **fields})
+
+
 def build_assistance_month(municipality, *, pk=None, made, **fields):
     from bistand.followup.models import AssistanceMonth
 

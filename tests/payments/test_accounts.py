@@ -43,6 +43,8 @@ def error_code(call, *args) -> str:
         ("5011", "0137396", "SEB"),
         ("5502", "003852-0", "SEB"),
         ("9550", "1111138", "Avanza Bank"),  # type 1, comment 2 (whole clearing + account, mod 11)
+        ("9650", "1234567", "MedMera Bank"),  # in Bankgirot's table, missing from ours until issue 20
+        ("9880", "1234564", "Riksgälden"),  # type 1 9880–9889 (type 2 is 9890–9899)
     ],
 )
 def test_type_1_accounts_with_a_correct_check_digit_are_accepted(clearing, number, bank):

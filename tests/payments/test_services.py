@@ -142,7 +142,7 @@ def test_the_person_who_decided_cannot_approve_the_payment(municipality):
 def test_the_person_who_changed_the_payee_cannot_approve_the_payment(municipality, caseworker):
     changer = user_with_role(Role.APPROVER, municipality)
     scheduled = schedule_payment(issued_decision(municipality, decided_by=caseworker))
-    change_payee(scheduled, changer, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "6000-301286698"))
+    change_payee(scheduled, changer, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "6000-301286698"), "Hyran betalas direkt till hyresvärden")
     with pytest.raises(FourEyesError, match="ändrade mottagaren"):
         approve(scheduled, changer)
     other = user_with_role(Role.APPROVER, municipality)
@@ -232,7 +232,8 @@ def test_a_manual_decision_is_never_approved_by_a_delegation(municipality, casew
 def test_changing_the_payee_to_the_landlord_sends_an_approved_payment_back_for_approval(municipality, caseworker, approver):
     scheduled = schedule_payment(issued_decision(municipality, decided_by=caseworker))
     approve(scheduled, approver)
-    changed = change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "SE35 5000 0000 0549 1000 0003"))
+    changed = change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "SE35 5000 0000 0549 1000 0003"),
+                           "Hyran betalas direkt till hyresvärden")
     assert changed.status == PaymentStatus.SCHEDULED and changed.approved_by is None
     assert (changed.payee_kind, changed.payee_name) == (PayeeKind.LANDLORD, "Bostadsbolaget AB")
     assert (changed.account, changed.account_kind) == ("SE3550000000054910000003", "iban")
@@ -243,7 +244,7 @@ def test_changing_the_payee_to_the_landlord_sends_an_approved_payment_back_for_a
 def test_a_wrong_account_is_refused_with_a_message_and_nothing_changes(municipality, caseworker):
     scheduled = schedule_payment(issued_decision(municipality, decided_by=caseworker))
     with pytest.raises(PaymentError, match="kontrollsiffran"):
-        change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "5000-1111111"))
+        change_payee(scheduled, caseworker, Payee(PayeeKind.LANDLORD, "Bostadsbolaget AB", "5000-1111111"), "Nytt konto")
     scheduled.refresh_from_db()
     assert scheduled.payee_kind == PayeeKind.APPLICANT and scheduled.payee_changed_by is None
 
@@ -258,3 +259,37 @@ def test_a_stopped_payment_cannot_be_approved_and_the_decision_cannot_be_paid_ag
     with pytest.raises(PaymentError):
         approve(stopped, approver)
     assert schedule_payment(decision).pk == stopped.pk  # still the one payment of the decision
+
+
+# --- issue 20: the delegation's daily limit --------------------------------------------------------------
+
+
+def test_the_delegation_approves_payments_only_up_to_its_daily_limit_and_the_rest_waits_for_a_person(municipality):
+    from bistand.payments.models import AutomatedApprovalBatch
+    from bistand.payments.services import schedule_payments
+
+    from .factories import delegation as make_delegation
+
+    delegation_ = make_delegation(municipality, approves_payments=True)
+    decisions = [issued_decision(municipality, automated=True, delegation_=delegation_) for _ in range(3)]
+    amount = decisions[0].amount_ore
+    assert all(d.amount_ore == amount for d in decisions)
+    delegation_.payment_daily_limit_ore = 2 * amount
+    delegation_.save()
+    first = schedule_payment(decisions[0])
+    rest = schedule_payments(decisions[1:])
+    statuses = [first.status] + [p.status for p in rest]
+    assert statuses == [PaymentStatus.APPROVED, PaymentStatus.APPROVED, PaymentStatus.SCHEDULED]
+    batch = AutomatedApprovalBatch.objects.get(delegation=delegation_)
+    assert (batch.approved_count, batch.approved_total_ore, batch.held_count, batch.held_total_ore) == (2, 2 * amount, 1, amount)
+    assert batch.limit_ore == 2 * amount
+
+
+def test_a_delegation_that_approves_payments_needs_a_daily_limit():
+    from django.core.exceptions import ValidationError
+
+    from bistand.decisions.models import Delegation
+
+    with pytest.raises(ValidationError) as error:
+        Delegation(approves_payments=True).clean()
+    assert "payment_daily_limit_ore" in error.value.message_dict

@@ -53,7 +53,7 @@ STEP_DATA = {
     "incomes": {"incomes-TOTAL_FORMS": "1", "incomes-INITIAL_FORMS": "0", "incomes-0-type": "child_benefit",
                 "incomes-0-member": "applicant", "incomes-0-amount": "1 250"},
     "assets": {"has_assets": "no"},
-    "bank_account": {"clearing": "8327-9", "account": "123 456 789"},
+    "bank_account": {"clearing": "8327-9", "account": "123 456 789-7"},
 }
 
 
@@ -91,7 +91,7 @@ def test_first_application_from_start_to_received(client, municipality):
         {"type": "rent", "amount_ore": 650000, "source": "applicant"},
         {"type": "household_electricity", "amount_ore": 35000, "source": "applicant"},
     ]
-    assert application.declaration["bank_account"]["account"] == "123456789"
+    assert application.declaration["bank_account"]["account"] == "1234567897"
     case = client.get("/e-tjanst/mitt-arende/").content.decode()
     assert "Ansökan har kommit in till kommunen" in case
     assert "Tack! Din ansökan har kommit in till kommunen." in case
@@ -291,3 +291,37 @@ def test_mitt_arende_shows_completion_requests_and_the_answer_page(client, munic
     assert completion.status == "answered" and completion.attachments.count() == 1
     fragment = client.get("/e-tjanst/mitt-arende/handelser/").content.decode()
     assert "Du har skickat kompletteringen" in fragment
+
+
+@pytest.mark.parametrize(
+    "clearing, account, message",
+    [
+        ("8327-9", "123 456 789", "kontrollsiffran är fel"),  # Swedbank 8xxx: Luhn over the account number
+        ("5000", "1111117", "kontrollsiffran är fel"),  # SEB, type 1: modulus 11 with the clearing number
+        ("83270", "1234567897", "femte siffran i clearingnumret"),  # Swedbank's own fifth clearing digit
+        ("0999", "1234567", "ingen bank med clearingnumret"),
+    ],
+)
+def test_the_e_service_refuses_a_bank_account_that_the_payment_file_would_refuse(
+    client, municipality, clearing, account, message
+):
+    signed_in(client)
+    application = start(client, municipality)
+    response = client.post(step_url(application, "bank_account"), {"clearing": clearing, "account": account})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    application.refresh_from_db()
+    assert not (application.declaration.get("bank_account") or {}).get("account")
+
+
+def test_the_e_service_stores_a_valid_bank_account_as_the_payment_code_reads_it(client, municipality):
+    from bistand.payments.services import declared_payee
+
+    signed_in(client)
+    application = start(client, municipality)
+    response = client.post(step_url(application, "bank_account"), {"clearing": "8327-9", "account": "123 456 789-7"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.refresh_from_db()
+    assert application.declaration["bank_account"]["clearing"] == "8327"
+    assert application.declaration["bank_account"]["account"] == "1234567897"
+    assert declared_payee(application).account == "8327-1234567897"

@@ -34,7 +34,7 @@ class DelegationForm(forms.ModelForm):
     class Meta:
         model = Delegation
         fields = ["municipality", "decision_type", "active", "effective_from", "committee_reference", "criteria",
-                  "conditions_text", "approves_payments"]
+                  "conditions_text", "approves_payments", "payment_daily_limit_ore"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

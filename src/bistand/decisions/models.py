@@ -18,6 +18,7 @@ decision function.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -93,6 +94,13 @@ class Delegation(models.Model):
         help_text="Kryssa i om nämndens delegation också omfattar attesten av utbetalningar av automatiska "
         "beslut. Annars attesterar en person varje utbetalning.",
     )
+    payment_daily_limit_ore = models.BigIntegerField(
+        "högsta summa per dag som attesteras automatiskt (öre)",
+        null=True,
+        blank=True,
+        help_text="Krävs när delegationen attesterar utbetalningar. Utbetalningar över summan för dagen väntar på "
+        "attest av en person. Skrivs i öre: 50000000 är 500 000 kr.",
+    )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
 
@@ -111,6 +119,14 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_type_display()} från {self.effective_from:%Y-%m-%d} ({self.committee_reference})"
+
+    def clean(self):
+        super().clean()
+        if self.approves_payments and self.payment_daily_limit_ore is None:
+            raise ValidationError({"payment_daily_limit_ore": "Skriv den högsta summan per dag som delegationen får "
+                                                              "attestera, när den attesterar utbetalningar."})
+        if self.payment_daily_limit_ore is not None and self.payment_daily_limit_ore < 0:
+            raise ValidationError({"payment_daily_limit_ore": "Summan kan inte vara negativ."})
 
 
 # --- decisions -------------------------------------------------------------------------------------

@@ -130,6 +130,8 @@ def ensure_delegation(municipality, previous_month: dt.date) -> Delegation:
         },
         "conditions_text": CONDITIONS,
         "approves_payments": municipality.code in DELEGATION_APPROVES_PAYMENTS,
+        # The committee's daily limit for automatic approval: 500 000 kr (above it a person approves).
+        "payment_daily_limit_ore": 50_000_000 if municipality.code in DELEGATION_APPROVES_PAYMENTS else None,
     }
     delegation, created = Delegation.objects.get_or_create(
         municipality=municipality, decision_type=DecisionType.MONTHLY_ASSISTANCE, effective_from=effective,

@@ -24,6 +24,15 @@ since payments carry the four-digit clearing number.
 
 IBAN: ``SE``, two check digits and 20 digits (24 characters), checked with ISO 7064 modulus 97.
 
+Why this module and not a package: the one maintained PyPI package for these rules, ``bankkonto`` (1.0.1),
+was measured against this module on 200 000 random clearing/account pairs (issue 20): it accepted 3 432,
+this module 6 571, and the differences are all rules of Bankgirot's table that ``bankkonto`` lacks — it
+refuses Swedbank's four-digit 8xxx clearing numbers (the form on cards and statements) and does not check
+the fifth clearing digit (83270-… passes), refuses account numbers with zeros in front and Handelsbanken's
+eight-digit accounts, and does not know Multitude, Northmill or Aion Bank. It was no faster (12.4 s
+against 10.2 s). Its table had MedMera Bank and Riksgälden's type 1 range, which were then added here.
+The e-service (bistand.portal.forms.BankAccountForm) and the payments use this one module.
+
 Everything raises :class:`AccountError` with a plain Swedish message for the person who typed the number.
 """
 
@@ -105,12 +114,14 @@ BANKS: tuple[BankRange, ...] = (
     BankRange(9590, 9599, "Erik Penser Bank", 1, 2),
     BankRange(9630, 9639, "Lån & Spar Bank Sverige", 1, 1),
     BankRange(9640, 9649, "Nordax Bank", 1, 2),
+    BankRange(9650, 9659, "MedMera Bank", 1, 2),
     BankRange(9660, 9669, "Svea Bank", 1, 2),
     BankRange(9670, 9679, "JAK Medlemsbank", 1, 2),
     BankRange(9680, 9689, "Bluestep Finans", 1, 1),
     BankRange(9700, 9709, "Ekobanken", 1, 2),
     BankRange(9750, 9759, "Northmill Bank", 1, 2),
     BankRange(9780, 9789, "Klarna Bank", 1, 2),
+    BankRange(9880, 9889, "Riksgälden", 1, 2),
     BankRange(9890, 9899, "Riksgälden", 2, 1),
     BankRange(9960, 9969, "Nordea (Plusgirot)", 2, 3),
 )

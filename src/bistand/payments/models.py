@@ -16,6 +16,8 @@ Writes go through :mod:`bistand.payments.services` only.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -31,7 +33,15 @@ class PaymentStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Väntar på attest"
     APPROVED = "approved", "Attesterad"
     EXPORTED = "exported", "Skickad till banken"
+    EXECUTED = "executed", "Utbetald"
+    REJECTED = "rejected", "Avvisad av banken"
     CANCELLED = "cancelled", "Stoppad"
+
+
+#: Statuses of a payment that is (or was) in a bank file.
+IN_BANK_FILE = (PaymentStatus.EXPORTED, PaymentStatus.EXECUTED, PaymentStatus.REJECTED)
+#: Statuses from which a case worker can issue the payment again (to a corrected account).
+REISSUABLE = (PaymentStatus.REJECTED, PaymentStatus.CANCELLED)
 
 
 class PayeeKind(models.TextChoices):
@@ -134,6 +144,13 @@ class Payment(models.Model):
     )
     cancelled_at = models.DateTimeField("stoppad", null=True, blank=True)
     cancellation_reason = models.TextField("varför utbetalningen stoppades", blank=True)
+    attempt = models.PositiveSmallIntegerField(
+        "försök", default=1, help_text="Ökar med ett varje gång utbetalningen läggs upp igen efter att den stoppats "
+        "eller avvisats av banken; ingår i betalningens id i betalfilen."
+    )
+    bank_status_at = models.DateTimeField("bankens svar", null=True, blank=True)
+    bank_reason = models.CharField("bankens orsak", max_length=300, blank=True,
+                                   help_text="Bankens orsakskod och förklaring när banken avvisade betalningen.")
     updated_at = models.DateTimeField("ändrad", auto_now=True)
 
     class Meta:
@@ -163,9 +180,10 @@ class Payment(models.Model):
                 name="payment_approved_has_one_approver",
             ),
             models.CheckConstraint(
-                condition=Q(status="exported", export__isnull=False) | (~Q(status="exported") & Q(export__isnull=True)),
+                condition=Q(status__in=IN_BANK_FILE, export__isnull=False) | (~Q(status__in=IN_BANK_FILE) & Q(export__isnull=True)),
                 name="payment_exported_has_export",
             ),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="payment_attempt_positive"),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False), name="payment_cancelled_has_time"
             ),
@@ -191,11 +209,101 @@ class Payment(models.Model):
 
     @property
     def end_to_end_id(self) -> str:
-        """The payment's id in the bank file (EndToEndId), made from the payment id."""
-        return f"BISTAND-P{self.pk}"
+        """The payment's id in the bank file (EndToEndId), made from the payment id and, from the second
+        attempt on, the attempt (a bank refuses an id it has seen before)."""
+        return end_to_end_id(self.pk, self.attempt)
 
     def parsed_account(self):
         return parse_account(self.account) if self.account else None
+
+
+def end_to_end_id(pk: int, attempt: int = 1) -> str:
+    return f"BISTAND-P{pk}" if attempt == 1 else f"BISTAND-P{pk}-{attempt}"
+
+
+def parse_end_to_end_id(value: str) -> tuple[int, int] | None:
+    """(payment id, attempt) of an EndToEndId made by :func:`end_to_end_id`, or None for another id."""
+    match = re.fullmatch(r"BISTAND-P([0-9]{1,18})(?:-([0-9]{1,4}))?", (value or "").strip())
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2) or 1)
+
+
+class PaymentEventKind(models.TextChoices):
+    PAYEE_CHANGED = "payee_changed", "Mottagare eller konto ändrat"
+    CANCELLED = "cancelled", "Stoppad"
+    REISSUED = "reissued", "Upplagd igen"
+    EXECUTED = "executed", "Utbetald enligt banken"
+    REJECTED = "rejected", "Avvisad av banken"
+
+
+@scoping.register("payment__municipality")
+class PaymentEvent(models.Model):
+    """What happened to a payment after it was set up, with the reason: the payment's history, shown to
+    the staff and (payee changes, stops) to the applicant in "Mitt ärende". Written by the services only,
+    next to the audit event."""
+
+    payment = models.ForeignKey(Payment, verbose_name="utbetalning", on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("händelse", max_length=16, choices=PaymentEventKind.choices)
+    at = models.DateTimeField("när", default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="av", on_delete=models.PROTECT, related_name="+",
+                           null=True, blank=True, help_text="Tom när systemet (bankens fil) gjorde det.")
+    reason = models.TextField("orsak", blank=True)
+    attempt = models.PositiveSmallIntegerField("försök")
+    account = models.CharField("konto", max_length=34, blank=True)
+    export = models.ForeignKey("payments.PaymentExport", verbose_name="betalfil", on_delete=models.PROTECT,
+                               related_name="+", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "händelse för utbetalning"
+        verbose_name_plural = "händelser för utbetalningar"
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PaymentEventKind.values), name="paymentevent_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
+
+
+@scoping.register("municipality")
+class AutomatedApprovalBatch(models.Model):
+    """The payments that the delegation of the automated decision function approved on one day, and those
+    it left for a person because the day's limit was reached: listed for the manager."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT,
+                                     related_name="+")
+    delegation = models.ForeignKey("decisions.Delegation", verbose_name="delegation", on_delete=models.PROTECT,
+                                   related_name="+")
+    day = models.DateField("dag")
+    limit_ore = models.BigIntegerField("dagens gräns (öre)", null=True, blank=True)
+    approved_count = models.PositiveIntegerField("attesterade automatiskt", default=0)
+    approved_total_ore = models.BigIntegerField("summa attesterad automatiskt (öre)", default=0)
+    held_count = models.PositiveIntegerField("lämnade till en person", default=0)
+    held_total_ore = models.BigIntegerField("summa lämnad till en person (öre)", default=0)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "automatisk attest per dag"
+        verbose_name_plural = "automatiska attester per dag"
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "day"], name="automatedapprovalbatch_one_per_day"),
+            models.CheckConstraint(condition=Q(limit_ore__isnull=True) | Q(approved_total_ore__lte=F("limit_ore")),
+                                   name="automatedapprovalbatch_within_limit"),
+        ]
+
+    @property
+    def approved_total_text(self) -> str:
+        return format_kronor(self.approved_total_ore)
+
+    @property
+    def held_total_text(self) -> str:
+        return format_kronor(self.held_total_ore)
+
+    @property
+    def limit_text(self) -> str:
+        return "ingen gräns" if self.limit_ore is None else format_kronor(self.limit_ore)
 
 
 def format_kronor(ore: int) -> str:

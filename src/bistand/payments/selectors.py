@@ -5,11 +5,15 @@ number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
-from .models import PayeeKind, Payment, PaymentExport, PaymentStatus
+from .banking_days import next_banking_day
+from .models import PayeeKind, Payment, PaymentEventKind, PaymentExport, PaymentStatus
 
 _PAYMENT_RELATED = (
     "decision",
@@ -33,6 +37,40 @@ def payments_awaiting_approval(user) -> QuerySet[Payment]:
         .select_related(*_PAYMENT_RELATED)
         .order_by("due_date", "pk")
     )
+
+
+def payments_rejected_by_bank(user) -> QuerySet[Payment]:
+    """Payments the bank rejected and that wait for a case worker or approver to correct and issue
+    them again, oldest answer first."""
+    return (
+        payments_for(user)
+        .filter(status=PaymentStatus.REJECTED)
+        .select_related(*_PAYMENT_RELATED)
+        .order_by("bank_status_at", "pk")
+    )
+
+
+def unexecuted_decisions(user) -> QuerySet[Payment]:
+    """Favourable decisions whose payment was stopped or rejected by the bank and not issued again
+    (ej verkställda beslut), through their payments, oldest first."""
+    return (
+        payments_for(user)
+        .filter(status__in=[PaymentStatus.CANCELLED, PaymentStatus.REJECTED])
+        .select_related(*_PAYMENT_RELATED, "cancelled_by")
+        .order_by("decision__month", "pk")
+    )
+
+
+def automated_approval_batches(user) -> QuerySet:
+    """Each day's automatic approvals of payments by a delegation, with what was left for a person
+    because of the daily limit, newest first (for the manager)."""
+    from .models import AutomatedApprovalBatch
+
+    return scoped(AutomatedApprovalBatch.objects.select_related("delegation"), user).order_by("-day", "pk")
+
+
+def payment_history(payment: Payment) -> list:
+    return list(payment.events.select_related("by", "export").order_by("at", "pk"))
 
 
 def payment_for(user, pk: int) -> Payment:
@@ -72,28 +110,46 @@ def persons_in_export(export: PaymentExport) -> list:
 
 
 def events_for_application(application) -> list:
-    """The application's paid payments as ``paid`` events (bistand.applications.events.CaseEvent): a
-    payment is paid when it has been sent to the bank. Payments on their way or stopped are not events."""
+    """The application's payments as events (bistand.applications.events.CaseEvent): "Skickad till
+    banken" while the bank has not answered, "Utbetalt" only when the bank has executed the payment,
+    "Banken kunde inte betala ut" when it rejected it; and each change of payee or account and each
+    stop, with the case worker's reason. A payment is shown by its payment date."""
     from bistand.applications.events import CaseEvent
 
     events = []
     rows = (
-        Payment.objects.filter(decision__application=application, status=PaymentStatus.EXPORTED)
+        Payment.objects.filter(decision__application=application)
         .select_related("export")
+        .prefetch_related("events")
         .order_by("due_date", "pk")
     )
     for payment in rows:
-        day = max(payment.due_date, payment.export.export_date)
         to = "till hyresvärden" if payment.payee_kind == PayeeKind.LANDLORD else "till ditt konto"
-        events.append(
-            CaseEvent(
-                at=payment.export.created_at,
-                kind="paid",
-                title="Utbetalt",
-                text=f"{payment.amount_kronor_text} betalas ut {to} {day:%Y-%m-%d}.",
-                application_id=application.pk,
-                decision_id=payment.decision_id,
-                payment_id=payment.pk,
-            )
-        )
+        for event in payment.events.all():
+            if event.kind == PaymentEventKind.PAYEE_CHANGED:
+                events.append(CaseEvent(
+                    at=event.at, kind="payment_changed", title="Kontot för utbetalningen är ändrat",
+                    text=f"{payment.amount_kronor_text} betalas ut till {event.account or 'ett konto som inte är angivet än'}. "
+                         f"Skäl: {event.reason}",
+                    application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            elif event.kind == PaymentEventKind.CANCELLED:
+                events.append(CaseEvent(
+                    at=event.at, kind="payment_cancelled", title="Utbetalningen är stoppad",
+                    text=f"Utbetalningen på {payment.amount_kronor_text} är stoppad. Skäl: {event.reason}",
+                    application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
+        if payment.export_id is None:
+            continue
+        day = next_banking_day(max(payment.due_date, payment.export.export_date))
+        at = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+        if payment.status == PaymentStatus.EXECUTED:
+            title, text, kind = "Utbetalt", f"{payment.amount_kronor_text} har betalats ut {to} {day:%Y-%m-%d}.", "paid"
+        elif payment.status == PaymentStatus.REJECTED:
+            title, kind = "Banken kunde inte betala ut", "payment_rejected"
+            text = (f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}. Handläggaren rättar det och "
+                    "betalar ut igen; kontakta oss om ditt konto har ändrats.")
+        else:
+            title, kind = "Skickad till banken", "payment_sent"
+            text = f"{payment.amount_kronor_text} betalas ut {to} {day:%Y-%m-%d}."
+        events.append(CaseEvent(at=at, kind=kind, title=title, text=text, application_id=application.pk,
+                                decision_id=payment.decision_id, payment_id=payment.pk))
     return events

@@ -29,8 +29,22 @@ from bistand.calculations.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import pain001
+from .banking_days import next_banking_day
+from .models import format_kronor
 from .accounts import AccountError, parse_account, parse_bank_account, parse_iban
-from .models import DebtorAccount, PayeeKind, Payment, PaymentExport, PaymentStatus
+from . import bankstatus
+from .models import (
+    IN_BANK_FILE,
+    REISSUABLE,
+    DebtorAccount,
+    PayeeKind,
+    Payment,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentExport,
+    PaymentStatus,
+    parse_end_to_end_id,
+)
 
 APPROVE_PERMISSION = "payments.approve_payment"
 CHANGE_PERMISSION = "payments.change_payment"
@@ -40,7 +54,8 @@ EXPORT_PERMISSION = "payments.add_paymentexport"
 AUDIT_FIELDS = [
     "municipality", "decision", "amount_ore", "payee_kind", "payee_name", "account", "account_kind", "status",
     "due_date", "created_by", "decided_by", "payee_changed_by", "approved_by", "approved_by_delegation",
-    "approved_at", "export", "cancelled_by", "cancelled_at", "cancellation_reason",
+    "approved_at", "export", "cancelled_by", "cancelled_at", "cancellation_reason", "attempt", "bank_status_at",
+    "bank_reason",
 ]
 EXPORT_AUDIT_FIELDS = ["municipality", "export_date", "message_id", "sha256", "payment_count", "total_ore", "created_by"]
 
@@ -110,7 +125,8 @@ def declared_payee(application) -> Payee:
 
 
 def delegation_approves_payments(delegation) -> bool:
-    """Whether the delegation of an automated decision also approves its payment (no person needed).
+    """Whether the delegation of an automated decision also approves its payment (no person needed),
+    within its daily limit (see :func:`_approve_by_delegation`).
 
     Read from ``Delegation.approves_payments`` when the decisions app has that setting; without it a
     person approves every payment (the safe default)."""
@@ -118,11 +134,8 @@ def delegation_approves_payments(delegation) -> bool:
 
 
 def default_due_date(today: dt.date | None = None) -> dt.date:
-    """The next weekday from ``today`` (banks do not pay on Saturdays and Sundays)."""
-    day = today or timezone.localdate()
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
+    """``today`` when it is a banking day, otherwise the next one (bistand.payments.banking_days)."""
+    return next_banking_day(today or timezone.localdate())
 
 
 def four_eyes_conflicts(payment: Payment, user) -> list[str]:
@@ -169,9 +182,11 @@ def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_dat
     if existing is not None:
         return existing
     check_can_act_in(user, decision.municipality_id)
-    payment = _new_payment(decision, user=user, payee=payee, due_date=due_date, now=timezone.now())
+    now = timezone.now()
+    payment = _new_payment(decision, user=user, payee=payee, due_date=due_date, now=now)
     try:
         with transaction.atomic():
+            _approve_by_delegation([payment], now)
             payment.save()
     except IntegrityError:
         # The same decision was scheduled at the same moment elsewhere: that payment stands.
@@ -197,16 +212,47 @@ def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | Non
         payee_name=pain001.clean_text(payee.name, 140),
         account=account,
         account_kind=account_kind,
-        due_date=due_date or default_due_date(),
+        due_date=next_banking_day(due_date) if due_date else default_due_date(),
         created_by=user,
         decided_by_id=decision.decided_by_id,
         created_at=now,
     )
-    if decision.automated and delegation_approves_payments(decision.delegation) and account:
-        payment.status = PaymentStatus.APPROVED
-        payment.approved_by_delegation_id = decision.delegation_id
-        payment.approved_at = now
     return payment
+
+
+def _approve_by_delegation(payments: list[Payment], now: dt.datetime) -> None:
+    """Let the delegation of each automated decision approve its payment, as long as the day's total of
+    that delegation stays within its limit (``Delegation.payment_daily_limit_ore``); payments above it
+    wait for a person. Each delegation's day is one AutomatedApprovalBatch row (locked while counted),
+    which the manager's list shows. Call inside the transaction that saves the payments."""
+    from .models import AutomatedApprovalBatch
+
+    day = timezone.localdate(now)
+    candidates: dict[int, list[Payment]] = defaultdict(list)
+    for payment in payments:
+        decision = payment.decision
+        if decision.automated and payment.account and delegation_approves_payments(decision.delegation):
+            candidates[decision.delegation_id].append(payment)
+    for delegation_id, chosen in candidates.items():
+        delegation = chosen[0].decision.delegation
+        limit = delegation.payment_daily_limit_ore
+        AutomatedApprovalBatch.objects.get_or_create(
+            delegation_id=delegation_id, day=day,
+            defaults={"municipality_id": delegation.municipality_id, "limit_ore": limit},
+        )
+        batch = AutomatedApprovalBatch.objects.select_for_update().get(delegation_id=delegation_id, day=day)
+        batch.limit_ore = limit
+        for payment in chosen:
+            if limit is None or batch.approved_total_ore + payment.amount_ore <= limit:
+                payment.status = PaymentStatus.APPROVED
+                payment.approved_by_delegation_id = delegation_id
+                payment.approved_at = now
+                batch.approved_count += 1
+                batch.approved_total_ore += payment.amount_ore
+            else:
+                batch.held_count += 1
+                batch.held_total_ore += payment.amount_ore
+        batch.save()
 
 
 def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) -> list[Payment]:
@@ -226,6 +272,7 @@ def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) 
         paid.update(Payment.objects.filter(decision_id__in=ids[start:start + 5000]).values_list("decision_id", flat=True))
     now = timezone.now()
     payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now) for d in decisions if d.pk not in paid]
+    _approve_by_delegation(payments, now)
     insert_many(payments)
     from bistand.audit.services import record_create_many
 
@@ -233,13 +280,28 @@ def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) 
     return payments
 
 
+def _event(payment: Payment, kind: str, *, user, reason: str = "", at=None, export_id=None) -> PaymentEvent:
+    return PaymentEvent.objects.create(payment=payment, kind=kind, by=user, reason=reason, attempt=payment.attempt,
+                                       account=payment.account, export_id=export_id, at=at or timezone.now())
+
+
+def _required_reason(reason: str, message: str) -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise PaymentError(message)
+    return text[:1000]
+
+
 @transaction.atomic
-def change_payee(payment: Payment, user, payee: Payee) -> Payment:
-    """Change who is paid and to which account (e.g. to the landlord, when so decided). An approved
-    payment goes back to waiting for approval, and the person who changed it cannot approve it."""
+def change_payee(payment: Payment, user, payee: Payee, reason: str = "") -> Payment:
+    """Change who is paid and to which account (e.g. to the landlord, when so decided, or a corrected
+    account), with the reason: audited, and told to the applicant in "Mitt ärende". An approved
+    payment goes back to waiting for approval, and the person who changed it cannot approve it. A
+    payment the bank rejected or that was stopped is changed and issued again with :func:`reissue`."""
     check_can_act_in(user, payment.municipality_id)
     if user is None or not user.has_perm(CHANGE_PERMISSION):
         raise PermissionDenied("Du har inte behörighet att ändra utbetalningar.")
+    reason = _required_reason(reason, "Skriv varför mottagaren eller kontot ändras.")
     payment = _locked(payment)
     if payment.status not in (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED):
         raise PaymentError(f"Utbetalningen är {payment.get_status_display().lower()} och kan inte ändras.")
@@ -259,6 +321,52 @@ def change_payee(payment: Payment, user, payee: Payee) -> Payment:
     payment.approved_at = None
     payment.save()
     _audit_update(user, payment, before)
+    _event(payment, PaymentEventKind.PAYEE_CHANGED, user=user, reason=reason, at=payment.payee_changed_at)
+    return payment
+
+
+@transaction.atomic
+def reissue(payment: Payment, user, reason: str, payee: Payee | None = None) -> Payment:
+    """Issue again a payment that was stopped or that the bank rejected, to the same or a corrected
+    payee and account: it waits for approval again as a new attempt (a new EndToEndId in the next bank
+    file; the old file is left as it was). The decision still has one payment (the same row); the
+    history is in the payment's events and the audit trail. Calling it again on a payment already
+    issued again does nothing (idempotent)."""
+    check_can_act_in(user, payment.municipality_id)
+    if user is None or not user.has_perm(CHANGE_PERMISSION):
+        raise PermissionDenied("Du har inte behörighet att lägga upp utbetalningar igen.")
+    reason = _required_reason(reason, "Skriv varför utbetalningen läggs upp igen.")
+    payment = _locked(payment)
+    if payment.status not in REISSUABLE:
+        if payment.status in (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED):
+            return payment
+        raise PaymentError(f"Utbetalningen är {payment.get_status_display().lower()} och kan inte läggas upp igen.")
+    before = snapshot(payment, AUDIT_FIELDS)
+    if payee is not None:
+        if payee.kind not in PayeeKind.values:
+            raise PaymentError("Välj vem som ska få pengarna.")
+        name = pain001.clean_text(payee.name, 140)
+        if not name:
+            raise PaymentError("Skriv mottagarens namn.")
+        account, account_kind = _normalised_account(payee.account)
+        if (payee.kind, name, account) != (payment.payee_kind, payment.payee_name, payment.account):
+            payment.payee_kind, payment.payee_name, payment.account, payment.account_kind = payee.kind, name, account, account_kind
+            payment.payee_changed_by = user
+            payment.payee_changed_at = timezone.now()
+    previous_export = payment.export_id
+    payment.status = PaymentStatus.SCHEDULED
+    payment.attempt += 1
+    payment.export = None
+    payment.approved_by = payment.approved_by_delegation = payment.approved_at = None
+    payment.cancelled_by = payment.cancelled_at = None
+    payment.cancellation_reason = ""
+    payment.bank_status_at = None
+    payment.bank_reason = ""
+    payment.created_by = user
+    payment.due_date = max(payment.due_date, default_due_date())
+    payment.save()
+    _audit_update(user, payment, before)
+    _event(payment, PaymentEventKind.REISSUED, user=user, reason=reason, export_id=previous_export)
     return payment
 
 
@@ -308,7 +416,28 @@ def cancel(payment: Payment, user, reason: str) -> Payment:
     payment.cancellation_reason = reason.strip()
     payment.save()
     _audit_update(user, payment, before)
+    _event(payment, PaymentEventKind.CANCELLED, user=user, reason=payment.cancellation_reason, at=payment.cancelled_at)
     return payment
+
+
+@transaction.atomic
+def approve_many(payment_ids: Iterable[int], user, *, expected_count: int, expected_total_ore: int) -> list[Payment]:
+    """Approve the chosen payments at once (the approver's checklist). The count and total the approver
+    confirmed must be those of the payments as they are now (so nothing changed in between); then all
+    are approved, or none (one transaction). Raises PaymentError or FourEyesError naming the payment."""
+    ids = sorted({int(pk) for pk in payment_ids})
+    if not ids:
+        raise PaymentError("Kryssa i de utbetalningar som du vill attestera.")
+    payments = list(Payment.objects.filter(pk__in=ids).select_related("decision").order_by("due_date", "pk"))
+    if len(payments) != len(ids):
+        raise PaymentError("Någon av utbetalningarna finns inte längre. Ladda om sidan och försök igen.")
+    total = sum(p.amount_ore for p in payments)
+    if (len(payments), total) != (expected_count, expected_total_ore):
+        raise PaymentError(
+            f"Du bekräftade {expected_count} utbetalningar på {format_kronor(expected_total_ore)}, men de valda är "
+            f"{len(payments)} på {format_kronor(total)}. Kontrollera valet och bekräfta igen."
+        )
+    return [approve(payment, user) for payment in payments]
 
 
 # --- export to the bank ------------------------------------------------------------------------------------
@@ -343,11 +472,12 @@ def payments_waiting_for_export(municipality):
 
 
 def _batches(payments: Iterable[Payment], export_date: dt.date, message_id: str) -> list[pain001.Batch]:
-    """One batch per execution date: the due date, or the export date for payments already due."""
+    """One batch per execution date: the due date, or the export date for payments already due — moved
+    to the next banking day when that is a weekend or a bank holiday."""
     by_date: dict[dt.date, list[pain001.Transfer]] = defaultdict(list)
     for payment in payments:
         account = payment.parsed_account()
-        by_date[max(payment.due_date, export_date)].append(
+        by_date[next_banking_day(max(payment.due_date, export_date))].append(
             pain001.Transfer(payment.end_to_end_id, payment.amount_ore, payment.payee_name, account, remittance_for(payment))
         )
     return [pain001.Batch(f"{message_id}-{day:%Y%m%d}", day, transfers) for day, transfers in sorted(by_date.items())]
@@ -429,13 +559,112 @@ def export_payments(municipality, export_date: dt.date, *, user=None, now: dt.da
     return export
 
 
+# --- the bank's answer --------------------------------------------------------------------------------------
+
+
+@dataclass
+class BankStatusResult:
+    """What an imported status file did: payments marked executed and rejected, lines that were already
+    applied (the same file again), and lines about payments that are not ours or not the user's."""
+
+    kind: str
+    executed: list = None
+    rejected: list = None
+    unchanged: int = 0
+    unknown: list = None
+
+    def __post_init__(self):
+        self.executed, self.rejected, self.unknown = self.executed or [], self.rejected or [], self.unknown or []
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{len(self.executed)} utbetald{'a' if len(self.executed) != 1 else ''}",
+                 f"{len(self.rejected)} avvisad{'e' if len(self.rejected) != 1 else ''}"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} redan inläst{'a' if self.unchanged != 1 else ''}")
+        if self.unknown:
+            parts.append(f"{len(self.unknown)} okänd{'a' if len(self.unknown) != 1 else ''}")
+        return f"Bankens fil ({self.kind}) är inläst: " + ", ".join(parts) + "."
+
+
+def _payments_of_line(line: bankstatus.StatusLine, municipality_ids) -> list[tuple[Payment | None, str]]:
+    """(payment or None, id as written in the file) for one status line."""
+    if line.end_to_end_id:
+        parsed = parse_end_to_end_id(line.end_to_end_id)
+        payment = None if parsed is None else (
+            Payment.objects.select_for_update(of=("self",)).filter(pk=parsed[0], municipality_id__in=municipality_ids).first()
+        )
+        if payment is not None and payment.attempt != parsed[1]:
+            return [(None, f"{line.end_to_end_id} (ett tidigare försök)")]
+        return [(payment, line.end_to_end_id)]
+    export = PaymentExport.objects.filter(message_id=line.message_id, municipality_id__in=municipality_ids).first()
+    if export is None:
+        return [(None, line.payment_information_id or line.message_id)]
+    payments = list(Payment.objects.select_for_update(of=("self",)).filter(export=export).order_by("pk"))
+    if line.payment_information_id:
+        payments = [p for p in payments
+                    if f"{export.message_id}-{next_banking_day(max(p.due_date, export.export_date)):%Y%m%d}"
+                    == line.payment_information_id]
+    return [(p, p.end_to_end_id) for p in payments]
+
+
+def import_bank_status(content: bytes, *, user=None, municipality_ids=None) -> BankStatusResult:
+    """Apply the bank's status report (pain.002) or debit notification (camt.054) to the payments in it:
+    each becomes executed or rejected (with the bank's reason, shown on the approver's list); lines
+    still on their way are left. Idempotent: a payment already executed or rejected keeps its status and
+    a line about it counts as unchanged; so the same file can be read again. One transaction.
+
+    ``user`` is the person who uploads the file (its municipality's payments only), or None for the
+    command line (``municipality_ids`` limits it; None is every municipality). Raises
+    bankstatus.BankStatusError for a file that is not a status file."""
+    report = bankstatus.read(content)
+    if user is not None:
+        from bistand.tenancy.scoping import scoped
+
+        allowed = set(scoped(Payment.objects.all(), user).values_list("municipality_id", flat=True).distinct())
+    elif municipality_ids is not None:
+        allowed = set(municipality_ids)
+    else:
+        allowed = set(Payment.objects.values_list("municipality_id", flat=True).distinct())
+    result = BankStatusResult(report.kind)
+    now = timezone.now()
+    with transaction.atomic():
+        for line in report.lines:
+            for payment, written in _payments_of_line(line, allowed):
+                if payment is None:
+                    result.unknown.append(written)
+                    continue
+                target = PaymentStatus.EXECUTED if line.outcome == bankstatus.Outcome.EXECUTED else PaymentStatus.REJECTED
+                if payment.status in (PaymentStatus.EXECUTED, PaymentStatus.REJECTED):
+                    # Already answered: the same file again, or a pain.002 and a camt.054 of the same payment.
+                    result.unchanged += 1
+                    continue
+                if payment.status != PaymentStatus.EXPORTED:
+                    result.unknown.append(f"{written} ({payment.get_status_display().lower()})")
+                    continue
+                before = snapshot(payment, AUDIT_FIELDS)
+                payment.status = target
+                payment.bank_status_at = now
+                payment.bank_reason = line.reason if target == PaymentStatus.REJECTED else ""
+                payment.save(update_fields=["status", "bank_status_at", "bank_reason", "updated_at"])
+                _audit_update(user, payment, before)
+                kind = PaymentEventKind.EXECUTED if target == PaymentStatus.EXECUTED else PaymentEventKind.REJECTED
+                _event(payment, kind, user=user, reason=payment.bank_reason, at=now, export_id=payment.export_id)
+                (result.executed if target == PaymentStatus.EXECUTED else result.rejected).append(payment)
+    return result
+
+
 __all__ = [
+    "BankStatusResult",
     "ExportError",
     "FourEyesError",
     "Payee",
     "PaymentError",
     "approve",
+    "approve_many",
     "cancel",
+    "import_bank_status",
+    "reissue",
     "change_payee",
     "declared_payee",
     "default_due_date",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from bistand.applications import declaration as decl
 from bistand.applications.models import AttachmentKind
+from bistand.payments.accounts import AccountError, parse_bank_account
 from bistand.people import personnummer as pnr
 from bistand.people.forms import AccessibleFormMixin
 
@@ -299,11 +300,18 @@ class AssetsForm(AccessibleFormMixin, forms.Form):
 
 
 class BankAccountForm(AccessibleFormMixin, forms.Form):
+    """The applicant's bank account, checked by the same rules as the payment file
+    (bistand.payments.accounts: the bank's clearing range and the account's check digit), so that no
+    application is accepted with an account the bank file would refuse."""
+
     clearing = forms.CharField(label="Clearingnummer", max_length=10, help_text="Fyra siffror, till exempel 8327.",
                                error_messages={"required": "Skriv clearingnumret."},
                                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     account = forms.CharField(label="Kontonummer", max_length=20, error_messages={"required": "Skriv kontonumret."},
                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    #: AccountError codes about the clearing number (the others are about the account number).
+    _CLEARING_CODES = {"clearing_length", "clearing_unknown", "clearing_check_digit"}
 
     def clean_clearing(self):
         try:
@@ -316,6 +324,18 @@ class BankAccountForm(AccessibleFormMixin, forms.Form):
             return decl.clean_account(self.cleaned_data["account"])
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            account = parse_bank_account(data["clearing"], data["account"])
+        except AccountError as error:
+            self.add_error("clearing" if error.code in self._CLEARING_CODES else "account", error.message)
+            return data
+        data["clearing"], data["account"] = account.clearing, account.number
+        return data
 
 
 class AttachmentForm(AccessibleFormMixin, forms.Form):

@@ -4,6 +4,14 @@
   per applicant shown (one INSERT); a fixed number of queries whatever the number of rows. Each row says
   why the user may not approve it, when that is so (four eyes).
 * ``payment_approve`` — POST: approve one payment (bistand.payments.services.approve checks four eyes).
+* ``payment_approve_many`` — POST: the checklist. The chosen payments (or all the user may approve)
+  are shown with their count and total to confirm; the confirmed count and total are checked again
+  when approving (all or none).
+* ``payment_detail`` — one payment: the decision behind it, its history, and the ways forward
+  (``payment_change_payee``, ``payment_cancel``, ``payment_reissue``: each with a reason).
+* ``payment_unexecuted`` — favourable decisions whose payment was stopped or rejected (ej verkställda).
+* ``payment_automated`` — the days the delegation approved payments automatically, for the manager.
+* ``payment_bank_status`` — upload the bank's answer (pain.002 or camt.054).
 * ``payment_export_list`` / ``payment_export_create`` / ``payment_export_download`` — the bank files
   (pain.001.001.09): list, make today's (or another date's) file, download one. A download writes one
   AccessLog row (action export) per applicant in the file.
@@ -25,15 +33,34 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.payments.models import PayeeKind, format_kronor
+from bistand.payments.bankstatus import BankStatusError
+from bistand.payments.models import PaymentStatus
 from bistand.payments.selectors import (
     approved_waiting_for_export,
+    automated_approval_batches,
     export_for,
     exports_for,
     payment_for,
+    payment_history,
     payments_awaiting_approval,
+    payments_rejected_by_bank,
     persons_in_export,
+    unexecuted_decisions,
 )
-from bistand.payments.services import ExportError, FourEyesError, PaymentError, approve, export_payments, four_eyes_conflicts
+from bistand.payments.services import (
+    ExportError,
+    FourEyesError,
+    Payee,
+    PaymentError,
+    approve,
+    approve_many,
+    cancel,
+    change_payee,
+    export_payments,
+    four_eyes_conflicts,
+    import_bank_status,
+    reissue,
+)
 from bistand.people.forms import AccessibleFormMixin
 from bistand.people.presenters import PROTECTED_TEXT, can_see_protected, present_person
 from bistand.tenancy.current import for_request
@@ -49,14 +76,11 @@ def _page(request, queryset, size: int):
     return page
 
 
-@require_GET
-@person_data_view("payments.view_payment")
-def payment_list(request):
-    page = _page(request, payments_awaiting_approval(request.user), PAGE_SIZE)
+def _rows(request, payments, *, may_approve: bool = False) -> tuple[list[dict], list]:
+    """Table rows of payments (persons through the presenters) and the persons shown, for the log."""
     reveal = can_see_protected(request.user)
-    may_approve = request.user.has_perm("payments.approve_payment")
     rows, shown = [], []
-    for payment in page.rows:
+    for payment in payments:
         applicant = payment.decision.application.applicant
         shown.append(applicant)
         person = present_person(applicant, reveal=reveal)
@@ -64,29 +88,263 @@ def payment_list(request):
         if payment.payee_kind == PayeeKind.APPLICANT and person.hidden:
             payee_name = PROTECTED_TEXT
         account = payment.parsed_account() if payment.account else None
+        conflicts = four_eyes_conflicts(payment, request.user) if may_approve else []
         rows.append(
             {
                 "payment": payment,
                 "person": person,
                 "payee_name": payee_name,
                 "account": account.display if account else "",
-                "conflicts": four_eyes_conflicts(payment, request.user) if may_approve else [],
+                "conflicts": conflicts,
+                "approvable": may_approve and not conflicts and bool(account),
             }
         )
-    log_access(user=request.user, persons=shown, action=AccessAction.LIST, target="staff:payment_list", request=request)
+    return rows, shown
+
+
+@require_GET
+@person_data_view("payments.view_payment")
+def payment_list(request):
+    page = _page(request, payments_awaiting_approval(request.user), PAGE_SIZE)
+    may_approve = request.user.has_perm("payments.approve_payment")
+    rows, shown = _rows(request, page.rows, may_approve=may_approve)
+    rejected, shown_rejected = _rows(request, payments_rejected_by_bank(request.user)[:PAGE_SIZE])
+    log_access(user=request.user, persons=shown + shown_rejected, action=AccessAction.LIST, target="staff:payment_list",
+               request=request)
     waiting = approved_waiting_for_export(request.user)
+    approvable = [row["payment"] for row in rows if row["approvable"]]
     return render(
         request,
         "payments/payment_list.html",
         {
             "page": page,
             "rows": rows,
+            "rejected": rejected,
             "may_approve": may_approve,
+            "approvable_count": len(approvable),
+            "approvable_total": format_kronor(sum(p.amount_ore for p in approvable)),
             "waiting_count": waiting["count"],
             "waiting_total": format_kronor(waiting["total_ore"]),
             "may_see_exports": request.user.has_perm("payments.view_paymentexport"),
         },
     )
+
+
+def _chosen_ids(request) -> list[int]:
+    ids = []
+    for value in request.POST.getlist("payment"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    return ids
+
+
+@require_POST
+@person_data_view("payments.view_payment", "payments.approve_payment")
+def payment_approve_many(request):
+    """The checklist: first the choice is shown with its count and total to confirm; the confirmed
+    count and total are then approved all at once (bistand.payments.services.approve_many)."""
+    waiting = payments_awaiting_approval(request.user)
+    if request.POST.get("confirm"):
+        try:
+            count, total = int(request.POST.get("count", "")), int(request.POST.get("total_ore", ""))
+        except ValueError:
+            messages.error(request, "Bekräfta antal och summa på nytt.")
+            return redirect("staff:payment_list")
+        ids = _chosen_ids(request)
+        try:
+            approved = approve_many(waiting.filter(pk__in=ids).values_list("pk", flat=True), request.user,
+                                    expected_count=count, expected_total_ore=total)
+        except FourEyesError as error:
+            messages.error(request, " ".join(error.reasons))
+        except PaymentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{len(approved)} utbetalning{'ar' if len(approved) != 1 else ''} på sammanlagt "
+                                      f"{format_kronor(sum(p.amount_ore for p in approved))} är attesterade.")
+        return redirect("staff:payment_list")
+    if request.POST.get("all"):
+        chosen = list(waiting)
+    else:
+        chosen = list(waiting.filter(pk__in=_chosen_ids(request)))
+    rows, shown = _rows(request, chosen, may_approve=True)
+    rows = [row for row in rows if row["approvable"]]
+    if not rows:
+        messages.error(request, "Kryssa i de utbetalningar som du vill attestera. Du kan bara välja sådana som du får attestera.")
+        return redirect("staff:payment_list")
+    log_access(user=request.user, persons=shown, action=AccessAction.LIST, target="staff:payment_approve_many",
+               request=request)
+    total = sum(row["payment"].amount_ore for row in rows)
+    return render(request, "payments/payment_confirm.html",
+                  {"rows": rows, "count": len(rows), "total_ore": total, "total": format_kronor(total)})
+
+
+class ReasonForm(AccessibleFormMixin, forms.Form):
+    reason = forms.CharField(label="Skäl", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Skriv skälet."})
+
+
+class PayeeForm(AccessibleFormMixin, forms.Form):
+    payee_kind = forms.ChoiceField(label="Mottagare", choices=PayeeKind.choices)
+    payee_name = forms.CharField(label="Mottagarens namn", max_length=140, error_messages={"required": "Skriv mottagarens namn."})
+    account = forms.CharField(label="Konto", max_length=40, help_text="Clearingnummer och kontonummer, till exempel 5000-1111116, eller IBAN.",
+                              error_messages={"required": "Skriv kontot."})
+    reason = forms.CharField(label="Skäl", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Skälet sparas och visas för den sökande i Mitt ärende.",
+                             error_messages={"required": "Skriv varför mottagaren eller kontot ändras."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+
+def _payee_initial(payment) -> dict:
+    return {"payee_kind": payment.payee_kind, "payee_name": payment.payee_name, "account": payment.account}
+
+
+def _payment_page(request, payment, *, payee_form=None, cancel_form=None, reissue_form=None, status=200):
+    rows, shown = _rows(request, [payment], may_approve=request.user.has_perm("payments.approve_payment"))
+    log_access(user=request.user, persons=shown, target="staff:payment_detail", request=request)
+    may_change = request.user.has_perm("payments.change_payment")
+    changeable = payment.status in (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED)
+    reissuable = payment.status in (PaymentStatus.REJECTED, PaymentStatus.CANCELLED)
+    if reissuable and reissue_form is None:
+        reissue_form = PayeeForm(initial=_payee_initial(payment), prefix="reissue")
+    return render(
+        request,
+        "payments/payment_detail.html",
+        {
+            "row": rows[0],
+            "payment": payment,
+            "history": payment_history(payment),
+            "may_change": may_change,
+            "changeable": changeable,
+            "reissuable": reissuable,
+            "payee_form": payee_form or PayeeForm(initial=_payee_initial(payment), prefix="payee"),
+            "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
+            "reissue_form": reissue_form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@person_data_view("payments.view_payment")
+def payment_detail(request, pk: int):
+    return _payment_page(request, payment_for(request.user, pk))
+
+
+def _payee_from(form) -> Payee:
+    data = form.cleaned_data
+    return Payee(data["payee_kind"], data["payee_name"], data["account"])
+
+
+@require_POST
+@person_data_view("payments.view_payment", "payments.change_payment")
+def payment_change_payee(request, pk: int):
+    payment = payment_for(request.user, pk)
+    form = PayeeForm(request.POST, prefix="payee")
+    if form.is_valid():
+        try:
+            change_payee(payment, request.user, _payee_from(form), form.cleaned_data["reason"])
+        except PaymentError as error:
+            form.add_error("account" if "kont" in error.message.lower() else None, error.message)
+            form._describe()
+        else:
+            messages.success(request, "Mottagaren är ändrad. Utbetalningen väntar på attest av någon annan än du.")
+            return redirect("staff:payment_detail", pk=payment.pk)
+    return _payment_page(request, payment, payee_form=form, status=400)
+
+
+@require_POST
+@person_data_view("payments.view_payment", "payments.change_payment")
+def payment_cancel(request, pk: int):
+    payment = payment_for(request.user, pk)
+    form = ReasonForm(request.POST, prefix="cancel")
+    if form.is_valid():
+        try:
+            cancel(payment, request.user, form.cleaned_data["reason"])
+        except PaymentError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Utbetalningen är stoppad. Beslutet finns under Ej verkställda beslut tills "
+                                      "utbetalningen läggs upp igen.")
+            return redirect("staff:payment_detail", pk=payment.pk)
+    return _payment_page(request, payment, cancel_form=form, status=400)
+
+
+@require_POST
+@person_data_view("payments.view_payment", "payments.change_payment")
+def payment_reissue(request, pk: int):
+    payment = payment_for(request.user, pk)
+    form = PayeeForm(request.POST, prefix="reissue")
+    if form.is_valid():
+        try:
+            reissue(payment, request.user, form.cleaned_data["reason"], _payee_from(form))
+        except PaymentError as error:
+            form.add_error("account" if "kont" in error.message.lower() else None, error.message)
+            form._describe()
+        else:
+            messages.success(request, "Utbetalningen är upplagd igen och väntar på attest.")
+            return redirect("staff:payment_detail", pk=payment.pk)
+    return _payment_page(request, payment, reissue_form=form, status=400)
+
+
+@require_GET
+@person_data_view("payments.view_payment")
+def payment_unexecuted(request):
+    page = _page(request, unexecuted_decisions(request.user), PAGE_SIZE)
+    rows, shown = _rows(request, page.rows)
+    log_access(user=request.user, persons=shown, action=AccessAction.LIST, target="staff:payment_unexecuted",
+               request=request)
+    return render(request, "payments/unexecuted.html", {"page": page, "rows": rows})
+
+
+@require_GET
+@person_data_view("payments.view_payment")
+def payment_automated(request):
+    """Each day's automatic approvals by a delegation, and what it left for a person (the daily limit).
+    Aggregates only: no person is shown, so nothing is access-logged."""
+    page = _page(request, automated_approval_batches(request.user), PAGE_SIZE)
+    return render(request, "payments/automated.html", {"page": page})
+
+
+class BankStatusForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(label="Bankens fil", help_text="Statusrapport (pain.002) eller debiteringsavi (camt.054) i XML, högst 20 MB.",
+                           error_messages={"required": "Välj bankens fil.", "empty": "Filen är tom. Välj en annan fil."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+
+MAX_BANK_FILE = 20 * 1024 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+@person_data_view("payments.view_paymentexport", "payments.add_paymentexport")
+def payment_bank_status(request):
+    result = None
+    if request.method == "POST":
+        form = BankStatusForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_BANK_FILE:
+                form.add_error("file", "Filen är större än 20 MB.")
+            else:
+                try:
+                    result = import_bank_status(upload.read(), user=request.user)
+                except BankStatusError as error:
+                    form.add_error("file", str(error))
+            form._describe()
+        if result is not None:
+            rows, shown = _rows(request, result.rejected)
+            log_access(user=request.user, persons=shown, action=AccessAction.LIST, target="staff:payment_bank_status",
+                       request=request)
+            return render(request, "payments/bank_status.html", {"form": BankStatusForm(), "result": result, "rows": rows})
+        return render(request, "payments/bank_status.html", {"form": form}, status=400)
+    return render(request, "payments/bank_status.html", {"form": BankStatusForm()})
 
 
 @require_POST
