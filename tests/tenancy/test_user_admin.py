@@ -94,20 +94,34 @@ def test_a_posted_change_of_a_user_outside_reach_changes_nothing(client, admin_h
     assert user.first_name != "Övertagen" and user.email != "attacker@example.se" and user.is_active
 
 
-@pytest.mark.parametrize("target", ["both", "superuser", "staff_without_role"])
-def test_a_password_change_of_a_user_outside_reach_is_refused_with_a_swedish_message(client, admin_here, target,
-                                                                                      request):
-    user = request.getfixturevalue(target)
-    url = reverse("admin:auth_user_password_change", args=[user.pk])
+def test_a_password_change_of_a_user_with_a_role_elsewhere_is_refused_with_a_swedish_message(client, admin_here, both):
+    url = reverse("admin:auth_user_password_change", args=[both.pk])
     shown = client.get(url)
     assert shown.status_code == 403
-    assert "inte ändra lösenordet" in shown.content.decode()
+    assert "Du kan inte ändra lösenordet för det här kontot" in shown.content.decode()
     posted = client.post(url, {"password1": "Ny-hemlig-1234!", "password2": "Ny-hemlig-1234!"})
     assert posted.status_code == 403
-    assert "inte ändra lösenordet" in posted.content.decode()
+    assert "Du kan inte ändra lösenordet för det här kontot" in posted.content.decode()
+    both.refresh_from_db()
+    assert both.check_password(PASSWORD)
+    assert not AuditEvent.objects.filter(model="auth.user", object_id=str(both.pk)).exists()
+
+
+def test_the_change_form_of_a_user_with_a_role_elsewhere_is_refused_with_a_swedish_message(client, admin_here, both):
+    response = client.get(reverse("admin:auth_user_change", args=[both.pk]))
+    assert response.status_code == 403
+    assert "Du kan inte ändra det här kontot" in response.content.decode()
+
+
+@pytest.mark.parametrize("target", ["superuser", "staff_without_role"])
+def test_the_password_of_a_superuser_or_staff_without_role_cannot_be_changed_and_is_not_revealed(
+        client, admin_here, target, request):
+    user = request.getfixturevalue(target)
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"password1": "Ny-hemlig-1234!", "password2": "Ny-hemlig-1234!"}).status_code == 404
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
-    assert not AuditEvent.objects.filter(model="auth.user", object_id=str(user.pk)).exists()
 
 
 def test_an_administrator_changes_a_local_users_password_and_it_is_audited_here(client, admin_here, local, here):

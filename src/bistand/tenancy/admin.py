@@ -21,7 +21,7 @@ from bistand.audit.services import diff, record_change
 
 from .admin_mixins import MunicipalityScopedAdminMixin, users_visible_to
 from .models import Membership, Municipality, Region, Unit
-from .roles import ADMIN_SITE_ROLES, REGION_ROLES
+from .roles import ADMIN_SITE_ROLES, REGION_ROLES, Role
 from .services import add_membership
 
 User = get_user_model()
@@ -159,14 +159,19 @@ class ScopedUserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             self.record_admin_change(request, form.instance, "update", changes)
 
     def _out_of_reach(self, request, object_id) -> bool:
-        """True when the account exists but this administrator may not manage it."""
+        """True when the account has a role in a municipality this administrator administers but may
+        not be managed (it also has a role elsewhere): such a request is refused with a message. Other
+        accounts out of reach (superusers, staff without a role, users of other municipalities) answer
+        as if they did not exist, so that ids reveal nothing."""
         if request.user.is_superuser:
             return False
         try:
             pk = int(unquote(object_id))
         except (TypeError, ValueError):
             return False
-        return User._default_manager.filter(pk=pk).exists() and not users_visible_to(request.user).filter(pk=pk).exists()
+        administered = Membership.objects.filter(user_id=request.user.pk, role=Role.ADMIN).values("municipality_id")
+        known_here = Membership.objects.filter(user_id=pk, municipality_id__in=administered).exists()
+        return known_here and not users_visible_to(request.user).filter(pk=pk).exists()
 
     def _refuse(self, request, message: str):
         return TemplateResponse(request, "admin/tenancy/account_refused.html", {
