@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 from bistand.people.presenters import can_see_protected, present_person
 from bistand.tenancy.admin_mixins import MunicipalityScopedAdminMixin
@@ -78,19 +77,19 @@ class AuditEventAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdminMixin, admin.Mo
 
         def changes_table(event):
             changes = visible_changes(event, reveal_protected=reveal)
-            rows = [
-                format_html(
-                    "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
-                    field,
-                    json.dumps(values.get("old"), ensure_ascii=False),
-                    json.dumps(values.get("new"), ensure_ascii=False),
-                )
-                for field, values in changes.items()
-            ]
+            rows = format_html_join(
+                "",
+                "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+                (
+                    (field, json.dumps(values.get("old"), ensure_ascii=False),
+                     json.dumps(values.get("new"), ensure_ascii=False))
+                    for field, values in changes.items()
+                ),
+            )
             return format_html(
                 "<table><thead><tr><th scope='col'>Fält</th><th scope='col'>Före</th>"
                 "<th scope='col'>Efter</th></tr></thead><tbody>{}</tbody></table>",
-                mark_safe("".join(rows)),  # each row is escaped by format_html above
+                rows,
             )
 
         changes_table.short_description = "ändringar"

@@ -183,7 +183,8 @@ def case_assign(request, pk: int):
         refreshed = inbox(request.user).filter(pk=application.pk).first()
         log_access(user=request.user, persons=_persons_of(application), target="staff:case_assign", request=request)
         if refreshed is None:  # no longer in the inbox (e.g. decided meanwhile)
-            return HttpResponse(f'<tr><td colspan="6" role="status">{error or message}</td></tr>')
+            return render(request, "staff/inbox_row_gone.html", {"application_pk": application.pk,
+                                                                 "text": error or message})
         row = _inbox_row(refreshed, can_see_protected(request.user), colleagues_for(request.user))
         return render(request, "staff/inbox_row.html", {"row": row, "may_assign": True, "message": message,
                                                         "error": error})
