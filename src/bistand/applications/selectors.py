@@ -219,6 +219,30 @@ def awaiting_confirmation_by(person_ids: Iterable[int]) -> QuerySet[Application]
                                       status=ApplicationStatus.AWAITING_CO_APPLICANT).select_related("applicant")
 
 
+def pending_household_claims(application: Application) -> list[dict[str, Any]]:
+    """What the applicant declared about a partner or children that is not in the household register yet
+    (the claims a case worker may accept): role, the typed names and personnummer."""
+    members = application.declaration.get("members") or {}
+    rows = []
+    partner = members.get("partner")
+    if partner and not partner.get("person_id"):
+        rows.append({"role": "Make, maka eller sambo", **partner})
+    for child in members.get("children") or []:
+        if not child.get("person_id"):
+            rows.append({"role": "Barn", **child})
+    return rows
+
+
+def awaiting_confirmation_for(personnummer: str) -> QuerySet[Application]:
+    """Applications waiting for the confirmation of the person with ``personnummer`` (logged in with
+    their own e-ID): as the co-applicant, or as the declared partner whom the municipality did not know."""
+    return Application.objects.filter(
+        Q(co_applicant__personnummer=personnummer)
+        | Q(co_applicant__isnull=True, declaration__members__partner__personnummer=personnummer),
+        status=ApplicationStatus.AWAITING_CO_APPLICANT,
+    ).select_related("applicant", "municipality")
+
+
 # --- events ---------------------------------------------------------------------------------------------
 
 
@@ -285,6 +309,8 @@ __all__ = [
     "applications_of",
     "attachment_for",
     "awaiting_confirmation_by",
+    "awaiting_confirmation_for",
+    "pending_household_claims",
     "calculation_incomes",
     "calculation_input_for",
     "case_events",
