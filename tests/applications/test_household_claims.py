@@ -158,3 +158,18 @@ def test_the_applicants_page_shows_the_typed_partner_name_not_the_registered_one
     page = client.get(f"/e-tjanst/ansokan/{submitted.pk}/").content.decode()
     assert "Registrerad" not in page
     assert "Typad" in page
+
+
+def test_a_first_application_is_calculated_with_its_declared_children_before_they_are_accepted(person, municipality):
+    submitted = _submit(person, children=[{**_child(), "lunch_away_from_home": True}])
+    document = selectors.calculation_input_for(submitted, register_facts=[])
+    children = document["household"]["children"]
+    assert len(children) == 1 and children[0]["id"] == "ansprak-barn1"
+    assert not Person.objects.filter(personnummer=CHILD_NUMBER).exists()
+    assert _registered(submitted.household) == {person.pk: HouseholdRole.APPLICANT}
+    # Once accepted, the same child is calculated as the registered person.
+    worker = user_with_role(Role.CASEWORKER, municipality)
+    accepted = services.accept_household_claims(submitted, actor=worker)
+    child = Person.objects.get(personnummer=CHILD_NUMBER)
+    again = selectors.calculation_input_for(accepted, register_facts=[])
+    assert [c["id"] for c in again["household"]["children"]] == [str(child.pk)]
