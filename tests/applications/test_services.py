@@ -162,7 +162,7 @@ def test_a_draft_changed_after_the_page_was_shown_is_not_signed(person):
     assert application.status == ApplicationStatus.DRAFT
 
 
-def test_submitting_a_new_application_registers_the_household(person, municipality):
+def test_submitting_a_new_application_registers_the_applicant_and_keeps_the_others_as_claims(person, municipality):
     partner_number = a_test_number(1988)
     child_number = pnr.test_number(dt.date(2019, 2, 3), 1).normalised
     application = services.start_application(person=person, month=MONTH)
@@ -175,14 +175,13 @@ def test_submitting_a_new_application_registers_the_household(person, municipali
     application = fill_all(application, person, members=members)
     result = services.submit(application, application.submission_key, person=person)
     submitted = result.application
-    partner = Person.objects.get(municipality=municipality, personnummer=partner_number)
-    child = Person.objects.get(municipality=municipality, personnummer=child_number)
-    assert submitted.co_applicant_id == partner.pk
+    assert not Person.objects.filter(personnummer__in=[partner_number, child_number]).exists()
+    assert submitted.co_applicant_id is None  # the partner confirms with their own e-ID (test_household_claims)
     assert submitted.status == ApplicationStatus.AWAITING_CO_APPLICANT
     assert submitted.submitted_at is None
     roles = dict(HouseholdMember.objects.filter(household=submitted.household).values_list("person_id", "role"))
-    assert roles == {person.pk: HouseholdRole.APPLICANT, partner.pk: HouseholdRole.PARTNER, child.pk: HouseholdRole.CHILD}
-    assert submitted.declaration["members"]["children"][0]["person_id"] == child.pk
+    assert roles == {person.pk: HouseholdRole.APPLICANT}
+    assert submitted.declaration["members"]["children"][0]["personnummer"] == child_number
 
 
 def test_a_child_without_personnummer_goes_to_a_case_worker(person):
@@ -205,7 +204,13 @@ def awaiting(person):
     members = {"partner": {"person_id": None, "personnummer": partner_number, "first_name": "Pia", "last_name": "P", **decl.SOURCE},
                "children": []}
     application = fill_all(application, person, members=members)
-    return services.submit(application, application.submission_key, person=person).application
+    submitted = services.submit(application, application.submission_key, person=person).application
+    # The partner logs in with their own e-ID (which makes their Person) and confirms: the co-applicant.
+    partner = services.ensure_person(municipality=submitted.municipality, personnummer=partner_number,
+                                     given_name="Pia", family_name="P")
+    Application.objects.filter(pk=submitted.pk).update(co_applicant=partner)
+    submitted.refresh_from_db()
+    return submitted
 
 
 def test_the_application_counts_as_submitted_only_when_the_co_applicant_confirms(awaiting):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -18,7 +19,9 @@ from django.http import Http404
 
 from bistand.calculations.inputs import ore_to_json_amount
 from bistand.calculations.months import parse_month
-from bistand.calculations.services import build_input_for_household
+from bistand.calculations.services import build_input_for_household, members_in_month
+from bistand.people import personnummer as pnr
+from bistand.people.models import HouseholdRole
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from . import declaration as decl
@@ -79,8 +82,30 @@ def _register_facts(application: Application) -> list[Any]:
     return list(function(application))
 
 
+CLAIM_ID_PREFIX = "ansprak-"
+
+
+def _claimed_children(application: Application) -> list[dict[str, Any]]:
+    """The children a *first* application declares that the household register does not have (yet):
+    claims with a valid personnummer. The case worker's proposal is calculated with them (the register
+    is not changed; see ``services.accept_household_claims``)."""
+    if application.kind != "new":
+        return []
+    claimed = []
+    for child in (application.declaration.get("members") or {}).get("children") or []:
+        if child.get("person_id") or not child.get("personnummer"):
+            continue
+        try:
+            born = pnr.parse(child["personnummer"]).birth_date
+        except ValueError:
+            continue
+        claimed.append({**child, "birth_date": born})
+    return claimed
+
+
 def _member_person_ids(application: Application) -> dict[str, str]:
-    """Declaration member key → person id (as the calculation input's member id)."""
+    """Declaration member key → person id (as the calculation input's member id); a claimed child of a
+    first application gets the id ``ansprak-<key>``."""
     members = application.declaration.get("members") or {}
     ids = {decl.APPLICANT: str(application.applicant_id)}
     partner = members.get("partner")
@@ -89,6 +114,8 @@ def _member_person_ids(application: Application) -> dict[str, str]:
     for child in members.get("children") or []:
         if child.get("person_id"):
             ids[child["key"]] = str(child["person_id"])
+    for child in _claimed_children(application):
+        ids[child["key"]] = CLAIM_ID_PREFIX + child["key"]
     return ids
 
 
@@ -154,6 +181,15 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     children = (declaration.get("members") or {}).get("children") or []
     days = {ids[c["key"]]: c["days_present"] for c in children if c["key"] in ids and c.get("days_present") is not None}
     lunch = [ids[c["key"]] for c in children if c["key"] in ids and c.get("lunch_away_from_home")]
+    claimed = _claimed_children(application)
+    if claimed:
+        if members is None:
+            members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+        members = list(members) + [
+            SimpleNamespace(pk=0, role=HouseholdRole.CHILD, valid_from=application.month,
+                            person_id=CLAIM_ID_PREFIX + c["key"], person=SimpleNamespace(birth_date=c["birth_date"]))
+            for c in claimed
+        ]
     document = build_input_for_household(application.household, application.month, costs=costs, incomes=incomes,
                                          days_present=days, lunch_away_from_home=lunch, members=members,
                                          earlier=earlier)
@@ -217,6 +253,30 @@ def own_completion_request(person_ids: Iterable[int], pk: int) -> CompletionRequ
 def awaiting_confirmation_by(person_ids: Iterable[int]) -> QuerySet[Application]:
     return Application.objects.filter(co_applicant_id__in=list(person_ids),
                                       status=ApplicationStatus.AWAITING_CO_APPLICANT).select_related("applicant")
+
+
+def pending_household_claims(application: Application) -> list[dict[str, Any]]:
+    """What the applicant declared about a partner or children that is not in the household register yet
+    (the claims a case worker may accept): role, the typed names and personnummer."""
+    members = application.declaration.get("members") or {}
+    rows = []
+    partner = members.get("partner")
+    if partner and not partner.get("person_id"):
+        rows.append({"role": "Make, maka eller sambo", **partner})
+    for child in members.get("children") or []:
+        if not child.get("person_id"):
+            rows.append({"role": "Barn", **child})
+    return rows
+
+
+def awaiting_confirmation_for(personnummer: str) -> QuerySet[Application]:
+    """Applications waiting for the confirmation of the person with ``personnummer`` (logged in with
+    their own e-ID): as the co-applicant, or as the declared partner whom the municipality did not know."""
+    return Application.objects.filter(
+        Q(co_applicant__personnummer=personnummer)
+        | Q(co_applicant__isnull=True, declaration__members__partner__personnummer=personnummer),
+        status=ApplicationStatus.AWAITING_CO_APPLICANT,
+    ).select_related("applicant", "municipality")
 
 
 # --- events ---------------------------------------------------------------------------------------------
@@ -285,6 +345,8 @@ __all__ = [
     "applications_of",
     "attachment_for",
     "awaiting_confirmation_by",
+    "awaiting_confirmation_for",
+    "pending_household_claims",
     "calculation_incomes",
     "calculation_input_for",
     "case_events",

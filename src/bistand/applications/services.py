@@ -282,53 +282,130 @@ def save_draft(application: Application, *, person: Person, section: str | None 
     return _refresh(application, current)
 
 
-def _resolve_person(application: Application, fact: dict[str, Any]) -> Person | None:
-    number = fact.get("personnummer")
+#: Reason (Application.caseworker_reasons) for a declared partner or child whom the people register has
+#: in another household: a case worker checks it before the register changes.
+MEMBER_IN_OTHER_HOUSEHOLD = "member_in_other_household"
+MEMBER_IN_OTHER_HOUSEHOLD_LABEL = ("En make, maka, sambo eller ett barn som anges i ansökan hör redan till ett annat "
+                                   "hushåll i personregistret. Kontrollera uppgiften innan hushållet ändras.")
+
+
+def _known_person(municipality_id: int, number: str | None) -> Person | None:
+    """The Person the municipality already has with ``number`` (never created here)."""
     if not number:
         return None
-    return ensure_person(municipality=application.municipality, personnummer=number,
-                         given_name=fact.get("first_name") or "", family_name=fact.get("last_name") or "")
+    try:
+        normalised = pnr.normalise(number)
+    except ValueError:
+        return None
+    return Person.objects.filter(municipality_id=municipality_id, personnummer=normalised).first()
 
 
-def _materialise_members(application: Application) -> dict[str, Any]:
-    """Give every declared member with a personnummer a Person (found or created in the municipality);
-    for a new application, also make them members of the household from the month on (the people
-    register learns about a household the first time it applies). Returns the updated declaration."""
+def _in_other_household(person: Person, household: Household, month: dt.date) -> bool:
+    return (
+        HouseholdMember.objects.filter(person=person, valid_from__lte=month)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .exclude(household=household)
+        .exists()
+    )
+
+
+def _registered_ids(household: Household, month: dt.date) -> set[int]:
+    return set(
+        HouseholdMember.objects.filter(household=household, valid_from__lte=month)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .values_list("person_id", flat=True)
+    )
+
+
+def _read_claims(application: Application) -> tuple[dict[str, Any], bool, list[dict[str, str]]]:
+    """The declared partner and children as *claims*: the register is only read, never written, and no
+    Person is created. A claim is linked (``person_id``) only to a person the household already has;
+    a claim on a person whom the register has in another household gives the case worker a reason.
+    Returns (declaration, partner_conflict, reasons). What the applicant typed stays as typed."""
     declaration = dict(application.declaration)
     members = dict(declaration.get("members") or {})
     partner = dict(members["partner"]) if members.get("partner") else None
     children = [dict(c) for c in members.get("children") or []]
-    if partner:
-        person = _resolve_person(application, partner)
-        partner["person_id"] = person.pk if person else None
-    for child in children:
-        person = _resolve_person(application, child)
-        child["person_id"] = person.pk if person else None
+    registered = _registered_ids(application.household, application.month)
+    conflict = partner_conflict = False
+    for claim, is_partner in [(partner, True)] + [(c, False) for c in children]:
+        if not claim:
+            continue
+        if claim.get("personnummer"):
+            try:
+                claim["personnummer"] = pnr.normalise(claim["personnummer"])
+            except ValueError:
+                pass
+        known = _known_person(application.municipality_id, claim.get("personnummer"))
+        claim["person_id"] = known.pk if known is not None and known.pk in registered else None
+        if known is not None and known.pk not in registered and _in_other_household(
+                known, application.household, application.month):
+            conflict = True
+            partner_conflict = partner_conflict or is_partner
     members["partner"], members["children"] = partner, children
     declaration["members"] = members
-    if application.kind == ApplicationKind.NEW:
-        household = application.household
-        current = set(
-            HouseholdMember.objects.filter(household=household, valid_from__lte=application.month)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=application.month))
-            .values_list("person_id", flat=True)
-        )
-        wanted = [(application.applicant_id, HouseholdRole.APPLICANT)]
-        if partner and partner.get("person_id"):
-            wanted.append((partner["person_id"], HouseholdRole.PARTNER))
-        wanted += [(c["person_id"], HouseholdRole.CHILD) for c in children if c.get("person_id")]
-        for person_id, role in wanted:
-            if person_id in current:
-                continue
-            try:
-                add_household_member(actor=None, household=household, person=Person.objects.get(pk=person_id),
-                                     role=role, valid_from=application.month)
-            except ValidationError:
-                # Already in the household in another way, or in conflict: a case worker sorts it out.
-                declaration.setdefault("register_notes", []).append(
-                    f"Personen {person_id} kunde inte läggas till i hushållet som {role}."
-                )
-    return declaration
+    reasons = [{"code": MEMBER_IN_OTHER_HOUSEHOLD, "label": MEMBER_IN_OTHER_HOUSEHOLD_LABEL}] if conflict else []
+    return declaration, partner_conflict, reasons
+
+
+def _register_applicant(application: Application) -> None:
+    """A new application makes the applicant (who signed with their own e-ID) the applicant member of the
+    household from the month on; the people register learns about a household the first time it
+    applies. Only the applicant: what they declare about others is a claim."""
+    if application.applicant_id in _registered_ids(application.household, application.month):
+        return
+    try:
+        add_household_member(actor=None, household=application.household, person=application.applicant,
+                             role=HouseholdRole.APPLICANT, valid_from=application.month)
+    except ValidationError:
+        pass  # already in the household in another way: the case worker sees the register beside the claim
+
+
+def declared_partner_number(application: Application) -> str:
+    partner = (application.declaration.get("members") or {}).get("partner") or {}
+    return partner.get("personnummer") or ""
+
+
+@transaction.atomic
+def accept_household_claims(application: Application, *, actor) -> Application:
+    """A case worker accepts what the applicant declared about the household: each declared partner and
+    child with a personnummer becomes a member of the household from the application's month (a Person
+    is created from the declaration when the municipality does not know the person yet). One
+    transaction, audited (the members and the application). Accepting again changes nothing. Refused
+    (ValidationError on ``members``) when a declared person belongs to another household."""
+    current = _lock(application)
+    check_can_act_in(actor, current.municipality_id)
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    declaration = dict(current.declaration)
+    members = dict(declaration.get("members") or {})
+    partner = dict(members["partner"]) if members.get("partner") else None
+    children = [dict(c) for c in members.get("children") or []]
+    household = Household.objects.select_for_update().get(pk=current.household_id)
+    registered = _registered_ids(household, current.month)
+    for claim, role in [(partner, HouseholdRole.PARTNER)] + [(c, HouseholdRole.CHILD) for c in children]:
+        if not claim or not claim.get("personnummer"):
+            continue
+        person = _known_person(current.municipality_id, claim["personnummer"])
+        if person is None:
+            person = create_person(actor=actor, municipality=current.municipality,
+                                   personnummer=claim["personnummer"], first_name=claim.get("first_name") or "Okänt",
+                                   last_name=claim.get("last_name") or "Okänt")
+        if person.pk not in registered:
+            if _in_other_household(person, household, current.month):
+                raise ValidationError({"members": [
+                    f"{claim.get('first_name') or 'Personen'} hör redan till ett annat hushåll i personregistret. "
+                    "Ändra det hushållet först."]})
+            add_household_member(actor=actor, household=household, person=person, role=role,
+                                 valid_from=current.month)
+            registered.add(person.pk)
+        claim["person_id"] = person.pk
+    members["partner"], members["children"] = partner, children
+    declaration["members"] = members
+    declaration["claims_accepted"] = True
+    current.declaration = declaration
+    current.save(update_fields=["declaration"])
+    _audit(current, actor, old)
+    return _refresh(application, current)
 
 
 @transaction.atomic
@@ -359,20 +436,26 @@ def submit(application: Application, key, *, person: Person, now: dt.datetime | 
     if missing:
         raise ValidationError({section: [message] for section, message in missing.items()})
     old = snapshot(current, APPLICATION_AUDIT_FIELDS)
-    declaration = _materialise_members(current)
+    if current.kind == ApplicationKind.NEW:
+        _register_applicant(current)
+    declaration, partner_conflict, claim_reasons = _read_claims(current)
     partner = (declaration.get("members") or {}).get("partner")
-    co_applicant_id = partner.get("person_id") if partner else None
-    reasons = decl.caseworker_reasons(declaration)
-    if partner and not co_applicant_id:
+    partner_number = partner.get("personnummer") if partner else ""
+    reasons = decl.caseworker_reasons(declaration) + claim_reasons
+    if partner and not partner_number:
         reasons.append({"code": "partner_without_personnummer",
                         "label": "Make, maka eller sambo saknar personnummer i ansökan."})
+    # The partner confirms with their own e-ID (then becomes the co-applicant): unless the register has
+    # them in another household, which a case worker sorts out first.
+    awaits_partner = bool(partner_number) and not partner_conflict
+    known_partner = _known_person(current.municipality_id, partner_number) if awaits_partner else None
     current.declaration = declaration
-    current.co_applicant_id = co_applicant_id if co_applicant_id != current.applicant_id else None
+    current.co_applicant_id = known_partner.pk if known_partner is not None and known_partner.pk != current.applicant_id else None
     current.caseworker_reasons = reasons
     current.needs_caseworker = bool(reasons)
     current.applicant_signed_at = now
     current.declined_by_co_applicant_at = None
-    if current.co_applicant_id:
+    if awaits_partner:
         current.status = ApplicationStatus.AWAITING_CO_APPLICANT
     else:
         current.status = ApplicationStatus.SUBMITTED
@@ -382,19 +465,48 @@ def submit(application: Application, key, *, person: Person, now: dt.datetime | 
     return SubmitResult(_refresh(application, current), created=True)
 
 
+def is_declared_partner(application: Application, person: Person | None) -> bool:
+    """True when ``person`` (from their own e-ID login) is the co-applicant of ``application``: its
+    co-applicant, or — before the municipality knew them — the person with the declared partner's
+    personnummer in the application's municipality."""
+    if person is None:
+        return False
+    if application.co_applicant_id is not None:
+        return application.co_applicant_id == person.pk
+    number = declared_partner_number(application)
+    return bool(number) and person.personnummer == number and person.municipality_id == application.municipality_id \
+        and person.pk != application.applicant_id
+
+
 @transaction.atomic
 def confirm_as_co_applicant(application: Application, *, person: Person, now: dt.datetime | None = None) -> Application:
     """The co-applicant (logged in with their own e-ID) confirms the application; only then is it
-    submitted. Confirming again changes nothing."""
+    submitted, and the partner the applicant declared becomes a member of the household (confirmed by
+    the person themself). Confirming again changes nothing."""
     now = _now(now)
     current = _lock(application)
-    if person is None or current.co_applicant_id != person.pk:
+    if not is_declared_partner(current, person):
         raise PermissionDenied("Bara den medsökande kan bekräfta ansökan.")
     if current.status != ApplicationStatus.AWAITING_CO_APPLICANT:
         if current.co_applicant_confirmed_at is not None:
             return _refresh(application, current)
         raise ValidationError({"__all__": ["Ansökan väntar inte på din bekräftelse."]})
     old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    current.co_applicant_id = person.pk
+    household = Household.objects.select_for_update().get(pk=current.household_id)
+    declaration = dict(current.declaration)
+    members = dict(declaration.get("members") or {})
+    if person.pk not in _registered_ids(household, current.month):
+        if _in_other_household(person, household, current.month):
+            current.caseworker_reasons = [*current.caseworker_reasons,
+                                          {"code": MEMBER_IN_OTHER_HOUSEHOLD, "label": MEMBER_IN_OTHER_HOUSEHOLD_LABEL}]
+            current.needs_caseworker = True
+        else:
+            add_household_member(actor=None, household=household, person=person, role=HouseholdRole.PARTNER,
+                                 valid_from=current.month)
+            members["partner"] = {**(members.get("partner") or {}), "person_id": person.pk}
+    declaration["members"] = members
+    current.declaration = declaration
     current.co_applicant_confirmed_at = now
     current.status = ApplicationStatus.SUBMITTED
     current.submitted_at = now
@@ -410,7 +522,7 @@ def decline_as_co_applicant(application: Application, *, person: Person, reason:
     the co-applicant's reason as a note."""
     now = _now(now)
     current = _lock(application)
-    if person is None or current.co_applicant_id != person.pk:
+    if not is_declared_partner(current, person):
         raise PermissionDenied("Bara den medsökande kan svara på ansökan.")
     if current.status != ApplicationStatus.AWAITING_CO_APPLICANT:
         raise ValidationError({"__all__": ["Ansökan väntar inte på din bekräftelse."]})

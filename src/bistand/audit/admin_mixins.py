@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from .models import AccessAction, AccessPurpose
-from .services import diff, log_access, record_change, record_create, record_delete, snapshot
+from .services import diff, log_access, record_change, snapshot
 
 
 class AccessLoggedAdminMixin:
@@ -70,49 +70,40 @@ class AccessLoggedAdminMixin:
 
 class AuditedAdminMixin:
     """Writes an AuditEvent with old and new values for every save and delete made in the admin
-    (for models without a service of their own)."""
+    (for models without a service of their own): one per municipality the object belongs to (see
+    :meth:`audit_municipality_ids`), so that each municipality's trail shows the change."""
 
     audit_fields: list[str] | None = None
 
     def audit_municipality_id(self, obj) -> int | None:
         return getattr(obj, "municipality_id", None)
 
+    def audit_municipality_ids(self, obj) -> list[int | None]:
+        """The municipalities whose audit trail gets the change (default: the object's own)."""
+        return [self.audit_municipality_id(obj)]
+
+    def record_admin_change(self, request, obj, action: str, changes) -> None:
+        """One audit event of ``action`` on ``obj`` in each of its municipalities."""
+        for municipality_id in self.audit_municipality_ids(obj):
+            record_change(user=request.user, action=action, instance=obj, municipality_id=municipality_id,
+                          changes=changes, object_id=obj.pk)
+
     def save_model(self, request, obj, form, change):
         if change and obj.pk is not None:
             stored = type(obj)._default_manager.filter(pk=obj.pk).first()
             old = snapshot(stored, self.audit_fields) if stored is not None else {}
             super().save_model(request, obj, form, change)
-            record_change(
-                user=request.user,
-                action="update",
-                instance=obj,
-                municipality_id=self.audit_municipality_id(obj),
-                changes=diff(old, snapshot(obj, self.audit_fields)),
-            )
+            self.record_admin_change(request, obj, "update", diff(old, snapshot(obj, self.audit_fields)))
         else:
             super().save_model(request, obj, form, change)
-            record_create(
-                user=request.user, instance=obj, municipality_id=self.audit_municipality_id(obj), fields=self.audit_fields
-            )
+            self.record_admin_change(request, obj, "create", diff({}, snapshot(obj, self.audit_fields)))
 
     def delete_model(self, request, obj):
-        record_delete(
-            user=request.user,
-            instance=obj,
-            municipality_id=self.audit_municipality_id(obj),
-            fields=self.audit_fields,
-            object_id=obj.pk,
-        )
+        self.record_admin_change(request, obj, "delete", diff(snapshot(obj, self.audit_fields), {}))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                record_delete(
-                    user=request.user,
-                    instance=obj,
-                    municipality_id=self.audit_municipality_id(obj),
-                    fields=self.audit_fields,
-                    object_id=obj.pk,
-                )
+                self.record_admin_change(request, obj, "delete", diff(snapshot(obj, self.audit_fields), {}))
             super().delete_queryset(request, queryset)

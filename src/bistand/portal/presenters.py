@@ -77,6 +77,8 @@ def member_names(application) -> dict[str, str]:
     for child in members.get("children") or []:
         if child.get("person_id"):
             names[str(child["person_id"])] = child.get("first_name") or "Barnet"
+        elif child.get("key"):  # a declared child not (yet) in the register: its id in the calculation
+            names[f"ansprak-{child['key']}"] = child.get("first_name") or "Barnet"
     return names
 
 

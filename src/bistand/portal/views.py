@@ -146,7 +146,7 @@ def case(request):
         "applications": applications,
         "drafts": [a for a in applications if a.status == ApplicationStatus.DRAFT],
         "events": events,
-        "awaiting": list(selectors.awaiting_confirmation_by(ids)) if ids else [],
+        "awaiting": list(selectors.awaiting_confirmation_for(request.applicant.personnummer)),
         "completions": completions,
         "offers": _recurring_offers(request, applications),
     })
@@ -552,10 +552,21 @@ def review(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def confirm(request, pk: int):
-    """The co-applicant confirms (or does not confirm) the application with their own e-ID login."""
-    application = selectors.own_application(request.applicant.person_ids, pk)
-    person = _person_for(request, application)
-    if person.pk != application.co_applicant_id:
+    """The co-applicant confirms (or does not confirm) the application with their own e-ID login. A
+    declared partner whom the municipality did not know gets their Person from their own e-ID here."""
+    applicant = request.applicant
+    application = selectors.awaiting_confirmation_for(applicant.personnummer).filter(pk=pk).first()
+    if application is None:
+        application = selectors.own_application(applicant.person_ids, pk)
+    person = applicant.person_in(application.municipality_id)
+    if person is None and application.co_applicant_id is None and services.declared_partner_number(application) == applicant.personnummer:
+        if request.method != "POST":
+            person = None  # shown before any Person exists; made when they answer
+        else:
+            person = services.ensure_person(municipality=application.municipality, personnummer=applicant.personnummer,
+                                            given_name=applicant.given_name, family_name=applicant.family_name)
+            applicant.forget_persons()
+    elif not services.is_declared_partner(application, person):
         raise Http404("Sidan finns inte.")
     form = forms.DeclineForm(request.POST or None)
     if request.method == "POST":

@@ -85,6 +85,7 @@ urlpatterns += [
     path("arenden/<int:pk>/anteckningar/", cases.case_note, name="case_note"),
     path("arenden/<int:pk>/komplettering/", cases.case_completion, name="case_completion"),
     path("arenden/<int:pk>/registeruppgifter/", cases.case_fetch_registers, name="case_fetch_registers"),
+    path("arenden/<int:pk>/hushall/godkann/", cases.case_accept_claims, name="case_accept_claims"),
     path("arenden/<int:pk>/berakna/", cases.case_calculate, name="case_calculate"),
     path("arenden/<int:pk>/beslut/", cases.case_decide, name="case_decide"),
     path("arenden/<int:pk>/beslut/<int:decision_pk>/omprovning/", cases.case_reconsider, name="case_reconsider"),

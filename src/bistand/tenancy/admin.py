@@ -11,7 +11,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
 
 from bistand.audit.admin_mixins import AuditedAdminMixin
 from bistand.audit.services import diff, record_change
@@ -19,10 +22,15 @@ from bistand.audit.services import diff, record_change
 from .admin_mixins import MunicipalityScopedAdminMixin, users_visible_to
 from .current import get_state
 from .models import Membership, Municipality, Region, Unit
-from .roles import ADMIN_SITE_ROLES, REGION_ROLES
+from .roles import ADMIN_SITE_ROLES, REGION_ROLES, Role
 from .services import add_membership
 
 User = get_user_model()
+
+_WHY = ("Användaren har en roll i en kommun som du inte administrerar, är superanvändare eller är "
+        "personal utan roll. Kontakta systemförvaltningen om kontot behöver ändras.")
+REFUSED_ACCOUNT = f"Du kan inte ändra det här kontot. {_WHY}"
+REFUSED_PASSWORD = f"Du kan inte ändra lösenordet för det här kontot. {_WHY}"
 
 
 @admin.register(Region)
@@ -138,10 +146,13 @@ class MembershipAdmin(MunicipalityScopedAdminMixin, AuditedAdminMixin, admin.Mod
 
 
 class ScopedUserAdmin(AuditedAdminMixin, DjangoUserAdmin):
-    """Django's user admin; administrators who are not superusers see only their municipality's users
-    (and new users without any role) and cannot change superuser status, groups or permissions.
-    Every change is audited, also of groups and permissions (e.g. who was allowed to see protected
-    identities) and of passwords (without the values)."""
+    """Django's user admin. Administrators who are not superusers manage only the users of
+    :func:`~bistand.tenancy.admin_mixins.users_visible_to` (every role in a municipality they
+    administer, or a new account without any role) and cannot change superuser status, groups or
+    permissions; the change and password pages of any other account answer 403 with a Swedish
+    message. Every change is audited in every municipality the account has a role in, also of groups
+    and permissions (e.g. who was allowed to see protected identities) and of passwords (without the
+    values)."""
 
     audit_fields = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
 
@@ -157,21 +168,56 @@ class ScopedUserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             ),
         }
 
+    def audit_municipality_ids(self, obj) -> list[int | None]:
+        """Every municipality the account has a role in (so that each one's administrator and manager
+        sees the change); an account without a municipality role is audited without one."""
+        ids = sorted(set(
+            Membership.objects.filter(user_id=obj.pk, municipality__isnull=False).values_list("municipality_id", flat=True)
+        )) if obj.pk is not None else []
+        return ids or [None]
+
     def save_related(self, request, form, formsets, change):
         before = self._grants(form.instance) if change else {"groups": [], "user_permissions": []}
         super().save_related(request, form, formsets, change)
         changes = diff(before, self._grants(form.instance))
         if changes:
-            record_change(user=request.user, action="update", instance=form.instance, municipality_id=None, changes=changes)
+            self.record_admin_change(request, form.instance, "update", changes)
+
+    def _out_of_reach(self, request, object_id) -> bool:
+        """True when the account has a role in a municipality this administrator administers but may
+        not be managed (it also has a role elsewhere): such a request is refused with a message. Other
+        accounts out of reach (superusers, staff without a role, users of other municipalities) answer
+        as if they did not exist, so that ids reveal nothing."""
+        if request.user.is_superuser:
+            return False
+        try:
+            pk = int(unquote(object_id))
+        except (TypeError, ValueError):
+            return False
+        administered = Membership.objects.filter(user_id=request.user.pk, role=Role.ADMIN).values("municipality_id")
+        known_here = Membership.objects.filter(user_id=pk, municipality_id__in=administered).exists()
+        return known_here and not users_visible_to(request.user).filter(pk=pk).exists()
+
+    def _refuse(self, request, message: str):
+        return TemplateResponse(request, "admin/tenancy/account_refused.html", {
+            **self.admin_site.each_context(request), "title": "Kontot kan inte ändras", "message": message,
+            "opts": self.opts,
+        }, status=403)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self._out_of_reach(request, object_id):
+            return self._refuse(request, REFUSED_ACCOUNT)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            user = self.get_object(request, id)
-            record_change(
-                user=request.user, action="update", instance=user, municipality_id=None,
-                changes={"password": {"old": "(dolt)", "new": "(nytt lösenord)"}},
-            )
+        if self._out_of_reach(request, id):
+            return self._refuse(request, REFUSED_PASSWORD)
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                self.record_admin_change(request, user, "update",
+                                         {"password": {"old": "(dolt)", "new": "(nytt lösenord)"}})
         return response
 
     def get_queryset(self, request):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from . import scoping
 from .current import get_state
 from .models import Membership, Municipality, Unit
+from .roles import Role
 
 
 class MunicipalityScopedAdminMixin:
@@ -54,14 +55,26 @@ class MunicipalityScopedAdminMixin:
 
 
 def users_visible_to(user):
-    """Users an administrator may manage: those with a role in the administrator's current
-    municipality, and those with no role anywhere yet (new accounts). Superusers see everyone."""
+    """Users an administrator may manage: those whose *every* membership is in a municipality where the
+    administrator has the administrator role, and new accounts without any role that are not staff.
+    Never superusers, never staff without a role, never a user with a role elsewhere (a regional role
+    included): managing such an account would open another municipality's data. Superusers see
+    everyone."""
     users = get_user_model()._default_manager.all()
     if user.is_superuser:
         return users
     state = get_state(user)
     if state.municipality is None:
         return users.none()
-    with_role_here = Membership.objects.filter(municipality=state.municipality).values("user_id")
+    administered = Membership.objects.filter(
+        user_id=user.pk, role=Role.ADMIN, municipality__isnull=False
+    ).values("municipality_id")
+    with_role_outside = Membership.objects.filter(
+        Q(municipality__isnull=True) | ~Q(municipality_id__in=administered)
+    ).values("user_id")
     with_any_role = Membership.objects.values("user_id")
-    return users.filter(Q(pk__in=with_role_here) | ~Q(pk__in=with_any_role))
+    return (
+        users.filter(is_superuser=False)
+        .exclude(pk__in=with_role_outside)
+        .filter(Q(pk__in=with_any_role) | Q(is_staff=False))
+    )

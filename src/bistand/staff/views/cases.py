@@ -33,8 +33,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bistand.applications import declaration as decl
 from bistand.applications.models import ApplicationKind
-from bistand.applications.selectors import calculation_input_for, declaration_changes
-from bistand.applications.services import request_completion
+from bistand.applications.selectors import calculation_input_for, declaration_changes, pending_household_claims
+from bistand.applications.services import accept_household_claims, request_completion
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
@@ -183,7 +183,8 @@ def case_assign(request, pk: int):
         refreshed = inbox(request.user).filter(pk=application.pk).first()
         log_access(user=request.user, persons=_persons_of(application), target="staff:case_assign", request=request)
         if refreshed is None:  # no longer in the inbox (e.g. decided meanwhile)
-            return HttpResponse(f'<tr><td colspan="6" role="status">{error or message}</td></tr>')
+            return render(request, "staff/inbox_row_gone.html", {"application_pk": application.pk,
+                                                                 "text": error or message})
         row = _inbox_row(refreshed, can_see_protected(request.user), colleagues_for(request.user))
         return render(request, "staff/inbox_row.html", {"row": row, "may_assign": True, "message": message,
                                                         "error": error})
@@ -380,6 +381,8 @@ def reasons_for_case(application, referral) -> list:
 
 def _render_case(request, application, status: int = 200, **forms_) -> HttpResponse:
     context = _case_context(request, application, **forms_)
+    context["claims"] = pending_household_claims(application)
+    context["may_accept_claims"] = request.user.has_perm("people.add_householdmember")
     log_access(user=request.user, persons=context.pop("persons_shown"), target="staff:case_detail", request=request)
     return render(request, "staff/case_detail.html", context, status=status)
 
@@ -433,6 +436,20 @@ def case_completion(request, pk: int):
         return _render_case(request, application, status=400, completion_form=form)
     messages.success(request, "Begäran om komplettering är skickad till sökanden.")
     return _back(application, "kompletteringar")
+
+
+@require_POST
+@person_data_view("applications.view_application", "people.add_householdmember")
+def case_accept_claims(request, pk: int):
+    """The case worker accepts what the applicant declared about the household (partner, children)."""
+    application = case_for(request.user, pk)
+    try:
+        accept_household_claims(application, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Uppgifterna om hushållet är godkända och införda i personregistret.")
+    return _back(application, "hushall")
 
 
 @require_POST
@@ -558,6 +575,6 @@ def decision_letter(request, pk: int):
 
 
 __all__ = [
-    "case_assign", "case_calculate", "case_completion", "case_decide", "case_detail", "case_fetch_registers",
+    "case_accept_claims", "case_assign", "case_calculate", "case_completion", "case_decide", "case_detail", "case_fetch_registers",
     "case_note", "case_reconsider", "case_schedule_payment", "decision_letter", "inbox_view",
 ]
