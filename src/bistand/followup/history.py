@@ -26,6 +26,9 @@ MAX_ERRORS = 50
 
 _MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _AMOUNT = re.compile(r"^([0-9]{1,9})(?:[.,]([0-9]{1,2}))?$")
+_ROLES = frozenset(MonthRole.values)
+_REASONS = frozenset(EndReason.values)
+_APPLICANT = MonthRole.APPLICANT.value
 _ROLE_LABELS = ", ".join(MonthRole.values)
 _REASON_LABELS = ", ".join(EndReason.values)
 
@@ -119,7 +122,7 @@ def parse_history(
     errors.raise_if_any()
     index = {name: position for position, name in enumerate(header)}
     this_month = today.replace(day=1)
-    numbers: dict[str, pnr.Personnummer | str] = {}
+    numbers: dict[str, tuple[str, dt.date, str] | str] = {}
     months: dict[str, dt.date | str] = {}
     rows: list[HistoryRow] = []
     line = 1
@@ -188,7 +191,7 @@ def _parse_row(line, values, index, municipality_codes, this_month, numbers, mon
         ok = False
 
     role = _field(values, index, "role")
-    if role not in MonthRole.values:
+    if role not in _ROLES:
         errors.add(line, "role", f"rollen ska vara en av {_ROLE_LABELS}." if role else "rollen saknas.")
         ok = False
 
@@ -203,7 +206,7 @@ def _parse_row(line, values, index, municipality_codes, this_month, numbers, mon
 
     raw_amount = _field(values, index, "amount")
     amount_ore = None
-    if role == MonthRole.APPLICANT:
+    if role == _APPLICANT:
         match = _AMOUNT.match(raw_amount)
         if not raw_amount:
             errors.add(line, "amount", "beloppet saknas; sökandens rad ska ha hushållets belopp för månaden.")
@@ -217,16 +220,16 @@ def _parse_row(line, values, index, municipality_codes, this_month, numbers, mon
             if amount_ore <= 0:
                 errors.add(line, "amount", "beloppet ska vara större än 0 kr.")
                 ok = False
-    elif raw_amount and role in MonthRole.values:
+    elif raw_amount and role in _ROLES:
         errors.add(line, "amount", "bara sökandens rad ska ha ett belopp; lämna fältet tomt för medsökande och barn.")
         ok = False
 
     end_reason = _field(values, index, "end_reason")
     if end_reason:
-        if end_reason not in EndReason.values:
+        if end_reason not in _REASONS:
             errors.add(line, "end_reason", f"avslutsorsaken ska vara en av {_REASON_LABELS}.")
             ok = False
-        elif role != MonthRole.APPLICANT and role in MonthRole.values:
+        elif role != _APPLICANT and role in _ROLES:
             errors.add(line, "end_reason", "bara sökandens rad kan ha en avslutsorsak.")
             ok = False
 
@@ -236,19 +239,22 @@ def _parse_row(line, values, index, municipality_codes, this_month, numbers, mon
         ok = False
     if not ok:
         return None
-    return HistoryRow(line, municipality, household, number.normalised, number.birth_date, number.kind, role, month,
-                      amount_ore, end_reason, name)
+    normalised, birth_date, kind = number
+    return HistoryRow(line, municipality, household, normalised, birth_date, kind, role, month, amount_ore, end_reason,
+                      name)
 
 
-def _parse_number(value: str) -> pnr.Personnummer | str:
+def _parse_number(value: str) -> tuple[str, dt.date, str] | str:
+    """(12-digit form, birth date, kind), or the fault in Swedish."""
     if not value:
         return "personnumret saknas."
     if sum(ch.isdigit() for ch in value) != 12 or not re.fullmatch(r"[0-9]{8}-?[0-9]{4}", value):
         return "personnumret ska ha tolv siffror (ÅÅÅÅMMDDNNNN, med eller utan bindestreck)."
     try:
-        return pnr.parse(value)
+        number = pnr.parse(value)
     except pnr.PersonnummerError as error:
         return error.message
+    return number.normalised, number.birth_date, number.kind
 
 
 def _parse_month(value: str, this_month: dt.date) -> dt.date | str:
@@ -270,7 +276,7 @@ def _check_between_rows(rows: list[HistoryRow], errors: _Collector) -> None:
     for row in rows:
         household_month = (row.municipality, row.household, row.month)
         households.add(household_month)
-        if row.role == MonthRole.APPLICANT:
+        if row.role == _APPLICANT:
             first = applicants.setdefault(household_month, row.line)
             if first != row.line:
                 errors.add(row.line, "role", f"hushållet {row.household} har redan en sökande för {row.month:%Y-%m} "
