@@ -8,6 +8,7 @@ from bistand.demo import loader
 from bistand.demo.history import generate_history
 from bistand.followup import indicators
 from bistand.followup.models import PersonMonth
+from bistand.followup.population import population_shares
 from bistand.tenancy.models import Municipality, Region
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,8 @@ def test_every_indicator_of_the_year_before_the_demo_month_has_a_value_and_loadi
         result = indicators.compute(scope, 2025)
         empty = [name for name, value in result.items() if not value]
         assert empty == [], f"{scope.label}: {empty}"
+        shares = population_shares(scope, 2025, result)
+        assert all(share.value is not None and share.value > 0 for share in shares.values()), shares
     with loader.quiet_audit_console():
         again = loader.load_demo(households_per_municipality=2, months=2, last_month="2026-06")
     assert (again.history.created, again.history.unchanged) == (0, summary.history.rows - summary.history.decided_in_system)

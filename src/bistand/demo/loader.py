@@ -38,6 +38,7 @@ from bistand.calculations.inputs import AdultFacts, AdultHistory, ChildFacts, bu
 from bistand.calculations.models import StoredCalculation
 from bistand.calculations.months import add_months, format_month, parse_month
 from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
+from bistand.followup.population import import_population
 from bistand.followup.services import HistoryImportResult, import_history
 from bistand.people import personnummer as pnr
 from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person
@@ -245,7 +246,7 @@ def reset_demo() -> bool:
     from bistand.applications.models import Application, Attachment, CompletionRequest
     from bistand.casework.models import Assignment, CaseNote, MonthlyRun, Referral
     from bistand.decisions.models import Decision
-    from bistand.followup.models import AssistanceMonth, HistoryImport, PersonMonth
+    from bistand.followup.models import AssistanceMonth, HistoryImport, PersonMonth, Population
     from bistand.payments.models import Payment, PaymentExport
     from bistand.registers.models import RegisterFact, RegisterFetch
 
@@ -259,6 +260,7 @@ def reset_demo() -> bool:
     AssistanceMonth.objects.filter(municipality__in=municipalities).delete()
     PersonMonth.objects.filter(municipality__in=municipalities).delete()
     HistoryImport.objects.filter(municipality__in=municipalities).delete()
+    Population.objects.filter(municipality__in=municipalities).delete()
     Payment.objects.filter(municipality__in=municipalities).delete()
     PaymentExport.objects.filter(municipality__in=municipalities).delete()
     # Decision lines go with their decisions; the database refuses to *change* an issued decision, not
@@ -449,6 +451,8 @@ def load_demo(
         created = bulk_store(_history_rows(plan, households, persons), batch_size=250)
         applications = load_applications(plan, households, persons, municipalities)
         history = load_history(end, seed=seed)
+        # Plausible population figures of the demo municipalities (made for the demo, not SCB's).
+        import_population((Path(__file__).parent / "population.csv").read_bytes())
         if dataset is None:
             dataset = DemoDataset.objects.create(**settings_now)
             record_create(user=None, instance=dataset, municipality_id=None)

@@ -162,3 +162,39 @@ class HistoryImport(models.Model):
 
     def __str__(self) -> str:
         return f"Historik {self.file_name} ({self.created_at:%Y-%m-%d})"
+
+
+class PopulationSex(models.TextChoices):
+    WOMEN = "women", "Kvinnor"
+    MEN = "men", "Män"
+
+
+class Population(models.Model):
+    """The population of a municipality on 31 December of a year, by legal sex and age group, from SCB's
+    published tables (``bistand import-population``): the denominators of the population-based shares.
+    An age group is ``age_from``–``age_to`` years, both included (``age_to`` empty: and older)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="population"
+    )
+    year = models.PositiveSmallIntegerField("år", help_text="Folkmängden den 31 december året.")
+    sex = models.CharField("kön", max_length=8, choices=PopulationSex.choices)
+    age_from = models.PositiveSmallIntegerField("ålder från")
+    age_to = models.PositiveSmallIntegerField("ålder till och med", null=True, blank=True)
+    population = models.PositiveIntegerField("folkmängd")
+    updated_at = models.DateTimeField("ändrad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "folkmängd"
+        verbose_name_plural = "folkmängd"
+        ordering = ["municipality", "year", "sex", "age_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year", "sex", "age_from"], name="population_one_per_group"),
+            models.CheckConstraint(condition=Q(sex__in=PopulationSex.values), name="population_sex_known"),
+            models.CheckConstraint(condition=Q(age_to__isnull=True) | Q(age_to__gte=models.F("age_from")),
+                                   name="population_age_group_not_reversed"),
+        ]
+
+    def __str__(self) -> str:
+        ages = f"{self.age_from}+" if self.age_to is None else f"{self.age_from}-{self.age_to}"
+        return f"{self.municipality_id} {self.year} {self.sex} {ages}: {self.population}"
