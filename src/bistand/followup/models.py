@@ -198,3 +198,63 @@ class Population(models.Model):
     def __str__(self) -> str:
         ages = f"{self.age_from}+" if self.age_to is None else f"{self.age_from}-{self.age_to}"
         return f"{self.municipality_id} {self.year} {self.sex} {ages}: {self.population}"
+
+
+@scoping.register("municipality")
+class SupportBarrier(models.Model):
+    """The main försörjningshinder of one adult for one decision (Socialstyrelsen: one per adult, assessed
+    at each application), a code of the versioned list :mod:`bistand.followup.barriers`."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="support_barriers"
+    )
+    decision = models.ForeignKey(
+        "decisions.Decision", verbose_name="beslut", on_delete=models.PROTECT, related_name="support_barriers"
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name="person", on_delete=models.PROTECT, related_name="support_barriers"
+    )
+    code = models.CharField("försörjningshinder (kod)", max_length=60)
+    code_list_version = models.CharField("kodlistans version", max_length=20)
+    recorded_at = models.DateTimeField("registrerat", default=timezone.now)
+    recorded_by = models.CharField("registrerat av", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "försörjningshinder"
+        verbose_name_plural = "försörjningshinder"
+        ordering = ["decision", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "person"], name="supportbarrier_one_per_decision_and_adult"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Försörjningshinder {self.code} (beslut {self.decision_id})"
+
+
+@scoping.register("municipality")
+class HouseholdEnd(models.Model):
+    """Why a household of the system left assistance after a month (its last month with assistance)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="household_ends"
+    )
+    household = models.ForeignKey(
+        "people.Household", verbose_name="hushåll", on_delete=models.PROTECT, related_name="ends"
+    )
+    month = models.DateField("sista månaden med bistånd")
+    reason = models.CharField("avslutsorsak", max_length=16, choices=EndReason.choices)
+    recorded_at = models.DateTimeField("registrerad", default=timezone.now)
+    recorded_by = models.CharField("registrerad av", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "avslutsorsak"
+        verbose_name_plural = "avslutsorsaker"
+        ordering = ["household", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "month"], name="householdend_one_per_household_and_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="householdend_month_is_first_day"),
+            models.CheckConstraint(condition=Q(reason__in=EndReason.values), name="householdend_reason_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avslut {self.month:%Y-%m} för hushåll {self.household_id}"

@@ -17,7 +17,7 @@ from bistand.people.models import HouseholdMember, HouseholdRole, Person
 from bistand.tenancy.models import Municipality
 
 from .history import MAX_ERRORS, HistoryError, HistoryFileError, HistoryRow, decode, parse_history
-from .models import AdultRole, AssistanceMonth, HistoryImport, MonthRole, MonthSource, PersonMonth
+from .models import AdultRole, AssistanceMonth, HistoryImport, HouseholdEnd, MonthRole, MonthSource, PersonMonth
 
 
 def _adult_members(household_ids) -> dict[int, list[HouseholdMember]]:
@@ -127,6 +127,8 @@ def sync_decided_months(household_months: Iterable[tuple[int, dt.date]]) -> int:
     children: dict[int, list[HouseholdMember]] = {}
     for member in HouseholdMember.objects.filter(household_id__in=household_ids, role=HouseholdRole.CHILD):
         children.setdefault(member.household_id, []).append(member)
+    ends = dict(((end.household_id, end.month), end.reason) for end in
+                HouseholdEnd.objects.filter(household_id__in=household_ids, month__in=months))
     rows: list[PersonMonth] = []
     now = timezone.now()
     for (household_id, month), household_facts in sorted(facts.items()):
@@ -147,6 +149,7 @@ def sync_decided_months(household_months: Iterable[tuple[int, dt.date]]) -> int:
             rows.append(PersonMonth(
                 municipality_id=municipality_id, household_key=key, person_id=person_id, month=month, role=role,
                 amount_ore=sum(amounts.values()) if role == MonthRole.APPLICANT else None,
+                end_reason=ends.get((household_id, month), "") if role == MonthRole.APPLICANT else "",
                 source=MonthSource.DECIDED, updated_at=now,
             ))
         first, last = month, last_day(month)
