@@ -224,3 +224,20 @@ def test_the_command_shows_a_progress_bar_on_stderr_and_a_summary_on_stdout(muni
     call_command("import-history", str(path), stdout=out, stderr=err)
     assert "Läser in historik" in err.getvalue()
     assert "6 nya personmånader" in out.getvalue()
+
+
+def test_the_migration_builds_person_months_of_decisions_paid_before_the_base_existed(municipality):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("bistand.followup.migrations.0005_backfill_person_months").backfill
+    decision = issued_decision(municipality, month=dt.date(2026, 3, 1), adults=2)
+    HouseholdMemberFactory(household=decision.household, role=HouseholdRole.CHILD, valid_from=dt.date(2020, 1, 1))
+    record_assistance_months([payment(decision)])
+    expected = sorted(PersonMonth.objects.values_list("person_id", "role", "amount_ore", "household_key", "month"))
+    PersonMonth.objects.all().delete()
+    backfill(apps, None)
+    assert sorted(PersonMonth.objects.values_list("person_id", "role", "amount_ore", "household_key", "month")) == expected
+    backfill(apps, None)  # again: nothing new
+    assert PersonMonth.objects.count() == len(expected) == 3
