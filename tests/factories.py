@@ -293,6 +293,13 @@ PERSON_LEVEL_BUILDERS.update({
     "payments.automatedapprovalbatch": _lazy_builder("tests.payments.factories", "build_automated_approval_batch"),
     "followup.assistancemonth": _lazy_builder("tests.payments.factories", "build_assistance_month"),
 })
+PERSON_LEVEL_BUILDERS.update({
+    # Follow-up (issue 19): builders in tests/followup/factories.py.
+    "followup.personmonth": _lazy_builder("tests.followup.factories", "build_person_month"),
+    "followup.historyimport": _lazy_builder("tests.followup.factories", "build_history_import"),
+    "followup.supportbarrier": _lazy_builder("tests.followup.factories", "build_support_barrier"),
+    "followup.householdend": _lazy_builder("tests.followup.factories", "build_household_end"),
+})
 
 # Plans (issue 4): builders in tests/plans/factories.py.
 PERSON_LEVEL_BUILDERS.update({

@@ -38,6 +38,8 @@ from bistand.calculations.inputs import AdultFacts, AdultHistory, ChildFacts, bu
 from bistand.calculations.models import StoredCalculation
 from bistand.calculations.months import add_months, format_month, parse_month
 from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
+from bistand.followup.population import import_population
+from bistand.followup.services import HistoryImportResult, import_history
 from bistand.people import personnummer as pnr
 from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person
 from bistand.rules import CalculationInputError
@@ -49,10 +51,11 @@ from bistand.tenancy.services import add_membership
 from . import generator
 from .applications import DEVIATION_LABELS, ApplicationsSummary, load_applications
 from .generator import CASE_UNIT, MUNICIPAL_USERS, MUNICIPALITIES, REGION_CODE, REGION_NAME, REGION_USERS, UNITS
+from .history import generate_history
+from .models import DemoDataset
 
 #: The municipality's fields for letters, taken from the demo specification.
 LETTER_FIELDS = ("official_name", "committee_name", "postal_address", "phone", "email")
-from .models import DemoDataset
 
 PASSWORD_ENV = "BISTAND_DEMO_PASSWORD"
 DEFAULT_PASSWORD = "demo-bistand-2026"
@@ -130,6 +133,7 @@ class DemoSummary:
     logins: list[DemoLogin] = field(default_factory=list)
     seconds: float = 0.0
     applications: ApplicationsSummary = field(default_factory=ApplicationsSummary)
+    history: HistoryImportResult | None = None
 
 
 # --- organisation and users ------------------------------------------------------------------------
@@ -254,7 +258,7 @@ def reset_demo() -> bool:
     from bistand.applications.models import Application, Attachment, CompletionRequest
     from bistand.casework.models import Assignment, CaseNote, MonthlyRun, Referral
     from bistand.decisions.models import Decision
-    from bistand.followup.models import AssistanceMonth
+    from bistand.followup.models import AssistanceMonth, HistoryImport, PersonMonth, Population
     from bistand.payments.models import Payment, PaymentExport
     from bistand.registers.models import RegisterFact, RegisterFetch
 
@@ -266,6 +270,9 @@ def reset_demo() -> bool:
     Referral.objects.filter(municipality__in=municipalities).delete()
     MonthlyRun.objects.filter(municipality__in=municipalities).delete()
     AssistanceMonth.objects.filter(municipality__in=municipalities).delete()
+    PersonMonth.objects.filter(municipality__in=municipalities).delete()
+    HistoryImport.objects.filter(municipality__in=municipalities).delete()
+    Population.objects.filter(municipality__in=municipalities).delete()
     Payment.objects.filter(municipality__in=municipalities).delete()
     PaymentExport.objects.filter(municipality__in=municipalities).delete()
     # Decision lines go with their decisions; the database refuses to *change* an issued decision, not
@@ -455,6 +462,9 @@ def load_demo(
         households, persons, new_households, new_persons = _write_households(plan, municipalities, units)
         created = bulk_store(_history_rows(plan, households, persons), batch_size=250)
         applications = load_applications(plan, households, persons, municipalities)
+        history = load_history(end, seed=seed)
+        # Plausible population figures of the demo municipalities (made for the demo, not SCB's).
+        import_population((Path(__file__).parent / "population.csv").read_bytes())
         if dataset is None:
             dataset = DemoDataset.objects.create(**settings_now)
             record_create(user=None, instance=dataset, municipality_id=None)
@@ -468,10 +478,28 @@ def load_demo(
         notices=[notice] if notice else [],
         logins=logins,
         applications=applications,
+        history=history,
     )
     summary.per_municipality = municipality_counts(end)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+#: Months of imported history the demo loads, up to the month before its last month: enough for every
+#: indicator to have values (very long-term assistance needs three years; exits need a year after).
+HISTORY_MONTHS = 48
+#: Households of the history per demo municipality.
+HISTORY_HOUSEHOLDS = 120
+
+
+def load_history(last_month: dt.date, *, seed: int = DEFAULT_SEED) -> HistoryImportResult:
+    """Import the demo's assistance history (bistand.demo.history, deterministic for the seed and the
+    last month) through the same service as ``bistand import-history``: idempotent, so loading the demo
+    again changes nothing. Months decided in the system win over the history."""
+    last = add_months(last_month, -1)
+    data = generate_history([spec.code for spec in MUNICIPALITIES], households_per_municipality=HISTORY_HOUSEHOLDS,
+                            first_month=add_months(last, -(HISTORY_MONTHS - 1)), last_month=last, seed=seed)
+    return import_history(data, file_name="demohistorik.csv")
 
 
 def municipality_counts(last_month: dt.date) -> list[tuple[str, str, int, int, int, int]]:
@@ -527,6 +555,12 @@ def format_summary(summary: DemoSummary, password: str, *, url: str | None = Non
                          + ", ".join(f"{DEVIATION_LABELS.get(kind, kind)} ({len(keys)})"
                                      for kind, keys in sorted(work.deviations.items())) + ".")
         lines.append(f"Kör månadskörningen: bistand monthly-run --municipality 0680 --month {month}")
+    if summary.history is not None:
+        lines.append("")
+        lines.append(
+            f"Historik ({HISTORY_MONTHS} månader före {format_month(dataset.last_month)}, för uppföljningen): "
+            f"{summary.history.rows} personmånader, {summary.history.created} nya."
+        )
     lines.append("")
     lines.append(format_logins(summary.logins, password, url=url))
     return "\n".join(lines)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from bistand.audit.services import record_create, record_delete
+from bistand.audit.models import ChangeAction
+from bistand.audit.services import record_change, record_create, record_delete
 
 from .models import Membership, Municipality, Region, Unit
 from .roles import ADMIN_SITE_ROLES, REGION_ROLES, ROLE_PERMISSIONS, Role
@@ -129,3 +132,68 @@ def remove_membership(*, actor, membership: Membership) -> None:
         if not still_admin:
             user.is_staff = False
             user.save(update_fields=["is_staff"])
+
+
+@dataclass(frozen=True)
+class MunicipalitySetup:
+    municipality: Municipality
+    region: Region
+    municipality_created: bool
+    region_created: bool
+    renamed: bool
+
+
+@transaction.atomic
+def add_municipality(*, actor, code: str, name: str, region_name: str, region_code: str | None = None) -> MunicipalitySetup:
+    """``bistand municipality add``: make sure the region (found by name, case-insensitively) and the
+    municipality exist, the municipality in the region and with the given name. Idempotent: a second call
+    with the same values changes nothing. A new region's code is ``region_code``, by default the county
+    code (the kommunkod's first two digits). A new municipality has the default parameters: the national
+    default local parameters until a ``local/<kommunkod>.yaml`` exists, no delegation to automated
+    decisions, the instrument's default assessment settings.
+
+    Raises ``ValidationError`` naming the field (code, name, region) on bad input."""
+    code, name, region_name = code.strip(), " ".join(name.split()), " ".join(region_name.split())
+    try:
+        validate_kommunkod(code)
+    except ValidationError as error:
+        raise ValidationError({"code": error.messages}) from None
+    if not name:
+        raise ValidationError({"name": ["Skriv kommunens namn."]})
+    if len(name) > 100:
+        raise ValidationError({"name": ["Kommunens namn får vara högst 100 tecken."]})
+    if not region_name:
+        raise ValidationError({"region": ["Skriv regionens namn."]})
+    if len(region_name) > 100:
+        raise ValidationError({"region": ["Regionens namn får vara högst 100 tecken."]})
+    region = Region.objects.filter(name__iexact=region_name).first()
+    region_created = False
+    if region is None:
+        new_code = (region_code or code[:2]).strip()
+        if not new_code or len(new_code) > 20:
+            raise ValidationError({"region_code": ["Regionens kod ska vara 1–20 tecken."]})
+        if Region.objects.filter(code=new_code).exists():
+            other = Region.objects.get(code=new_code)
+            raise ValidationError({"region_code": [
+                f"Koden {new_code} används redan av regionen {other.name}. Ange en annan kod med --region-code, "
+                "eller regionens namn som det står i systemet."]})
+        region = Region.objects.create(code=new_code, name=region_name)
+        record_create(user=actor, instance=region, municipality_id=None)
+        region_created = True
+    municipality = Municipality.objects.filter(code=code).first()
+    if municipality is None:
+        municipality = Municipality.objects.create(code=code, name=name, region=region)
+        record_create(user=actor, instance=municipality, municipality_id=municipality.pk)
+        return MunicipalitySetup(municipality, region, True, region_created, False)
+    changes = {}
+    if municipality.name != name:
+        changes["name"] = {"old": municipality.name, "new": name}
+        municipality.name = name
+    if municipality.region_id != region.pk:
+        changes["region"] = {"old": municipality.region_id, "new": region.pk}
+        municipality.region = region
+    if changes:
+        municipality.save(update_fields=list(changes))
+        record_change(user=actor, action=ChangeAction.UPDATE, instance=municipality, municipality_id=municipality.pk,
+                      changes=changes)
+    return MunicipalitySetup(municipality, region, False, region_created, bool(changes))
