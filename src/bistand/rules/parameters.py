@@ -147,6 +147,11 @@ def _find(name: str, local_dir: Path | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def norm_years() -> tuple[int, ...]:
+    """The years that have a riksnorm (riksnorm/<year>.yaml), in order."""
+    return tuple(sorted(int(path.stem) for path in (PARAMETERS_DIR / "riksnorm").glob("[0-9][0-9][0-9][0-9].yaml")))
+
+
 @lru_cache(maxsize=256)
 def _file(name: str, local_dir: Path | None) -> ParameterFile | None:
     path = _find(name, local_dir)
