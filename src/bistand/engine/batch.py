@@ -944,10 +944,6 @@ class BatchResult:
             out[h] = list(result.warnings)
         return out
 
-    def warnings_json(self) -> list[bytes]:
-        """Each household's warnings as a JSON array (bytes), as written by `encode_json`."""
-        return [b"[" + line[line.rindex(b'"warnings":[') + 12:-3] + b"]" for line in self.jsonl_lines()]
-
     # -- output --
 
     def to_dicts(self) -> list[dict[str, Any]]:
@@ -1037,10 +1033,6 @@ class BatchResult:
             pieces[start[h]] = result.to_json(trace=False) + b"\n"
             pieces[start[h] + 1 + counts[h]] = b""
         return pieces.tolist()
-
-    def jsonl_lines(self) -> list[bytes]:
-        """`to_jsonl` as one bytes object per household (with its newline)."""
-        return self.to_jsonl().splitlines(keepends=True)
 
 
 _FRACTION_TEXT = np.array(

@@ -319,10 +319,6 @@ class ParameterSet:
             return self.child_costs_lunch_away[band]
         return self.child_costs[band]
 
-    def child_costs_by_age(self, lunch_away_from_home: bool = False) -> tuple[int, ...]:
-        """Personal cost in öre for ages 0..20 (index = age), for vectorised use."""
-        return tuple(self.child_cost(age, lunch_away_from_home).value for age in range(21))
-
     def shared_costs(self, persons: int) -> int:
         """Shared household costs in öre for a household of `persons` (≥ 1): the table for 1–7; above seven,
         each further person adds the difference between the amounts for seven and six persons."""
