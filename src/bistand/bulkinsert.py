@@ -226,6 +226,8 @@ def _copy(objs: list[M], fields: list[models.Field], converters: list, connectio
                 [quote(opts.db_table), pk.column, len(objs)],
             )
             keys = [key for (key,) in cursor.fetchall()]
+            if len(keys) != len(objs) or None in keys:  # pragma: no cover - a key without a sequence
+                raise TypeError(f"insert_many: {opts.label}'s key has no sequence; use bulk_create")
             for obj, key, row in zip(objs, keys, rows):
                 setattr(obj, pk.attname, key)
                 row.insert(0, key)
