@@ -1,6 +1,6 @@
 """The one compiled part of Bistånd (everything else is in pyproject.toml).
 
-bistand.rules._linescan is the batch reader's fast path (see src/bistand/rules/_linescan.c). It is
+bistand.engine._linescan is the batch reader's fast path (see src/bistand/engine/_linescan.c). It is
 optional: without a C compiler the install goes on, and `bistand calculate --batch` reads with its
 pure-Python path (the same results, about two and a half times slower).
 """
@@ -10,8 +10,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "bistand.rules._linescan",
-            sources=["src/bistand/rules/_linescan.c"],
+            "bistand.engine._linescan",
+            sources=["src/bistand/engine/_linescan.c"],
             optional=True,
             extra_compile_args=["-O2"],
         )

@@ -43,9 +43,9 @@ sys.path.insert(0, str(HERE))
 import households  # noqa: E402
 
 from bistand.rules import calculate, decode_input  # noqa: E402
-from bistand.rules.batch import calculate_arrays  # noqa: E402
-from bistand.rules import batch_io  # noqa: E402
-from bistand.rules.batch_io import decode_jsonl  # noqa: E402
+from bistand.engine.batch import calculate_arrays  # noqa: E402
+from bistand.engine import batch_io  # noqa: E402
+from bistand.engine.batch_io import decode_jsonl  # noqa: E402
 
 
 def machine() -> dict[str, str]:
@@ -64,7 +64,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "msgspec": msgspec.__version__,
-        "batch reader": "compiled (bistand.rules._linescan)" if batch_io.use_compiled_reader
+        "batch reader": "compiled (bistand.engine._linescan)" if batch_io.use_compiled_reader
         else "python (msgspec; the compiled reader is not built or BISTAND_BATCH_READER=python)",
         "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }

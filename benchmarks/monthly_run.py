@@ -3,6 +3,13 @@ PostgreSQL.
 
     .venv/bin/python benchmarks/monthly_run.py [--applications 10000] [--databases sqlite,postgres]
                                                [--chunk-size 500] [--seed 1]
+    .venv/bin/python benchmarks/monthly_run.py --inserts [--rows 20000] [--repeat 5] [--databases ...]
+
+With ``--inserts`` it measures the run's INSERTs alone instead (:func:`measure_inserts`): ``rows`` audit
+events such as the run writes (the table with most rows, JSON values), inserted by each way in turn —
+``bistand.bulkinsert.insert_many``, Django's ``bulk_create`` and, on PostgreSQL, psycopg's ``COPY`` —
+alternating, each in a transaction that is rolled back, ``repeat`` times; it prints every time and the
+best of each.
 
 For each database it makes a fresh database (an SQLite file in a temporary directory; a throwaway
 PostgreSQL cluster started and stopped like the test suite's, tests/pgcluster.py), migrates it, writes the
@@ -274,6 +281,81 @@ def measure(name: str, database_url: str, n: int, month: str, seed: int, chunk_s
             "summary": result.stdout, "load": load}
 
 
+# --- the INSERTs alone --------------------------------------------------------------------------------------
+
+
+def _audit_rows(n: int) -> list:
+    """``n`` new audit events as the monthly run makes them (a created object's fields as JSON)."""
+    from django.utils import timezone
+
+    from bistand.audit.models import AuditEvent
+
+    now = timezone.now()
+    return [
+        AuditEvent(
+            created_at=now, user_id=None, user_display_name="Automatiserad beslutsfunktion", action="create",
+            model="decisions.decisionline", object_id=str(100_000 + i), municipality_id=None,
+            changes={"decision": {"old": None, "new": 40_000 + i // 3}, "position": {"old": None, "new": i % 3},
+                     "code": {"old": None, "new": "personal_costs.adults"},
+                     "label": {"old": None, "new": "Personliga kostnader, ensamstående vuxen"},
+                     "amount_ore": {"old": None, "new": 394_000 + i}, "month": {"old": None, "new": "2026-12-01"},
+                     "reference": {"old": None, "new": "12 kap. 2 § SoF; riksnorm/2026.yaml"}},
+            sensitive=False,
+        )
+        for i in range(n)
+    ]
+
+
+def _copy_rows(objs: list) -> None:
+    """psycopg's COPY for the audit events (no keys come back, unlike the other two ways)."""
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db import connection
+
+    from bistand.audit.models import AuditEvent
+
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    encode = DjangoJSONEncoder().encode
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row([encode(obj.changes) if f.name == "changes" else getattr(obj, f.attname) for f in fields])
+
+
+def measure_inserts(rows: int, repeat: int) -> dict:
+    """The INSERT of ``rows`` audit events by each way, alternating (the order turns each round), each in
+    a transaction rolled back afterwards. Returns {way: [seconds, …]}."""
+    from django.db import connection, transaction
+
+    from bistand.audit.models import AuditEvent
+    from bistand.bulkinsert import insert_many
+
+    ways = {"insert_many": insert_many, "bulk_create": AuditEvent.objects.bulk_create}
+    if connection.vendor == "postgresql":
+        ways["COPY"] = _copy_rows
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    names = list(ways)
+    for round_ in range(repeat):
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            objs = _audit_rows(rows)
+            with transaction.atomic():
+                started = time.perf_counter()
+                ways[name](objs)
+                times[name].append(time.perf_counter() - started)
+                assert AuditEvent.objects.count() == rows
+                transaction.set_rollback(True)
+    return times
+
+
+def inserts(name: str, database_url: str, rows: int, repeat: int, workdir: Path) -> dict:
+    env = _env(database_url, workdir / "none.json")
+    subprocess.run([str(BISTAND), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    load = os.getloadavg()[0]
+    done = subprocess.run([sys.executable, __file__, "--inserts-only", "--rows", str(rows), "--repeat", str(repeat)],
+                          env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return {"database": name, "times": json.loads(done.stdout), "load": load}
+
+
 def _check(month: str) -> dict:
     from bistand.applications.models import Application
     from bistand.decisions.models import Decision
@@ -308,6 +390,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--check-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fixtures", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--inserts", action="store_true", help="measure the INSERTs alone (see above)")
+    parser.add_argument("--rows", type=int, default=20_000, help="audit events per INSERT with --inserts")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds with --inserts")
+    parser.add_argument("--inserts-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     month = args.month or dt.date.today().strftime("%Y-%m")
     if args.build_only:
@@ -320,14 +406,19 @@ def main(argv: list[str] | None = None) -> int:
         _django()
         print(json.dumps(_check(month)))
         return 0
+    if args.inserts_only:
+        _django()
+        print(json.dumps(measure_inserts(args.rows, args.repeat)))
+        return 0
 
     results = []
     with tempfile.TemporaryDirectory(prefix="bistand-monthly-bench-") as tmp:
         workdir = Path(tmp)
         for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
             if name == "sqlite":
-                results.append(measure("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}", args.applications, month,
-                                       args.seed, args.chunk_size, workdir))
+                url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+                results.append(inserts("SQLite", url, args.rows, args.repeat, workdir) if args.inserts else
+                               measure("SQLite", url, args.applications, month, args.seed, args.chunk_size, workdir))
             elif name == "postgres":
                 sys.path.insert(0, str(ROOT))
                 from tests.pgcluster import ThrowawayCluster
@@ -340,14 +431,26 @@ def main(argv: list[str] | None = None) -> int:
                     with psycopg.connect(dbname="postgres", host=str(cluster.socket_dir), port=cluster.port,
                                          user="postgres", autocommit=True) as admin:
                         admin.execute("CREATE DATABASE bistand")
-                    results.append(measure("PostgreSQL", cluster.url, args.applications, month, args.seed,
+                    results.append(inserts("PostgreSQL", cluster.url, args.rows, args.repeat, workdir)
+                                   if args.inserts else
+                                   measure("PostgreSQL", cluster.url, args.applications, month, args.seed,
                                            args.chunk_size, workdir))
                 finally:
                     cluster.stop()
             else:
                 parser.error(f"unknown database {name!r} (sqlite, postgres)")
             r = results[-1]
+            if args.inserts:
+                continue
             print(f"{r['database']}: {r['seconds']:.1f} s, {r['per_second']:.0f} ansökningar/s", file=sys.stderr, flush=True)
+    if args.inserts:
+        print(f"INSERT av {_n(args.rows)} granskningshändelser, {args.repeat} omgångar växelvis, "
+              f"maskin: {os.cpu_count()} kärnor")
+        for r in results:
+            for way, seconds in r["times"].items():
+                print(f"  {r['database']:<11} {way:<12} bäst {min(seconds):6.3f} s  "
+                      f"({', '.join(f'{t:.3f}' for t in seconds)})  load average {r['load']:.2f} vid start")
+        return 0
     print(f"Månadskörningen, {_n(args.applications)} återansökningar (chunk {args.chunk_size}), maskin: "
           f"{os.cpu_count()} kärnor")
     for r in results:

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = argv[0]
     if command == "calculate":
-        from bistand.rules.cli import main as calculate_main
+        from bistand.engine.cli import main as calculate_main
 
         return calculate_main(argv[1:])
     if command == "run":

@@ -361,7 +361,7 @@ def test_batch_needs_authentication(client):
 
 
 def test_result_is_byte_for_byte_what_bistand_calculate_prints(staff_client, tmp_path, capsys):
-    from bistand.rules.cli import main as cli
+    from bistand.engine.cli import main as cli
 
     path = tmp_path / "hushall.json"
     path.write_text(json.dumps(FAMILY), encoding="utf-8")
@@ -373,7 +373,7 @@ def test_result_is_byte_for_byte_what_bistand_calculate_prints(staff_client, tmp
 
 @pytest.mark.parametrize("case", ["child too old", "wage without member", "no riksnorm for the year", "not JSON"])
 def test_error_is_the_one_bistand_calculate_reports(staff_client, tmp_path, capsys, case):
-    from bistand.rules.cli import main as cli
+    from bistand.engine.cli import main as cli
 
     document = ERROR_CASES[case][0]
     path = tmp_path / "hushall.json"
@@ -382,3 +382,29 @@ def test_error_is_the_one_bistand_calculate_reports(staff_client, tmp_path, caps
     reported = capsys.readouterr().err.strip()
 
     assert reported == f"bistand calculate: {path}: {post(staff_client, document).json()['detail']}"
+
+
+def test_batch_is_calculated_by_the_engine_of_bistand_calculate_batch(staff_client, tmp_path, monkeypatch):
+    """The batch endpoint goes through the batch engine (bistand.engine), and its answer is byte for byte the
+    lines that `bistand calculate --batch` writes for the same households, as one JSON array — also for a
+    household written over several lines (pretty-printed JSON inside the list)."""
+    from bistand.engine import batch_io
+    from bistand.engine.cli import main as cli
+
+    households = [FAMILY, SINGLE, dict(FAMILY, municipality="0662"), SINGLE]
+    source = tmp_path / "hushall.jsonl"
+    source.write_text("".join(json.dumps(h) + "\n" for h in households), encoding="utf-8")
+    out = tmp_path / "resultat.jsonl"
+    assert cli(["--batch", str(source), "--out", str(out)]) == 0
+    written = out.read_bytes().splitlines()
+
+    engine_calls = []
+    original = batch_io.calculate_jsonl
+    monkeypatch.setattr(batch_io, "calculate_jsonl", lambda *a, **k: engine_calls.append(a) or original(*a, **k))
+    body = "[" + ",".join([json.dumps(FAMILY, indent=2), *(json.dumps(h) for h in households[1:])]) + "]"
+    response = post(staff_client, body, url=BATCH_URL)
+
+    assert response.status_code == 200
+    assert response.content == b"[" + b",".join(written) + b"]"
+    assert len(engine_calls) == 1
+

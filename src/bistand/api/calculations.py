@@ -4,7 +4,9 @@ over HTTP.
 The raw request body goes straight to the rules package's decoder (`bistand.rules.decode_input`), so a
 request is accepted or refused exactly like the same JSON given to the CLI, with the same field and
 Swedish message. The answer is written by the rules package's own JSON encoder, so amounts are exact
-JSON numbers, identical to the CLI's output.
+JSON numbers, identical to the CLI's output. The batch endpoint hands its households to the batch engine
+of `bistand calculate --batch` (`bistand.engine.batch_io.calculate_documents`): the same lines, joined
+as one JSON array.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 
+from bistand.engine.batch_io import calculate_documents
 from bistand.rules import CalculationInputError, decode_input
 from bistand.rules.calculate import calculate, encode_json
 
@@ -127,14 +130,8 @@ def calculate_batch(
                 "", f"Listan har {len(items)} hushåll. Skicka högst {MAX_BATCH_SIZE} hushåll per anrop."
             )
         )
-    results = []
     try:
-        households = [decode_input(bytes(item), index=i) for i, item in enumerate(items)]
-        for i, household in enumerate(households):
-            try:
-                results.append(calculate(household, local_dir=_local_dir()).to_dict(trace=trace))
-            except CalculationInputError as exc:
-                raise exc.with_index(i) from None
+        results = calculate_documents([bytes(item) for item in items], trace=trace, local_dir=_local_dir())
     except CalculationInputError as exc:
         return _error_response(exc)
-    return _json(results)
+    return HttpResponse(b"[" + b",".join(results) + b"]", content_type="application/json")

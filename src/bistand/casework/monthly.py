@@ -18,7 +18,7 @@ For each application the run
 **Batches.** The applications are taken in chunks (default 500). Everything a chunk needs is read with a
 few queries for the whole chunk; the calculations are made one household at a time (the stored
 calculation keeps its trace, which the decision, its reasons and the letter are made from — the
-vectorised ``bistand.rules.batch`` gives no trace); everything written is inserted with one INSERT per
+vectorised ``bistand.engine.batch`` gives no trace); everything written is inserted with one INSERT per
 table, audit events included. Each chunk is one transaction.
 
 **Stopping and running again.** A chunk is written completely or not at all, so the run can be stopped at

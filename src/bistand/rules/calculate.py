@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from bistand.rules import ENGINE_VERSION
+from bistand.rules import ENGINE_VERSION, warnings
 from bistand.rules.model import (
     Adult,
     CalculationInput,
@@ -32,6 +32,7 @@ from bistand.rules.model import (
     validate_input,
 )
 from bistand.rules.parameters import ParameterSet, ParameterValue, format_kronor, legal_references, load_parameters
+from bistand.rules.texts import composition, how_many, number_text
 
 COST_LABELS = {
     "rent": "Boendekostnad (hyra)",
@@ -102,21 +103,6 @@ _ENCODER = msgspec.json.Encoder(decimal_format="number")
 def encode_json(obj: Any) -> bytes:
     """JSON with Decimal written as numbers (the output format of `bistand calculate`)."""
     return _ENCODER.encode(obj)
-
-
-def _number_text(value: Fraction) -> str:
-    """A divisor such as 30 or 152/5 → '30' or '30,4'."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    return str(Decimal(value.numerator) / Decimal(value.denominator)).replace(".", ",")
-
-
-def _persons(n: int, one: str = "person", many: str = "personer") -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _composition(adults: int, children: int) -> str:
-    return f"{_persons(adults, 'vuxen', 'vuxna')} och {_persons(children, 'barn', 'barn')}"
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -204,12 +190,9 @@ class _Trace:
 
     def used(self, value: ParameterValue, shown: str | None = None) -> None:
         """Record that a parameter value was used; an estimated one gives a warning naming it."""
-        if value.is_estimated:
-            text = shown if shown is not None else format_kronor(value.value)
-            self.warn(
-                f"Ett uppskattat värde används: {value.label} = {text} ({value.file}). "
-                "Värdet är inte bekräftat i en officiell källa och ska kontrolleras."
-            )
+        message = warnings.estimated_value(value, shown)
+        if message is not None:
+            self.warn(message)
 
 
 def _amounts_reference(trace: _Trace, file_reference: str) -> str:
@@ -254,15 +237,12 @@ def personal_cost_child(child: Child, params: ParameterSet, trace: _Trace) -> Fr
     if child.days_present is not None:
         divisor = params.divisor()
         divisor_value = params.part_month_divisor
-        trace.used(divisor_value, _number_text(divisor))
+        trace.used(divisor_value, number_text(divisor))
         days = min(Fraction(child.days_present), divisor)
         if child.days_present > divisor:
-            trace.warn(
-                f"Barnet {child.id} bor i hushållet {child.days_present} dagar, fler än nämnaren "
-                f"{_number_text(divisor)} dagar. Barnet räknas för hela månaden."
-            )
+            trace.warn(warnings.child_present_more_days_than_divisor(child.id, child.days_present, divisor))
         cost = cost * days / divisor
-        label += f", {_number_text(days)} av {_number_text(divisor)} dagar ({format_kronor(value.value)} för hel månad)"
+        label += f", {number_text(days)} av {number_text(divisor)} dagar ({format_kronor(value.value)} för hel månad)"
         reference += f"; {trace.refs['part_month']}; {divisor_value.file} (part_month_divisor)"
     trace.line(f"personal_costs.child.{child.id}", label, cost, reference)
     return cost
@@ -288,7 +268,7 @@ def shared_household_costs(household: Household, params: ParameterSet, trace: _T
                                     trace.refs["shared_rules"])
     if household.dwelling_size is None:
         amount = Fraction(full)
-        label = f"Gemensamma hushållskostnader, {_persons(size)}"
+        label = f"Gemensamma hushållskostnader, {how_many(size)}"
         if persons > 7:
             extra = params.shared_costs(7) - params.shared_costs(6)
             label += (f" ({format_kronor(params.shared_costs(7))} för 7 personer + {persons - 7} × "
@@ -296,7 +276,7 @@ def shared_household_costs(household: Household, params: ParameterSet, trace: _T
     else:
         amount = Fraction(full) * size / persons
         label = (f"Gemensamma hushållskostnader, hushållets andel {size}/{persons} av "
-                 f"{format_kronor(full)} för {_persons(persons)} i bostaden")
+                 f"{format_kronor(full)} för {how_many(persons)} i bostaden")
     trace.line("shared_costs", label, amount, reference)
     return amount
 
@@ -331,26 +311,25 @@ def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace)
     for cost_type, total in totals.items():
         label = COST_LABELS[cost_type]
         reference = trace.refs["other_needs"] if cost_type in OTHER_NEEDS else trace.refs["costs"]
-        if cost_type == "rent":
+        rent = cost_type == "rent"
+        if rent:
             cap = params.housing_ceiling(adults, children)
             cap_value = params.housing_cost_ceiling
-            what = f"kommunens tak för boendekostnad för {_composition(adults, children)}"
         else:
             cap = params.cost_cap(cost_type)
             cap_value = params.cost_caps
-            what = f"kommunens tak för {label.lower()}"
         counted = total
         if cap is not None:
-            trace.used(cap_value, f"{format_kronor(cap)} för {_composition(adults, children)}"
-                       if cost_type == "rent" else f"{format_kronor(cap)} för {label.lower()}")
-            reference += f"; {cap_value.file} ({'housing_cost_ceiling' if cost_type == 'rent' else 'cost_caps'})"
+            trace.used(cap_value, warnings.cap_shown(format_kronor(cap), label, rent, adults, children))
+            reference += f"; {cap_value.file} ({'housing_cost_ceiling' if rent else 'cost_caps'})"
             if total > cap:
                 counted = cap
                 label += f", högst {format_kronor(cap)}"
-                trace.warn(
-                    f"{COST_LABELS[cost_type]} {format_kronor(total)} är högre än {what}, {format_kronor(cap)}. "
-                    f"Det som är över taket, {format_kronor(total - cap)}, räknas inte med."
-                )
+                trace.warn(warnings.cost_above_cap(
+                    COST_LABELS[cost_type], format_kronor(total),
+                    warnings.cap_name(COST_LABELS[cost_type], rent, adults, children),
+                    format_kronor(cap), format_kronor(total - cap),
+                ))
         trace.line(f"costs.{cost_type}", label, counted, reference)
         counted_total += counted
     total_reference = trace.refs["costs"]
@@ -393,7 +372,7 @@ def jobbstimulans_disregard(
     rate = params.jobbstimulans_rate
     for value in (rate, params.jobbstimulans_qualifying_months, params.jobbstimulans_window_months):
         trace.used(value, str(value.value))
-    percent = _number_text(rate.value * 100)
+    percent = number_text(rate.value * 100)
     if applies:
         amount = rate.value * wages
         label = f"Jobbstimulans, {adult.id}: {percent} % av lönen räknas inte ({reason})"

@@ -175,6 +175,11 @@ def _find(name: str, local_dir: Path | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def norm_years() -> tuple[int, ...]:
+    """The years that have a riksnorm (riksnorm/<year>.yaml), in order."""
+    return tuple(sorted(int(path.stem) for path in (PARAMETERS_DIR / "riksnorm").glob("[0-9][0-9][0-9][0-9].yaml")))
+
+
 @lru_cache(maxsize=256)
 def _file(name: str, local_dir: Path | None) -> ParameterFile | None:
     path = _find(name, local_dir)
@@ -350,10 +355,6 @@ class ParameterSet:
         if lunch_away_from_home and band in self.child_costs_lunch_away:
             return self.child_costs_lunch_away[band]
         return self.child_costs[band]
-
-    def child_costs_by_age(self, lunch_away_from_home: bool = False) -> tuple[int, ...]:
-        """Personal cost in öre for ages 0..20 (index = age), for vectorised use."""
-        return tuple(self.child_cost(age, lunch_away_from_home).value for age in range(21))
 
     def shared_costs(self, persons: int) -> int:
         """Shared household costs in öre for a household of `persons` (≥ 1): the table for 1–7; above seven,

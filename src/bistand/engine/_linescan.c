@@ -1,4 +1,4 @@
-/* bistand.rules._linescan: the batch reader's fast path for `bistand calculate --batch`.
+/* bistand.engine._linescan: the batch reader's fast path for `bistand calculate --batch`.
  *
  * scan(text, cost_types, income_types, wage, limits) reads JSON Lines of calculation inputs
  * (calculation.schema.json) straight into columns, without making a Python object per line.
@@ -731,7 +731,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_linescan",
-    "The batch reader's compiled fast path (bistand.rules.batch_io): JSON Lines of calculation inputs "
+    "The batch reader's compiled fast path (bistand.engine.batch_io): JSON Lines of calculation inputs "
     "straight into columns.",
     -1, methods, NULL, NULL, NULL, NULL,
 };

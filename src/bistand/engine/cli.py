@@ -121,7 +121,7 @@ def _single(path: str, local_dir: str | None) -> int:
 
 
 def _batch(in_path: str, out_path: str, trace: bool, local_dir: str | None) -> int:
-    from bistand.rules.batch_io import run_batch  # written alongside the vectorised batch path
+    from bistand.engine.batch_io import run_batch  # written alongside the vectorised batch path
 
     try:
         status = run_batch(in_path, out_path, trace=trace, local_dir=local_dir)

@@ -37,7 +37,6 @@ so the batch accepts and computes exactly what the single path does.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -46,6 +45,9 @@ from typing import Any, Sequence
 import msgspec
 import numpy as np
 
+from bistand.rules import warnings
+from bistand.rules.calculate import COST_LABELS, CalculationResult, encode_json, kronor
+from bistand.rules.calculate import calculate as calculate_single
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.model import (
     COST_TYPES,
@@ -55,10 +57,8 @@ from bistand.rules.model import (
     month_index,
     validate_input,
 )
-from bistand.rules.parameters import MAX_CHILDREN_KEY, ParameterSet, load_parameters
-
-# The module (bistand.rules.calculate is also the name of the function re-exported by the package).
-single = importlib.import_module("bistand.rules.calculate")
+from bistand.rules.parameters import MAX_CHILDREN_KEY, ParameterSet, format_kronor, load_parameters, norm_years
+from bistand.rules.texts import composition, number_text
 
 __all__ = [
     "BatchResult",
@@ -113,14 +113,6 @@ def format_kronor_ore(ore: int) -> str:
     return ("−" if ore < 0 else "") + text + " kr"
 
 
-def _estimated_message(params: ParameterSet, value: Any, shown: str | None = None) -> str | None:
-    """The warning the single path gives when it uses `value` (None when the value is verified)."""
-    trace = single._Trace(params)
-    trace.warnings = []
-    trace.used(value, shown)
-    return trace.warnings[0] if trace.warnings else None
-
-
 class _Messages:
     """Warning texts by number, so that households can refer to them with int arrays."""
 
@@ -141,7 +133,7 @@ class _Messages:
     def encoded(self) -> list[bytes]:
         """The texts as JSON strings (cached)."""
         if len(self._encoded) < len(self.texts):
-            self._encoded.extend(single.encode_json(t) for t in self.texts[len(self._encoded):])
+            self._encoded.extend(encode_json(t) for t in self.texts[len(self._encoded):])
         return self._encoded
 
 
@@ -157,7 +149,7 @@ class _LocalMessages:
         self.local: list[bytes] = []
 
     def add(self, text: str) -> int:
-        self.local.append(single.encode_json(text))
+        self.local.append(encode_json(text))
         return self.LOCAL + len(self.local) - 1
 
     def add_encoded(self, encoded: list[bytes]) -> np.ndarray:
@@ -201,7 +193,7 @@ def _first_per_group(groups: np.ndarray) -> np.ndarray:
 
 def _json_inner(text: str) -> bytes:
     """The JSON string encoding of `text` without its quotes."""
-    return single.encode_json(text)[1:-1]
+    return encode_json(text)[1:-1]
 
 
 # --- parameter tables ---------------------------------------------------------------------------------
@@ -344,7 +336,7 @@ def _set_row(ps: ParameterSet) -> dict[str, Any]:
     def w(value: Any, shown: str | None = None) -> int:
         if not value.is_estimated:
             return -1
-        return texts.intern(_estimated_message(ps, value, shown))
+        return texts.intern(warnings.estimated_value(value, shown))
 
     r: dict[str, Any] = {
         name: np.full(shape, -1 if name.endswith("_w") or name in ("ceiling", "caps") else 0, np.int64)
@@ -370,7 +362,7 @@ def _set_row(ps: ParameterSet) -> dict[str, Any]:
     r["shared_extra"][...] = ps.shared_costs(7) - ps.shared_costs(6)
     divisor = Fraction(ps.divisor())
     r["div_num"][...], r["div_den"][...] = divisor.numerator, divisor.denominator
-    r["div_w"][...] = w(ps.part_month_divisor, single._number_text(divisor))
+    r["div_w"][...] = w(ps.part_month_divisor, number_text(divisor))
     r["pbb"][...] = ps.prisbasbelopp.value
     r["pbb_w"][...] = w(ps.prisbasbelopp)
     rate = Fraction(ps.jobbstimulans_rate.value)
@@ -391,8 +383,7 @@ def _set_row(ps: ParameterSet) -> dict[str, Any]:
         cap = None if cost_type == "rent" else ps.cost_cap(cost_type)
         if cap is not None:
             r["caps"][code] = cap
-            label = single.COST_LABELS[cost_type]
-            r["cap_w"][code] = w(ps.cost_caps, f"{format_kronor_ore(cap)} för {label.lower()}")
+            r["cap_w"][code] = w(ps.cost_caps, warnings.cap_shown(format_kronor(cap), COST_LABELS[cost_type], False, 0, 0))
     r["rounding"][...] = ROUNDING_CODES[ps.rounding.value]
     r["rounding_w"][...] = w(ps.rounding, ps.rounding.value)
     r["notices"] = [texts.intern(text) for text in ps.notices]
@@ -443,9 +434,10 @@ class _Registry:
         if found is None:
             ps = self.sets[s]
             ceiling = ps.housing_ceiling(adults, children)
-            found = self.ceiling_messages[key] = self.messages.intern(_estimated_message(
-                ps, ps.housing_cost_ceiling, f"{format_kronor_ore(ceiling)} för {single._composition(adults, children)}"
-            ))
+            shown = warnings.cap_shown(format_kronor(ceiling), COST_LABELS["rent"], True, adults, children)
+            found = self.ceiling_messages[key] = self.messages.intern(
+                warnings.estimated_value(ps.housing_cost_ceiling, shown)
+            )
         return found
 
 
@@ -697,7 +689,7 @@ def parameter_groups_indexed(
         sets.append(ps)
     if not sets:
         # every household failed: keep one valid set so that the (unused) rows can be indexed
-        sets.append(load_parameters(f"{_any_norm_year()}-01", None, local_dir))
+        sets.append(load_parameters(f"{norm_years()[-1]}-01", None, local_dir))
     return key_set[inverse].reshape(n), tuple(sets), key_failed[inverse].reshape(n)
 
 
@@ -718,12 +710,6 @@ def parameter_groups(
         except CalculationInputError as exc:
             raise exc.with_index(first) from None
     return month_idx, param_index, tuple(sets)
-
-
-def _any_norm_year() -> int:
-    from bistand.rules.parameters import PARAMETERS_DIR
-
-    return max(int(path.stem) for path in (PARAMETERS_DIR / "riksnorm").glob("*.yaml"))
 
 
 def _assemble(
@@ -769,7 +755,7 @@ class BatchResult:
     amount: np.ndarray
     granted: np.ndarray
     flags: np.ndarray
-    fallback: dict[int, single.CalculationResult]
+    fallback: dict[int, CalculationResult]
     # what the warning texts need
     _capped: dict[int, tuple[np.ndarray, np.ndarray]] = field(repr=False)  # type → (total, cap or −1)
     _child_days_over: np.ndarray = field(repr=False)
@@ -845,10 +831,9 @@ class BatchResult:
             texts = []
             for ci in c.tolist():
                 ps = T.sets[p[child_h[ci]]]
-                texts.append(messages.add(
-                    f"Barnet {A.child_ids[ci]} bor i hushållet {int(A.child_days[ci])} dagar, fler än nämnaren "
-                    f"{single._number_text(Fraction(ps.divisor()))} dagar. Barnet räknas för hela månaden."
-                ))
+                texts.append(messages.add(warnings.child_present_more_days_than_divisor(
+                    A.child_ids[ci], int(A.child_days[ci]), Fraction(ps.divisor())
+                )))
             add(child_h[c], 2, local[c], 2, np.array(texts, np.int64))
         # 3: shared costs (the table values used: persons, or 7 and 6 above seven)
         h = np.flatnonzero(flags & W_SHARED_ESTIMATED)
@@ -888,7 +873,8 @@ class BatchResult:
                 add(h, 4, position, 0, T.cap_w[p[h], code])
             over = np.flatnonzero(total[h] > cap[h])
             if len(over):
-                label = single.COST_LABELS[COST_TYPES[code]]
+                label = COST_LABELS[COST_TYPES[code]]
+                rent = code == RENT
                 h_over = h[over]
                 tot, cp = total[h_over], cap[h_over]
                 if code == RENT:
@@ -897,14 +883,15 @@ class BatchResult:
                     )
                     unique, inverse = np.unique(combo, return_inverse=True)
                     what = np.array([
-                        _json_inner("kommunens tak för boendekostnad för "
-                                    + single._composition(*divmod(key, MAX_PERSONS + 2)))
+                        _json_inner(warnings.cap_name(label, rent, *divmod(key, MAX_PERSONS + 2)))
                         for key in unique.tolist()
                     ], dtype=object)[inverse.reshape(-1)].tolist()
                 else:
-                    what = [_json_inner(f"kommunens tak för {label.lower()}")] * len(h_over)
-                fmt = single.encode_json(
-                    f"{label} %s är högre än %s, %s. Det som är över taket, %s, räknas inte med."
+                    what = [_json_inner(warnings.cap_name(label, rent, 0, 0))] * len(h_over)
+                # the warning's text with a place for each amount and the ceiling's name, filled in for every
+                # household at once ('%' in the text itself doubled for the formatting)
+                fmt = encode_json(
+                    warnings.cost_above_cap(label.replace("%", "%%"), "%s", "%s", "%s", "%s")
                 )
                 encoded = [
                     fmt % row
@@ -957,15 +944,11 @@ class BatchResult:
             out[h] = list(result.warnings)
         return out
 
-    def warnings_json(self) -> list[bytes]:
-        """Each household's warnings as a JSON array (bytes), as written by `encode_json`."""
-        return [b"[" + line[line.rindex(b'"warnings":[') + 12:-3] + b"]" for line in self.jsonl_lines()]
-
     # -- output --
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """The same dicts as `calculate(x).to_dict(trace=False)` for each household."""
-        kr = single.kronor
+        kr = kronor
         months = self.months()
         years = self.norm_year().tolist()
         norm = self.shown_ore(self.norm_num).tolist()
@@ -1051,10 +1034,6 @@ class BatchResult:
             pieces[start[h] + 1 + counts[h]] = b""
         return pieces.tolist()
 
-    def jsonl_lines(self) -> list[bytes]:
-        """`to_jsonl` as one bytes object per household (with its newline)."""
-        return self.to_jsonl().splitlines(keepends=True)
-
 
 _FRACTION_TEXT = np.array(
     [b""] + [(".%02d" % i).rstrip("0").encode() for i in range(1, 100)], dtype=object
@@ -1112,7 +1091,7 @@ def calculate_arrays(
     r = parts[0] if len(parts) == 1 else _Part.joined(parts, _capped_types(T))
     flags, D, days_over = r.flags, r.denominator, r.days_over
 
-    fallback = {h: single.calculate(inp, local_dir=local_dir) for h, inp in sorted(A.fallback.items())}
+    fallback = {h: calculate_single(inp, local_dir=local_dir) for h, inp in sorted(A.fallback.items())}
     if fallback:
         fallback_rows = np.fromiter(fallback, np.int64, len(fallback))
         flags[fallback_rows] = 0

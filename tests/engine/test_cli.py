@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bistand.rules import CalculationInputError, calculate
-from bistand.rules.cli import main
+from bistand.engine.cli import main
 
 HOUSEHOLD = {
     "month": "2026-03",
@@ -107,26 +107,26 @@ def test_help_is_in_swedish(capsys):
 
 def test_batch_is_handed_to_batch_io_with_its_options(monkeypatch, capsys):
     calls = []
-    fake = types.ModuleType("bistand.rules.batch_io")
+    fake = types.ModuleType("bistand.engine.batch_io")
 
     def run_batch(in_path, out_path, *, trace, local_dir):
         calls.append((in_path, out_path, trace, local_dir))
         return 0
 
     fake.run_batch = run_batch
-    monkeypatch.setitem(sys.modules, "bistand.rules.batch_io", fake)
+    monkeypatch.setitem(sys.modules, "bistand.engine.batch_io", fake)
     assert main(["--batch", "in.jsonl", "--out", "out.jsonl", "--trace"]) == 0
     assert calls == [("in.jsonl", "out.jsonl", True, None)]
 
 
 def test_batch_input_error_names_the_line_and_field(monkeypatch, capsys):
-    fake = types.ModuleType("bistand.rules.batch_io")
+    fake = types.ModuleType("bistand.engine.batch_io")
 
     def run_batch(in_path, out_path, *, trace, local_dir):
         raise CalculationInputError("household.adults[0].age", "Värdet måste vara minst 18.", index=4)
 
     fake.run_batch = run_batch
-    monkeypatch.setitem(sys.modules, "bistand.rules.batch_io", fake)
+    monkeypatch.setitem(sys.modules, "bistand.engine.batch_io", fake)
     assert main(["--batch", "in.jsonl", "--out", "out.jsonl"]) == 2
     err = capsys.readouterr().err
     assert "rad 5" in err and "household.adults[0].age" in err and "minst 18" in err

@@ -43,7 +43,6 @@ Speed
 from __future__ import annotations
 
 import gc
-import importlib
 import multiprocessing
 import operator
 import os
@@ -63,7 +62,7 @@ import numpy as np
 from msgspec import Meta, Struct
 from msgspec.structs import astuple
 
-from bistand.rules.batch import (
+from bistand.engine.batch import (
     COST_CODES,
     FIRST_CHILD_MEMBER,
     INCOME_CODES,
@@ -76,6 +75,7 @@ from bistand.rules.batch import (
     calculate_arrays,
     parameter_groups_indexed,
 )
+from bistand.rules.calculate import calculate as calculate_single
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.model import (
     CostType,
@@ -85,10 +85,8 @@ from bistand.rules.model import (
 )
 from bistand.rules.parameters import load_parameters
 
-single = importlib.import_module("bistand.rules.calculate")
-
 try:  # the compiled reader (C, built at install when a compiler is there; see _linescan.c)
-    from bistand.rules import _linescan
+    from bistand.engine import _linescan
 except ImportError:  # pragma: no cover - installed without a C compiler: the light decoder reads every line
     _linescan = None
 
@@ -99,7 +97,7 @@ use_compiled_reader: bool = _linescan is not None and os.environ.get("BISTAND_BA
 #: Households with more children than this are left to the single path by the batch readers.
 MAX_CHILDREN_CHECKED = 8
 
-__all__ = ["ProgressBar", "calculate_jsonl", "decode_jsonl", "run_batch"]
+__all__ = ["ProgressBar", "calculate_documents", "calculate_jsonl", "decode_jsonl", "run_batch"]
 
 #: Bytes of lines split, decoded and turned into columns together inside a chunk (about 1 000 households):
 #: small enough that the lines and the decoded objects stay in the processor's cache meanwhile (much faster
@@ -719,6 +717,25 @@ def calculate_jsonl(
     return b"".join(_calculate_pieces(text, first_index=first_index, trace=trace, local_dir=local_dir))
 
 
+def calculate_documents(
+    documents: Sequence[bytes],
+    *,
+    trace: bool = False,
+    local_dir: str | Path | None = None,
+) -> list[bytes]:
+    """Results for households given as separate JSON documents that are known to be well-formed JSON (the
+    items of the API's list, already parsed as one JSON array): each one's result as JSON bytes, in order —
+    exactly the lines `bistand calculate --batch` writes for the same households.
+
+    A line break in well-formed JSON can only be whitespace between tokens (inside a text it must be
+    escaped), so a document written over several lines becomes one line by turning its line breaks into
+    spaces. Raises CalculationInputError (`index` = the document's position) for the first invalid one."""
+    lines = [doc.replace(b"\r", b" ").replace(b"\n", b" ") for doc in documents]
+    if not lines:
+        return []
+    return calculate_jsonl(b"\n".join(lines), trace=trace, local_dir=local_dir).split(b"\n")[:-1]
+
+
 def _calculate_pieces(
     text: bytes, *, first_index: int = 0, trace: bool = False, local_dir: str | Path | None = None
 ) -> list[bytes]:
@@ -730,7 +747,7 @@ def _calculate_pieces(
                 raise CalculationInputError("", EMPTY_LINE_MESSAGE, first_index + i)
             inp = decode_input(line, first_index + i)
             try:
-                result = single.calculate(inp, local_dir=local_dir)
+                result = calculate_single(inp, local_dir=local_dir)
             except CalculationInputError as exc:
                 raise exc.with_index(first_index + i) from None
             out.append(result.to_json(trace=True))

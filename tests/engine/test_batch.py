@@ -1,4 +1,4 @@
-"""The vectorised batch path (bistand.rules.batch, batch_io) gives exactly the single path's results.
+"""The vectorised batch path (bistand.engine.batch, batch_io) gives exactly the single path's results.
 
 The single path (`calculate`) is authoritative. The property tests generate valid households that use
 every rule — part-month children (also with a fixed divisor of 30 or 30.4 and more days than the divisor),
@@ -27,15 +27,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bistand.rules import CalculationInputError, calculate, decode_input
-from bistand.rules.batch import (
+from bistand.engine.batch import (
     MAX_AMOUNT_ORE,
     HouseholdArrays,
     calculate_arrays,
     calculate_many,
     format_kronor_ore,
 )
-from bistand.rules import batch, batch_io
-from bistand.rules.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
+from bistand.engine import batch, batch_io
+from bistand.engine.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
 from bistand.rules.calculate import encode_json
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
 from bistand.rules.parameters import format_kronor
@@ -527,7 +527,8 @@ def everything_estimated(monkeypatch):
     import functools
     import importlib
 
-    from bistand.rules import batch, batch_io, parameters
+    from bistand.engine import batch, batch_io
+    from bistand.rules import parameters
 
     single_module = importlib.import_module("bistand.rules.calculate")
 
@@ -580,11 +581,13 @@ def test_batch_modules_use_no_float_and_no_django():
     import ast
     from pathlib import Path
 
-    import bistand.rules
+    import bistand.engine
 
-    rules_dir = Path(bistand.rules.__file__).parent
-    for name in ("batch.py", "batch_io.py"):
-        tree = ast.parse((rules_dir / name).read_text(encoding="utf-8"))
+    engine_dir = Path(bistand.engine.__file__).parent
+    names = sorted(p.name for p in engine_dir.glob("*.py"))
+    assert {"batch.py", "batch_io.py", "cli.py"} <= set(names)
+    for name in names:
+        tree = ast.parse((engine_dir / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Name):
                 assert node.id not in {"float", "float64", "float32", "double"}, f"{name}:{node.lineno}"
@@ -596,7 +599,7 @@ def test_batch_modules_use_no_float_and_no_django():
     # the compiled reader: integer arithmetic only (no floating-point type in its source)
     import re
 
-    source = (rules_dir / "_linescan.c").read_text(encoding="utf-8")
+    source = (engine_dir / "_linescan.c").read_text(encoding="utf-8")
     code = re.sub(r'/\*.*?\*/|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])\'', "", source, flags=re.S)  # no comments, texts
     assert not re.search(r"\b(float|double|strtod|atof)\b", code)
 
@@ -615,8 +618,8 @@ def test_plain_amount_texts_become_exact_ore_or_are_refused(texts):
     """Digits with at most one point: exactly the Decimal value in öre when it has at most two decimals and
     is at most MAX_AMOUNT_ORE öre; otherwise not ok (the line then goes to the single path). Overlong texts
     (beyond int64) are too large, never wrapped around."""
-    from bistand.rules.batch import MAX_AMOUNT_ORE
-    from bistand.rules.batch_io import _joined, _raw_ore
+    from bistand.engine.batch import MAX_AMOUNT_ORE
+    from bistand.engine.batch_io import _joined, _raw_ore
 
     raws = [msgspec.Raw(t.encode()) for t in texts]
     ore, ok = _raw_ore(raws, _joined(raws))
@@ -631,7 +634,7 @@ def test_plain_amount_texts_become_exact_ore_or_are_refused(texts):
 @pytest.mark.parametrize("ending", [b"", b"\n", b"\n\n", b"\r\n"])
 @pytest.mark.parametrize("piece_bytes", [1, 7, 50, 400_000])
 def test_lines_split_in_pieces_are_the_lines_of_the_text(ending, piece_bytes):
-    from bistand.rules.batch_io import _line_pieces, _split_lines
+    from bistand.engine.batch_io import _line_pieces, _split_lines
 
     text = b"\n".join([b'{"a":1}', b"", b"x" * 60, b"  ", b'{"b":[1,2]}\r']) + ending
     pieces = list(_line_pieces(text, piece_bytes))
@@ -639,3 +642,123 @@ def test_lines_split_in_pieces_are_the_lines_of_the_text(ending, piece_bytes):
     assert [line for piece in pieces for line in piece] == _split_lines(text)
     assert list(_line_pieces(b"", piece_bytes)) == []
     assert [line for piece in _line_pieces(b"\n", piece_bytes) for line in piece] == [b""]
+
+
+# --- a law change is made in the law package alone, and the engine follows ----------------------------------
+
+
+def assert_the_engine_gives_the_single_paths_results(docs, local_dir) -> list:
+    """The differential check of the tests above, in one place: values, warnings and bytes of both readers'
+    JSON Lines path equal the single path's. Returns the single path's results."""
+    expected = single_results(docs, local_dir)
+    result = calculate_many([decode_input(as_line(doc)) for doc in docs], local_dir=local_dir)
+    assert result.to_dicts() == [r.to_dict(trace=False) for r in expected]
+    text = b"".join(as_line(doc) + b"\n" for doc in docs)
+    assert calculate_jsonl(text, local_dir=local_dir) == b"".join(r.to_json(trace=False) + b"\n" for r in expected)
+    return expected
+
+
+@pytest.fixture
+def law_copy(tmp_path, monkeypatch):
+    """A copy of the law's parameter files for a test to change; the law package reads it instead."""
+    import yaml
+
+    from bistand.rules import parameters
+
+    directory = tmp_path / "parameters"
+    shutil.copytree(parameters.PARAMETERS_DIR, directory)
+    monkeypatch.setattr(parameters, "PARAMETERS_DIR", directory)
+    parameters.clear_caches()
+    batch._REGISTRY.reset()
+
+    def add_block(name: str, valid_from: str, change) -> None:
+        """A law change as the parameter files make it: a new dated block (a copy of the last one, changed)."""
+        path = directory / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        block = copy.deepcopy(data["values"][max(data["values"])])
+        change(block)
+        data["values"][valid_from] = block
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        parameters.clear_caches()
+        batch._REGISTRY.reset()
+
+    yield add_block
+    parameters.clear_caches()
+    batch._REGISTRY.reset()
+
+
+LAW_CHANGE_HOUSEHOLDS = [
+    {"month": "2026-09", "household": {"adults": [{"id": "a", "age": 40}]}},
+    {"month": "2026-09", "municipality": "0680", "household": {"adults": [{"id": "a", "age": 40}]},
+     "costs": [{"type": "rent", "amount": 9000}], "incomes": [{"type": "other", "member": "a", "amount": 500}]},
+    {"month": "2026-03", "household": {"adults": [{"id": "a", "age": 40}]}},
+]
+
+
+def test_a_new_riksnorm_value_in_its_one_parameter_file_changes_both_paths_alike(law_copy, local_dir):
+    """The law changes in one file (riksnorm/2026.yaml gets a block from 1 September with a higher,
+    estimated, amount for a single adult): the single path and the engine both give the new amount and
+    the new warning, and the differential property still holds for any households under the new law."""
+    before = assert_the_engine_gives_the_single_paths_results(LAW_CHANGE_HOUSEHOLDS, local_dir)
+
+    def raise_single_adult(block):
+        raised = block["personal_costs"]["single_adult"]["value"] + 1000
+        block["personal_costs"]["single_adult"] = {"value": raised, "status": "estimated", "confidence": "E"}
+        shown.append(format_kronor(raised * 100))
+
+    shown: list[str] = []
+
+    law_copy("riksnorm/2026.yaml", "2026-09-01", raise_single_adult)
+    after = assert_the_engine_gives_the_single_paths_results(LAW_CHANGE_HOUSEHOLDS, local_dir)
+
+    assert [a.amount - b.amount for a, b in zip(after, before)] == [1000, 1000, 0]  # from September only
+    assert any(f"ensamstående vuxen = {shown[0]}" in w for w in after[0].warnings)
+    assert not any(shown[0] in w for w in before[0].warnings + after[2].warnings)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(docs=st.lists(households(), min_size=1, max_size=8))
+    def engine_follows(docs):
+        assert_the_engine_gives_the_single_paths_results(docs, local_dir)
+
+    engine_follows()
+
+
+def test_a_rule_changed_in_calculate_py_alone_is_caught_by_the_differential_check(monkeypatch, local_dir):
+    """The engine vectorises the rules of calculate.py; if a rule there changed and the engine did not, the
+    differential check (the property tests) fails — it cannot pass by accident."""
+    import importlib
+
+    law = importlib.import_module("bistand.rules.calculate")
+    assert_the_engine_gives_the_single_paths_results(LAW_CHANGE_HOUSEHOLDS, local_dir)
+    original = law.personal_costs_adults
+    monkeypatch.setattr(law, "personal_costs_adults", lambda *args: original(*args) + 100 * 100)
+
+    with pytest.raises(AssertionError):
+        assert_the_engine_gives_the_single_paths_results(LAW_CHANGE_HOUSEHOLDS, local_dir)
+
+
+def test_a_warning_is_worded_in_one_function_that_both_paths_use(monkeypatch, law_copy, local_dir):
+    """Rewording a warning in bistand.rules.warnings changes it in the single path and in the engine."""
+    import bistand.rules.warnings as law_warnings
+
+    def estimated(block):
+        block["personal_costs"]["single_adult"]["status"] = "estimated"
+        block["personal_costs"]["single_adult"]["confidence"] = "E"
+
+    law_copy("riksnorm/2026.yaml", "2026-09-01", estimated)
+    for name in ("estimated_value", "cost_above_cap", "child_present_more_days_than_divisor"):
+        original = getattr(law_warnings, name)
+        monkeypatch.setattr(
+            law_warnings, name, lambda *args, _original=original: None if _original(*args) is None else "Obs! " + _original(*args)
+        )
+    batch._REGISTRY.reset()
+    docs = LAW_CHANGE_HOUSEHOLDS + [
+        {"month": "2026-09", "municipality": "0680", "household": {"adults": [{"id": "a", "age": 40}],
+         "children": [{"id": "b", "age": 4, "days_present": 31}]}, "costs": [{"type": "rent", "amount": 20000}]},
+    ]
+    results = assert_the_engine_gives_the_single_paths_results(docs, local_dir)
+
+    warnings = [w for r in results for w in r.warnings]
+    assert any(w.startswith("Obs! Ett uppskattat värde används: riksnorm 2026, ensamstående vuxen") for w in warnings)
+    assert any(w.startswith("Obs! Boendekostnad (hyra) 20 000 kr är högre än") for w in warnings)
+    assert any(w.startswith("Obs! Barnet b bor i hushållet 31 dagar") for w in warnings)

@@ -1,4 +1,4 @@
-"""The compiled batch reader (bistand.rules._linescan) against the single path.
+"""The compiled batch reader (bistand.engine._linescan) against the single path.
 
 The compiled reader reads a strict subset of the contract's JSON and sends every other line to the single
 path, so `bistand calculate --batch` must give exactly what `decode_input` + `calculate` give, line for
@@ -19,10 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bistand.rules import CalculationInputError, batch_io, calculate, decode_input
-from bistand.rules.batch_io import calculate_jsonl
+from bistand.engine import batch_io
+from bistand.rules import CalculationInputError, calculate, decode_input
+from bistand.engine.batch_io import calculate_jsonl
 from bistand.rules.calculate import encode_json
-from tests.rules.test_batch import MUTATIONS, households, local_dir, mutated_line  # noqa: F401 (fixture)
+from tests.engine.test_batch import MUTATIONS, households, local_dir, mutated_line  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(batch_io._linescan is None, reason="the compiled reader is not built")
 
