@@ -26,9 +26,9 @@ from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
 from bistand.applications.views import file_response
 from bistand.calculations.months import add_months, format_month
+from bistand.common import plugins as registry
+from bistand.identity.base import EidError
 from bistand.people.models import HouseholdMember, HouseholdRole
-from bistand.registers import registry
-from bistand.registers.eid.base import EidError
 from bistand.tenancy.models import Municipality
 
 from . import forms

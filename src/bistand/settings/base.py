@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bistand.api",
     "bistand.demo",
     "bistand.registers",
+    "bistand.identity",
     "bistand.decisions",
     "bistand.applications",
     "bistand.portal",
