@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet, Sum
 
+from bistand.applications.events import CaseEvent
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from .models import PayeeKind, Payment, PaymentExport, PaymentStatus
@@ -74,8 +75,6 @@ def persons_in_export(export: PaymentExport) -> list:
 def events_for_application(application) -> list:
     """The application's paid payments as ``paid`` events (bistand.applications.events.CaseEvent): a
     payment is paid when it has been sent to the bank. Payments on their way or stopped are not events."""
-    from bistand.applications.events import CaseEvent
-
     events = []
     rows = (
         Payment.objects.filter(decision__application=application, status=PaymentStatus.EXPORTED)
