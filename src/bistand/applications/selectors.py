@@ -8,7 +8,6 @@ or the co-applicant — the applicant only ever sees their own households' appli
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bistand.calculations.inputs import ore_to_json_amount
-from bistand.calculations.months import parse_month
+from bistand.common.months import parse_month
 from bistand.calculations.services import build_input_for_household
 from bistand.registers import selectors as register_selectors
 from bistand.tenancy.scoping import get_scoped_or_404, scoped

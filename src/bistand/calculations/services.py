@@ -37,7 +37,7 @@ from .inputs import (
     wage_in,
 )
 from .models import MadeBy, StoredCalculation
-from .months import format_month, last_day, parse_month
+from bistand.common.months import format_month, last_day, parse_month
 
 #: Fields written to the audit trail when a calculation is stored (the input and the result are in the
 #: row itself; the audit event names the row and its key figures).

@@ -13,16 +13,9 @@ from collections.abc import Iterable
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.applications.selectors import applications_of
+from bistand.common.months import month_sv
 from bistand.decisions import selectors as decision_selectors
 from bistand.payments import selectors as payment_selectors
-
-_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-           "november", "december")
-
-
-def _month_sv(month) -> str:
-    return f"{_MONTHS[month.month - 1]} {month.year}"
-
 
 def application_events(application: Application) -> list[CaseEvent]:
     """The events of one application, oldest first."""
@@ -33,7 +26,7 @@ def application_events(application: Application) -> list[CaseEvent]:
                                 application_id=application.pk))
     if application.submitted_at:
         events.append(CaseEvent(application.submitted_at, "received", "Ansökan har kommit in till kommunen",
-                                f"{application.get_kind_display()} för {_month_sv(application.month)}.",
+                                f"{application.get_kind_display()} för {month_sv(application.month)}.",
                                 application_id=application.pk))
     for completion in application.completion_requests.all():
         events.append(CaseEvent(

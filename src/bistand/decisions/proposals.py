@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.common.months import month_sv
 from bistand.rules.calculate import COST_LABELS
 from bistand.rules.parameters import format_kronor
 

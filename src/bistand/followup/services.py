@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from bistand.calculations.months import last_day
+from bistand.common.months import last_day
 from bistand.people.models import HouseholdMember, HouseholdRole
 
 from .models import AdultRole, AssistanceMonth

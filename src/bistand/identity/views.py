@@ -10,9 +10,9 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bistand.common.http import safe_next
 from bistand.common.plugins import simulators_allowed
 from bistand.people import personnummer as pnr
 
@@ -99,10 +99,7 @@ class StaffLoginView(LoginView):
 
 
 def _safe_next(request, candidate: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
-    return settings.LOGIN_REDIRECT_URL
+    return safe_next(request, candidate, settings.LOGIN_REDIRECT_URL)
 
 
 @require_GET

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from bistand.assessment import selectors as assessment_selectors
-from bistand.calculations.months import last_day
+from bistand.common.months import last_day
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from .models import (

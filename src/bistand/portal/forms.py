@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from bistand.applications import declaration as decl
 from bistand.applications.models import AttachmentKind
 from bistand.people import personnummer as pnr
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
 
 YES_NO = [("no", "Nej"), ("yes", "Ja")]
 

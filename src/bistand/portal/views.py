@@ -15,16 +15,17 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
 from bistand.applications.views import file_response
-from bistand.calculations.months import add_months, format_month
+from bistand.common.months import add_months, format_month
 from bistand.casework import timeline
 from bistand.common import plugins as registry
+from bistand.common.http import safe_next
+from bistand.common.months import month_sv
 from bistand.decisions import letters
 from bistand.decisions.models import Decision, DecisionStatus
 from bistand.identity.base import EidError
@@ -39,20 +40,8 @@ from .session import applicant_required, current_applicant, sign_in, sign_out
 NEXT_SESSION_KEY = "bistand_portal_next"
 STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
 STEP_KEYS = [key for key, _ in STEPS]
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-             "november", "december")
-
-
-def month_sv(month) -> str:
-    return f"{MONTHS_SV[month.month - 1]} {month.year}"
-
-
 def _safe_next(request, candidate: str, default: str) -> str:
-    if candidate and candidate.startswith("/e-tjanst/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next(request, candidate, default, within="/e-tjanst/")
 
 
 def _person_for(request, application: Application):
@@ -198,7 +187,7 @@ def new_application(request):
 
 
 def _is_adult(person) -> bool:
-    from bistand.calculations.months import age_at
+    from bistand.common.months import age_at
 
     return age_at(person.birth_date, timezone.localdate()) >= 18
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,7 +33,8 @@ from bistand.payments.selectors import (
     persons_in_export,
 )
 from bistand.payments.services import ExportError, FourEyesError, PaymentError, approve, export_payments, four_eyes_conflicts
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
+from bistand.common.http import page_of
 from bistand.people.presenters import PROTECTED_TEXT, can_see_protected, present_person
 from bistand.tenancy.current import for_request
 from bistand.tenancy.decorators import person_data_view
@@ -43,16 +43,10 @@ PAGE_SIZE = 50
 EXPORT_PAGE_SIZE = 25
 
 
-def _page(request, queryset, size: int):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    page.rows = list(page.object_list)
-    return page
-
-
 @require_GET
 @person_data_view("payments.view_payment")
 def payment_list(request):
-    page = _page(request, payments_awaiting_approval(request.user), PAGE_SIZE)
+    page = page_of(request, payments_awaiting_approval(request.user), PAGE_SIZE)
     reveal = can_see_protected(request.user)
     may_approve = request.user.has_perm("payments.approve_payment")
     rows, shown = [], []
@@ -120,7 +114,7 @@ class ExportForm(AccessibleFormMixin, forms.Form):
 
 
 def _export_list(request, form, status=200):
-    page = _page(request, exports_for(request.user), EXPORT_PAGE_SIZE)
+    page = page_of(request, exports_for(request.user), EXPORT_PAGE_SIZE)
     waiting = approved_waiting_for_export(request.user)
     return render(
         request,

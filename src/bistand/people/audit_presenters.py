@@ -1,8 +1,9 @@
-"""How audit rows are shown (labels for pages, masking of protected values)."""
+"""How audit rows are shown (labels for pages, masking of protected values): above bistand.audit,
+because masking needs the persons' protected fields."""
 
 from __future__ import annotations
 
-from bistand.people.presenters import mask_changes
+from .presenters import mask_changes
 
 #: Swedish names of the pages and tasks stored in AccessLog.target.
 TARGET_LABELS: dict[str, str] = {

@@ -1,4 +1,5 @@
-"""Read-only admin for the access log and the audit events (nobody may add, change or delete rows)."""
+"""Read-only admin for the access log and the audit events (nobody may add, change or delete rows).
+It lives with people (imported by people/admin.py) because it shows the persons the rows are about."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from bistand.people.presenters import can_see_protected, present_person
+from bistand.audit.admin_mixins import AccessLoggedAdminMixin
+from bistand.audit.models import AccessLog, AccessPurpose, AuditEvent
 from bistand.tenancy.admin_mixins import MunicipalityScopedAdminMixin
 
-from .admin_mixins import AccessLoggedAdminMixin
-from .models import AccessLog, AccessPurpose, AuditEvent
-from .presenters import target_label, visible_changes
+from .audit_presenters import target_label, visible_changes
+from .presenters import can_see_protected, present_person
 
 
 class ReadOnlyAdminMixin:
