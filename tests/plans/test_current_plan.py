@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
 
 from bistand.decisions.automation import plan_check
 from bistand.plans import services
