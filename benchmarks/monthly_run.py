@@ -63,7 +63,7 @@ def build(n: int, month: dt.date, *, seed: int = 1, fixtures_path: Path) -> dict
 
     from bistand.applications.models import Application
     from bistand.calculations.inputs import AdultFacts, ChildFacts, build_contract_input
-    from bistand.calculations.months import add_months, format_month
+    from bistand.common.months import add_months, format_month
     from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
     from bistand.decisions.models import Decision, DecisionType, Delegation
     from bistand.payments.models import DebtorAccount
@@ -102,7 +102,7 @@ def build(n: int, month: dt.date, *, seed: int = 1, fixtures_path: Path) -> dict
                          for day in range(730) for index in range(20))
         plans = []
         persons = []
-        for i in range(n):
+        for _ in range(n):
             adults = 1 if rng.random() < 0.6 else 2
             children = rng.choice((0, 0, 0, 1, 1, 2, 3))
             members = []
@@ -136,21 +136,21 @@ def build(n: int, month: dt.date, *, seed: int = 1, fixtures_path: Path) -> dict
         since = add_months(month, -12)
         HouseholdMember.objects.bulk_create(
             [HouseholdMember(household=household, person=person, role=role, valid_from=since)
-             for household, plan in zip(households, plans) for person, (role, _, _) in zip(plan["rows"], plan["members"])],
+             for household, plan in zip(households, plans, strict=True) for person, (role, _, _) in zip(plan["rows"], plan["members"], strict=True)],
             batch_size=1000,
         )
 
         # last month: calculation, decided application, a case worker's issued decision
         calculations = []
-        for household, plan in zip(households, plans):
+        for household, plan in zip(households, plans, strict=True):
             ids = {"applicant": str(plan["rows"][0].pk)}
             if len([m for m in plan["members"] if m[0] != HouseholdRole.CHILD]) == 2:
                 ids["partner"] = str(plan["rows"][1].pk)
             document = build_contract_input(
                 month=previous,
-                adults=[AdultFacts(str(p.pk), born) for p, (role, _, born) in zip(plan["rows"], plan["members"])
+                adults=[AdultFacts(str(p.pk), born) for p, (role, _, born) in zip(plan["rows"], plan["members"], strict=True)
                         if role != HouseholdRole.CHILD],
-                children=[ChildFacts(str(p.pk), born) for p, (role, _, born) in zip(plan["rows"], plan["members"])
+                children=[ChildFacts(str(p.pk), born) for p, (role, _, born) in zip(plan["rows"], plan["members"], strict=True)
                           if role == HouseholdRole.CHILD],
                 costs=[{"type": t, "amount": a} for t, a in plan["costs"]],
                 incomes=[{"type": t, "member": ids[m], "amount": a} for t, m, a in plan["incomes"]],
@@ -167,7 +167,7 @@ def build(n: int, month: dt.date, *, seed: int = 1, fixtures_path: Path) -> dict
                            co_applicant=plan["rows"][1] if plan["members"][1:2] and plan["members"][1][0] == HouseholdRole.PARTNER else None,
                            month=previous, kind="new", status="decided", declaration=d, submitted_at=submitted,
                            applicant_signed_at=submitted, co_applicant_confirmed_at=submitted)
-               for h, plan, d in zip(households, plans, declarations)]
+               for h, plan, d in zip(households, plans, declarations, strict=True)]
         Application.objects.bulk_create(old, batch_size=1000)
         Decision.objects.bulk_create([
             Decision(municipality=municipality, application=a, household_id=a.household_id, month=previous,
@@ -211,8 +211,8 @@ def _declaration(plan) -> dict:
                 "last_name": person.last_name}
 
     rows, members = plan["rows"], plan["members"]
-    partner = next((p for p, m in zip(rows, members) if m[0] == HouseholdRole.PARTNER), None)
-    children = [p for p, m in zip(rows, members) if m[0] == HouseholdRole.CHILD]
+    partner = next((p for p, m in zip(rows, members, strict=True) if m[0] == HouseholdRole.PARTNER), None)
+    children = [p for p, m in zip(rows, members, strict=True) if m[0] == HouseholdRole.CHILD]
     return {
         "version": 1,
         "members": {

@@ -204,7 +204,7 @@ def insert_many(objs: Sequence[M], *, using: str | None = None) -> list[M]:
                 keys = cursor.fetchall()
                 if len(keys) != len(batch):  # pragma: no cover - a database that does not return every row
                     raise RuntimeError("insert_many: the database returned fewer keys than rows")
-                for obj, (key,) in zip(batch, keys):
+                for obj, (key,) in zip(batch, keys, strict=True):
                     setattr(obj, pk.attname, key)
     for obj in objs:
         obj._state.adding = False

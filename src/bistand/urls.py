@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from bistand.api.api import api
-from bistand.registers.eid.views import StaffLoginView
+from bistand.identity.views import StaffLoginView
 
 admin.site.site_header = "Bistånd – administration"
 admin.site.site_title = "Bistånd"
@@ -13,7 +13,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/handlaggning/", permanent=False)),
     path("konto/logga-in/", StaffLoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
-    path("e-legitimation/", include("bistand.registers.eid.urls")),
+    path("e-legitimation/", include("bistand.identity.urls")),
     path("e-tjanst/", include("bistand.portal.urls")),
     path("handlaggning/kommun/", include("bistand.tenancy.urls")),
     path("handlaggning/ansokningar/", include("bistand.applications.urls")),

@@ -46,7 +46,7 @@ def test_a_pdf_is_stored_in_the_attachment_directory_with_a_random_name(draft, a
     application.refresh_from_db()
     assert application.submission_key != key  # what is signed includes the attachments
     with pytest.raises(ValueError):
-        attachment.file.url  # no URL: only the views send files
+        _ = attachment.file.url  # no URL: only the views send files
 
 
 @pytest.mark.parametrize("name,content,message", [

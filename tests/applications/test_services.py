@@ -14,6 +14,7 @@ from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
 from bistand.audit.models import AuditEvent
+from bistand.casework import timeline
 from bistand.people import personnummer as pnr
 from bistand.people.models import HouseholdMember, HouseholdRole, Person
 from bistand.tenancy.roles import Role
@@ -284,12 +285,12 @@ def test_completion_request_and_answer_appear_as_events(person, municipality):
     due = dt.date.today() + dt.timedelta(days=10)
     completion = services.request_completion(application, actor=caseworker, text="Skicka hyresavin.", due_date=due)
     assert list(selectors.open_completion_requests(application)) == [completion]
-    kinds = [e.kind for e in selectors.case_events(person)]
+    kinds = [e.kind for e in timeline.case_events(person)]
     assert kinds[0] == "completion_requested" and "received" in kinds
     services.answer_completion(completion, person=person, answer="Hyran är 6 500 kr.")
     completion.refresh_from_db()
     assert completion.status == CompletionStatus.ANSWERED and completion.answered_by_id == person.pk
-    assert "completion_answered" in [e.kind for e in selectors.case_events(person)]
+    assert "completion_answered" in [e.kind for e in timeline.case_events(person)]
     with pytest.raises(ValidationError):
         services.answer_completion(completion, person=person, answer="igen")
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bistand.calculations.history import consecutive_months_before, jobbstimulans_applies, jobbstimulans_since
-from bistand.calculations.months import add_months, month_range, parse_month
+from bistand.common.months import add_months, month_range, parse_month
 
 M = parse_month
 

@@ -20,7 +20,7 @@ from bistand.calculations.inputs import (
     canonical_json,
     input_hash,
 )
-from bistand.calculations.months import add_months, age_at, month_range, parse_month
+from bistand.common.months import add_months, age_at, month_range, parse_month
 from bistand.rules import calculate
 from bistand.rules.parameters import PARAMETERS_DIR
 

@@ -15,7 +15,7 @@ from bistand import rules
 from bistand.audit.models import AuditEvent
 from bistand.calculations.inputs import DecimalJSONDecoder, InputBuildError
 from bistand.calculations.models import ImmutableCalculationError, MadeBy, StoredCalculation
-from bistand.calculations.months import parse_month
+from bistand.common.months import parse_month
 from bistand.calculations.services import (
     CalculationConflictError,
     build_input_for_household,

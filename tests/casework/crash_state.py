@@ -14,7 +14,7 @@ def state(code: str, month: str) -> dict:
     from django.db.models import Count
 
     from bistand.applications.models import Application
-    from bistand.calculations.months import parse_month
+    from bistand.common.months import parse_month
     from bistand.casework.models import Referral
     from bistand.decisions.models import Decision
     from bistand.payments.models import Payment

@@ -94,7 +94,7 @@ def test_calculating_many_households_stores_what_calculating_each_stores(demo):
         rows = calculate_and_store_many([*documents, wrong], "system")
     assert rows[0] == first  # already stored: the same row
     assert isinstance(rows[-1], CalculationConflictError)
-    for (household, _, document), row in zip(documents, rows):
+    for (household, _, document), row in zip(documents, rows, strict=False):
         assert isinstance(row, StoredCalculation) and row.household_id == household.pk
         single = calculate_and_store(household, month, document, "system")
         assert single.pk == row.pk  # the same input is the same stored calculation
@@ -125,4 +125,4 @@ def test_many_audit_events_are_one_per_object(demo):
     assert AuditEvent.objects.count() - before == len(events) == 5
     assert {e.object_id for e in events} == {str(p.pk) for p in persons}
     assert all(e.user_display_name == "Systemet" and e.municipality_id == p.municipality_id
-               for e, p in zip(events, persons))
+               for e, p in zip(events, persons, strict=True))

@@ -84,7 +84,7 @@ def test_every_column_gets_the_parameter_bulk_create_gives_it(written, model, mo
     for obj in objects:
         ours = [_comparable(convert(obj)) for convert in converters]
         django = [_comparable(value) for value in _django_parameters(obj, fields)]
-        for field, mine, theirs in zip(fields, ours, django):
+        for field, mine, theirs in zip(fields, ours, django, strict=True):
             assert mine == theirs, f"{model.__name__}.{field.name}"
 
 
@@ -108,7 +108,7 @@ def test_the_rows_read_back_are_those_bulk_create_writes(written):
         theirs = model.objects.bulk_create(for_django)
         ours = insert_many(for_us)
         assert all(o.pk and not o._state.adding and o._state.db == "default" for o in ours)
-        read = lambda rows: list(model.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk").values_list(*columns))  # noqa: E731
+        read = lambda rows, model=model, columns=columns: list(model.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk").values_list(*columns))  # noqa: E731
         assert read(ours) == read(theirs), model.__name__
         # the keys were given to the objects in their order
         for obj in ours:

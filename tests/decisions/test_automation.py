@@ -273,9 +273,9 @@ def test_estimated_values_from_an_accepted_parameter_file_are_allowed(settings):
     assert decision is not None, verdict.failed
 
 
-def test_a_required_plan_cannot_be_checked_without_the_hook(settings):
+def test_a_required_plan_cannot_be_checked_without_the_hook(settings, monkeypatch):
     case = standard_case(settings)
-    settings.BISTAND_CURRENT_PLAN_CHECK = None  # the default is bistand.plans.selectors.has_current_plan
+    monkeypatch.setattr(automation, "_plan_check", None)  # the plans app registers has_current_plan
     case.delegation.criteria = {"current_plan": {"enabled": True}}
     case.delegation.save()
     decision, verdict = run(case)
@@ -293,11 +293,11 @@ def has_no_plan(person, month):
 
 
 @pytest.mark.parametrize("hook, automated", [(has_plan, True), (has_no_plan, False)])
-def test_a_required_plan_is_checked_through_the_hook(settings, hook, automated):
+def test_a_required_plan_is_checked_through_the_hook(settings, monkeypatch, hook, automated):
     case = standard_case(settings)
     case.delegation.criteria = {"current_plan": {"enabled": True}}
     case.delegation.save()
-    settings.BISTAND_CURRENT_PLAN_CHECK = f"{__name__}.{hook.__name__}"
+    monkeypatch.setattr(automation, "_plan_check", hook)
     decision, verdict = run(case)
     assert (decision is not None) is automated
     if not automated:

@@ -95,7 +95,7 @@ def test_the_letter_says_the_decision_first_then_calculation_reasons_legal_basis
         "så överklagar du",
     ]
     positions = [flat.find(" ".join(part.split())) for part in order]
-    assert all(p >= 0 for p in positions), list(zip(order, positions))
+    assert all(p >= 0 for p in positions), list(zip(order, positions, strict=True))
     assert positions == sorted(positions)
 
     assert "Delavslag" in flat and "högre än kommunens tak" in flat

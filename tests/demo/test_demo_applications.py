@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bistand.applications.models import Application, CompletionRequest
-from bistand.calculations.months import add_months
+from bistand.common.months import add_months
 from bistand.casework import monthly
 from bistand.casework.models import Referral
 from bistand.decisions.models import Decision, Delegation

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from bistand.calculations.months import add_months, month_range, parse_month
+from bistand.common.months import add_months, month_range, parse_month
 from bistand.calculations.models import StoredCalculation
 from bistand.demo import loader
 from bistand.demo.management.commands import rundemo

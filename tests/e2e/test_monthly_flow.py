@@ -137,7 +137,7 @@ def test_a_case_worker_decides_a_first_application_and_the_applicant_sees_the_de
 
 
 def _month(month: dt.date) -> str:
-    from bistand.calculations.templatetags.calculations_tags import month_sv
+    from bistand.common.months import month_sv
 
     return month_sv(month)
 

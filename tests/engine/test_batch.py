@@ -623,7 +623,7 @@ def test_plain_amount_texts_become_exact_ore_or_are_refused(texts):
 
     raws = [msgspec.Raw(t.encode()) for t in texts]
     ore, ok = _raw_ore(raws, _joined(raws))
-    for text, got, good in zip(texts, ore.tolist(), ok.tolist()):
+    for text, got, good in zip(texts, ore.tolist(), ok.tolist(), strict=True):
         value = Decimal(text)
         decimals = len(text.split(".")[1]) if "." in text else 0
         expected_ok = decimals <= 2 and value * 100 <= MAX_AMOUNT_ORE

@@ -29,7 +29,7 @@ from django.core.management.base import CommandError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bistand.calculations.months import add_months
+from bistand.common.months import add_months
 from bistand.followup import indicators as ind
 from bistand.followup.services import import_history
 from bistand.people import personnummer as pnr

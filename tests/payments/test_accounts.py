@@ -7,6 +7,8 @@ numbers with one digit changed."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -130,7 +132,7 @@ def test_clearing_numbers_outside_the_banks_ranges_are_refused(clearing):
 
 def test_the_clearing_ranges_do_not_overlap_and_every_range_has_a_known_rule():
     ordered = sorted(BANKS, key=lambda b: b.first)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         assert before.last < after.first, f"{before} overlaps {after}"
     for bank in BANKS:
         assert 1000 <= bank.first <= bank.last <= 9999

@@ -105,7 +105,7 @@ def test_a_failed_write_leaves_no_partial_file_and_the_same_file_can_be_written_
 )
 def test_wrong_arguments_get_swedish_messages(municipality, tmp_path, arguments, message):
     base = {"--municipality": municipality.code, "--date": "2026-03-25", "--out": str(tmp_path / "f.xml")}
-    for key, value in zip(arguments[::2], arguments[1::2]):
+    for key, value in zip(arguments[::2], arguments[1::2], strict=True):
         base[key] = value
     with pytest.raises(CommandError, match=message):
         call_command("export-payments", *[x for pair in base.items() for x in pair])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
 
 from bistand.decisions.automation import plan_check
 from bistand.plans import services
@@ -67,6 +66,5 @@ def test_another_persons_plan_does_not_count():
     assert not has_current_plan(None, MARCH)
 
 
-def test_has_current_plan_is_the_default_hook_of_the_automation():
-    assert django_settings.BISTAND_CURRENT_PLAN_CHECK == "bistand.plans.selectors.has_current_plan"
+def test_has_current_plan_is_the_hook_the_plans_app_registers_with_the_automation():
     assert plan_check() is has_current_plan

@@ -9,6 +9,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bistand.audit.models import AuditEvent
 from bistand.plans import services
@@ -282,8 +285,6 @@ def test_a_referral_keeps_sent_and_first_contact_dates():
 
 
 # --- invariant: every answer is kept, the status follows the latest --------------------------------
-
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 _ANSWERS = st.lists(st.tuples(st.sampled_from(ResponseKind.values), st.text(alphabet="abcåäö ", max_size=12)),
                     min_size=1, max_size=6)

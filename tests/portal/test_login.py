@@ -87,7 +87,7 @@ def test_the_simulator_is_refused_in_production_settings(client, settings):
     assert response.status_code == 503
     assert "simulerade e-legitimationen är avstängd" in response.content.decode()
     assert client.get("/e-legitimation/simulator/?state=x").status_code == 404
-    from bistand.registers import registry
+    from bistand.common import plugins as registry
 
     assert registry.check_config("eid")[0][2].startswith("Simulerad e-legitimation")
 

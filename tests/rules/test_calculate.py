@@ -87,7 +87,7 @@ def test_no_disregard_line_for_an_adult_without_wage():
 def test_labels_explain_why_jobbstimulans_does_or_does_not_apply():
     doc = {**SINGLE, "household": {"adults": [{"id": "a1", "age": 30, "consecutive_months_on_assistance": 4}]},
            "incomes": [{"type": "wage", "member": "a1", "amount": 1000}]}
-    line = next(l for l in calculate(doc).lines if l.code == "disregard.jobbstimulans.a1")
+    line = next(ln for ln in calculate(doc).lines if ln.code == "disregard.jobbstimulans.a1")
     assert "gäller inte" in line.label and "4 av 6 månader" in line.label
 
 
@@ -100,6 +100,6 @@ def test_estimated_parameter_warning_names_the_value_once():
 
 def test_hushallsgemenskap_line_shows_the_share():
     doc = {"month": "2026-03", "household": {"adults": [{"id": "a1", "age": 30}], "dwelling_size": 4}}
-    line = next(l for l in calculate(doc).lines if l.code == "shared_costs")
+    line = next(ln for ln in calculate(doc).lines if ln.code == "shared_costs")
     assert line.amount == Fraction(203_000, 4)
     assert "1/4" in line.label

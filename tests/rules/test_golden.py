@@ -37,7 +37,7 @@ def test_golden_case(file_name, local_dir, case):
     assert result["norm_year"] == int(case["input"]["month"][:4])
 
     assert len(result["warnings"]) == len(expected["warnings"]), result["warnings"]
-    for got, fragment in zip(result["warnings"], expected["warnings"]):
+    for got, fragment in zip(result["warnings"], expected["warnings"], strict=True):
         assert fragment in got
 
     by_code = {line["code"]: line["reference"] for line in result["lines"]}

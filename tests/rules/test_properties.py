@@ -172,7 +172,7 @@ def test_result_does_not_depend_on_the_order_of_cost_or_income_lines(doc, rnd):
     a, b = calculate(doc), calculate(shuffled)
     for field in ("norm", "costs", "need", "income_counted", "income_disregarded", "amount", "outcome"):
         assert getattr(a, field) == getattr(b, field)
-    assert sorted((l.code, l.amount) for l in a.lines) == sorted((l.code, l.amount) for l in b.lines)
+    assert sorted((ln.code, ln.amount) for ln in a.lines) == sorted((ln.code, ln.amount) for ln in b.lines)
     assert sorted(a.warnings) == sorted(b.warnings)
 
 

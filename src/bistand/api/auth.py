@@ -9,27 +9,10 @@ from ninja.errors import AuthorizationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from bistand.tenancy.models import Membership
-from bistand.tenancy.roles import PERSON_DATA_ROLES
+from bistand.tenancy.selectors import has_staff_membership
 
 from .models import ApiClient
 from .services import authenticate_key
-
-#: The roles that make a user "staff": the roles that work with cases in a municipality.
-STAFF_ROLES = PERSON_DATA_ROLES
-
-
-def has_staff_membership(user) -> bool:
-    """True for an active user with a staff role (caseworker, approver, manager, admin) in some
-    municipality. Superusers count as staff."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user_id=user.pk, role__in=list(STAFF_ROLES), municipality__isnull=False
-    ).exists()
-
 
 class ApiKey(HttpBearer):
     """An API client's key, created with ``bistand create-api-client NAME``."""

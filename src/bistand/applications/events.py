@@ -1,6 +1,6 @@
 """The case as a stream of events for "Mitt ärende": received, more information requested, decided,
 paid. Decisions and payments contribute their own events through ``events_for_application``
-(see :func:`bistand.applications.selectors.case_events`)."""
+(see :func:`bistand.casework.timeline.case_events`)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,6 @@ or the co-applicant — the applicant only ever sees their own households' appli
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
@@ -18,14 +16,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bistand.calculations.inputs import ore_to_json_amount
-from bistand.calculations.months import parse_month
 from bistand.calculations.services import build_input_for_household, members_in_month
+from bistand.common.months import parse_month
 from bistand.people import personnummer as pnr
 from bistand.people.models import HouseholdRole
+from bistand.registers import selectors as register_selectors
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from . import declaration as decl
-from .events import CaseEvent
 from .models import Application, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus
 
 # --- staff and system ---------------------------------------------------------------------------------
@@ -74,12 +72,7 @@ def declaration_changes(application: Application) -> list[dict[str, Any]]:
 
 
 def _register_facts(application: Application) -> list[Any]:
-    try:
-        module = importlib.import_module("bistand.registers.selectors")
-        function = getattr(module, "register_facts_for")
-    except (ImportError, AttributeError):
-        return []
-    return list(function(application))
+    return list(register_selectors.register_facts_for(application))
 
 
 CLAIM_ID_PREFIX = "ansprak-"
@@ -279,67 +272,7 @@ def awaiting_confirmation_for(personnummer: str) -> QuerySet[Application]:
     ).select_related("applicant", "municipality")
 
 
-# --- events ---------------------------------------------------------------------------------------------
-
-
-def _events_from(module_name: str, application: Application) -> list[CaseEvent]:
-    try:
-        module = importlib.import_module(module_name)
-        function = getattr(module, "events_for_application")
-    except (ImportError, AttributeError):
-        return []
-    events = []
-    for raw in function(application) or []:
-        event = CaseEvent.coerce(raw)
-        if event is not None:
-            events.append(event)
-    return events
-
-
-def application_events(application: Application) -> list[CaseEvent]:
-    """The events of one application, oldest first."""
-    events: list[CaseEvent] = []
-    if application.applicant_signed_at and application.status == ApplicationStatus.AWAITING_CO_APPLICANT:
-        events.append(CaseEvent(application.applicant_signed_at, "awaiting_co_applicant",
-                                "Väntar på att din make, maka eller sambo bekräftar ansökan",
-                                application_id=application.pk))
-    if application.submitted_at:
-        events.append(CaseEvent(application.submitted_at, "received", "Ansökan har kommit in till kommunen",
-                                f"{application.get_kind_display()} för {_month_sv(application.month)}.",
-                                application_id=application.pk))
-    for completion in application.completion_requests.all():
-        events.append(CaseEvent(
-            completion.created_at, "completion_requested", "Kommunen behöver fler uppgifter",
-            f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
-        ))
-        if completion.answered_at:
-            events.append(CaseEvent(completion.answered_at, "completion_answered", "Du har skickat kompletteringen",
-                                    application_id=application.pk))
-    events += _events_from("bistand.decisions.selectors", application)
-    events += _events_from("bistand.payments.selectors", application)
-    return sorted(events, key=lambda e: (e.at, e.kind))
-
-
-def case_events(person) -> list[CaseEvent]:
-    """Every event of the applications in which ``person`` (a Person, or a list of Person ids of the
-    same personnummer) is the applicant or the co-applicant, newest first."""
-    ids = [person.pk] if hasattr(person, "pk") else list(person)
-    events: list[CaseEvent] = []
-    for application in applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"):
-        events += application_events(application)
-    return sorted(events, key=lambda e: (e.at, e.kind), reverse=True)
-
-
-_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-           "november", "december")
-
-
-def _month_sv(month: dt.date) -> str:
-    return f"{_MONTHS[month.month - 1]} {month.year}"
-
-
 __all__ = [
-    "application_events",
     "application_for",
     "applications_for",
     "applications_of",
@@ -349,7 +282,6 @@ __all__ = [
     "pending_household_claims",
     "calculation_incomes",
     "calculation_input_for",
-    "case_events",
     "declaration_changes",
     "open_completion_requests",
     "own_application",

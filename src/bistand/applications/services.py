@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bistand.audit.services import record_change, record_create, snapshot, diff
-from bistand.calculations.months import parse_month
+from bistand.common.months import parse_month
 from bistand.people import personnummer as pnr
 from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person
 from bistand.people.services import add_household_member, create_household, create_person

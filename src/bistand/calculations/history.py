@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from .months import add_months, month_range
+from bistand.common.months import add_months, month_range
 
 QUALIFYING_MONTHS = 6
 WINDOW_MONTHS = 24

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from .history import QUALIFYING_MONTHS, WINDOW_MONTHS, consecutive_months_before, jobbstimulans_since
-from .months import age_at, format_month, last_day
+from bistand.common.months import age_at, format_month, last_day
 
 MAX_CHILD_AGE = 20
 MIN_ADULT_AGE = 18

@@ -23,7 +23,7 @@ from django.utils import timezone
 from bistand.tenancy import scoping
 
 from .inputs import DecimalJSONDecoder, DecimalJSONEncoder
-from .months import format_month
+from bistand.common.months import format_month
 
 
 class ImmutableCalculationError(Exception):

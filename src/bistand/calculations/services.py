@@ -40,8 +40,9 @@ from .inputs import (
     input_hash,
     wage_in,
 )
+from bistand.common.months import format_month, last_day, parse_month
+
 from .models import MadeBy, StoredCalculation, YearParameters
-from .months import format_month, last_day, parse_month
 
 #: Fields written to the audit trail when a calculation is stored (the input and the result are in the
 #: row itself; the audit event names the row and its key figures).

@@ -54,7 +54,7 @@ from bistand.applications.selectors import calculation_input_for
 from bistand.audit.services import record_change, record_create_many, snapshot, diff
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
-from bistand.calculations.months import add_months, parse_month
+from bistand.common.months import add_months, parse_month
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
 from bistand.decisions import automation
 from bistand.decisions.models import Decision, DecisionStatus, DecisionType
@@ -344,7 +344,7 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
             failed[application.pk] = f"Uppgifterna i ansökan har inte den form som väntas ({error!r})."
     stored = calculate_and_store_many([(a.household, month, d) for a, d in documents], "system")
     calculations = {}
-    for (application, _), row in zip(documents, stored):
+    for (application, _), row in zip(documents, stored, strict=True):
         if isinstance(row, Exception):
             failed[application.pk] = str(row)
         else:
@@ -449,7 +449,7 @@ def _n(number: int) -> str:
 
 def format_report(report: RunReport) -> str:
     """The summary in Swedish (printed at the end of ``bistand monthly-run``)."""
-    from bistand.calculations.templatetags.calculations_tags import month_sv
+    from bistand.common.months import month_sv
 
     state, done = report.state, report.done
     lines = [

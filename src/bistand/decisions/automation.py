@@ -31,9 +31,10 @@ missing code or setting has the default of :data:`DEFAULT_CRITERIA`):
   except values from the parameter files listed in ``accepted_files`` (e.g. the municipality's own
   ``local/0680.yaml`` once the committee has adopted it);
 * ``current_plan`` — the applicant has a current plan, **when the municipality requires it** (off by
-  default). Plans do not exist in the system yet: the check is a hook, the setting
-  ``BISTAND_CURRENT_PLAN_CHECK`` (dotted path to ``f(person, month) -> bool``). Without the hook an
-  enabled criterion fails with a detail saying that plans cannot be checked yet.
+  default). Plans live above decisions, so the check is a hook ``f(person, month) -> bool`` that the
+  plans app registers in its ``AppConfig.ready()`` (:func:`register_plan_check`; it registers
+  :func:`bistand.plans.selectors.has_current_plan`). Without the hook an enabled criterion fails with a
+  detail saying that plans cannot be checked.
 """
 
 from __future__ import annotations
@@ -44,13 +45,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from bistand.calculations.months import add_months
-from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.applications.models import CompletionRequest, CompletionStatus
+from bistand.common.months import add_months
+from bistand.common.months import month_sv
 from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome
@@ -180,12 +179,19 @@ def delegation_in_force(municipality_id: int, decision_type: str = DecisionType.
 # --- the plan hook ---------------------------------------------------------------------------------
 
 
+_plan_check: Callable[[Any, dt.date], bool] | None = None
+
+
+def register_plan_check(check: Callable[[Any, dt.date], bool]) -> None:
+    """Make ``check(person, month) -> bool`` the hook of the criterion ``current_plan`` (called by the
+    plans app's ``AppConfig.ready()``)."""
+    global _plan_check
+    _plan_check = check
+
+
 def plan_check() -> Callable[[Any, dt.date], bool] | None:
-    """The hook that tells whether a person has a current plan (setting ``BISTAND_CURRENT_PLAN_CHECK``)."""
-    path = getattr(settings, "BISTAND_CURRENT_PLAN_CHECK", None)
-    if not path:
-        return None
-    return import_string(path) if isinstance(path, str) else path
+    """The hook that tells whether a person has a current plan (None when no app registered one)."""
+    return _plan_check
 
 
 # --- the checks ------------------------------------------------------------------------------------
@@ -346,11 +352,7 @@ def _check_completion(ctx: _Context, _config) -> str:
     if ctx.preloaded is not None:
         count = ctx.preloaded.open_completion_requests
     else:
-        try:
-            model = apps.get_model("applications", "CompletionRequest")
-        except LookupError:
-            return ""
-        count = model.objects.filter(application_id=ctx.application.pk, status="open").count()
+        count = CompletionRequest.objects.filter(application_id=ctx.application.pk, status=CompletionStatus.OPEN).count()
     if not count:
         return ""
     return ("Det finns en begäran om komplettering som inte är besvarad." if count == 1

@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from bistand.calculations.months import format_month
+from bistand.common.months import format_month
 from bistand.tenancy import scoping
 
 
@@ -281,7 +281,7 @@ class Decision(models.Model):
 
     @property
     def month_label(self) -> str:
-        from bistand.calculations.templatetags.calculations_tags import month_sv
+        from bistand.common.months import month_sv
 
         return month_sv(self.month)
 

@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.common.months import month_sv
 from bistand.rules import calculate, legal_references
 from bistand.rules.calculate import COST_LABELS
 from bistand.rules.parameters import format_kronor

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from bistand.applications.events import CaseEvent
 from bistand.rules.parameters import format_kronor
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
@@ -70,10 +71,6 @@ def summary(decision: Decision) -> str:
 def events_for_application(application) -> list:
     """The application's issued decisions as events for "Mitt ärende"
     (``bistand.applications.events.CaseEvent``, kind ``decided``)."""
-    try:
-        from bistand.applications.events import CaseEvent
-    except ImportError:  # pragma: no cover - the applications app is always installed with decisions
-        CaseEvent = None
     events = []
     for decision in Decision.objects.filter(application_id=application.pk, status=DecisionStatus.ISSUED).order_by(
         "issued_at", "pk"
@@ -82,5 +79,5 @@ def events_for_application(application) -> list:
         title += f": {decision.get_outcome_display().lower()}"
         values = dict(at=decision.issued_at, kind="decided", title=title, text=summary(decision),
                       application_id=application.pk, decision_id=decision.pk)
-        events.append(CaseEvent(**values) if CaseEvent is not None else values)
+        events.append(CaseEvent(**values))
     return events

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
-from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.common.months import month_sv
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import automation
@@ -432,7 +432,7 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
     drafts = [automated_draft(application, calculation, verdict, proposal)
               for application, calculation, verdict, proposal in entries]
     insert_many(drafts)
-    insert_many([_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries)
+    insert_many([_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries, strict=True)
                  for i, line in enumerate(proposal.lines)])
     moment = issued_at or timezone.now()
     ids = [d.pk for d in drafts]

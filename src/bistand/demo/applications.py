@@ -37,7 +37,7 @@ from django.utils import timezone
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.applications.services import request_completion
 from bistand.calculations.models import MadeBy, StoredCalculation
-from bistand.calculations.months import add_months
+from bistand.common.months import add_months
 from bistand.decisions.models import DecisionType, Delegation
 from bistand.decisions.services import issue_decision
 from bistand.payments.accounts import iban_checksum_valid, mod11_valid

@@ -31,7 +31,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from bistand.calculations.months import add_months, age_at, days_in_month, month_range
+from bistand.common.months import add_months, age_at, days_in_month, month_range
 from bistand.people import personnummer as pnr
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.parameters import child_benefit, load_parameters

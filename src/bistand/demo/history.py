@@ -16,7 +16,7 @@ import io
 import random
 from dataclasses import dataclass
 
-from bistand.calculations.months import add_months, months_between
+from bistand.common.months import add_months, months_between
 from bistand.people import personnummer as pnr
 
 HEADER = ["municipality", "household", "personnummer", "role", "month", "amount", "end_reason", "name"]

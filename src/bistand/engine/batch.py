@@ -895,7 +895,7 @@ class BatchResult:
                 )
                 encoded = [
                     fmt % row
-                    for row in zip(_kronor_bytes(tot), what, _kronor_bytes(cp), _kronor_bytes(tot - cp))
+                    for row in zip(_kronor_bytes(tot), what, _kronor_bytes(cp), _kronor_bytes(tot - cp), strict=True)
                 ]
                 add(h_over, 4, position[over], 1, messages.add_encoded(encoded))
         # 5: jobbstimulans parameters, per adult with a wage
@@ -930,7 +930,7 @@ class BatchResult:
             starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
             ends = np.r_[starts[1:], len(h)]
             sid_list = sid.tolist()
-            for hh, a, b in zip(h[starts].tolist(), starts.tolist(), ends.tolist()):
+            for hh, a, b in zip(h[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
                 groups[hh] = sid_list[a:b]
         return messages, groups
 
@@ -1006,7 +1006,7 @@ class BatchResult:
         )[inverse.reshape(-1)].tolist()
         outcome = np.where(self.granted, _GRANTED, _REFUSED).tolist()
         fmt = _HEAD_FORMAT
-        heads = [fmt % row for row in zip(month_year, *cols, _int_bytes(self.amount), outcome)]
+        heads = [fmt % row for row in zip(month_year, *cols, _int_bytes(self.amount), outcome, strict=True)]
 
         # the warnings: every piece in one flat array, then one join
         messages = _LocalMessages(self.tables.messages)
@@ -1036,7 +1036,7 @@ class BatchResult:
 
 
 _FRACTION_TEXT = np.array(
-    [b""] + [(".%02d" % i).rstrip("0").encode() for i in range(1, 100)], dtype=object
+    [b""] + [f".{i:02d}".rstrip("0").encode() for i in range(1, 100)], dtype=object
 )
 _HEAD_FORMAT = (
     b'%s,"norm":%s%s,"costs":%s%s,"need":%s%s,"income_counted":%s%s,'

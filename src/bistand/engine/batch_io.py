@@ -394,7 +394,7 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
     months_table = _month_table()
 
     # one tuple per struct, transposed into one tuple per field (faster than a pass per field here)
-    months, households, municipalities, costs_l, incomes_l = zip(*map(astuple, objs)) if n else ((),) * 5
+    months, households, municipalities, costs_l, incomes_l = zip(*map(astuple, objs), strict=True) if n else ((),) * 5
     month_idx = np.fromiter(map(months_table.get, months, repeat(_MISSING)), np.int64, n)
     codes = _MUNICIPALITY_CODES
     for m in set(municipalities).difference(codes):  # a valid code (the decoder checked it), or None
@@ -409,7 +409,7 @@ def _extract(lines: Sequence[bytes]) -> _Columns:
     incomes = list(chain.from_iterable(incomes_l))
     n_children = len(children)
     adult_ids = list(map(_get("id"), adults))
-    child_ids, child_ages, child_lunches, child_days, earnings = zip(*map(astuple, children)) if children else ((),) * 5
+    child_ids, child_ages, child_lunches, child_days, earnings = zip(*map(astuple, children), strict=True) if children else ((),) * 5
     child_ids = list(child_ids)
     members = list(map(_get("member"), incomes))
     earnings_given = np.fromiter(map(operator.is_not, earnings, repeat(_ZERO)), bool, len(earnings))

@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max
 
-from bistand.calculations.months import age_at, last_day
+from bistand.common.months import age_at, last_day
 from bistand.tenancy.models import Municipality, Region
 
 from .models import EndReason, MonthRole, PersonMonth

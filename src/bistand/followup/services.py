@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bistand.audit.services import record_create, record_create_many
 from bistand.bulkinsert import insert_many
-from bistand.calculations.months import last_day
+from bistand.common.months import last_day
 from bistand.people.models import HouseholdMember, HouseholdRole, Person
 from bistand.tenancy.models import Municipality
 

@@ -10,6 +10,7 @@ import datetime as dt
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from bistand.applications.events import CaseEvent
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from .banking_days import next_banking_day
@@ -114,8 +115,6 @@ def events_for_application(application) -> list:
     banken" while the bank has not answered, "Utbetalt" only when the bank has executed the payment,
     "Banken kunde inte betala ut" when it rejected it; and each change of payee or account and each
     stop, with the case worker's reason. A payment is shown by its payment date."""
-    from bistand.applications.events import CaseEvent
-
     events = []
     rows = (
         Payment.objects.filter(decision__application=application)

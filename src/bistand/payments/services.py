@@ -25,7 +25,7 @@ from django.utils import timezone
 from bistand.audit.models import ChangeAction
 from bistand.audit.services import record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
-from bistand.calculations.months import format_month
+from bistand.common.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import pain001

@@ -20,7 +20,7 @@ from django.utils import timezone
 from bistand.audit.admin_mixins import AccessLoggedAdminMixin
 from bistand.tenancy.admin_mixins import MunicipalityScopedAdminMixin
 
-from . import services
+from . import admin_audit, services  # noqa: F401  (admin_audit registers the audit models' admin)
 from .models import Household, HouseholdMember, Person
 from .presenters import PROTECTED_TEXT, can_see_protected, present_person
 from .selectors import search_persons

@@ -23,6 +23,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bistand.common.months import month_name
+
 __all__ = [
     "Personnummer",
     "PersonnummerError",
@@ -45,10 +47,6 @@ TEST_BIRTH_NUMBERS = range(980, 1000)
 MAX_AGE_YEARS = 130
 
 _FORM = re.compile(r"(?P<century>[0-9]{2})?(?P<date>[0-9]{6})(?P<sep>[-+]?)(?P<tail>[0-9]{4})")
-_MONTHS = [
-    "", "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
-]
 
 
 class PersonnummerError(ValueError):
@@ -195,7 +193,7 @@ def parse(value: str, *, today: dt.date | None = None) -> Personnummer:
         else:
             kind = "samordningsnumret" if coordination else "personnumret"
             message = (
-                f"Det finns ingen {day}:e {_MONTHS[month]} {year}. Kontrollera födelsedatumet i {kind}."
+                f"Det finns ingen {day}:e {month_name(month)} {year}. Kontrollera födelsedatumet i {kind}."
             )
         raise PersonnummerError(message, "day")
     birth_date = dt.date(year, month, day)

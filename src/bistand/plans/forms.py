@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
 
 from .models import REQUIREMENT_BASIS, ActionStatus, GoalOrigin, Responsible, ResponseKind
 

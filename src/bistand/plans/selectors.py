@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from bistand.calculations.months import last_day
+from bistand.assessment import selectors as assessment_selectors
+from bistand.common.months import last_day
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from .models import (
@@ -32,8 +33,8 @@ def has_current_plan(person, month: dt.date) -> bool:
     Current means: shared with the client and accepted by the client (with or without a comment), not
     closed, and valid during some day of the month (valid_from ≤ the month's last day and valid_to empty
     or ≥ its first day). A draft, a plan only shared, a disputed plan and a closed plan are not current.
-    This is the default of the setting ``BISTAND_CURRENT_PLAN_CHECK`` used by the automation criterion
-    ``current_plan`` (bistand.decisions.automation)."""
+    The plans app registers it as the hook of the automation criterion ``current_plan``
+    (:func:`bistand.decisions.automation.register_plan_check`)."""
     if person is None or getattr(person, "pk", None) is None:
         return False
     first = month.replace(day=1)
@@ -182,28 +183,16 @@ def overview(user, *, today: dt.date, horizon_days: int = 14) -> dict:
         "actions": actions,
         "follow_ups": follow_ups,
         "occasions": occasions,
-        "occasions_available": _occasions_function() is not None,
         "per_worker": sorted(per_worker.values(), key=lambda g: (g.key == "None", g.label)),
         "per_unit": sorted(per_unit.values(), key=lambda g: (g.key == "None", g.label)),
         "persons": persons,
     }
 
 
-def _occasions_function():
-    try:
-        from bistand.assessment import selectors as assessment_selectors
-    except ImportError:
-        return None
-    return getattr(assessment_selectors, "occasions_due", None)
-
-
 def _occasions_due(user, today: dt.date, until: dt.date) -> list[dict]:
     """Assessment occasions (intake, follow-up, exit) due or overdue, from bistand.assessment, as dicts
     with person, kind, due, overdue, worker and unit. Workers and units are read in one query each."""
-    function = _occasions_function()
-    if function is None:
-        return []
-    rows = function(user, today=today, within_days=(until - today).days)
+    rows = assessment_selectors.occasions_due(user, today=today, within_days=(until - today).days)
     from django.contrib.auth import get_user_model
 
     from bistand.tenancy.models import Unit

@@ -11,7 +11,7 @@ from bistand.applications import declaration as decl
 from bistand.applications.models import AttachmentKind
 from bistand.payments.accounts import AccountError, parse_bank_account
 from bistand.people import personnummer as pnr
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
 
 YES_NO = [("no", "Nej"), ("yes", "Ja")]
 

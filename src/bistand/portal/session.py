@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from bistand.people.models import Person
-from bistand.registers.eid.base import EidIdentity
+from bistand.identity.base import EidIdentity
 
 SESSION_KEY = "bistand_applicant"
 IDLE_SECONDS = 30 * 60

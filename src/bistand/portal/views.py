@@ -8,9 +8,6 @@ Writes go through :mod:`bistand.applications.services`.
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -18,18 +15,23 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
 from bistand.applications.views import file_response
-from bistand.calculations.months import add_months, format_month
+from bistand.common.months import add_months, format_month
+from bistand.casework import timeline
+from bistand.common import plugins as registry
+from bistand.common.http import safe_next
+from bistand.common.months import month_sv
+from bistand.decisions import letters
+from bistand.decisions.models import Decision, DecisionStatus
+from bistand.identity.base import EidError
 from bistand.decisions.letters import authority
 from bistand.people.models import HouseholdMember, HouseholdRole
-from bistand.registers import registry
-from bistand.registers.eid.base import EidError
+from bistand.registers import selectors as register_selectors
 from bistand.tenancy.models import Municipality
 
 from . import forms
@@ -39,20 +41,8 @@ from .session import applicant_required, current_applicant, sign_in, sign_out
 NEXT_SESSION_KEY = "bistand_portal_next"
 STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
 STEP_KEYS = [key for key, _ in STEPS]
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-             "november", "december")
-
-
-def month_sv(month) -> str:
-    return f"{MONTHS_SV[month.month - 1]} {month.year}"
-
-
 def _safe_next(request, candidate: str, default: str) -> str:
-    if candidate and candidate.startswith("/e-tjanst/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next(request, candidate, default, within="/e-tjanst/")
 
 
 def _person_for(request, application: Application):
@@ -136,7 +126,7 @@ def _recurring_offers(request, applications: list[Application]) -> list[dict]:
 def case(request):
     ids = request.applicant.person_ids
     applications = list(selectors.applications_of(ids)[:36])
-    events = selectors.case_events(ids)[:60]
+    events = timeline.case_events(ids)[:60]
     completions = list(
         selectors.CompletionRequest.objects.filter(
             Q(application__applicant_id__in=ids) | Q(application__co_applicant_id__in=ids), status=CompletionStatus.OPEN
@@ -159,7 +149,7 @@ def events_fragment(request):
     applicant = current_applicant(request)
     if applicant is None:
         return HttpResponse(status=286)
-    events = selectors.case_events(applicant.person_ids)[:60]
+    events = timeline.case_events(applicant.person_ids)[:60]
     return render(request, "portal/_events.html", {"events": events})
 
 
@@ -198,7 +188,7 @@ def new_application(request):
 
 
 def _is_adult(person) -> bool:
-    from bistand.calculations.months import age_at
+    from bistand.common.months import age_at
 
     return age_at(person.birth_date, timezone.localdate()) >= 18
 
@@ -258,14 +248,7 @@ def _step_states(application: Application) -> list[dict]:
 
 
 def _decisions_for(application: Application) -> list:
-    try:
-        Decision = django_apps.get_model("decisions", "Decision")
-    except LookupError:
-        return []
-    queryset = Decision.objects.filter(application=application)
-    if any(f.name == "status" for f in Decision._meta.get_fields()):
-        queryset = queryset.filter(status="issued")
-    return list(queryset.order_by("pk"))
+    return list(Decision.objects.filter(application=application, status=DecisionStatus.ISSUED).order_by("pk"))
 
 
 @require_GET
@@ -286,7 +269,7 @@ def application_detail(request, pk: int):
         "application": application,
         "month_label": month_sv(application.month),
         "summary": [(label, decl.summary(application.declaration).get(key, [])) for key, label in decl.SECTIONS],
-        "events": selectors.application_events(application),
+        "events": timeline.application_events(application),
         "completions": list(application.completion_requests.order_by("-created_at")),
         "attachments": list(application.attachments.all()),
         "decisions": _decisions_for(application),
@@ -296,11 +279,7 @@ def application_detail(request, pk: int):
 
 
 def _register_facts(application: Application) -> list:
-    try:
-        module = importlib.import_module("bistand.registers.selectors")
-        return list(module.register_facts_for(application))
-    except (ImportError, AttributeError):
-        return []
+    return list(register_selectors.register_facts_for(application))
 
 
 @require_POST
@@ -643,12 +622,8 @@ def _own_decision(request, pk: int, decision_pk: int):
 
 
 def letter_renderer():
-    """``bistand.decisions.letters.render_pdf`` when the decisions app provides it, else None."""
-    try:
-        module = importlib.import_module("bistand.decisions.letters")
-    except ImportError:
-        return None
-    return getattr(module, "render_pdf", None)
+    """The function that gives a decision's letter as PDF (:func:`bistand.decisions.letters.render_pdf`)."""
+    return letters.render_pdf
 
 
 @require_GET
@@ -661,7 +636,7 @@ def decision(request, pk: int, decision_pk: int):
         "application": application, "decision": decision_obj, "month_label": month_sv(application.month),
         "lines": calculation_lines(calculation, names) if calculation is not None else [],
         "basis": calculation_basis(calculation, names) if calculation is not None else [],
-        "decision_lines": list(decision_obj.lines.all()) if hasattr(decision_obj, "lines") else [],
+        "decision_lines": list(decision_obj.lines.all()),
         "letter_available": letter_renderer() is not None,
         "register_facts": _register_facts(application),
         "date": timezone.localtime(decision_obj.issued_at) if getattr(decision_obj, "issued_at", None) else None,

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from bistand.calculations.months import format_month
+from bistand.common.months import format_month
 from bistand.tenancy import scoping
 
 from .ssbtek.base import AGENCIES, KIND_LABELS

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
-from bistand.calculations.months import last_day
+from bistand.common.months import last_day
 from bistand.rules.parameters import format_kronor
 from bistand.tenancy.scoping import scoped
 

@@ -1,6 +1,6 @@
 """Fetching register data (SSBTEK) for an application, and comparing it with what was declared.
 
-:func:`fetch_for_application` asks the configured SSBTEK plugin (:mod:`bistand.registers.registry`)
+:func:`fetch_for_application` asks the configured SSBTEK plugin (:mod:`bistand.common.plugins`)
 about every person of the application for its month and stores each answer as a
 :class:`~bistand.registers.models.RegisterFetch` with its facts, and an audit event. It is idempotent:
 a person and month already fetched is not asked again (unless ``refresh=True``, which makes a new
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from bistand.audit.services import record_create
 from bistand.bulkinsert import insert_many
-from bistand.registers import registry
+from bistand.common import plugins as registry
 from bistand.tenancy.scoping import check_can_act_in
 
 from .models import RegisterFact, RegisterFetch

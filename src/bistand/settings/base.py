@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bistand.api",
     "bistand.demo",
     "bistand.registers",
+    "bistand.identity",
     "bistand.decisions",
     "bistand.applications",
     "bistand.portal",
@@ -143,4 +144,3 @@ BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT = int(env_str("BISTAND_SSBTEK_SIMULAT
 BISTAND_SSBTEK_SIMULATOR_FIXTURES = env_str("BISTAND_SSBTEK_SIMULATOR_FIXTURES", None)
 BISTAND_REGISTER_TOLERANCE_ORE = int(env_str("BISTAND_REGISTER_TOLERANCE_ORE", "0"))
 BISTAND_REGISTER_TOLERANCE_PERCENT = int(env_str("BISTAND_REGISTER_TOLERANCE_PERCENT", "0"))
-BISTAND_CURRENT_PLAN_CHECK = env_str("BISTAND_CURRENT_PLAN_CHECK", "bistand.plans.selectors.has_current_plan")

@@ -27,6 +27,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from bistand.common.months import month_sv
 from bistand.rules import CalculationInputError, decode_input
 from bistand.rules.calculate import COST_LABELS as RULES_COST_LABELS
 from bistand.rules.calculate import INCOME_LABELS as RULES_INCOME_LABELS
@@ -93,9 +94,7 @@ def format_kronor(amount: Any, decimals: bool = True) -> str:
 
 def format_month(month: str) -> str:
     """'2026-03' → 'mars 2026'."""
-    names = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-             "oktober", "november", "december"]
-    return f"{names[int(month[5:7]) - 1]} {month[:4]}"
+    return month_sv(month)
 
 
 # --- fields -------------------------------------------------------------------------------------------

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from bistand.common import months
 from bistand.rules.parameters import format_kronor
 
 register = template.Library()
-
-MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-               "oktober", "november", "december")
-
 
 @register.filter
 def ore_kronor(ore) -> str:
@@ -40,8 +36,4 @@ def kronor(amount) -> str:
 @register.filter
 def month_sv(month) -> str:
     """A month (date, or "YYYY-MM") → "november 2026"."""
-    if isinstance(month, str) and len(month) == 7:
-        month = dt.date(int(month[:4]), int(month[5:7]), 1)
-    if not isinstance(month, dt.date):
-        return str(month)
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+    return months.month_sv(month)

@@ -11,7 +11,7 @@ funds (a-kassorna) know (shared/reference/rules.md 6.1). A plugin turns that ans
 * a fact without an amount, such as Arbetsförmedlingen's registration (``kind`` ``registration``),
   has ``amount_ore`` None and its content in ``payload``.
 
-Plugins are chosen by :mod:`bistand.registers.registry` (setting ``BISTAND_SSBTEK_PLUGIN``, default
+Plugins are chosen by :mod:`bistand.common.plugins` (setting ``BISTAND_SSBTEK_PLUGIN``, default
 ``simulator``).
 """
 
@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bistand.registers.base import Plugin
+from bistand.common.plugins import Plugin
 
 #: Agency codes (as in the SSBTEK answer) → Swedish name.
 AGENCIES: dict[str, str] = {

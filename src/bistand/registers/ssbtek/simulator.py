@@ -36,8 +36,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from bistand.calculations.months import add_months, format_month, last_day
-from bistand.registers.registry import register
+from bistand.common.months import add_months, format_month, last_day
+from bistand.common.plugins import register
 
 from .base import AGENCIES, AGENCY_OF_INCOME, KIND_LABELS, REGISTRATION, SsbtekClient, SsbtekFact, SsbtekResponse
 

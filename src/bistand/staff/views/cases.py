@@ -24,7 +24,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,9 +38,9 @@ from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
 from bistand.calculations.models import MadeBy, StoredCalculation
-from bistand.calculations.months import add_months, parse_month
+from bistand.common.months import add_months, parse_month
 from bistand.calculations.services import CalculationConflictError, calculate_and_store, members_in_month
-from bistand.calculations.templatetags.calculations_tags import month_sv
+from bistand.common.months import month_sv
 from bistand.casework import services as case_services
 from bistand.casework.reasons import reason_choices
 from bistand.casework.selectors import (
@@ -64,7 +63,8 @@ from bistand.decisions.models import Decision, DecisionStatus, Outcome
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import decision_for, decisions_for_application
 from bistand.payments.services import PaymentError, schedule_payment
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
+from bistand.common.http import page_of
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
 from bistand.registers.selectors import income_comparison, register_facts_for
@@ -76,12 +76,6 @@ from bistand.tenancy.decorators import person_data_view
 PAGE_SIZE = 50
 HISTORY_MONTHS = 12
 SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
-
-
-def _page(request, queryset, size: int):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    page.rows = list(page.object_list)
-    return page
 
 
 def _persons_of(application) -> list:
@@ -141,7 +135,7 @@ def inbox_view(request):
     form = InboxFilterForm(request.GET or None, user=user, months=inbox_months(user), units=municipality_units(user),
                            colleagues=colleagues)
     invalid = form.is_bound and not form.is_valid()
-    page = _page(request, inbox(user, form.filters()).none() if invalid else inbox(user, form.filters()), PAGE_SIZE)
+    page = page_of(request, inbox(user, form.filters()).none() if invalid else inbox(user, form.filters()), PAGE_SIZE)
     reveal = can_see_protected(user)
     may_assign = user.has_perm("casework.add_assignment")
     rows = [_inbox_row(a, reveal, colleagues) for a in page.rows]

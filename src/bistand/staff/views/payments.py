@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,19 +60,14 @@ from bistand.payments.services import (
     import_bank_status,
     reissue,
 )
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
+from bistand.common.http import page_of
 from bistand.people.presenters import PROTECTED_TEXT, can_see_protected, present_person
 from bistand.tenancy.current import for_request
 from bistand.tenancy.decorators import person_data_view
 
 PAGE_SIZE = 50
 EXPORT_PAGE_SIZE = 25
-
-
-def _page(request, queryset, size: int):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    page.rows = list(page.object_list)
-    return page
 
 
 def _rows(request, payments, *, may_approve: bool = False) -> tuple[list[dict], list]:
@@ -105,7 +99,7 @@ def _rows(request, payments, *, may_approve: bool = False) -> tuple[list[dict], 
 @require_GET
 @person_data_view("payments.view_payment")
 def payment_list(request):
-    page = _page(request, payments_awaiting_approval(request.user), PAGE_SIZE)
+    page = page_of(request, payments_awaiting_approval(request.user), PAGE_SIZE)
     may_approve = request.user.has_perm("payments.approve_payment")
     rows, shown = _rows(request, page.rows, may_approve=may_approve)
     rejected, shown_rejected = _rows(request, payments_rejected_by_bank(request.user)[:PAGE_SIZE])
@@ -203,7 +197,7 @@ def _payee_initial(payment) -> dict:
     return {"payee_kind": payment.payee_kind, "payee_name": payment.payee_name, "account": payment.account}
 
 
-def _payment_page(request, payment, *, payee_form=None, cancel_form=None, reissue_form=None, status=200):
+def _paymentpage_of(request, payment, *, payee_form=None, cancel_form=None, reissue_form=None, status=200):
     rows, shown = _rows(request, [payment], may_approve=request.user.has_perm("payments.approve_payment"))
     log_access(user=request.user, persons=shown, target="staff:payment_detail", request=request)
     may_change = request.user.has_perm("payments.change_payment")
@@ -232,7 +226,7 @@ def _payment_page(request, payment, *, payee_form=None, cancel_form=None, reissu
 @require_GET
 @person_data_view("payments.view_payment")
 def payment_detail(request, pk: int):
-    return _payment_page(request, payment_for(request.user, pk))
+    return _paymentpage_of(request, payment_for(request.user, pk))
 
 
 def _payee_from(form) -> Payee:
@@ -254,7 +248,7 @@ def payment_change_payee(request, pk: int):
         else:
             messages.success(request, "Mottagaren är ändrad. Utbetalningen väntar på attest av någon annan än du.")
             return redirect("staff:payment_detail", pk=payment.pk)
-    return _payment_page(request, payment, payee_form=form, status=400)
+    return _paymentpage_of(request, payment, payee_form=form, status=400)
 
 
 @require_POST
@@ -271,7 +265,7 @@ def payment_cancel(request, pk: int):
             messages.success(request, "Utbetalningen är stoppad. Beslutet finns under Ej verkställda beslut tills "
                                       "utbetalningen läggs upp igen.")
             return redirect("staff:payment_detail", pk=payment.pk)
-    return _payment_page(request, payment, cancel_form=form, status=400)
+    return _paymentpage_of(request, payment, cancel_form=form, status=400)
 
 
 @require_POST
@@ -288,13 +282,13 @@ def payment_reissue(request, pk: int):
         else:
             messages.success(request, "Utbetalningen är upplagd igen och väntar på attest.")
             return redirect("staff:payment_detail", pk=payment.pk)
-    return _payment_page(request, payment, reissue_form=form, status=400)
+    return _paymentpage_of(request, payment, reissue_form=form, status=400)
 
 
 @require_GET
 @person_data_view("payments.view_payment")
 def payment_unexecuted(request):
-    page = _page(request, unexecuted_decisions(request.user), PAGE_SIZE)
+    page = page_of(request, unexecuted_decisions(request.user), PAGE_SIZE)
     rows, shown = _rows(request, page.rows)
     log_access(user=request.user, persons=shown, action=AccessAction.LIST, target="staff:payment_unexecuted",
                request=request)
@@ -306,7 +300,7 @@ def payment_unexecuted(request):
 def payment_automated(request):
     """Each day's automatic approvals by a delegation, and what it left for a person (the daily limit).
     Aggregates only: no person is shown, so nothing is access-logged."""
-    page = _page(request, automated_approval_batches(request.user), PAGE_SIZE)
+    page = page_of(request, automated_approval_batches(request.user), PAGE_SIZE)
     return render(request, "payments/automated.html", {"page": page})
 
 
@@ -378,7 +372,7 @@ class ExportForm(AccessibleFormMixin, forms.Form):
 
 
 def _export_list(request, form, status=200):
-    page = _page(request, exports_for(request.user), EXPORT_PAGE_SIZE)
+    page = page_of(request, exports_for(request.user), EXPORT_PAGE_SIZE)
     waiting = approved_waiting_for_export(request.user)
     return render(
         request,

@@ -11,15 +11,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bistand.audit.forms import AccessLogFilterForm
+from bistand.common.http import page_of
+from bistand.staff.forms_access_log import AccessLogFilterForm
 from bistand.audit.models import AccessAction, AccessPurpose
-from bistand.audit.presenters import target_label
+from bistand.people.audit_presenters import target_label
 from bistand.audit.selectors import access_log_for
 from bistand.audit.services import log_access
 from bistand.calculations.selectors import calculations_for_household
@@ -43,12 +43,6 @@ PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
 
 
-def _page(request, queryset, size: int):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    page.rows = list(page.object_list)
-    return page
-
-
 def _query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -59,7 +53,7 @@ def _query_without_page(request) -> str:
 @person_data_view("people.view_person")
 def person_list(request):
     query = " ".join(request.GET.get("q", "").split())[:100]
-    page = _page(request, search_persons(request.user, query), PAGE_SIZE)
+    page = page_of(request, search_persons(request.user, query), PAGE_SIZE)
     reveal = can_see_protected(request.user)
     rows = [present_person(person, reveal=reveal) for person in page.rows]
     log_access(
@@ -126,7 +120,7 @@ def person_edit(request, pk: int):
 @require_GET
 @person_data_view("people.view_household")
 def household_list(request):
-    page = _page(request, households_for(request.user), PAGE_SIZE)
+    page = page_of(request, households_for(request.user), PAGE_SIZE)
     reveal = can_see_protected(request.user)
     rows, shown = [], []
     for household in page.rows:
@@ -213,7 +207,7 @@ def access_log(request):
                 date_from=data.get("date_from"),
                 date_to=data.get("date_to"),
             )
-    page = _page(request, rows_qs, ACCESS_LOG_PAGE_SIZE)
+    page = page_of(request, rows_qs, ACCESS_LOG_PAGE_SIZE)
     reveal = can_see_protected(request.user)
     rows = [
         {"entry": entry, "person": present_person(entry.person, reveal=reveal), "target": target_label(entry.target)}

@@ -17,7 +17,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bistand.calculations.months import parse_month
+from bistand.common.months import parse_month
 from bistand.casework import monthly
 from bistand.tenancy.models import Municipality
 

@@ -1,4 +1,5 @@
-"""e-ID (e-legitimation) plugins: how applicants (and, through OpenID Connect, staff) prove who they are.
+"""The identity app: e-ID (e-legitimation) for applicants and staff sign-in, as plugins of the kind
+``eid`` (:mod:`bistand.common.plugins`), registered in :meth:`.apps.IdentityConfig.ready`.
 
 * ``base.py`` — the interface: :class:`~.base.EidProvider` with ``start(request, next_url)`` and
   ``complete(request) -> EidIdentity``;

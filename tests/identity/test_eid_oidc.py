@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
 from bistand.people import personnummer as pnr
-from bistand.registers.eid import oidc
-from bistand.registers.eid.base import EidError
+from bistand.identity import oidc
+from bistand.identity.base import EidError
 from bistand.tenancy.models import Membership
 from bistand.tenancy.roles import Role
 from tests.factories import MunicipalityFactory, UnitFactory

@@ -10,52 +10,22 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bistand.common.http import safe_next
+from bistand.common.plugins import simulators_allowed
 from bistand.people import personnummer as pnr
 
-from ..base import simulators_allowed
 from .base import EidError, new_token, peek_pending, take_pending, update_pending
 from .oidc import OidcConfig, OidcProvider
+from .simulator import suggestions
 from .staff import STAFF_SETTINGS, sign_in_user
 
 STAFF_NEXT_SESSION_KEY = "bistand_staff_eid_next"
-SUGGESTION_COUNT = 8
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
-
-
-def simulator_suggestions() -> list[dict[str, str]]:
-    """A few applicants from the demo data to pick from (only when the demo data is loaded: the
-    simulator never lists anyone else)."""
-    from bistand.demo.models import DemoDataset
-    from bistand.demo.generator import MUNICIPALITIES
-    from bistand.people.models import HouseholdMember, HouseholdRole
-
-    if not DemoDataset.objects.exists():
-        return []
-    codes = [spec.code for spec in MUNICIPALITIES]
-    members = (
-        HouseholdMember.objects.filter(role=HouseholdRole.APPLICANT, valid_to__isnull=True,
-                                       person__protected_identity=False)
-        .select_related("person", "person__municipality")
-        .order_by("person__municipality__code", "household_id")
-    )
-    members = members.filter(person__municipality__code__in=codes)
-    rows, seen = [], set()
-    for member in members[: SUGGESTION_COUNT * 3]:
-        person = member.person
-        if person.personnummer in seen or not pnr.is_test_number(person.personnummer):
-            continue
-        seen.add(person.personnummer)
-        rows.append({"personnummer": f"{person.personnummer[:8]}-{person.personnummer[8:]}",
-                     "name": f"{person.first_name} {person.last_name}", "municipality": person.municipality.name})
-        if len(rows) == SUGGESTION_COUNT:
-            break
-    return rows
 
 
 def _known_name(number: str) -> tuple[str, str]:
@@ -75,7 +45,7 @@ def simulator(request):
     state = request.POST.get("state") or request.GET.get("state") or ""
     entry = peek_pending(request, state)
     if entry is None or entry.get("provider") != "simulator":
-        return render(request, "registers/eid/simulator.html", {"no_login": True}, status=400)
+        return render(request, "identity/simulator.html", {"no_login": True}, status=400)
     next_url = entry["next_url"]
     values = {"personnummer": "", "given_name": "", "family_name": ""}
     error = ""
@@ -104,8 +74,8 @@ def simulator(request):
                 return HttpResponseRedirect(_with_query(next_url, {"state": state, "code": code}))
     return render(
         request,
-        "registers/eid/simulator.html",
-        {"state": state, "values": values, "error": error, "suggestions": simulator_suggestions()},
+        "identity/simulator.html",
+        {"state": state, "values": values, "error": error, "suggestions": suggestions()},
         status=400 if error else 200,
     )
 
@@ -129,10 +99,7 @@ class StaffLoginView(LoginView):
 
 
 def _safe_next(request, candidate: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
-    return settings.LOGIN_REDIRECT_URL
+    return safe_next(request, candidate, settings.LOGIN_REDIRECT_URL)
 
 
 @require_GET
@@ -143,7 +110,7 @@ def staff_start(request):
     try:
         return OidcProvider(STAFF_SETTINGS).start(request, reverse("eid:staff_complete"))
     except EidError as error:
-        return render(request, "registers/eid/staff_error.html", {"message": error.message}, status=502)
+        return render(request, "identity/staff_error.html", {"message": error.message}, status=502)
 
 
 @require_GET
@@ -154,7 +121,7 @@ def staff_complete(request):
         identity = OidcProvider(STAFF_SETTINGS).complete(request)
         user = sign_in_user(identity, dict(getattr(settings, STAFF_SETTINGS, {}) or {}))
     except EidError as error:
-        return render(request, "registers/eid/staff_error.html", {"message": error.message}, status=400)
+        return render(request, "identity/staff_error.html", {"message": error.message}, status=400)
     next_url = request.session.pop(STAFF_NEXT_SESSION_KEY, settings.LOGIN_REDIRECT_URL)
     login(request, user, backend="bistand.tenancy.backends.MembershipBackend")
     return HttpResponseRedirect(_safe_next(request, next_url))

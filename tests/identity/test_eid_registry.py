@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bistand.registers import registry
-from bistand.registers.base import Plugin
-from bistand.registers.eid.oidc import OidcProvider
-from bistand.registers.eid.simulator import SimulatorProvider
+from bistand.common import plugins as registry
+from bistand.common.plugins import Plugin
+from bistand.identity.oidc import OidcProvider
+from bistand.identity.simulator import SimulatorProvider
 
 
 def test_the_e_id_plugins_register_themselves():

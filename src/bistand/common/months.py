@@ -1,4 +1,4 @@
-"""Calendar months as values: a month is the ``datetime.date`` of its first day.
+"""Calendar months as values (a month is the ``datetime.date`` of its first day) and their Swedish names.
 
 The calculation contract writes months as ``"YYYY-MM"``; the database stores the first day of the
 month so that months sort and compare as dates.
@@ -61,3 +61,22 @@ def age_at(birth_date: dt.date, on: dt.date) -> int:
     if (on.month, on.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+#: The Swedish names of the months, January first — the one table of the project.
+MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+               "november", "december")
+
+
+def month_name(number: int) -> str:
+    """``3`` → ``"mars"``."""
+    return MONTH_NAMES[number - 1]
+
+
+def month_sv(month: dt.date | str) -> str:
+    """A month (a date, or ``"YYYY-MM"``) in Swedish: ``"mars 2026"``. Anything else is shown as it is."""
+    if isinstance(month, str) and _MONTH_RE.match(month):
+        month = parse_month(month)
+    if not isinstance(month, dt.date):
+        return str(month)
+    return f"{month_name(month.month)} {month.year}"

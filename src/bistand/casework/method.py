@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.assessment.models import AssessmentSettings, DomainRating, Occasion, OccasionKind, Rater, RatingStatus, Ruler
-from bistand.calculations.months import add_months, last_day
+from bistand.common.months import add_months, last_day
 from bistand.casework.models import Assignment
 from bistand.casework.models import Referral as CaseReferral
 from bistand.decisions.models import Decision, DecisionStatus

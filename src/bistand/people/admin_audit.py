@@ -5,6 +5,7 @@ role may see people (``people.view_person``) and log every such read (AccessLog,
 av åtkomstloggen"). Others — e.g. a municipality's administrator — see which fields changed and when,
 with every value of a person-level record and every personnummer hidden, and cannot search the access
 log by personnummer. Rows are those of the user's current municipality (tenancy.scoping).
+It lives with people (imported by people/admin.py) because it shows the persons the rows are about.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from bistand.people.models import Person
-from bistand.people.presenters import can_see_protected, present_person
+from bistand.audit.admin_mixins import AccessLoggedAdminMixin
+from bistand.audit.models import AccessLog, AccessPurpose, AuditEvent
 from bistand.tenancy import scoping
 from bistand.tenancy.admin_mixins import MunicipalityScopedAdminMixin
 
-from .admin_mixins import AccessLoggedAdminMixin
-from .models import AccessLog, AccessPurpose, AuditEvent
-from .presenters import HIDDEN_VALUE, can_see_people, persons_in_events, target_label, visible_changes
+from .audit_presenters import HIDDEN_VALUE, can_see_people, persons_in_events, target_label, visible_changes
+from .models import Person
+from .presenters import can_see_protected, present_person
 
 
 class ReadOnlyAdminMixin:

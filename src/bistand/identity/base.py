@@ -24,7 +24,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from ..base import Plugin
+from bistand.common.plugins import Plugin
 
 #: Session key of the login attempts in progress: {state: {...}}.
 PENDING_SESSION_KEY = "bistand_eid_pending"

@@ -1,4 +1,5 @@
-"""How audit rows are shown (labels for pages, masking of protected values)."""
+"""How audit rows are shown (labels for pages, masking of protected values): above bistand.audit,
+because masking needs the persons' protected fields."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from functools import cache
 
 from django.db.models import Q
 
-from bistand.people.models import Person
-from bistand.people.presenters import PROTECTED_TEXT, mask_changes
 from bistand.tenancy import scoping
+
+from .models import Person
+from .presenters import PROTECTED_TEXT, mask_changes
 
 #: What is shown instead of a value the user may not see.
 HIDDEN_VALUE = "dolt"

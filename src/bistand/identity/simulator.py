@@ -12,16 +12,46 @@ reports it) when ``BISTAND_ALLOW_SIMULATORS`` is false, as in the production set
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from ..base import simulators_allowed
-from ..registry import register
+from bistand.common.plugins import register, simulators_allowed
+
 from .base import EidError, EidIdentity, EidProvider, new_token, remember_pending, take_pending
 
 NAME = "simulator"
+#: How many test persons the simulator's page offers to pick from.
+SUGGESTION_COUNT = 8
+
+#: Where the simulator's page takes test persons to pick from: functions ``f(limit) -> [{"personnummer",
+#: "name", "municipality"}]`` registered by other apps (the demo registers its households in its
+#: ``AppConfig.ready()``). The simulator itself reads no app's tables: without a source it lists nobody.
+_suggestion_sources: list[Callable[[int], list[dict[str, str]]]] = []
+
+
+def register_suggestions(source: Callable[[int], list[dict[str, str]]]) -> Callable[[int], list[dict[str, str]]]:
+    """Add ``source`` to the test persons the simulator's page offers (once, however often it is called)."""
+    if source not in _suggestion_sources:
+        _suggestion_sources.append(source)
+    return source
+
+
+def suggestions(limit: int = SUGGESTION_COUNT) -> list[dict[str, str]]:
+    """Up to ``limit`` test persons from the registered sources, each personnummer once."""
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for source in _suggestion_sources:
+        for row in source(limit):
+            if row["personnummer"] in seen:
+                continue
+            seen.add(row["personnummer"])
+            rows.append(row)
+            if len(rows) == limit:
+                return rows
+    return rows
 
 
 def refused() -> EidError:

@@ -36,9 +36,9 @@ import jwt
 from django.conf import settings
 from django.http import HttpResponseRedirect
 
+from bistand.common.plugins import register
 from bistand.people import personnummer as pnr
 
-from ..registry import register
 from .base import EidError, EidIdentity, EidProvider, new_token, remember_pending, take_pending
 
 NAME = "oidc"

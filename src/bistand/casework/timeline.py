@@ -1,0 +1,51 @@
+"""The applicant's case as a stream of events for "Mitt ärende": received, more information requested,
+decided, paid.
+
+The timeline reads applications, decisions and payments, so it lives above all three (in casework); each
+of them gives its own events as :class:`bistand.applications.events.CaseEvent` through a plain import —
+if one of them cannot be read the page fails, it never leaves the events out silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bistand.applications.events import CaseEvent
+from bistand.applications.models import Application, ApplicationStatus
+from bistand.applications.selectors import applications_of
+from bistand.common.months import month_sv
+from bistand.decisions import selectors as decision_selectors
+from bistand.payments import selectors as payment_selectors
+
+def application_events(application: Application) -> list[CaseEvent]:
+    """The events of one application, oldest first."""
+    events: list[CaseEvent] = []
+    if application.applicant_signed_at and application.status == ApplicationStatus.AWAITING_CO_APPLICANT:
+        events.append(CaseEvent(application.applicant_signed_at, "awaiting_co_applicant",
+                                "Väntar på att din make, maka eller sambo bekräftar ansökan",
+                                application_id=application.pk))
+    if application.submitted_at:
+        events.append(CaseEvent(application.submitted_at, "received", "Ansökan har kommit in till kommunen",
+                                f"{application.get_kind_display()} för {month_sv(application.month)}.",
+                                application_id=application.pk))
+    for completion in application.completion_requests.all():
+        events.append(CaseEvent(
+            completion.created_at, "completion_requested", "Kommunen behöver fler uppgifter",
+            f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
+        ))
+        if completion.answered_at:
+            events.append(CaseEvent(completion.answered_at, "completion_answered", "Du har skickat kompletteringen",
+                                    application_id=application.pk))
+    events += decision_selectors.events_for_application(application)
+    events += payment_selectors.events_for_application(application)
+    return sorted(events, key=lambda e: (e.at, e.kind))
+
+
+def case_events(person) -> list[CaseEvent]:
+    """Every event of the applications in which ``person`` (a Person, or a list of Person ids of the
+    same personnummer) is the applicant or the co-applicant, newest first."""
+    ids: Iterable[int] = [person.pk] if hasattr(person, "pk") else list(person)
+    events: list[CaseEvent] = []
+    for application in applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"):
+        events += application_events(application)
+    return sorted(events, key=lambda e: (e.at, e.kind), reverse=True)
