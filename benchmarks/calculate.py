@@ -42,10 +42,10 @@ sys.path.insert(0, str(HERE))
 
 import households  # noqa: E402
 
-from bistand.rules import calculate, decode_input  # noqa: E402
-from bistand.engine.batch import calculate_arrays  # noqa: E402
 from bistand.engine import batch_io  # noqa: E402
+from bistand.engine.batch import calculate_arrays  # noqa: E402
 from bistand.engine.batch_io import decode_jsonl  # noqa: E402
+from bistand.rules import calculate, decode_input  # noqa: E402
 
 
 def machine() -> dict[str, str]:

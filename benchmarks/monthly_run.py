@@ -63,8 +63,8 @@ def build(n: int, month: dt.date, *, seed: int = 1, fixtures_path: Path) -> dict
 
     from bistand.applications.models import Application
     from bistand.calculations.inputs import AdultFacts, ChildFacts, build_contract_input
-    from bistand.common.months import add_months, format_month
     from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
+    from bistand.common.months import add_months, format_month
     from bistand.decisions.models import Decision, DecisionType, Delegation
     from bistand.payments.models import DebtorAccount
     from bistand.people import personnummer as pnr

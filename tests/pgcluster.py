@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-_cluster: "ThrowawayCluster | None" = None
+_cluster: ThrowawayCluster | None = None
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
                "live_server", "client", "admin_client", "admin_user", "django_user_model", "django_db_setup"}

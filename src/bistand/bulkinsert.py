@@ -228,7 +228,7 @@ def _copy(objs: list[M], fields: list[models.Field], converters: list, connectio
             keys = [key for (key,) in cursor.fetchall()]
             if len(keys) != len(objs) or None in keys:  # pragma: no cover - a key without a sequence
                 raise TypeError(f"insert_many: {opts.label}'s key has no sequence; use bulk_create")
-            for obj, key, row in zip(objs, keys, rows):
+            for obj, key, row in zip(objs, keys, rows, strict=True):
                 setattr(obj, pk.attname, key)
                 row.insert(0, key)
             fields = [pk, *fields]

@@ -19,8 +19,8 @@ from bistand.api.services import create_api_client, deactivate_api_client, hash_
 from bistand.rules import CalculationInputError, decode_input, load_parameters
 from bistand.rules.calculate import calculate, encode_json
 from bistand.tenancy.roles import Role
-
-from tests.factories import UserFactory, user_with_role as staff_user
+from tests.factories import UserFactory
+from tests.factories import user_with_role as staff_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,12 +15,12 @@ from bistand import rules
 from bistand.audit.models import AuditEvent
 from bistand.calculations.inputs import DecimalJSONDecoder, InputBuildError
 from bistand.calculations.models import ImmutableCalculationError, MadeBy, StoredCalculation
-from bistand.common.months import parse_month
 from bistand.calculations.services import (
     CalculationConflictError,
     build_input_for_household,
     calculate_and_store,
 )
+from bistand.common.months import parse_month
 from bistand.people.models import HouseholdRole
 from bistand.rules.calculate import encode_json
 from bistand.rules.parameters import PARAMETERS_DIR, clear_caches, parameter_hash

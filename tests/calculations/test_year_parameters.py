@@ -90,7 +90,7 @@ def test_the_database_refuses_a_confirmation_by_the_one_who_entered(savsjo, admi
     first, _ = admins
     entry = enter(savsjo, first)
     with pytest.raises(IntegrityError), transaction.atomic():
-        YearParameters.objects.filter(pk=entry.pk).update(confirmed_by=first, confirmed_at=dt.datetime.now(dt.timezone.utc))
+        YearParameters.objects.filter(pk=entry.pk).update(confirmed_by=first, confirmed_at=dt.datetime.now(dt.UTC))
 
 
 def test_entering_and_confirming_are_audited(savsjo, admins):

@@ -14,12 +14,12 @@ def state(code: str, month: str) -> dict:
     from django.db.models import Count
 
     from bistand.applications.models import Application
-    from bistand.common.months import parse_month
+    from bistand.calculations.models import StoredCalculation
     from bistand.casework.models import Referral
+    from bistand.common.months import parse_month
     from bistand.decisions.models import Decision
     from bistand.payments.models import Payment
     from bistand.registers.models import RegisterFact, RegisterFetch
-    from bistand.calculations.models import StoredCalculation
 
     month_date = parse_month(month)
     decisions = Decision.objects.filter(municipality__code=code, month=month_date)

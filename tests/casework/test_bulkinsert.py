@@ -26,7 +26,7 @@ from tests.decisions.factories import MONTH
 
 pytestmark = pytest.mark.django_db
 
-FROZEN = dt.datetime(2026, 3, 14, 9, 26, 53, 589793, tzinfo=dt.timezone.utc)
+FROZEN = dt.datetime(2026, 3, 14, 9, 26, 53, 589793, tzinfo=dt.UTC)
 
 
 @pytest.fixture

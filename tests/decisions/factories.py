@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from bistand.applications.models import Application
 from bistand.applications.selectors import calculation_input_for
-from bistand.common.months import last_day, parse_month
 from bistand.calculations.services import calculate_and_store
+from bistand.common.months import last_day, parse_month
 from bistand.decisions import services
 from bistand.decisions.models import Delegation
 from bistand.people.models import HouseholdMember, HouseholdRole

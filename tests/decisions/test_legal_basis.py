@@ -81,6 +81,6 @@ def test_an_issued_decision_cites_the_law_of_its_decision_date_not_of_its_draft(
     draft.legal_basis = legal_basis(calculation, decision_date=dt.date(2025, 6, 30))
     draft.save()
     assert "4 kap. 1 § socialtjänstlagen (2001:453)" in draft.legal_basis
-    issued = services.issue_draft(draft, caseworker, issued_at=dt.datetime(2025, 7, 2, 9, tzinfo=dt.timezone.utc))
+    issued = services.issue_draft(draft, caseworker, issued_at=dt.datetime(2025, 7, 2, 9, tzinfo=dt.UTC))
     assert "12 kap. 1 § socialtjänstlagen (2025:400)" in issued.legal_basis
     assert "2001:453" not in issued.legal_basis

@@ -126,7 +126,7 @@ def test_the_letter_is_dated_by_the_swedish_calendar_day_just_after_midnight():
     caseworker = user_with_role(Role.CASEWORKER, municipality)
     application = make_application(household, MONTH, kind="new", costs={"rent": 7000})
     draft = services.save_draft(application, calculate(application, register_facts=[]), caseworker)
-    decision = services.issue_draft(draft, caseworker, issued_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.timezone.utc))
+    decision = services.issue_draft(draft, caseworker, issued_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))
     pdf = render_pdf(Decision.objects.get(pk=decision.pk))
     assert read(pdf).metadata.creation_date.date() == dt.date(2026, 4, 1)
     assert "Beslutsdatum: 2026-04-01" in text_of(read(pdf))

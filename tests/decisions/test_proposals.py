@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bistand.calculations.services import prepare_calculation
 from bistand.decisions.models import Outcome

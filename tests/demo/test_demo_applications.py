@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bistand.applications.models import Application, CompletionRequest
-from bistand.common.months import add_months
 from bistand.casework import monthly
 from bistand.casework.models import Referral
+from bistand.common.months import add_months
 from bistand.decisions.models import Decision, Delegation
 from bistand.demo import loader
 from bistand.demo.applications import DEVIATIONS, bank_account_for, debtor_iban

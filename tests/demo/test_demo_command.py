@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from bistand.common.months import add_months, month_range, parse_month
 from bistand.calculations.models import StoredCalculation
+from bistand.common.months import add_months, month_range, parse_month
 from bistand.demo import loader
 from bistand.demo.management.commands import rundemo
 from bistand.demo.models import DemoDataset

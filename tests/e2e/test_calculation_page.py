@@ -8,7 +8,8 @@ import pytest
 
 from bistand.rules import convert_input
 from bistand.rules.calculate import calculate
-from tests.factories import PASSWORD, user_with_role as staff_user
+from tests.factories import PASSWORD
+from tests.factories import user_with_role as staff_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import copy
 import json
-from decimal import Decimal
-from fractions import Fraction
-
 import os
 import shutil
 import sys
 import sysconfig
+from decimal import Decimal
+from fractions import Fraction
 
 import msgspec
 import numpy as np
@@ -26,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bistand.rules import CalculationInputError, calculate, decode_input
+from bistand.engine import batch, batch_io
 from bistand.engine.batch import (
     MAX_AMOUNT_ORE,
     HouseholdArrays,
@@ -34,8 +33,8 @@ from bistand.engine.batch import (
     calculate_many,
     format_kronor_ore,
 )
-from bistand.engine import batch, batch_io
 from bistand.engine.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
+from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.rules.calculate import encode_json
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
 from bistand.rules.parameters import format_kronor
@@ -535,7 +534,7 @@ def everything_estimated(monkeypatch):
     def estimated(value):
         return dataclasses.replace(value, status="estimated", confidence="E")
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def load(month, municipality=None, local_dir=None):
         ps = parameters.load_parameters(month, municipality, local_dir)
         return dataclasses.replace(
@@ -711,7 +710,7 @@ def test_a_new_riksnorm_value_in_its_one_parameter_file_changes_both_paths_alike
     law_copy("riksnorm/2026.yaml", "2026-09-01", raise_single_adult)
     after = assert_the_engine_gives_the_single_paths_results(LAW_CHANGE_HOUSEHOLDS, local_dir)
 
-    assert [a.amount - b.amount for a, b in zip(after, before)] == [1000, 1000, 0]  # from September only
+    assert [a.amount - b.amount for a, b in zip(after, before, strict=True)] == [1000, 1000, 0]  # from September only
     assert any(f"ensamstående vuxen = {shown[0]}" in w for w in after[0].warnings)
     assert not any(shown[0] in w for w in before[0].warnings + after[2].warnings)
 

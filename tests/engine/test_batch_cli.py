@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.engine import batch_io
 from bistand.engine.batch_io import run_batch
+from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.rules.calculate import encode_json
 
 BISTAND = Path(sys.executable).parent / "bistand"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bistand.rules import CalculationInputError, calculate
 from bistand.engine.cli import main
+from bistand.rules import CalculationInputError, calculate
 
 HOUSEHOLD = {
     "month": "2026-03",

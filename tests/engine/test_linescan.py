@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bistand.engine import batch_io
-from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.engine.batch_io import calculate_jsonl
+from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.rules.calculate import encode_json
 from tests.engine.test_batch import MUTATIONS, households, local_dir, mutated_line  # noqa: F401 (fixture)
 

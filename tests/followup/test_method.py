@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.assessment.models import AssessmentSettings, DomainRating, OccasionKind, Rater, RatingStatus, Ruler
-from bistand.casework.models import Assignment
 from bistand.casework import method
+from bistand.casework.models import Assignment
 from bistand.plans.models import Action, ActionStatus, Plan, PlanResponse, Referral, Responsible
 from bistand.tenancy.roles import Role
 from tests.applications.factories import ApplicationFactory
@@ -47,7 +47,7 @@ def test_percentiles_use_the_nearest_rank_and_the_median_the_middle():
 
 def test_time_to_decision_gives_median_and_p90_for_all_and_for_first_applications(municipality):
     decisions = [issued_decision(municipality) for _ in range(3)]
-    for decision, days, kind in zip(decisions, [2, 5, 20], ["recurring", "new", "new"]):
+    for decision, days, kind in zip(decisions, [2, 5, 20], ["recurring", "new", "new"], strict=True):
         Application.objects.filter(pk=decision.application_id).update(
             submitted_at=decision.issued_at - dt.timedelta(days=days), kind=kind)
     month = timezone.localtime(decisions[0].issued_at).date().replace(day=1)

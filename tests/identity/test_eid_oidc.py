@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
-from bistand.people import personnummer as pnr
 from bistand.identity import oidc
 from bistand.identity.base import EidError
+from bistand.people import personnummer as pnr
 from bistand.tenancy.models import Membership
 from bistand.tenancy.roles import Role
 from tests.factories import MunicipalityFactory, UnitFactory

@@ -143,8 +143,8 @@ def test_an_open_completion_request_stops_the_automation_even_when_the_model_loo
     from django.apps import apps
 
     from bistand.applications.models import CompletionRequest
-    from tests.decisions.test_automation import only_failure, run
     from tests.decisions.factories import standard_case
+    from tests.decisions.test_automation import only_failure, run
 
     case = standard_case(settings)
     CompletionRequest.objects.create(municipality=case.municipality, application=case.application,

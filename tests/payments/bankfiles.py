@@ -70,7 +70,7 @@ def pain002(original_message_id: str, transactions=(), *, group_status: str = ""
         f"<GrpHdr><MsgId>{message_id}</MsgId><CreDtTm>2026-03-26T08:00:00</CreDtTm></GrpHdr>"
         f"<OrgnlGrpInfAndSts><OrgnlMsgId>{original_message_id}</OrgnlMsgId><OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>"
         f"{group}</OrgnlGrpInfAndSts>{''.join(parts)}</CstmrPmtStsRpt></Document>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def camt054(entries, *, version: str = CAMT054_VERSION, message_id: str = "AVI-1") -> bytes:
@@ -93,4 +93,4 @@ def camt054(entries, *, version: str = CAMT054_VERSION, message_id: str = "AVI-1
         f"<Ntfctn><Id>N1</Id><CreDtTm>2026-03-25T18:00:00</CreDtTm>"
         f"<Acct><Id><IBAN>SE4550000000058398257466</IBAN></Id></Acct>{''.join(rows)}</Ntfctn>"
         f"</BkToCstmrDbtCdtNtfctn></Document>\n"
-    ).encode("utf-8")
+    ).encode()

@@ -88,7 +88,7 @@ def test_exporting_the_same_date_again_gives_the_same_file_and_writes_nothing(mu
     first = export_payments(municipality, EXPORT_DAY)
     events, months = AuditEvent.objects.count(), AssistanceMonth.objects.count()
     late = approved_payment(municipality, people)  # approved after the file was made
-    again = export_payments(municipality, EXPORT_DAY, now=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
+    again = export_payments(municipality, EXPORT_DAY, now=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
     assert again.pk == first.pk and not again.created_now
     assert bytes(again.content) == bytes(first.content)
     assert PaymentExport.objects.count() == 1

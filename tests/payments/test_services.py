@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from bistand.audit.models import AuditEvent
 from bistand.payments import services
 from bistand.payments.models import PayeeKind, Payment, PaymentStatus
-from bistand.payments.services import FourEyesError, Payee, PaymentError, approve, cancel, change_payee, schedule_payment
+from bistand.payments.services import (
+    FourEyesError,
+    Payee,
+    PaymentError,
+    approve,
+    cancel,
+    change_payee,
+    schedule_payment,
+)
 from bistand.tenancy.roles import Role
 from tests.factories import MunicipalityFactory, user_with_role
 

@@ -180,7 +180,7 @@ def test_the_approver_approves_all_at_once_after_confirming_count_and_total(clie
     confirm = client.post(reverse("staff:payment_approve_many"), {"all": "1"})
     text = confirm.content.decode()
     assert confirm.status_code == 200 and "3 utbetalningar" in text and format_kronor(total) in text
-    assert not PaymentStatus.APPROVED in set(p.status for p in Payment.objects.all())
+    assert PaymentStatus.APPROVED not in set(p.status for p in Payment.objects.all())
     done = client.post(reverse("staff:payment_approve_many"),
                        {"confirm": "1", "count": "3", "total_ore": str(total), "payment": [p.pk for p in payments]})
     assert done.status_code == 302

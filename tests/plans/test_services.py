@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bistand.audit.models import AuditEvent
 from bistand.plans import services
-from bistand.plans.models import Action, ActionKind, FollowUp, PlanResponse, PlanStatus, Responsible, ResponseKind
+from bistand.plans.models import Action, ActionKind, FollowUp, PlanResponse, PlanStatus, ResponseKind, Responsible
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import standard_case
 from tests.factories import MunicipalityFactory, user_with_role

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from bistand.calculations.services import build_input_for_household, new_stored_calculation, prepare_calculation
-from bistand.people.models import HouseholdRole
 from bistand.common import plugins as registry
+from bistand.people.models import HouseholdRole
 from bistand.registers.ssbtek import simulator
 from bistand.registers.ssbtek.base import AGENCY_OF_INCOME, REGISTRATION, SsbtekClient, SsbtekFact
 from bistand.registers.ssbtek.simulator import SimulatorClient, deviates

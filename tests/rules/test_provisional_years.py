@@ -4,7 +4,6 @@ values, each marked estimated, with warnings; confirmed year documents from the 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

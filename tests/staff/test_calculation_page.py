@@ -13,7 +13,8 @@ from django.urls import reverse
 from bistand.rules import convert_input
 from bistand.rules.calculate import calculate
 from bistand.tenancy.roles import Role
-from tests.factories import UserFactory, user_with_role as staff_user
+from tests.factories import UserFactory
+from tests.factories import user_with_role as staff_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from bistand.audit.models import AccessLog
 from bistand.tenancy.roles import Role
-from tests.factories import AccessLogFactory, MunicipalityFactory, grant_protected_identity, household_with_members, user_with_role
+from tests.factories import (
+    AccessLogFactory,
+    MunicipalityFactory,
+    grant_protected_identity,
+    household_with_members,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 

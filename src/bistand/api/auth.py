@@ -14,6 +14,7 @@ from bistand.tenancy.selectors import has_staff_membership
 from .models import ApiClient
 from .services import authenticate_key
 
+
 class ApiKey(HttpBearer):
     """An API client's key, created with ``bistand create-api-client NAME``."""
 

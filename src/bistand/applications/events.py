@@ -20,7 +20,7 @@ class CaseEvent:
     payment_id: int | None = None
 
     @classmethod
-    def coerce(cls, value: Any) -> "CaseEvent | None":
+    def coerce(cls, value: Any) -> CaseEvent | None:
         """A CaseEvent from another app's event (a CaseEvent or a dict with the same keys)."""
         if isinstance(value, CaseEvent):
             return value

@@ -143,7 +143,7 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", "Annat"
 
 
-def _attachment_path(instance: "Attachment", filename: str) -> str:
+def _attachment_path(instance: Attachment, filename: str) -> str:
     # The name on disk is random; the original name is kept in the database only.
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"{instance.municipality_id}/{instance.application_id}/{uuid.uuid4().hex}.{extension}"

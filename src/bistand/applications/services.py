@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bistand.audit.services import record_change, record_create, snapshot, diff
+from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.common.months import parse_month
 from bistand.people import personnummer as pnr
 from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person

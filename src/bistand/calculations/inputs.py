@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .history import QUALIFYING_MONTHS, WINDOW_MONTHS, consecutive_months_before, jobbstimulans_since
 from bistand.common.months import age_at, format_month, last_day
+
+from .history import QUALIFYING_MONTHS, WINDOW_MONTHS, consecutive_months_before, jobbstimulans_since
 
 MAX_CHILD_AGE = 20
 MIN_ADULT_AGE = 18

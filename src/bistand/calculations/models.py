@@ -20,10 +20,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bistand.common.months import format_month
 from bistand.tenancy import scoping
 
 from .inputs import DecimalJSONDecoder, DecimalJSONEncoder
-from bistand.common.months import format_month
 
 
 class ImmutableCalculationError(Exception):

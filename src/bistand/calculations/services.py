@@ -24,6 +24,7 @@ from django.utils import timezone
 from bistand import rules
 from bistand.audit.services import diff, display_name, record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
+from bistand.common.months import format_month, last_day, parse_month
 from bistand.people.models import HouseholdMember, HouseholdRole
 from bistand.rules import parameters as rules_parameters
 from bistand.rules.parameters import load_parameters
@@ -40,8 +41,6 @@ from .inputs import (
     input_hash,
     wage_in,
 )
-from bistand.common.months import format_month, last_day, parse_month
-
 from .models import MadeBy, StoredCalculation, YearParameters
 
 #: Fields written to the audit trail when a calculation is stored (the input and the result are in the

@@ -46,10 +46,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
-from bistand.assessment.models import AssessmentSettings, DomainRating, Occasion, OccasionKind, Rater, RatingStatus, Ruler
-from bistand.common.months import add_months, last_day
+from bistand.assessment.models import (
+    AssessmentSettings,
+    DomainRating,
+    Occasion,
+    OccasionKind,
+    Rater,
+    RatingStatus,
+    Ruler,
+)
 from bistand.casework.models import Assignment
 from bistand.casework.models import Referral as CaseReferral
+from bistand.common.months import add_months, last_day
 from bistand.decisions.models import Decision, DecisionStatus
 from bistand.plans.models import Action, ActionStatus, Plan, PlanResponse
 from bistand.plans.models import Referral as PartnerReferral

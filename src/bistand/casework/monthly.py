@@ -51,11 +51,11 @@ from django.utils import timezone
 
 from bistand.applications.models import Application, ApplicationStatus, CompletionRequest, CompletionStatus
 from bistand.applications.selectors import calculation_input_for
-from bistand.audit.services import record_change, record_create_many, snapshot, diff
+from bistand.audit.services import diff, record_change, record_create_many, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
-from bistand.common.months import add_months, parse_month
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
+from bistand.common.months import add_months, parse_month
 from bistand.decisions import automation
 from bistand.decisions.models import Decision, DecisionStatus, DecisionType
 from bistand.decisions.proposals import propose
@@ -91,7 +91,7 @@ class ChunkResult:
     payments: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (application id, message)
 
-    def add(self, other: "ChunkResult") -> None:
+    def add(self, other: ChunkResult) -> None:
         self.taken += other.taken
         self.decided += other.decided
         self.referred += other.referred

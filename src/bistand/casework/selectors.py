@@ -18,7 +18,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionRequest, CompletionStatus
+from bistand.applications.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    CompletionRequest,
+    CompletionStatus,
+)
 from bistand.tenancy.current import get_state
 from bistand.tenancy.models import Membership, Unit
 from bistand.tenancy.roles import Role

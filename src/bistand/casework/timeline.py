@@ -17,6 +17,7 @@ from bistand.common.months import month_sv
 from bistand.decisions import selectors as decision_selectors
 from bistand.payments import selectors as payment_selectors
 
+
 def application_events(application: Application) -> list[CaseEvent]:
     """The events of one application, oldest first."""
     events: list[CaseEvent] = []

@@ -48,8 +48,7 @@ from typing import Any
 from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
-from bistand.common.months import add_months
-from bistand.common.months import month_sv
+from bistand.common.months import add_months, month_sv
 from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome

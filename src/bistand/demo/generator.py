@@ -310,7 +310,7 @@ class _Amounts:
     parental: int
 
     @classmethod
-    def draw(cls, rng: random.Random) -> "_Amounts":
+    def draw(cls, rng: random.Random) -> _Amounts:
         return cls(
             full_time=rng.randrange(19_000, 26_000, 50),
             part_time=rng.randrange(6_000, 12_000, 50),

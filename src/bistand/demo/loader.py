@@ -15,9 +15,8 @@ and the demo password is the same for everyone).
 from __future__ import annotations
 
 import contextlib
-import logging
-
 import datetime as dt
+import logging
 import os
 import time
 from collections import Counter
@@ -36,8 +35,8 @@ from bistand.audit.models import AccessLog
 from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
 from bistand.calculations.inputs import AdultFacts, AdultHistory, ChildFacts, build_contract_input
 from bistand.calculations.models import StoredCalculation
-from bistand.common.months import add_months, format_month, parse_month
 from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
+from bistand.common.months import add_months, format_month, parse_month
 from bistand.followup.population import import_population
 from bistand.followup.services import HistoryImportResult, import_history
 from bistand.people import personnummer as pnr

@@ -37,10 +37,11 @@ so the batch accepts and computes exactly what the single path does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -58,7 +59,7 @@ from bistand.rules.model import (
     validate_input,
 )
 from bistand.rules.parameters import MAX_CHILDREN_KEY, ParameterSet, format_kronor, load_parameters, norm_years
-from bistand.rules.texts import composition, number_text
+from bistand.rules.texts import number_text
 
 __all__ = [
     "BatchResult",
@@ -271,7 +272,7 @@ class ParameterTables:
         )
 
     @classmethod
-    def build(cls, sets: Sequence[ParameterSet], messages: _Messages | None = None) -> "ParameterTables":
+    def build(cls, sets: Sequence[ParameterSet], messages: _Messages | None = None) -> ParameterTables:
         sets = tuple(sets)
         messages = messages if messages is not None else _Messages()
         rows = [_set_row(ps) for ps in sets]
@@ -512,7 +513,7 @@ class HouseholdArrays:
         *,
         local_dir: str | Path | None = None,
         validate: bool = True,
-    ) -> "HouseholdArrays":
+    ) -> HouseholdArrays:
         """Build the columns from decoded inputs (`decode_input`/`convert_input`). With `validate`, each
         input is checked by `validate_input` first (errors carry the 0-based position as `index`)."""
         n = len(inputs)
@@ -1174,7 +1175,7 @@ class _Part:
     child_has_wage: np.ndarray  # per child row
 
     @classmethod
-    def joined(cls, parts: list["_Part"], capped_types: list[int]) -> "_Part":
+    def joined(cls, parts: list[_Part], capped_types: list[int]) -> _Part:
         """The parts of consecutive blocks as one."""
         def cat(name: str) -> np.ndarray:
             return np.concatenate([getattr(part, name) for part in parts])

@@ -50,12 +50,13 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import chain, compress, repeat
 from operator import attrgetter
 from pathlib import Path
-from decimal import Decimal
-from typing import IO, Annotated, Any, Iterator, Literal, Sequence
+from typing import IO, Annotated, Any, Literal
 
 import msgspec
 import numpy as np
@@ -368,7 +369,7 @@ class _Columns:
     income_member: np.ndarray | None = None
 
     @classmethod
-    def concatenate(cls, parts: list["_Columns"]) -> "_Columns":
+    def concatenate(cls, parts: list[_Columns]) -> _Columns:
         if len(parts) == 1:
             return parts[0]
         values: dict[str, Any] = {}
@@ -550,7 +551,7 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
 
 
 def _finish(
-    c: _Columns, lines: "Sequence[bytes] | _Lines", first_index: int, local_dir: str | Path | None
+    c: _Columns, lines: Sequence[bytes] | _Lines, first_index: int, local_dir: str | Path | None
 ) -> HouseholdArrays:
     """Columns → HouseholdArrays: parameter sets, and the single path's verdict on every suspect line."""
     suspect, adult_months, adult_since, income_member, child_earnings, cost_amount, income_amount = _validate(c)
@@ -973,7 +974,7 @@ def _run_parallel(
     workers: int,
     trace: bool,
     local_dir: str | Path | None,
-    bar: "ProgressBar | None",
+    bar: ProgressBar | None,
 ) -> None:
     context = multiprocessing.get_context("fork")
     shared = _Shared(context, len(ranges))

@@ -22,7 +22,6 @@ the year, the share is ``None`` with a note saying what is missing: never a gues
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass

@@ -67,7 +67,7 @@ class OidcConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, name: str) -> "OidcConfig":
+    def from_settings(cls, name: str) -> OidcConfig:
         raw = dict(getattr(settings, name, None) or {})
         known = {f for f in cls.__dataclass_fields__ if f != "extra"}
         values = {k.lower(): v for k, v in raw.items()}

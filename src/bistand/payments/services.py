@@ -28,13 +28,10 @@ from bistand.bulkinsert import insert_many
 from bistand.common.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
-from . import pain001
-from .banking_days import next_banking_day
-from .models import format_kronor
+from . import bankstatus, pain001
 from .accounts import AccountError, parse_account, parse_bank_account, parse_iban
-from . import bankstatus
+from .banking_days import next_banking_day
 from .models import (
-    IN_BANK_FILE,
     REISSUABLE,
     DebtorAccount,
     PayeeKind,
@@ -43,6 +40,7 @@ from .models import (
     PaymentEventKind,
     PaymentExport,
     PaymentStatus,
+    format_kronor,
     parse_end_to_end_id,
 )
 

@@ -7,7 +7,7 @@ from django import forms
 
 from bistand.common.forms import AccessibleFormMixin
 
-from .models import REQUIREMENT_BASIS, ActionStatus, GoalOrigin, Responsible, ResponseKind
+from .models import REQUIREMENT_BASIS, ActionStatus, GoalOrigin, ResponseKind, Responsible
 
 DATE = forms.DateInput(attrs={"type": "date"})
 RATING_CHOICES = [(1, "1 – Inte alls till nytta"), (2, "2"), (3, "3"), (4, "4"), (5, "5 – Till mycket stor nytta")]

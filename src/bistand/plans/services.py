@@ -27,20 +27,20 @@ from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.tenancy.scoping import check_can_act_in
 
 from .models import (
+    LIVE_STATUSES,
+    REQUIREMENT_BASIS,
+    Action,
     ActionKind,
     ActionStatus,
     FollowUp,
     Goal,
     GoalOrigin,
-    LIVE_STATUSES,
     Plan,
     PlanResponse,
     PlanStatus,
-    REQUIREMENT_BASIS,
     Referral,
-    Responsible,
     ResponseKind,
-    Action,
+    Responsible,
 )
 
 _RESPONSE_STATUS = {

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from bistand.applications import declaration as decl
 from bistand.applications.models import AttachmentKind
+from bistand.common.forms import AccessibleFormMixin
 from bistand.payments.accounts import AccountError, parse_bank_account
 from bistand.people import personnummer as pnr
-from bistand.common.forms import AccessibleFormMixin
 
 YES_NO = [("no", "Nej"), ("yes", "Ja")]
 

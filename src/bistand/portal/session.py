@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from bistand.people.models import Person
 from bistand.identity.base import EidIdentity
+from bistand.people.models import Person
 
 SESSION_KEY = "bistand_applicant"
 IDLE_SECONDS = 30 * 60

@@ -21,15 +21,14 @@ from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
 from bistand.applications.views import file_response
-from bistand.common.months import add_months, format_month
 from bistand.casework import timeline
 from bistand.common import plugins as registry
 from bistand.common.http import safe_next
-from bistand.common.months import month_sv
+from bistand.common.months import add_months, format_month, month_sv
 from bistand.decisions import letters
+from bistand.decisions.letters import authority
 from bistand.decisions.models import Decision, DecisionStatus
 from bistand.identity.base import EidError
-from bistand.decisions.letters import authority
 from bistand.people.models import HouseholdMember, HouseholdRole
 from bistand.registers import selectors as register_selectors
 from bistand.tenancy.models import Municipality

@@ -8,6 +8,7 @@
 
 ENGINE_VERSION = "1.0.0"
 
+from bistand.rules.calculate import CalculationResult, TraceLine, calculate  # noqa: E402
 from bistand.rules.errors import CalculationInputError, ParameterFileError  # noqa: E402
 from bistand.rules.model import (  # noqa: E402
     CalculationInput,
@@ -25,7 +26,6 @@ from bistand.rules.parameters import (  # noqa: E402
     parameter_hash,
     set_documents_provider,
 )
-from bistand.rules.calculate import CalculationResult, TraceLine, calculate  # noqa: E402
 
 __all__ = [
     "ENGINE_VERSION",

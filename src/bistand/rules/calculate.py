@@ -32,7 +32,7 @@ from bistand.rules.model import (
     validate_input,
 )
 from bistand.rules.parameters import ParameterSet, ParameterValue, format_kronor, legal_references, load_parameters
-from bistand.rules.texts import composition, how_many, number_text
+from bistand.rules.texts import how_many, number_text
 
 COST_LABELS = {
     "rent": "Boendekostnad (hyra)",

@@ -18,7 +18,7 @@ class CalculationInputError(Exception):
         self.index = index
         super().__init__(field, message, index)
 
-    def with_index(self, index: int) -> "CalculationInputError":
+    def with_index(self, index: int) -> CalculationInputError:
         """The same error, for the household at `index` (0-based) in a batch."""
         return CalculationInputError(self.field, self.message, index)
 

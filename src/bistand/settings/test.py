@@ -2,11 +2,11 @@
 a throwaway PostgreSQL cluster with `pytest --postgres`)."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F401,F403
 from .base import DATABASES
 from .env import parse_database_url
-from pathlib import Path
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

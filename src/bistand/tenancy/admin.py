@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
 from bistand.audit.admin_mixins import AuditedAdminMixin
-from bistand.audit.services import diff, record_change
+from bistand.audit.services import diff
 
 from .admin_mixins import MunicipalityScopedAdminMixin, users_visible_to
 from .current import get_state

@@ -9,7 +9,8 @@ from django.shortcuts import render
 
 from bistand.common.http import safe_next
 
-from .current import choose_municipality as choose, for_request
+from .current import choose_municipality as choose
+from .current import for_request
 
 
 def _safe_next(request, default: str = "/handlaggning/") -> str:

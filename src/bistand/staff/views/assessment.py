@@ -17,8 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.assessment import charts, package, selectors, services
-from bistand.assessment.models import InstrumentVersion, MINote
-from bistand.assessment.models import ChangeTalk, MIProcess, OccasionKind, Rater, RatingStatus
+from bistand.assessment.models import (
+    ChangeTalk,
+    InstrumentVersion,
+    MINote,
+    MIProcess,
+    OccasionKind,
+    Rater,
+    RatingStatus,
+)
 from bistand.audit.services import log_access
 from bistand.people.presenters import present_person
 from bistand.people.selectors import person_for

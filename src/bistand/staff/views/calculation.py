@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from bistand.tenancy.selectors import has_staff_membership
 from bistand.staff.forms_calculation import CalculationPage
+from bistand.tenancy.selectors import has_staff_membership
 
 
 @login_required

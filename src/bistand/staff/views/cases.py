@@ -38,9 +38,7 @@ from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
 from bistand.calculations.models import MadeBy, StoredCalculation
-from bistand.common.months import add_months, parse_month
 from bistand.calculations.services import CalculationConflictError, calculate_and_store, members_in_month
-from bistand.common.months import month_sv
 from bistand.casework import services as case_services
 from bistand.casework.reasons import reason_choices
 from bistand.casework.selectors import (
@@ -57,14 +55,15 @@ from bistand.casework.selectors import (
     user_units,
     waiting_for_run_count,
 )
+from bistand.common.forms import AccessibleFormMixin
+from bistand.common.http import page_of
+from bistand.common.months import add_months, month_sv, parse_month
 from bistand.decisions import services as decision_services
 from bistand.decisions.letters import letter_filename, render_pdf
 from bistand.decisions.models import Decision, DecisionStatus, Outcome
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import decision_for, decisions_for_application
 from bistand.payments.services import PaymentError, schedule_payment
-from bistand.common.forms import AccessibleFormMixin
-from bistand.common.http import page_of
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
 from bistand.registers.selectors import income_comparison, register_facts_for

@@ -31,9 +31,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
-from bistand.payments.models import PayeeKind, format_kronor
+from bistand.common.forms import AccessibleFormMixin
+from bistand.common.http import page_of
 from bistand.payments.bankstatus import BankStatusError
-from bistand.payments.models import PaymentStatus
+from bistand.payments.models import PayeeKind, PaymentStatus, format_kronor
 from bistand.payments.selectors import (
     approved_waiting_for_export,
     automated_approval_batches,
@@ -60,8 +61,6 @@ from bistand.payments.services import (
     import_bank_status,
     reissue,
 )
-from bistand.common.forms import AccessibleFormMixin
-from bistand.common.http import page_of
 from bistand.people.presenters import PROTECTED_TEXT, can_see_protected, present_person
 from bistand.tenancy.current import for_request
 from bistand.tenancy.decorators import person_data_view

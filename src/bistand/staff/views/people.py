@@ -16,13 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bistand.common.http import page_of
-from bistand.staff.forms_access_log import AccessLogFilterForm
 from bistand.audit.models import AccessAction, AccessPurpose
-from bistand.people.audit_presenters import target_label
 from bistand.audit.selectors import access_log_for
 from bistand.audit.services import log_access
 from bistand.calculations.selectors import calculations_for_household
+from bistand.common.http import page_of
+from bistand.people.audit_presenters import target_label
 from bistand.people.forms import PersonForm
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
@@ -36,6 +35,7 @@ from bistand.people.selectors import (
     search_persons,
 )
 from bistand.people.services import update_person
+from bistand.staff.forms_access_log import AccessLogFilterForm
 from bistand.tenancy.current import for_request
 from bistand.tenancy.decorators import person_data_view
 

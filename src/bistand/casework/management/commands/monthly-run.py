@@ -17,8 +17,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bistand.common.months import parse_month
 from bistand.casework import monthly
+from bistand.common.months import parse_month
 from bistand.tenancy.models import Municipality
 
 
