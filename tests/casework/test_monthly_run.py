@@ -51,7 +51,7 @@ def state_rows() -> dict:
         "facts": RegisterFact.objects.count(),
         "calculations": sorted(StoredCalculation.objects.values_list("household_id", "month", "input_hash")),
         "statuses": sorted(Application.objects.values_list("pk", "status")),
-        "audit": AuditEvent.objects.exclude(model="casework.monthlyrun").count(),
+        "audit": AuditEvent.objects.exclude(model__in=["casework.monthlyrun", "casework.monthlyrunjob"]).count(),
     }
 
 

@@ -174,3 +174,29 @@ def test_demo_accounts_and_ibans_are_valid():
 def test_the_demo_history_ends_one_month_before_the_submitted_applications():
     summary = load()
     assert add_months(summary.dataset.last_month, -1).isoformat() == f"{PREVIOUS}-01"
+
+
+def test_the_demo_start_output_gives_the_e_service_address_and_a_test_person_for_each_situation():
+    """Issue 20: `scripts/start` (bistand run) prints where applicants log in and which test persons show
+    a new applicant, a couple, an application waiting for a completion and a recurring application."""
+    from bistand.applications.models import CompletionRequest
+    from bistand.calculations.months import parse_month
+
+    load()
+    persons = loader.test_persons()
+    assert [situation for situation, _ in persons] == [
+        "Ny sökande (första ansökan)", "Par (sökande och medsökande)", "Väntar på en komplettering",
+        "Återansökan som månadskörningen kan besluta"]
+    numbers = dict(persons)
+    waiting = Application.objects.get(applicant__personnummer=numbers["Väntar på en komplettering"].replace("-", ""),
+                                      month=parse_month(LAST))
+    assert CompletionRequest.objects.filter(application=waiting, status="open").exists()
+    couple = Application.objects.get(applicant__personnummer=numbers["Par (sökande och medsökande)"].replace("-", ""),
+                                     month=parse_month(LAST))
+    assert couple.co_applicant_id is not None
+    assert Application.objects.get(applicant__personnummer=numbers["Ny sökande (första ansökan)"].replace("-", ""),
+                                   month=parse_month(LAST)).kind == "new"
+    text = loader.format_logins([], "hemligt", url="http://127.0.0.1:8000/")
+    assert "E-tjänsten för sökande: http://127.0.0.1:8000/e-tjanst/" in text
+    for situation, number in persons:
+        assert f"{situation}: {number}" in text

@@ -43,6 +43,20 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Återkallad"
 
 
+class Channel(models.TextChoices):
+    """How an application came in. The supervisory authority expects municipalities to take applications
+    on paper and in person as well as through the e-service."""
+
+    E_SERVICE = "e_service", "E-tjänsten"
+    PAPER = "paper", "Pappersblankett (lämnad in)"
+    POST = "post", "Brev (med posten)"
+    VISIT = "visit", "Besök (muntligt, registrerad av handläggare)"
+
+
+#: Channels where a case worker registers the application on the applicant's behalf.
+STAFF_CHANNELS = (Channel.PAPER, Channel.POST, Channel.VISIT)
+
+
 #: Statuses in which the application counts as received by the municipality.
 RECEIVED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.DECIDED)
 #: Statuses in which the applicant may still change the declaration.
@@ -81,6 +95,15 @@ class Application(models.Model):
         "inskickningsnyckel", default=uuid.uuid4, unique=True,
         help_text="Byts vid varje ändring av utkastet; den sida där sökanden skriver under bär nyckeln.",
     )
+    channel = models.CharField("inkom via", max_length=12, choices=Channel.choices, default=Channel.E_SERVICE)
+    received_on = models.DateField(
+        "inkom den", null=True, blank=True,
+        help_text="Dagen då ansökan kom in till kommunen, när en handläggare registrerade den (papper, brev, besök).",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="registrerad av", on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True, help_text="Handläggaren som registrerade en ansökan på papper, brev eller besök.",
+    )
     needs_caseworker = models.BooleanField(
         "behöver handläggare", default=False,
         help_text="Sökanden kunde inte svara på allt, eller något annat kräver en handläggare.",
@@ -107,6 +130,8 @@ class Application(models.Model):
             models.CheckConstraint(condition=Q(month__day=1), name="application_month_is_first_day"),
             models.CheckConstraint(condition=Q(kind__in=ApplicationKind.values), name="application_kind_known"),
             models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_known"),
+            models.CheckConstraint(condition=Q(channel__in=["e_service", "paper", "post", "visit"]),
+                                   name="application_channel_known"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "awaiting_co_applicant", "withdrawn"]) | Q(submitted_at__isnull=False),
                 name="application_received_has_submitted_at",

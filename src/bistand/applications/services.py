@@ -37,11 +37,13 @@ from bistand.tenancy.scoping import check_can_act_in
 from . import declaration as decl
 from .models import (
     MONTHLY_KINDS,
+    STAFF_CHANNELS,
     Application,
     ApplicationKind,
     ApplicationStatus,
     Attachment,
     AttachmentKind,
+    Channel,
     CompletionRequest,
     CompletionStatus,
 )
@@ -685,6 +687,17 @@ def add_attachment(application: Application, *, person: Person, uploaded, kind: 
             raise ValidationError({"file": ["Kompletteringen är redan besvarad."]})
     elif not current.is_editable:
         raise ValidationError({"file": ["Ansökan är redan inskickad. Skicka filer som svar på en begäran om komplettering."]})
+    attachment = _save_attachment(current, uploaded=uploaded, kind=kind, uploaded_by=person, actor=actor_for(person),
+                                  completion_request=completion_request)
+    if completion_request is None:
+        current.submission_key = uuid.uuid4()  # what is signed includes the attachments
+        current.save(update_fields=["submission_key", "updated_at"])
+    return attachment
+
+
+def _save_attachment(current: Application, *, uploaded, kind: str, uploaded_by: Person, actor,
+                     completion_request: CompletionRequest | None = None) -> Attachment:
+    """Check and store one file of ``current`` (locked by the caller), with its audit event."""
     file_type = check_upload(uploaded)
     if kind not in AttachmentKind.values:
         kind = AttachmentKind.OTHER
@@ -696,7 +709,7 @@ def add_attachment(application: Application, *, person: Person, uploaded, kind: 
     original = _clean_name(uploaded.name)
     attachment = Attachment(
         municipality_id=current.municipality_id, application=current, completion_request=completion_request,
-        uploaded_by=person, kind=kind, original_name=original, content_type=content_type, size=uploaded.size,
+        uploaded_by=uploaded_by, kind=kind, original_name=original, content_type=content_type, size=uploaded.size,
         sha256=digest.hexdigest(),
     )
     attachment.file.save(f"fil.{extension}", uploaded, save=False)
@@ -705,11 +718,8 @@ def add_attachment(application: Application, *, person: Person, uploaded, kind: 
     except Exception:
         attachment.file.storage.delete(attachment.file.name)
         raise
-    record_create(user=actor_for(person), instance=attachment, municipality_id=current.municipality_id,
+    record_create(user=actor, instance=attachment, municipality_id=current.municipality_id,
                   fields=["application", "kind", "original_name", "content_type", "size", "sha256", "completion_request"])
-    if completion_request is None:
-        current.submission_key = uuid.uuid4()  # what is signed includes the attachments
-        current.save(update_fields=["submission_key", "updated_at"])
     return attachment
 
 
@@ -732,6 +742,81 @@ def remove_attachment(attachment: Attachment, *, person: Person) -> None:
 def _check_applicant_or_co(application: Application, person: Person) -> None:
     if person is None or person.pk not in (application.applicant_id, application.co_applicant_id):
         raise PermissionDenied("Bara den som söker kan lägga till filer.")
+
+
+# --- applications received on paper, by post or at a visit ------------------------------------------------
+
+PAPER_REASON = "registered_by_caseworker"
+
+
+@transaction.atomic
+def register_on_behalf(*, actor, person: Person, month, channel: str, received_on: dt.date, scanned,
+                       now: dt.datetime | None = None) -> Application:
+    """A case worker registers an application that came in on paper, by post or at a visit, on behalf of
+    ``person``, with the day it was received and the scanned paper (PDF, JPG or PNG) as an attachment.
+
+    The declaration starts from the household's last application (a recurring application, as the
+    e-service prefills it) or, for a first application, from the person alone; the application is
+    received (submitted) on ``received_on`` — the day that counts for the applicant — and goes to the
+    inbox (never decided automatically: a person compares the paper with the declaration), where it
+    follows the same calculation, decision and letter flow as any other. Registering the same paper
+    twice for the same month gives the application already registered (one live application per household
+    and month)."""
+    errors: dict[str, list[str]] = {}
+    if channel not in STAFF_CHANNELS:
+        errors["channel"] = ["Välj hur ansökan kom in: pappersblankett, brev eller besök."]
+    today = timezone.localdate()
+    if received_on is None:
+        errors["received_on"] = ["Skriv vilken dag ansökan kom in."]
+    elif received_on > today:
+        errors["received_on"] = ["Dagen då ansökan kom in kan inte vara i framtiden."]
+    if scanned is None and channel != Channel.VISIT:
+        errors["scanned"] = ["Bifoga den skannade ansökan (PDF, JPG eller PNG)."]
+    try:
+        month = parse_month(month)
+    except (TypeError, ValueError):
+        errors["month"] = ["Skriv månaden som år och månad, till exempel 2026-03."]
+    if errors:
+        raise ValidationError(errors)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    check_can_act_in(actor, person.municipality_id)
+    household = current_household_of(person, month)
+    previous = previous_application(household, month) if household is not None else None
+    if household is not None and previous is not None:
+        application = prefill_recurring(household, month, person=person if person.pk in (
+            previous.applicant_id, previous.co_applicant_id) else None, now=now)
+    else:
+        application = start_application(person=person, month=month, now=now)
+    current = _lock(application)
+    if current.status != ApplicationStatus.DRAFT:
+        if current.channel == channel and current.received_on == received_on:
+            return current  # the same paper registered again
+        raise ValidationError({"month": ["Hushållet har redan en ansökan för den månaden."]})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS + ["channel", "received_on", "registered_by"])
+    received_at = timezone.make_aware(dt.datetime.combine(received_on, dt.time(12, 0)))
+    declaration = _materialise_members(current)
+    current.declaration = declaration
+    current.channel = channel
+    current.received_on = received_on
+    current.registered_by = actor
+    current.caseworker_reasons = [*decl.caseworker_reasons(declaration), {
+        "code": PAPER_REASON,
+        "label": f"Inkom via {Channel(channel).label.lower()} {received_on:%Y-%m-%d}: jämför uppgifterna med "
+                 "ansökan på papper innan beslut.",
+    }]
+    current.needs_caseworker = True
+    current.applicant_signed_at = received_at
+    current.status = ApplicationStatus.SUBMITTED
+    current.submitted_at = received_at
+    current.save()
+    record_change(user=actor, action="update", instance=current, municipality_id=current.municipality_id,
+                  changes=diff(old, snapshot(current, APPLICATION_AUDIT_FIELDS + ["channel", "received_on",
+                                                                                 "registered_by"])))
+    if scanned is not None:
+        _save_attachment(current, uploaded=scanned, kind=AttachmentKind.OTHER, uploaded_by=current.applicant,
+                         actor=actor)
+    _refresh(application, current)
+    return application
 
 
 # --- completion requests ------------------------------------------------------------------------------

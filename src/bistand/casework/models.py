@@ -3,6 +3,8 @@ who is working on an application, and the case workers' notes.
 
 * :class:`MonthlyRun` — the monthly run of one municipality and month (``bistand monthly-run``): one row,
   however many times the run is started (it is safe to run again; see :mod:`bistand.casework.monthly`).
+* :class:`MonthlyRunJob` — one start of the run (web page or command), with its progress and summary;
+  the database lets only one run at a time per municipality.
 * :class:`Referral` — an application the automated decision function did not decide, with every
   criterion that failed (the inbox shows them as the reason). One per application.
 * :class:`Assignment` — the case worker an application is assigned to (one per application).
@@ -45,6 +47,65 @@ class MonthlyRun(models.Model):
 
     def __str__(self) -> str:
         return f"Månadskörning {format_month(self.month)}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Pågår"
+    DONE = "done", "Klar"
+    FAILED = "failed", "Avbröts av ett fel"
+    ABANDONED = "abandoned", "Avbröts (processen finns inte längre)"
+
+
+class MonthlyRunJob(models.Model):
+    """One start of the monthly run, from the web page or ``bistand monthly-run``: who started it, how far
+    it has come, and its summary.
+
+    **One at a time per municipality**, by the database: at most one job per municipality is
+    ``running`` (a partial unique index), so a second start — in another process, on another server —
+    is refused at the INSERT. A job whose process has died (``kill -9``, a restart of the web server)
+    is marked abandoned by the next start: on the same host when its process id is gone, anywhere when
+    it has not reported progress for :data:`bistand.casework.monthly.STALE_AFTER`.
+    """
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField("månad", help_text="Månadens första dag.")
+    status = models.CharField("status", max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="startad av", on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True, help_text="Tom när körningen startades från kommandoraden eller en systemtimer.",
+    )
+    started_from = models.CharField("startad från", max_length=12, default="command",
+                                    help_text="web (webbsidan), command (kommandoraden) eller due (--due).")
+    started_at = models.DateTimeField("startad", default=timezone.now)
+    heartbeat_at = models.DateTimeField("senaste livstecken", default=timezone.now)
+    finished_at = models.DateTimeField("klar", null=True, blank=True)
+    host = models.CharField("dator", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("process-id", null=True, blank=True)
+    total = models.PositiveIntegerField("ansökningar att göra", default=0)
+    done = models.PositiveIntegerField("gjorda", default=0)
+    decided = models.PositiveIntegerField("beslutade automatiskt", default=0)
+    referred = models.PositiveIntegerField("till handläggare", default=0)
+    summary = models.TextField("sammanfattning", blank=True)
+
+    class Meta:
+        verbose_name = "start av månadskörningen"
+        verbose_name_plural = "starter av månadskörningen"
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], condition=Q(status="running"),
+                                    name="monthlyrunjob_one_running_per_municipality"),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthlyrunjob_month_is_first_day"),
+        ]
+        permissions = [("start_monthly_run", "Kan starta månadskörningen")]
+
+    def __str__(self) -> str:
+        return f"Månadskörning {format_month(self.month)} ({self.get_status_display().lower()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else (100 if self.status != RunStatus.RUNNING else 0)
 
 
 @scoping.register("municipality")

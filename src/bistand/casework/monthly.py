@@ -31,6 +31,13 @@ same number. Two runs at the same moment take turns chunk by chunk (each chunk l
 worker deciding the same application at that moment), it is rolled back and done again one application
 at a time.
 
+**One run at a time per municipality.** Every start — the web page (``/handlaggning/manadskorning/``),
+``bistand monthly-run`` or ``bistand monthly-run --due`` — first writes a
+:class:`~bistand.casework.models.MonthlyRunJob` with status *running*; the database allows one running
+job per municipality (a partial unique index), so a second start anywhere is refused at the INSERT
+(:class:`RunInProgress`). The job carries the progress (for the web page's polling) and the summary. A
+job whose process died is marked abandoned by the next start (:func:`begin`).
+
 **The kill switch** (``Delegation.active``) is read again for every chunk: pulling it stops automated
 decisions from the next chunk on.
 """
@@ -40,18 +47,27 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import os
+import socket
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from bistand.applications.models import Application, ApplicationStatus, CompletionRequest, CompletionStatus
+from bistand.applications.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    CompletionRequest,
+    CompletionStatus,
+)
 from bistand.applications.selectors import calculation_input_for
-from bistand.audit.services import diff, record_change, record_create_many, snapshot
+from bistand.audit.services import record_change, record_create, record_create_many, snapshot, diff
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
@@ -67,7 +83,7 @@ from bistand.registers.models import RegisterFact
 from bistand.registers.services import fetch_for_persons
 from bistand.registers.ssbtek.base import SsbtekError
 
-from .models import MonthlyRun, Referral
+from .models import MonthlyRun, MonthlyRunJob, Referral, RunStatus
 from .reasons import CALCULATION_FAILED, codes_text, reason_label
 
 logger = logging.getLogger("bistand.casework")
@@ -131,6 +147,90 @@ class RunReport:
         return self.done.taken / self.seconds if self.seconds > 0 else 0.0
 
 
+# --- one run at a time per municipality -------------------------------------------------------------------
+
+#: A running job that has not reported progress for this long is taken to be dead (its process is on
+#: another host, so its process id cannot be checked). A chunk reports when it is done.
+STALE_AFTER = dt.timedelta(minutes=30)
+HOST = socket.gethostname()[:255]
+JOB_AUDIT_FIELDS = ["municipality", "month", "status", "started_by", "started_from", "started_at", "finished_at"]
+
+
+class RunInProgress(Exception):
+    """Another monthly run of the municipality is running (``job``)."""
+
+    def __init__(self, job: MonthlyRunJob | None) -> None:
+        self.job = job
+        if job is not None:
+            from bistand.calculations.templatetags.calculations_tags import month_sv
+
+            since = timezone.localtime(job.started_at).strftime("%Y-%m-%d %H:%M")
+            message = (f"En månadskörning för kommunen pågår redan ({month_sv(job.month)}, startad {since}). "
+                       "Vänta tills den är klar och starta sedan igen om något är kvar.")
+        else:
+            message = "En månadskörning för kommunen pågår redan. Försök igen om en stund."
+        super().__init__(message)
+        self.message = message
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+def _abandon_dead(municipality_id: int, now: dt.datetime) -> None:
+    """Mark the municipality's running job abandoned when its process is gone (same host) or it has been
+    silent for :data:`STALE_AFTER`."""
+    for job in MonthlyRunJob.objects.filter(municipality_id=municipality_id, status=RunStatus.RUNNING):
+        gone = job.host == HOST and job.pid is not None and not _process_alive(job.pid)
+        if gone or job.heartbeat_at < now - STALE_AFTER:
+            with transaction.atomic():
+                changed = MonthlyRunJob.objects.filter(pk=job.pk, status=RunStatus.RUNNING).update(
+                    status=RunStatus.ABANDONED, finished_at=now)
+                if changed:
+                    record_change(user=None, action="update", instance=job, municipality_id=municipality_id,
+                                  changes={"status": {"old": RunStatus.RUNNING, "new": RunStatus.ABANDONED}})
+
+
+def begin(municipality, month, *, user=None, started_from: str = "command") -> MonthlyRunJob:
+    """Claim the municipality's monthly run for ``month`` (see the module docstring), or raise
+    :class:`RunInProgress`."""
+    month = parse_month(month)
+    now = timezone.now()
+    _abandon_dead(municipality.pk, now)
+    try:
+        with transaction.atomic():
+            job = MonthlyRunJob.objects.create(municipality=municipality, month=month, started_by=user,
+                                               started_from=started_from, started_at=now, heartbeat_at=now,
+                                               host=HOST, pid=os.getpid())
+            record_create(user=user, instance=job, municipality_id=municipality.pk, fields=JOB_AUDIT_FIELDS)
+    except IntegrityError:
+        raise RunInProgress(MonthlyRunJob.objects.filter(municipality=municipality, status=RunStatus.RUNNING)
+                            .first()) from None
+    return job
+
+
+def _report_progress(job: MonthlyRunJob, done: int, total: int, result: "ChunkResult") -> None:
+    MonthlyRunJob.objects.filter(pk=job.pk).update(done=done, total=total, decided=result.decided,
+                                                    referred=result.referred, heartbeat_at=timezone.now())
+
+
+def _end(job: MonthlyRunJob, status: str, summary: str) -> None:
+    with transaction.atomic():
+        before = snapshot(job, ["status", "finished_at"])
+        job.status = status
+        job.finished_at = timezone.now()
+        job.summary = summary
+        job.save(update_fields=["status", "finished_at", "summary"])
+        record_change(user=None, action="update", instance=job, municipality_id=job.municipality_id,
+                      changes=diff(before, snapshot(job, ["status", "finished_at"])))
+
+
 # --- the run -----------------------------------------------------------------------------------------------
 
 
@@ -182,18 +282,33 @@ def run_month(
     progress: Callable[[int, int, ChunkResult], None] | None = None,
     on: dt.date | None = None,
     client=None,
+    job: MonthlyRunJob | None = None,
 ) -> RunReport:
     """Do the monthly run of ``municipality`` for ``month`` (see the module docstring). ``on`` is the day
     the delegation must be in force (default today); ``client`` an SSBTEK plugin (default the configured
-    one); ``progress(done, total, result so far)`` is called after each chunk."""
-    started = time.monotonic()
+    one); ``progress(done, total, result so far)`` is called after each chunk. ``job`` is the run claimed
+    with :func:`begin` (default: claimed here; :class:`RunInProgress` when another run is going on)."""
     month = parse_month(month)
+    job = job or begin(municipality, month)
+    try:
+        report = _run_month(municipality, month, job=job, chunk_size=chunk_size, progress=progress, on=on,
+                            client=client)
+    except BaseException as error:
+        _end(job, RunStatus.FAILED, f"Körningen avbröts: {error!r}"[:2000])
+        raise
+    _end(job, RunStatus.DONE, format_report(report))
+    return report
+
+
+def _run_month(municipality, month: dt.date, *, job: MonthlyRunJob, chunk_size: int, progress, on, client) -> RunReport:
+    started = time.monotonic()
     on = on or timezone.localdate()
     run = _start(municipality, month, timezone.now())
     ids = pending_ids(municipality, month)
     delegation = automation.delegation_in_force(municipality.pk, DecisionType.MONTHLY_ASSISTANCE, on)
     total = ChunkResult()
     done = 0
+    _report_progress(job, 0, len(ids), total)
     # The chunks make many short-lived objects (model instances, JSON); Python's cyclic garbage collector
     # would scan the whole heap again and again while they are made. Collect once after each chunk instead,
     # and leave out of those collections what existed before the run (modules, Django's set-up: most of the
@@ -211,6 +326,7 @@ def run_month(
             total.add(_run_chunk(run, chunk, on=on, client=client))
             gc.collect()
             done += len(chunk)
+            _report_progress(job, done, len(ids), total)
             if progress is not None:
                 progress(done, len(ids), total)
     finally:
@@ -409,6 +525,30 @@ def _referral(application, calculation, reasons, run, now) -> Referral:
                     referred_at=now)
 
 
+# --- what is due: for a system timer (``bistand monthly-run --due``) -------------------------------------
+
+
+def payment_date(month) -> dt.date:
+    """The day the assistance of ``month`` is paid: day ``BISTAND_MONTHLY_PAYMENT_DAY`` (default 25) of
+    the month before (so that the money is there when the month begins)."""
+    month = parse_month(month)
+    before = add_months(month, -1)
+    day = min(max(1, int(settings.BISTAND_MONTHLY_PAYMENT_DAY)), 28)
+    return before.replace(day=day)
+
+
+def due_runs(today: dt.date | None = None) -> list[tuple[int, dt.date]]:
+    """(municipality id, month) of every municipality and month with submitted recurring applications that
+    the run has not looked at and whose payment date is at most ``BISTAND_MONTHLY_RUN_DAYS_BEFORE`` days
+    away (or has passed), oldest month first."""
+    today = today or timezone.localdate()
+    lead = dt.timedelta(days=int(settings.BISTAND_MONTHLY_RUN_DAYS_BEFORE))
+    waiting = (Application.objects.filter(status=ApplicationStatus.SUBMITTED, kind=ApplicationKind.RECURRING,
+                                          referral__isnull=True)
+               .values_list("municipality_id", "month").distinct().order_by("month", "municipality_id"))
+    return [(municipality_id, month) for municipality_id, month in waiting if payment_date(month) - lead <= today]
+
+
 # --- the state of a month ----------------------------------------------------------------------------------
 
 
@@ -485,5 +625,5 @@ def format_report(report: RunReport) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "ChunkResult", "MonthState", "RunReport", "format_report", "month_state",
+__all__ = ["DEFAULT_CHUNK_SIZE", "STALE_AFTER", "ChunkResult", "RunInProgress", "begin", "due_runs", "payment_date", "MonthState", "RunReport", "format_report", "month_state",
            "pending_ids", "process", "run_month"]

@@ -15,6 +15,8 @@ CALCULATION_FAILED = "calculation_failed"
 NEEDS_CASEWORKER = "nothing_for_caseworker"
 #: A request for more information waits for an answer.
 OPEN_COMPLETION = "no_open_completion_request"
+#: Every request for more information has been answered since the run left the application to a person.
+COMPLETION_ANSWERED = "completion_answered"
 #: A first application (or a supplementary one): never decided automatically.
 NOT_RECURRING = "recurring"
 #: A recurring application the monthly run has not looked at yet.
@@ -38,6 +40,7 @@ REASON_LABELS: dict[str, str] = {
     CALCULATION_FAILED: "Beräkningen kunde inte göras",
     WAITING_FOR_RUN: "Väntar på månadskörningen",
     IN_REVIEW: "En handläggare har börjat med ansökan",
+    COMPLETION_ANSWERED: "Kompletteringen är besvarad: läs svaret och fortsätt handläggningen",
 }
 
 

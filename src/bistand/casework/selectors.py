@@ -12,11 +12,13 @@ information, a first application.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from bistand.applications.models import (
     Application,
@@ -25,12 +27,19 @@ from bistand.applications.models import (
     CompletionRequest,
     CompletionStatus,
 )
+from bistand.assessment.models import Occasion
+from bistand.decisions.models import Decision, DecisionStatus
+from bistand.payments.models import Payment, PaymentStatus
+from bistand.plans.models import Plan
+from bistand.people.selectors import search_persons
 from bistand.tenancy.current import get_state
 from bistand.tenancy.models import Membership, Unit
 from bistand.tenancy.roles import Role
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
+from . import monthly
 from . import reasons as R
+from .models import MonthlyRunJob, RunStatus
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 #: Roles an application can be assigned to.
@@ -72,8 +81,8 @@ def reason_filter(code: str) -> Q:
     stored = Q(referral__codes__contains=f"|{code}|")
     if code == R.NEEDS_CASEWORKER:
         return stored | Q(needs_caseworker=True)
-    if code == R.OPEN_COMPLETION:
-        return stored | Exists(_open_completion())
+    if code == R.OPEN_COMPLETION:  # only requests still open: an answered one is no reason any more
+        return Exists(_open_completion())
     if code == R.NOT_RECURRING:
         return stored | ~Q(kind=ApplicationKind.RECURRING)
     if code == R.IN_REVIEW:
@@ -151,17 +160,22 @@ def reasons_for(application: Application, *, referral=_JOINED, open_requests: in
     seen: set[str] = set()
     if referral is _JOINED:
         referral = related_or_none(application, "referral")
+    if open_requests is None:
+        open_requests = getattr(application, "open_completion_requests", 0)
     if referral is not None:
         for reason in referral.reasons:
             code = reason.get("code", "")
+            if code == R.OPEN_COMPLETION and not open_requests:
+                # the request the run saw has been answered (or withdrawn) since: say so, not "unanswered"
+                found.append(Reason(R.COMPLETION_ANSWERED, R.reason_label(R.COMPLETION_ANSWERED)))
+                seen.add(R.COMPLETION_ANSWERED)
+                continue
             found.append(Reason(code, R.reason_label(code), reason.get("detail", "")))
             seen.add(code)
     if application.needs_caseworker and R.NEEDS_CASEWORKER not in seen:
         labels = [str(r.get("label") or r.get("code")) for r in application.caseworker_reasons or [] if isinstance(r, dict)]
         found.append(Reason(R.NEEDS_CASEWORKER, R.reason_label(R.NEEDS_CASEWORKER), " ".join(labels)))
         seen.add(R.NEEDS_CASEWORKER)
-    if open_requests is None:
-        open_requests = getattr(application, "open_completion_requests", 0)
     if open_requests and R.OPEN_COMPLETION not in seen:
         found.append(Reason(R.OPEN_COMPLETION, R.reason_label(R.OPEN_COMPLETION),
                             f"{open_requests} obesvarad{'e' if open_requests > 1 else ''}."))
@@ -174,6 +188,175 @@ def reasons_for(application: Application, *, referral=_JOINED, open_requests: in
         else:
             found.append(Reason(R.WAITING_FOR_RUN, R.reason_label(R.WAITING_FOR_RUN)))
     return found
+
+
+# --- the case list: find any case again -----------------------------------------------------------------
+
+#: Statuses a case can have in the case list (drafts are the applicant's own until they are sent in).
+CASE_LIST_STATUSES = (ApplicationStatus.AWAITING_CO_APPLICANT, ApplicationStatus.SUBMITTED,
+                      ApplicationStatus.IN_REVIEW, ApplicationStatus.DECIDED, ApplicationStatus.WITHDRAWN)
+_CASE_NUMBER = re.compile(r"(?:ärende|ansökan|nr|#)?\s*([0-9]{1,9})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    query: str = ""  # personnummer (or part of it, at least four digits), name, or case number
+    month: dt.date | None = None
+    status: str = ""
+    kind: str = ""
+    assigned: str = ""  # "" everyone | "me" | "none" | a user id as text
+    unit: int | None = None
+
+
+def case_number_of(query: str) -> int | None:
+    """The case number in a search (``"1234"``, ``"ärende 1234"``, ``"#1234"``), or None."""
+    match = _CASE_NUMBER.fullmatch(" ".join((query or "").split()))
+    return int(match.group(1)) if match else None
+
+
+def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Application]:
+    """Every case (application sent in, decided or not) of the user's municipality, newest month first,
+    matching ``filters``, with what a row shows joined (a fixed number of queries whatever the number of
+    rows). The search finds the applicant or the co-applicant by personnummer or name (as
+    :func:`bistand.people.selectors.search_persons`: protected persons are found by name only by users
+    who may see them) and the case by its number."""
+    filters = filters or CaseFilters()
+    queryset = (
+        scoped(Application.objects.all(), user)
+        .filter(status__in=CASE_LIST_STATUSES)
+        .select_related("applicant", "co_applicant", "unit", "assignment__assigned_to")
+        .order_by("-month", "-submitted_at", "-pk")
+    )
+    query = " ".join((filters.query or "").split())
+    if query:
+        persons = search_persons(user, query).order_by().values("pk")
+        found = Q(applicant__in=persons) | Q(co_applicant__in=persons)
+        number = case_number_of(query)
+        if number is not None:
+            found |= Q(pk=number)
+        queryset = queryset.filter(found)
+    if filters.month is not None:
+        queryset = queryset.filter(month=filters.month)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.unit is not None:
+        queryset = queryset.filter(unit_id=filters.unit)
+    if filters.assigned == "me":
+        queryset = queryset.filter(assignment__assigned_to=user)
+    elif filters.assigned == "none":
+        queryset = queryset.filter(assignment__isnull=True)
+    elif filters.assigned.isdigit():
+        queryset = queryset.filter(assignment__assigned_to_id=int(filters.assigned))
+    return queryset
+
+
+def case_months(user) -> list[dt.date]:
+    """The months the user's municipality has cases for, newest first (the case list's month filter)."""
+    return list(scoped(Application.objects.all(), user).filter(status__in=CASE_LIST_STATUSES)
+                .values_list("month", flat=True).distinct().order_by("-month"))
+
+
+def cases_of(user, *, person=None, household=None) -> list[Application]:
+    """The cases of a person (as applicant or co-applicant) or of a household, newest month first, each
+    with its issued decisions (``decisions_shown``) and their payments joined: three queries."""
+    queryset = scoped(Application.objects.all(), user).filter(status__in=CASE_LIST_STATUSES)
+    if person is not None:
+        queryset = queryset.filter(Q(applicant=person) | Q(co_applicant=person))
+    if household is not None:
+        queryset = queryset.filter(household=household)
+    return list(
+        queryset.select_related("applicant", "co_applicant", "unit")
+        .prefetch_related(Prefetch(
+            "decisions", to_attr="decisions_shown",
+            queryset=Decision.objects.filter(status=DecisionStatus.ISSUED).select_related("payment")
+            .order_by("issued_at", "pk"),
+        ))
+        .order_by("-month", "-submitted_at", "-pk")
+    )
+
+
+@dataclass
+class Records:
+    """What a person or household page lists: cases (with decisions and payments), plans, assessments."""
+
+    cases: list
+    plans: list
+    occasions: list
+
+
+def records_of(user, *, person=None, household=None) -> Records:
+    """The cases, plans and assessment occasions of a person, or of a household (the plans and occasions
+    of its members), each list empty when the user's role may not see that kind of record."""
+    cases = cases_of(user, person=person, household=household) if user.has_perm("applications.view_application") else []
+    if person is not None:
+        whom = Q(person=person)
+    else:
+        whom = Q(person__household_memberships__household=household)
+    plans, occasions = [], []
+    if user.has_perm("plans.view_plan"):
+        plans = list(scoped(Plan.objects.filter(whom), user).distinct().select_related("person", "worker")
+                     .order_by("person_id", "-version"))
+    if user.has_perm("assessment.view_occasion"):
+        occasions = list(scoped(Occasion.objects.filter(whom), user).distinct()
+                         .select_related("person", "instrument_version__instrument", "worker")
+                         .order_by("-scheduled_for", "-pk"))
+    return Records(cases=cases, plans=plans, occasions=occasions)
+
+
+# --- the monthly run page -------------------------------------------------------------------------------
+
+
+@dataclass
+class MonthPage:
+    """What the monthly run page shows for the user's municipality and one month (counts, no persons)."""
+
+    municipality: object
+    month: dt.date
+    state: object  # bistand.casework.monthly.MonthState
+    in_inbox: int  # open applications of the month that need a person
+    payments_total: int  # payments of every decision of the month (automated or not), not stopped
+    payments_sent: int  # … sent to the bank
+    job: object | None  # the newest MonthlyRunJob of the municipality
+    running: object | None  # the running job of the municipality, if any
+    months: list[dt.date]
+
+
+def monthly_page(user, month: dt.date | None = None) -> MonthPage | None:
+    """The monthly run page of the municipality ``user`` works in (None when there is none)."""
+    municipality = get_state(user).municipality
+    if municipality is None:
+        return None
+    applications = scoped(Application.objects.all(), user)
+    months = sorted(set(applications.exclude(status=ApplicationStatus.DRAFT).values_list("month", flat=True)),
+                    reverse=True)
+    if month is None:
+        month = months[0] if months else dt.date.today().replace(day=1)
+    payments = Payment.objects.filter(municipality=municipality, decision__month=month).exclude(
+        status=PaymentStatus.CANCELLED)
+    jobs = MonthlyRunJob.objects.filter(municipality=municipality).select_related("started_by")
+    return MonthPage(
+        municipality=municipality,
+        month=month,
+        state=monthly.month_state(municipality, month),
+        in_inbox=inbox(user).filter(month=month).count(),
+        payments_total=payments.count(),
+        payments_sent=payments.filter(status=PaymentStatus.EXPORTED).count(),
+        job=jobs.order_by("-started_at", "-pk").first(),
+        running=jobs.filter(status=RunStatus.RUNNING).first(),
+        months=months,
+    )
+
+
+def run_job_for(user, pk: int):
+    """One start of the monthly run of the user's municipality, or 404."""
+    municipality = get_state(user).municipality
+    job = MonthlyRunJob.objects.filter(pk=pk, municipality=municipality).select_related("started_by").first() \
+        if municipality is not None else None
+    if job is None:
+        raise Http404("Sidan finns inte.")
+    return job
 
 
 def related_or_none(instance, name: str):
@@ -208,7 +391,7 @@ def case_for(user, pk: int) -> Application:
     """One application ``user`` may see, with what the case page needs joined, or 404."""
     return get_scoped_or_404(
         Application.objects.select_related("household", "applicant", "co_applicant", "municipality", "unit",
-                                           "previous", "assignment__assigned_to"),
+                                           "previous", "assignment__assigned_to", "registered_by"),
         user,
         pk=pk,
     )
@@ -225,9 +408,18 @@ def notes_of(application: Application):
 
 
 __all__ = [
+    "CASE_LIST_STATUSES",
+    "CaseFilters",
     "InboxFilters",
     "Reason",
     "case_for",
+    "case_list",
+    "case_months",
+    "case_number_of",
+    "cases_of",
+    "records_of",
+    "monthly_page",
+    "run_job_for",
     "colleagues_for",
     "inbox",
     "inbox_months",

@@ -6,16 +6,21 @@ Every function runs in one transaction with its audit event. Errors for the pers
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from bistand.applications import services as application_services
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.audit.services import diff, display_name, record_change, record_create, snapshot
+from bistand.tenancy.current import get_state
 from bistand.tenancy.scoping import check_can_act_in
 
-from .models import Assignment, CaseNote
+from . import monthly
+from .models import Assignment, CaseNote, MonthlyRunJob
 from .selectors import colleagues_for
 
 ASSIGNMENT_AUDIT_FIELDS = ["application", "assigned_to", "assigned_by", "assigned_at"]
@@ -86,4 +91,44 @@ def add_note(application: Application, *, author, text: str) -> CaseNote:
     return note
 
 
-__all__ = ["add_note", "assign", "unassign"]
+# --- the monthly run from the web page --------------------------------------------------------------------
+
+logger = logging.getLogger("bistand.casework")
+
+
+def start_monthly_run(*, user, month) -> MonthlyRunJob:
+    """Start the monthly run of the municipality ``user`` works in for ``month``, from a web request.
+
+    The run is claimed here, in the request (so that a second start is refused at once with
+    :class:`~bistand.casework.monthly.RunInProgress`), and then done in a background thread of the web
+    server process, which reports its progress in the job row that the page polls. Why a thread and not
+    a subprocess or a task queue: the run is the same function ``bistand monthly-run`` calls, with the
+    same settings and database; it needs no broker or worker to run beside the web server; and it is
+    safe to lose — every chunk is one transaction, so if the web server stops in the middle, what is
+    done stays done, the job is marked abandoned at the next start (its process is gone) and starting
+    again finishes the month with the same result.
+    """
+    if not user.has_perm("casework.start_monthly_run"):
+        raise PermissionDenied("Du har inte behörighet att starta månadskörningen.")
+    municipality = get_state(user).municipality
+    if municipality is None:
+        raise PermissionDenied("Välj först vilken kommun du arbetar i.")
+    check_can_act_in(user, municipality.pk)
+    if month is None:
+        raise ValidationError({"month": ["Välj vilken månad som ska köras."]})
+    job = monthly.begin(municipality, month, user=user, started_from="web")
+    threading.Thread(target=_run_in_background, args=(job.pk,), name=f"monthly-run-{job.pk}", daemon=True).start()
+    return job
+
+
+def _run_in_background(job_pk: int) -> None:
+    try:
+        job = MonthlyRunJob.objects.select_related("municipality").get(pk=job_pk)
+        monthly.run_month(job.municipality, job.month, job=job)
+    except Exception:  # run_month has marked the job failed; the page shows it
+        logger.exception("monthly run %s from the web failed", job_pk)
+    finally:
+        connections.close_all()  # this thread's connections
+
+
+__all__ = ["add_note", "assign", "start_monthly_run", "unassign"]

@@ -565,12 +565,44 @@ def format_summary(summary: DemoSummary, password: str, *, url: str | None = Non
     return "\n".join(lines)
 
 
+def test_persons(code: str = "0680") -> list[tuple[str, str]]:
+    """(situation, personnummer) of one demo applicant in each situation worth showing in the e-service,
+    from the newest month of the demo municipality ``code`` (empty when there is no demo data)."""
+    from bistand.applications.models import Application, ApplicationKind, CompletionRequest, CompletionStatus
+
+    latest = Application.objects.filter(municipality__code=code).order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return []
+    month = Application.objects.filter(municipality__code=code, month=latest).select_related("applicant").order_by("pk")
+    open_requests = CompletionRequest.objects.filter(status=CompletionStatus.OPEN).values("application_id")
+    picks = [
+        ("Ny sökande (första ansökan)", month.filter(kind=ApplicationKind.NEW)),
+        ("Par (sökande och medsökande)", month.filter(co_applicant__isnull=False)),
+        ("Väntar på en komplettering", month.filter(pk__in=open_requests)),
+        ("Återansökan som månadskörningen kan besluta",
+         month.filter(kind=ApplicationKind.RECURRING, co_applicant__isnull=True, needs_caseworker=False)
+         .exclude(pk__in=open_requests)),
+    ]
+    found = []
+    for situation, applications in picks:
+        application = applications.first()
+        if application is not None:
+            found.append((situation, pnr.parse(application.applicant.personnummer).formatted))
+    return found
+
+
 def format_logins(logins: list[DemoLogin], password: str, *, url: str | None = None) -> str:
     lines = [f"Demoinloggningar (lösenord för alla: {password}):"]
     lines.append(f"  {'Användarnamn':<22}{'Roll':<36}Kommun eller region")
     for login in logins:
         lines.append(f"  {login.username:<22}{login.role_label:<36}{login.where}")
     if url:
+        lines.append("")
+        lines.append(f"E-tjänsten för sökande: {url.rstrip('/')}/e-tjanst/ (logga in med testpersonens personnummer).")
+        persons = test_persons()
+        if persons:
+            lines.append("Testpersoner i Jönköping:")
+            lines += [f"  {situation}: {number}" for situation, number in persons]
         lines.append("")
         lines.append(f"Öppna {url} i webbläsaren.")
     return "\n".join(lines)

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bistand.tenancy.context_processors.tenancy",
+                "bistand.staff.menu.staff_menu",
             ],
         },
     },
@@ -144,3 +145,7 @@ BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT = int(env_str("BISTAND_SSBTEK_SIMULAT
 BISTAND_SSBTEK_SIMULATOR_FIXTURES = env_str("BISTAND_SSBTEK_SIMULATOR_FIXTURES", None)
 BISTAND_REGISTER_TOLERANCE_ORE = int(env_str("BISTAND_REGISTER_TOLERANCE_ORE", "0"))
 BISTAND_REGISTER_TOLERANCE_PERCENT = int(env_str("BISTAND_REGISTER_TOLERANCE_PERCENT", "0"))
+# The monthly run's schedule (bistand monthly-run --due, docs/operations.md): the assistance of a month is
+# paid on this day of the month before; the run is due this many days before.
+BISTAND_MONTHLY_PAYMENT_DAY = int(env_str("BISTAND_MONTHLY_PAYMENT_DAY", "25"))
+BISTAND_MONTHLY_RUN_DAYS_BEFORE = int(env_str("BISTAND_MONTHLY_RUN_DAYS_BEFORE", "5"))

@@ -80,6 +80,8 @@ from .views import cases  # noqa: E402
 
 urlpatterns += [
     path("inkorg/", cases.inbox_view, name="inbox"),
+    path("arenden/", cases.case_list_view, name="case_list"),
+    path("personer/<int:pk>/ny-ansokan/", cases.register_paper_application, name="register_paper_application"),
     path("arenden/<int:pk>/", cases.case_detail, name="case_detail"),
     path("arenden/<int:pk>/tilldela/", cases.case_assign, name="case_assign"),
     path("arenden/<int:pk>/anteckningar/", cases.case_note, name="case_note"),
@@ -92,4 +94,13 @@ urlpatterns += [
     path("arenden/<int:pk>/beslut/<int:decision_pk>/utbetalning/", cases.case_schedule_payment,
          name="case_schedule_payment"),
     path("beslut/<int:pk>/brev/", cases.decision_letter, name="decision_letter"),
+]
+
+# the monthly run from the web (bistand.casework.monthly)
+from .views import monthly  # noqa: E402
+
+urlpatterns += [
+    path("manadskorning/", monthly.monthly_run, name="monthly_run"),
+    path("manadskorning/starta/", monthly.monthly_run_start, name="monthly_run_start"),
+    path("manadskorning/korning/<int:pk>/", monthly.monthly_run_progress, name="monthly_run_progress"),
 ]

@@ -149,3 +149,11 @@ ROLE_PERMISSIONS[Role.MANAGER] += ["assessment.view_instrument", "assessment.vie
                                    "assessment.view_domainrating", "assessment.view_screeningflag"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["assessment.view_instrument", "assessment.add_instrument",
                                  "assessment.view_assessmentsettings", "assessment.change_assessmentsettings"]
+
+# The monthly run from the web (bistand.casework, /handlaggning/manadskorning/): case workers, approvers and
+# managers see the month's state and the runs; approvers (1:e socialsekreterare) and managers start the run
+# for their municipality (the same run as `bistand monthly-run`).
+_MONTHLY_RUN_READ = ["casework.view_monthlyrun", "casework.view_monthlyrunjob"]
+ROLE_PERMISSIONS[Role.CASEWORKER] += _MONTHLY_RUN_READ
+ROLE_PERMISSIONS[Role.APPROVER] += [*_MONTHLY_RUN_READ, "casework.start_monthly_run"]
+ROLE_PERMISSIONS[Role.MANAGER] += [*_MONTHLY_RUN_READ, "casework.start_monthly_run"]

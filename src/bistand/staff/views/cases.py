@@ -28,12 +28,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
-from bistand.applications.models import ApplicationKind
+from bistand.applications.models import STAFF_CHANNELS, ApplicationKind, ApplicationStatus
 from bistand.applications.selectors import calculation_input_for, declaration_changes, pending_household_claims
-from bistand.applications.services import accept_household_claims, request_completion
+from bistand.applications.services import accept_household_claims, register_on_behalf, request_completion
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
@@ -42,8 +42,12 @@ from bistand.calculations.services import CalculationConflictError, calculate_an
 from bistand.casework import services as case_services
 from bistand.casework.reasons import reason_choices
 from bistand.casework.selectors import (
+    CASE_LIST_STATUSES,
+    CaseFilters,
     InboxFilters,
     case_for,
+    case_list,
+    case_months,
     colleagues_for,
     inbox,
     inbox_months,
@@ -66,6 +70,7 @@ from bistand.decisions.selectors import decision_for, decisions_for_application
 from bistand.payments.services import PaymentError, schedule_payment
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
+from bistand.people.selectors import person_for
 from bistand.registers.selectors import income_comparison, register_facts_for
 from bistand.registers.services import fetch_for_application
 from bistand.registers.ssbtek.base import SsbtekError
@@ -187,6 +192,110 @@ def case_assign(request, pk: int):
         messages.success(request, message)
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/handlaggning/")
                     else reverse("staff:inbox"))
+
+
+# --- the case list: find any case again ------------------------------------------------------------------
+
+
+class CaseListForm(AccessibleFormMixin, forms.Form):
+    q = forms.CharField(label="Sök", required=False, max_length=100,
+                        help_text="Personnummer, namn eller ärendenummer.",
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}))
+    month = forms.ChoiceField(label="Månad", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    kind = forms.ChoiceField(label="Typ av ansökan", required=False,
+                             choices=[("", "Alla typer"), *ApplicationKind.choices])
+    assigned = forms.ChoiceField(label="Handläggare", required=False)
+    unit = forms.ChoiceField(label="Enhet", required=False)
+
+    def __init__(self, *args, user, months, units, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ApplicationStatus.choices)
+        self.fields["status"].choices = [("", "Alla"), *[(s.value, labels[s]) for s in CASE_LIST_STATUSES]]
+        self.fields["month"].choices = [("", "Alla månader"), *[(f"{m:%Y-%m}", month_sv(m)) for m in months]]
+        self.fields["assigned"].choices = [
+            ("", "Alla"), ("me", "Mig"), ("none", "Ingen"),
+            *[(str(u.pk), u.get_full_name() or u.get_username()) for u in colleagues if u.pk != user.pk],
+        ]
+        self.fields["unit"].choices = [("", "Alla enheter"), *[(str(u.pk), u.name) for u in units]]
+
+    def filters(self) -> CaseFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return CaseFilters(
+            query=data.get("q") or "",
+            month=parse_month(data["month"]) if data.get("month") else None,
+            status=data.get("status") or "",
+            kind=data.get("kind") or "",
+            assigned=data.get("assigned") or "",
+            unit=int(data["unit"]) if data.get("unit") else None,
+        )
+
+
+@require_GET
+@person_data_view("applications.view_application")
+def case_list_view(request):
+    user = request.user
+    colleagues = colleagues_for(user)
+    form = CaseListForm(request.GET or None, user=user, months=case_months(user), units=municipality_units(user),
+                        colleagues=colleagues)
+    invalid = form.is_bound and not form.is_valid()
+    cases = case_list(user, form.filters())
+    page = _page(request, cases.none() if invalid else cases, PAGE_SIZE)
+    reveal = can_see_protected(user)
+    rows = [{"application": a, "person": present_person(a.applicant, reveal=reveal),
+             "co_applicant": present_person(a.co_applicant, reveal=reveal) if a.co_applicant_id else None,
+             "assignment": related_or_none(a, "assignment")} for a in page.rows]
+    searched = bool(form.is_bound and form.filters().query)
+    log_access(user=user, persons=[p for a in page.rows for p in _persons_of(a)],
+               action=AccessAction.SEARCH if searched else AccessAction.LIST, target="staff:case_list", request=request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "staff/case_list.html", {
+        "form": form, "page": page, "rows": rows, "querystring": params.urlencode(),
+    }, status=400 if invalid else 200)
+
+
+# --- applications received on paper, by post or at a visit ------------------------------------------------
+
+
+class PaperApplicationForm(AccessibleFormMixin, forms.Form):
+    month = forms.CharField(label="Månad som ansökan gäller", max_length=7,
+                            help_text="År och månad, till exempel 2026-03.")
+    channel = forms.ChoiceField(label="Hur kom ansökan in?", widget=forms.RadioSelect,
+                                choices=[(c.value, c.label) for c in STAFF_CHANNELS])
+    received_on = forms.DateField(label="Dag då ansökan kom in", help_text="Datum, till exempel 2026-03-03.",
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    scanned = forms.FileField(label="Den skannade ansökan", required=False,
+                              help_text="PDF, JPG eller PNG. Behövs inte vid besök.")
+
+    def clean_month(self):
+        try:
+            return parse_month(self.cleaned_data["month"])
+        except ValueError:
+            raise forms.ValidationError("Skriv månaden som år och månad, till exempel 2026-03.") from None
+
+
+@require_http_methods(["GET", "POST"])
+@person_data_view("people.view_person", "applications.view_application", "decisions.add_decision")
+def register_paper_application(request, pk: int):
+    person = person_for(request.user, pk)
+    form = PaperApplicationForm(request.POST or None, request.FILES or None,
+                                initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = register_on_behalf(actor=request.user, person=person, month=data["month"],
+                                             channel=data["channel"], received_on=data["received_on"],
+                                             scanned=data["scanned"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Ansökan är registrerad som ärende {application.pk}.")
+            return redirect("staff:case_detail", pk=application.pk)
+    log_access(user=request.user, persons=[person], target="staff:register_paper_application", request=request)
+    return render(request, "staff/paper_application.html", {
+        "person": present_person(person, request.user), "form": form,
+    }, status=400 if form.is_bound and form.errors else 200)
 
 
 # --- the case page: forms --------------------------------------------------------------------------------------
@@ -568,6 +677,8 @@ def decision_letter(request, pk: int):
 
 
 __all__ = [
-    "case_accept_claims", "case_assign", "case_calculate", "case_completion", "case_decide", "case_detail", "case_fetch_registers",
+    "case_accept_claims", "case_assign", "case_calculate", "case_list_view", "case_completion", "case_decide",
+    "case_detail", "case_fetch_registers",
     "case_note", "case_reconsider", "case_schedule_payment", "decision_letter", "inbox_view",
+    "register_paper_application",
 ]

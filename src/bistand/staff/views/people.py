@@ -22,6 +22,7 @@ from bistand.audit.services import log_access
 from bistand.calculations.selectors import calculations_for_household
 from bistand.common.http import page_of
 from bistand.people.audit_presenters import target_label
+from bistand.casework.selectors import records_of
 from bistand.people.forms import PersonForm
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
@@ -86,6 +87,7 @@ def person_detail(request, pk: int):
             "today": timezone.localdate(),
             "may_edit": request.user.has_perm("people.change_person") and not view.hidden,
             "may_see_access_log": request.user.has_perm("audit.view_accesslog"),
+            "records": records_of(request.user, person=person),
         },
     )
 
@@ -150,6 +152,9 @@ def household_detail(request, pk: int):
     log_access(user=request.user, persons=[m.person for m in members], target="staff:household_detail", request=request)
     reveal = can_see_protected(request.user)
     current = [(m, present_person(m.person, reveal=reveal)) for m in members if m.is_current(today)]
+    records = records_of(request.user, household=household)
+    for record in [*records.plans, *records.occasions]:
+        record.person_label = present_person(record.person, reveal=reveal).display_name
     earlier = [(m, present_person(m.person, reveal=reveal)) for m in members if not m.is_current(today)]
     return render(
         request,
@@ -160,6 +165,7 @@ def household_detail(request, pk: int):
             "earlier": earlier,
             "today": today,
             "stored_calculations": calculations_for_household(household, request.user),
+            "records": records,
         },
     )
 

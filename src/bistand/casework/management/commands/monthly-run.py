@@ -1,4 +1,6 @@
 """bistand monthly-run --municipality KOMMUNKOD --month ÅÅÅÅ-MM
+bistand monthly-run --due
+
 
 Processes every submitted application of the municipality and month: register data, calculation,
 an automated decision with its payment where the committee's delegation allows it, otherwise to a case
@@ -6,8 +8,15 @@ worker with the reasons (see bistand/casework/monthly.py). Progress goes to stde
 chunk with -v 2), the summary in Swedish to stdout. It can be stopped at any moment (also with kill -9) and started again: nothing is
 decided or paid twice, and the result is the same as if it had run through.
 
+One run at a time per municipality (a database guard, see bistand/casework/monthly.py): when another
+run of the municipality is going on — from the web page or another command — the command waits for it
+(``--wait`` seconds, default an hour) and then runs; ``--wait 0`` gives up at once.
+
+``--due`` is for a system timer (docs/operations.md): it runs every municipality and month that has
+submitted recurring applications whose payment date is near (``monthly.due_runs``).
+
 Exit codes: 0 done; 1 some applications could not be processed (they are listed, and taken up the
-next time the command runs); 2 wrong arguments.
+next time the command runs); 2 wrong arguments; 3 another run of the municipality was still going on.
 """
 
 from __future__ import annotations
@@ -62,27 +71,67 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--municipality", required=True, metavar="KOMMUNKOD", help="Kommunkoden, fyra siffror.")
-        parser.add_argument("--month", required=True, metavar="ÅÅÅÅ-MM", help="Månaden som ansökningarna gäller.")
+        parser.add_argument("--municipality", metavar="KOMMUNKOD", help="Kommunkoden, fyra siffror.")
+        parser.add_argument("--month", metavar="ÅÅÅÅ-MM", help="Månaden som ansökningarna gäller.")
+        parser.add_argument("--due", action="store_true",
+                            help="Kör alla kommuner och månader vars inskickade återansökningar snart ska betalas "
+                                 "ut (för en systemtimer; se docs/operations.md).")
+        parser.add_argument("--wait", type=int, default=3600, metavar="SEKUNDER",
+                            help="Hur länge kommandot väntar om en annan körning för kommunen pågår (standard 3600; "
+                                 "0 ger upp direkt med slutkod 3).")
         parser.add_argument("--chunk-size", type=int, default=monthly.DEFAULT_CHUNK_SIZE, metavar="N",
                             help=f"Antal ansökningar per transaktion (standard {monthly.DEFAULT_CHUNK_SIZE}).")
         parser.add_argument("--quiet", action="store_true", help="Skriv inte ut förloppet.")
 
     def handle(self, *args, **options):
-        try:
-            month = parse_month(options["month"])
-        except ValueError as error:
-            raise CommandError(str(error)) from None
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size ska vara minst 1.")
-        municipality = Municipality.objects.filter(code=options["municipality"]).first()
-        if municipality is None:
-            raise CommandError(f"Det finns ingen kommun med kommunkoden {options['municipality']!r}.")
+        if options["due"]:
+            if options["municipality"] or options["month"]:
+                raise CommandError("--due väljer själv kommuner och månader; ange inte --municipality eller --month.")
+            runs = [(Municipality.objects.get(pk=pk), month) for pk, month in monthly.due_runs()]
+            if not runs:
+                self.stdout.write("Ingen månadskörning är aktuell: inga inskickade återansökningar har en "
+                                  "utbetalningsdag som närmar sig.")
+        else:
+            if not options["municipality"] or not options["month"]:
+                raise CommandError("Ange --municipality och --month (eller --due).")
+            try:
+                month = parse_month(options["month"])
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            municipality = Municipality.objects.filter(code=options["municipality"]).first()
+            if municipality is None:
+                raise CommandError(f"Det finns ingen kommun med kommunkoden {options['municipality']!r}.")
+            runs = [(municipality, month)]
+        exit_code = 0
+        for index, (municipality, month) in enumerate(runs):
+            if index:
+                self.stdout.write("")
+            exit_code = max(exit_code, self._run(municipality, month, options))
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _run(self, municipality, month, options) -> int:
         progress = None
         if not options["quiet"]:
-            progress = Progress(self.stderr, label=f"Månadskörning {municipality.code} {options['month']}",
+            progress = Progress(self.stderr, label=f"Månadskörning {municipality.code} {month:%Y-%m}",
                                 every_chunk=options["verbosity"] >= 2)
-        report = monthly.run_month(municipality, month, chunk_size=options["chunk_size"], progress=progress)
+        deadline = time.monotonic() + max(0, options["wait"])
+        told = False
+        while True:
+            try:
+                job = monthly.begin(municipality, month, started_from="due" if options["due"] else "command")
+            except monthly.RunInProgress as busy:
+                if time.monotonic() >= deadline:
+                    self.stderr.write(busy.message)
+                    return 3
+                if not told:
+                    self.stderr.write(busy.message + " Väntar …")
+                    told = True
+                time.sleep(1)
+                continue
+            break
+        report = monthly.run_month(municipality, month, chunk_size=options["chunk_size"], progress=progress, job=job)
         self.stdout.write(monthly.format_report(report))
-        if report.done.errors:
-            sys.exit(1)
+        return 1 if report.done.errors else 0
