@@ -180,7 +180,7 @@ def test_the_demo_start_output_gives_the_e_service_address_and_a_test_person_for
     """Issue 20: `scripts/start` (bistand run) prints where applicants log in and which test persons show
     a new applicant, a couple, an application waiting for a completion and a recurring application."""
     from bistand.applications.models import CompletionRequest
-    from bistand.calculations.months import parse_month
+    from bistand.common.months import parse_month
 
     load()
     persons = loader.test_persons()

@@ -794,12 +794,16 @@ def register_on_behalf(*, actor, person: Person, month, channel: str, received_o
         raise ValidationError({"month": ["Hushållet har redan en ansökan för den månaden."]})
     old = snapshot(current, APPLICATION_AUDIT_FIELDS + ["channel", "received_on", "registered_by"])
     received_at = timezone.make_aware(dt.datetime.combine(received_on, dt.time(12, 0)))
-    declaration = _materialise_members(current)
+    if current.kind == ApplicationKind.NEW:
+        _register_applicant(current)
+    # What the paper says about a partner or children is a claim, as in the e-service: the case worker
+    # accepts it on the case page.
+    declaration, _partner_conflict, claim_reasons = _read_claims(current)
     current.declaration = declaration
     current.channel = channel
     current.received_on = received_on
     current.registered_by = actor
-    current.caseworker_reasons = [*decl.caseworker_reasons(declaration), {
+    current.caseworker_reasons = [*decl.caseworker_reasons(declaration), *claim_reasons, {
         "code": PAPER_REASON,
         "label": f"Inkom via {Channel(channel).label.lower()} {received_on:%Y-%m-%d}: jämför uppgifterna med "
                  "ansökan på papper innan beslut.",

@@ -67,7 +67,7 @@ from bistand.applications.models import (
     CompletionStatus,
 )
 from bistand.applications.selectors import calculation_input_for
-from bistand.audit.services import record_change, record_create, record_create_many, snapshot, diff
+from bistand.audit.services import diff, record_change, record_create, record_create_many, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
@@ -162,7 +162,7 @@ class RunInProgress(Exception):
     def __init__(self, job: MonthlyRunJob | None) -> None:
         self.job = job
         if job is not None:
-            from bistand.calculations.templatetags.calculations_tags import month_sv
+            from bistand.common.months import month_sv
 
             since = timezone.localtime(job.started_at).strftime("%Y-%m-%d %H:%M")
             message = (f"En månadskörning för kommunen pågår redan ({month_sv(job.month)}, startad {since}). "
@@ -215,7 +215,7 @@ def begin(municipality, month, *, user=None, started_from: str = "command") -> M
     return job
 
 
-def _report_progress(job: MonthlyRunJob, done: int, total: int, result: "ChunkResult") -> None:
+def _report_progress(job: MonthlyRunJob, done: int, total: int, result: ChunkResult) -> None:
     MonthlyRunJob.objects.filter(pk=job.pk).update(done=done, total=total, decided=result.decided,
                                                     referred=result.referred, heartbeat_at=timezone.now())
 

@@ -30,8 +30,8 @@ from bistand.applications.models import (
 from bistand.assessment.models import Occasion
 from bistand.decisions.models import Decision, DecisionStatus
 from bistand.payments.models import Payment, PaymentStatus
-from bistand.plans.models import Plan
 from bistand.people.selectors import search_persons
+from bistand.plans.models import Plan
 from bistand.tenancy.current import get_state
 from bistand.tenancy.models import Membership, Unit
 from bistand.tenancy.roles import Role

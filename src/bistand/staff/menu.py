@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from bistand.api.auth import has_staff_membership
 from bistand.tenancy.current import for_request
+from bistand.tenancy.selectors import has_staff_membership
 
 
 @dataclass(frozen=True)

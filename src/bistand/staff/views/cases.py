@@ -240,7 +240,7 @@ def case_list_view(request):
                         colleagues=colleagues)
     invalid = form.is_bound and not form.is_valid()
     cases = case_list(user, form.filters())
-    page = _page(request, cases.none() if invalid else cases, PAGE_SIZE)
+    page = page_of(request, cases.none() if invalid else cases, PAGE_SIZE)
     reveal = can_see_protected(user)
     rows = [{"application": a, "person": present_person(a.applicant, reveal=reveal),
              "co_applicant": present_person(a.co_applicant, reveal=reveal) if a.co_applicant_id else None,

@@ -21,12 +21,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from bistand.calculations.months import parse_month
-from bistand.calculations.templatetags.calculations_tags import month_sv
 from bistand.casework.monthly import RunInProgress
 from bistand.casework.selectors import monthly_page, run_job_for
 from bistand.casework.services import start_monthly_run
-from bistand.people.forms import AccessibleFormMixin
+from bistand.common.forms import AccessibleFormMixin
+from bistand.common.months import month_sv, parse_month
 from bistand.tenancy.decorators import person_data_view
 
 

@@ -20,9 +20,9 @@ from bistand.audit.models import AccessAction, AccessPurpose
 from bistand.audit.selectors import access_log_for
 from bistand.audit.services import log_access
 from bistand.calculations.selectors import calculations_for_household
+from bistand.casework.selectors import records_of
 from bistand.common.http import page_of
 from bistand.people.audit_presenters import target_label
-from bistand.casework.selectors import records_of
 from bistand.people.forms import PersonForm
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
