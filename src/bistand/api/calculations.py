@@ -17,6 +17,7 @@ from ninja import Query, Router
 from bistand.rules import CalculationInputError, decode_input
 from bistand.rules.calculate import calculate, encode_json
 
+from .limits import UnsupportedMediaType, check_business_limits, read_json_body
 from .schemas import (
     MAX_BATCH_SIZE,
     BatchCalculationResult,
@@ -37,18 +38,26 @@ _EXAMPLE = {
     "costs": [{"type": "rent", "amount": 7450}],
     "incomes": [{"type": "child_benefit", "member": "a1", "amount": 1250}],
 }
-_ERRORS = {401: Message, 403: Message, 422: CalculationError}
+_ERRORS = {401: Message, 403: Message, 415: Message, 422: CalculationError}
 _RESPONSE_TEXTS = {
     200: {"description": "Beräkningen är klar."},
     401: {"description": "Inte inloggad och ingen giltig API-nyckel."},
     403: {"description": "Ingen behörighet, eller CSRF-token saknas för en inloggad användare."},
-    422: {"description": "Indata kan inte beräknas: fältet och ett meddelande på svenska."},
+    415: {"description": "Kroppen är inte JSON (Content-Type måste vara application/json)."},
+    422: {
+        "description": "Indata kan inte beräknas: fältet och ett meddelande på svenska. Också när kroppen är "
+        "större än gränsen, nästlad för djupt eller har samma nyckel två gånger i ett objekt."
+    },
 }
 
 
 def _error_response(exc: CalculationInputError) -> JsonResponse:
     body = {"detail": str(exc), "field": exc.field, "message": exc.message, "index": exc.index}
     return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+
+
+def _unsupported(exc: UnsupportedMediaType) -> JsonResponse:
+    return JsonResponse({"detail": str(exc)}, status=415, json_dumps_params={"ensure_ascii": False})
 
 
 def _json(payload) -> HttpResponse:
@@ -80,8 +89,11 @@ def _local_dir():
 )
 def calculate_one(request: HttpRequest):
     try:
-        household = decode_input(request.body)
+        household = decode_input(read_json_body(request))
+        check_business_limits(household)
         result = calculate(household, local_dir=_local_dir())
+    except UnsupportedMediaType as exc:
+        return _unsupported(exc)
     except CalculationInputError as exc:
         return _error_response(exc)
     return _json(result.to_dict(trace=True))
@@ -116,7 +128,11 @@ def calculate_batch(
     trace: bool = Query(False, description="Ta med varje steg (`lines`) i resultaten."),
 ):
     try:
-        items = msgspec.json.decode(request.body, type=list[msgspec.Raw])
+        items = msgspec.json.decode(read_json_body(request), type=list[msgspec.Raw])
+    except UnsupportedMediaType as exc:
+        return _unsupported(exc)
+    except CalculationInputError as exc:
+        return _error_response(exc)
     except msgspec.ValidationError:
         return _error_response(CalculationInputError("", "Indata ska vara en lista (JSON-array) med hushåll."))
     except msgspec.DecodeError as exc:
@@ -130,6 +146,8 @@ def calculate_batch(
     results = []
     try:
         households = [decode_input(bytes(item), index=i) for i, item in enumerate(items)]
+        for i, household in enumerate(households):
+            check_business_limits(household, index=i)
         for i, household in enumerate(households):
             try:
                 results.append(calculate(household, local_dir=_local_dir()).to_dict(trace=trace))
