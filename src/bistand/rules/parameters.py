@@ -434,11 +434,10 @@ def load_parameters(
 def _load(month: str, municipality: str | None, local_dir_text: str | None) -> ParameterSet:
     local_dir = Path(local_dir_text) if local_dir_text else None
     year = int(month[:4])
-    first_day = dt.date(year, int(month[5:7]), 1)
-
     riksnorm_file = _file(f"riksnorm/{year}.yaml", None)
-    if riksnorm_file is None:
+    if riksnorm_file is None:  # before the date: year 0 has none, and no date either
         raise CalculationInputError("month", f"Riksnorm saknas för år {year}.")
+    first_day = dt.date(year, int(month[5:7]), 1)
     pbb_file = _file("prisbasbelopp.yaml", None)
     js_file = _file("jobbstimulans.yaml", None)
     ref_file = _file("references.yaml", None)

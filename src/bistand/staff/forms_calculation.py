@@ -27,6 +27,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from bistand.api.limits import check_business_limits
 from bistand.rules import CalculationInputError, decode_input
 from bistand.rules.calculate import COST_LABELS as RULES_COST_LABELS
 from bistand.rules.calculate import INCOME_LABELS as RULES_INCOME_LABELS
@@ -465,6 +466,7 @@ class CalculationPage:
         try:
             document = _ENCODER.encode(self.to_document())
             value = decode_input(document)
+            check_business_limits(value)  # the API's limits: a month with a riksnorm, amounts it can show
             self.result = run_calculation(value)
         except CalculationInputError as exc:
             self.attach_error(exc.field, exc.message)
