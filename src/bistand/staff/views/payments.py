@@ -26,12 +26,14 @@ from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.payments.models import PayeeKind, format_kronor
 from bistand.payments.selectors import (
+    ExportChecksumError,
     approved_waiting_for_export,
     export_for,
     exports_for,
     payment_for,
     payments_awaiting_approval,
     persons_in_export,
+    verified_content,
 )
 from bistand.payments.services import ExportError, FourEyesError, PaymentError, approve, export_payments, four_eyes_conflicts
 from bistand.people.forms import AccessibleFormMixin
@@ -177,6 +179,11 @@ def payment_export_download(request, pk: int):
         target="staff:payment_export_download",
         request=request,
     )
-    response = HttpResponse(bytes(export.content), content_type="application/xml; charset=utf-8")
+    try:
+        content = verified_content(export)  # re-checked against the stored SHA-256 before every download
+    except ExportChecksumError as error:
+        messages.error(request, str(error))
+        return redirect("staff:payment_export_list")
+    response = HttpResponse(content, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
