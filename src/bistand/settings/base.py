@@ -62,7 +62,7 @@ MIDDLEWARE = [
 
 # Role permissions follow the municipality the user works in right now (bistand.tenancy.backends).
 # django-axes comes first: it refuses a locked-out account or address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "bistand.tenancy.backends.MembershipBackend"]
+AUTHENTICATION_BACKENDS = ["bistand.tenancy.lockout.LockoutBackend", "bistand.tenancy.backends.MembershipBackend"]
 
 # Login throttling and lockout (django-axes, docs/configuration.md): after AXES_FAILURE_LIMIT failed
 # attempts for one account, or from one address, that account or address is locked for AXES_COOLOFF_TIME

@@ -14,6 +14,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 
+from axes.backends import AxesStandaloneBackend
+
 from bistand.audit.events import ChangeRecord, emit_change
 
 MESSAGE = (
@@ -59,3 +61,14 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
             },
         )
     )
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' check, for sign-ins that come with a request (every web login). A call of
+    ``authenticate()`` without a request (a management command, a test helper) has no address to
+    count, and is left to the next backend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -36,11 +36,14 @@ POSTGRES_CREATE = [
     f"""
 CREATE OR REPLACE FUNCTION decision_refuse_issued_delete() RETURNS trigger AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM {OVERRIDE_TABLE}) AND (
-        (TG_TABLE_NAME = '{DECISION}' AND OLD.status = 'issued')
-        OR (TG_TABLE_NAME = '{LINE}' AND EXISTS (
-            SELECT 1 FROM {DECISION} WHERE id = OLD.decision_id AND status = 'issued'))
-    ) THEN
+    IF EXISTS (SELECT 1 FROM {OVERRIDE_TABLE}) THEN
+        RETURN OLD;
+    END IF;
+    IF TG_TABLE_NAME = '{DECISION}' THEN
+        IF OLD.status = 'issued' THEN
+            RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM {DECISION} WHERE id = OLD.decision_id AND status = 'issued') THEN
         RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN OLD;
