@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from .auth import AUTH
+from .limits import MAX_AMOUNT_KRONOR, MAX_NESTING, with_business_limits
 from .schemas import calculation_input_schema
 
 DESCRIPTION = """\
@@ -21,13 +22,18 @@ resultat (calculation-result.md) och samma felmeddelanden.
 **Inloggning.** Antingen som inloggad personal (sessionskaka och CSRF-token i huvudet `X-CSRFToken`)
 eller med en API-nyckel för externa system: `Authorization: Bearer <nyckel>`. En nyckel skapas med
 `bistand create-api-client NAMN` och visas bara då.
-"""
+
+**Gränser.** Kroppen ska vara JSON (`Content-Type: application/json`, annars 415), högst
+`BISTAND_API_MAX_BODY_BYTES` byte (standard 2 000 000), nästlad högst {nesting} nivåer och utan samma
+nyckel två gånger i ett objekt (annars 422). Ett belopp får vara högst {ceiling} kronor och månaden
+måste ligga i ett år som har en riksnorm (annars 422 med fältet).
+""".format(nesting=MAX_NESTING, ceiling=f"{MAX_AMOUNT_KRONOR:,}".replace(",", " "))
 
 
 class BistandAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        schema["components"]["schemas"]["CalculationInput"] = calculation_input_schema()
+        schema["components"]["schemas"]["CalculationInput"] = with_business_limits(calculation_input_schema())
         return schema
 
 

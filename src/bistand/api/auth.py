@@ -3,16 +3,24 @@ tool with an API key (``Authorization: Bearer <key>``)."""
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from ninja.errors import AuthorizationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from bistand.tenancy.lockout import MESSAGE as LOCKED_OUT
+from bistand.tenancy.lockout import cooloff_minutes
 from bistand.tenancy.selectors import has_staff_membership
 
 from .models import ApiClient
 from .services import authenticate_key
+
+
+def locked_out_message() -> str:
+    return LOCKED_OUT.format(minutes=cooloff_minutes())
 
 
 class ApiKey(HttpBearer):
@@ -24,7 +32,17 @@ class ApiKey(HttpBearer):
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        return authenticate_key(token)
+        # A wrong key counts as a failed sign-in of its address (django-axes): logged, and after
+        # AXES_FAILURE_LIMIT failures the address is locked out (429) for AXES_COOLOFF_TIME.
+        credentials = {"username": f"API-nyckel {token[:12]}"}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            raise HttpError(429, locked_out_message())
+        client = authenticate_key(token)
+        if client is None and token:
+            user_login_failed.send(sender=ApiKey, credentials=credentials, request=request)
+            if not AxesProxyHandler.is_allowed(request, credentials):
+                raise HttpError(429, locked_out_message())
+        return client
 
 
 class StaffSession(APIKeyCookie):

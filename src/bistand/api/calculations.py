@@ -20,6 +20,7 @@ from bistand.engine.batch_io import calculate_documents
 from bistand.rules import CalculationInputError, decode_input
 from bistand.rules.calculate import calculate, encode_json
 
+from .limits import UnsupportedMediaType, check_business_limits, read_json_body
 from .schemas import (
     MAX_BATCH_SIZE,
     BatchCalculationResult,
@@ -40,18 +41,26 @@ _EXAMPLE = {
     "costs": [{"type": "rent", "amount": 7450}],
     "incomes": [{"type": "child_benefit", "member": "a1", "amount": 1250}],
 }
-_ERRORS = {401: Message, 403: Message, 422: CalculationError}
+_ERRORS = {401: Message, 403: Message, 415: Message, 422: CalculationError}
 _RESPONSE_TEXTS = {
     200: {"description": "Beräkningen är klar."},
     401: {"description": "Inte inloggad och ingen giltig API-nyckel."},
     403: {"description": "Ingen behörighet, eller CSRF-token saknas för en inloggad användare."},
-    422: {"description": "Indata kan inte beräknas: fältet och ett meddelande på svenska."},
+    415: {"description": "Kroppen är inte JSON (Content-Type måste vara application/json)."},
+    422: {
+        "description": "Indata kan inte beräknas: fältet och ett meddelande på svenska. Också när kroppen är "
+        "större än gränsen, nästlad för djupt eller har samma nyckel två gånger i ett objekt."
+    },
 }
 
 
 def _error_response(exc: CalculationInputError) -> JsonResponse:
     body = {"detail": str(exc), "field": exc.field, "message": exc.message, "index": exc.index}
     return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+
+
+def _unsupported(exc: UnsupportedMediaType) -> JsonResponse:
+    return JsonResponse({"detail": str(exc)}, status=415, json_dumps_params={"ensure_ascii": False})
 
 
 def _json(payload) -> HttpResponse:
@@ -83,8 +92,11 @@ def _local_dir():
 )
 def calculate_one(request: HttpRequest):
     try:
-        household = decode_input(request.body)
+        household = decode_input(read_json_body(request))
+        check_business_limits(household)
         result = calculate(household, local_dir=_local_dir())
+    except UnsupportedMediaType as exc:
+        return _unsupported(exc)
     except CalculationInputError as exc:
         return _error_response(exc)
     return _json(result.to_dict(trace=True))
@@ -119,7 +131,11 @@ def calculate_batch(
     trace: bool = Query(False, description="Ta med varje steg (`lines`) i resultaten."),
 ):
     try:
-        items = msgspec.json.decode(request.body, type=list[msgspec.Raw])
+        items = msgspec.json.decode(read_json_body(request), type=list[msgspec.Raw])
+    except UnsupportedMediaType as exc:
+        return _unsupported(exc)
+    except CalculationInputError as exc:
+        return _error_response(exc)
     except msgspec.ValidationError:
         return _error_response(CalculationInputError("", "Indata ska vara en lista (JSON-array) med hushåll."))
     except msgspec.DecodeError as exc:
@@ -131,6 +147,8 @@ def calculate_batch(
             )
         )
     try:
+        for i, item in enumerate(items):
+            check_business_limits(decode_input(bytes(item), index=i), index=i)
         results = calculate_documents([bytes(item) for item in items], trace=trace, local_dir=_local_dir())
     except CalculationInputError as exc:
         return _error_response(exc)

@@ -31,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from bistand.audit.guards import guards_lifted
 from bistand.audit.models import AccessLog
 from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
 from bistand.calculations.inputs import AdultFacts, AdultHistory, ChildFacts, build_contract_input
@@ -249,6 +250,13 @@ def _delete_chain(queryset, field: str) -> None:
 
 
 def reset_demo() -> bool:
+    """`_reset_demo` with the database's guards lifted (bistand.audit.guards): the demo's issued decisions
+    and access-log rows may be removed with it."""
+    with guards_lifted("demo reset: the demo municipalities' data is removed"):
+        return _reset_demo()
+
+
+def _reset_demo() -> bool:
     """Remove the demo municipalities' persons, households, stored calculations and access-log rows —
     and, before them, what refers to them: payments, bank files and assistance months, decisions,
     the case handling (referrals, assignments, notes, monthly runs), applications with their completion
@@ -274,8 +282,7 @@ def reset_demo() -> bool:
     Population.objects.filter(municipality__in=municipalities).delete()
     Payment.objects.filter(municipality__in=municipalities).delete()
     PaymentExport.objects.filter(municipality__in=municipalities).delete()
-    # Decision lines go with their decisions; the database refuses to *change* an issued decision, not
-    # to remove it with the demo.
+    # Decision lines go with their decisions (the guards are lifted for the demo reset only).
     _delete_chain(Decision.objects.filter(municipality__in=municipalities), "reconsiders")
     attachments = list(Attachment.objects.filter(municipality__in=municipalities))
     for attachment in attachments:

@@ -6,6 +6,8 @@ number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
@@ -24,6 +26,9 @@ _PAYMENT_RELATED = (
     "created_by",
     "payee_changed_by",
 )
+
+
+logger = logging.getLogger("bistand.payments")
 
 
 def payments_for(user) -> QuerySet[Payment]:
@@ -94,6 +99,23 @@ def exports_for(user) -> QuerySet[PaymentExport]:
 
 def export_for(user, pk: int) -> PaymentExport:
     return get_scoped_or_404(PaymentExport.objects.all(), user, pk=pk)
+
+
+class ExportChecksumError(Exception):
+    """A stored bank file no longer matches the SHA-256 recorded when it was made."""
+
+
+def verified_content(export: PaymentExport) -> bytes:
+    """The bank file's bytes, after checking them against the SHA-256 stored when it was made. A file
+    that does not match is never handed out (ExportChecksumError)."""
+    content = bytes(export.content)
+    if hashlib.sha256(content).hexdigest() != export.sha256:
+        logger.error("payment export %s does not match its stored sha256", export.pk)
+        raise ExportChecksumError(
+            f"Betalfilen {export.filename} stämmer inte med kontrollsumman som sparades när den skapades och "
+            "lämnas inte ut. Kontakta systemförvaltningen: filen kan ha ändrats i databasen."
+        )
+    return content
 
 
 def persons_in_export(export: PaymentExport) -> list:

@@ -676,8 +676,6 @@ def _prisbasbelopp(year: int, first_day: dt.date, pbb_file: ParameterFile, docs:
 def _load(month: str, municipality: str | None, local_dir_text: str | None, docs: Documents = ()) -> ParameterSet:
     local_dir = Path(local_dir_text) if local_dir_text else None
     year = int(month[:4])
-    first_day = dt.date(year, int(month[5:7]), 1)
-
     riksnorm_file = _year_file(year, docs)
     provisional_from = None
     if riksnorm_file is None:
@@ -688,6 +686,7 @@ def _load(month: str, municipality: str | None, local_dir_text: str | None, docs
                 break
         if riksnorm_file is None or _year_file(year + 1, docs) is not None:
             raise CalculationInputError("month", f"Riksnorm saknas för år {year}.")
+    first_day = dt.date(year, int(month[5:7]), 1)  # after the check: year 0 has no riksnorm, and no date either
     pbb_file = _file("prisbasbelopp.yaml", None)
     js_file = _file("jobbstimulans.yaml", None)
     ref_file = _file("references.yaml", None)

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",  # Content-Security-Policy header (django-csp)
+    "axes",  # login throttling and lockout (django-axes)
     "ninja",  # serves the API docs (Swagger UI) from local static files instead of a CDN
     "bistand.tenancy",
     "bistand.people",
@@ -44,18 +46,35 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "bistand.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "bistand.middleware.UploadSizeLimitMiddleware",  # before CSRF, which reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bistand.middleware.StaffIdleTimeoutMiddleware",
     "bistand.tenancy.middleware.TenancyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login attempt (bistand.tenancy.lockout)
 ]
 
 # Role permissions follow the municipality the user works in right now (bistand.tenancy.backends).
-AUTHENTICATION_BACKENDS = ["bistand.tenancy.backends.MembershipBackend"]
+# django-axes comes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["bistand.tenancy.lockout.LockoutBackend", "bistand.tenancy.backends.MembershipBackend"]
+
+# Login throttling and lockout (django-axes, docs/configuration.md): after AXES_FAILURE_LIMIT failed
+# attempts for one account, or from one address, that account or address is locked for AXES_COOLOFF_TIME
+# hours. The same counts apply to the admin login and to API keys (bistand.api.auth).
+AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env_str("AXES_COOLOFF_TIME", "0.25"))  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one: per address and per account
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bistand.tenancy.lockout.locked_out"
+AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", ["REMOTE_ADDR"])
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "bistand.urls"
 WSGI_APPLICATION = "bistand.wsgi.application"
@@ -105,6 +124,25 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # src/bistand/static: base CSS and 
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(8 * 3600)))
+# A signed-in session also ends after this many seconds without a request (bistand.middleware).
+BISTAND_STAFF_IDLE_TIMEOUT = int(env_str("BISTAND_STAFF_IDLE_TIMEOUT", str(30 * 60)))
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline. Inline
+# style attributes remain in some templates, so styles allow 'unsafe-inline' (styles cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less hx-headers on <body>
 
 LOGGING = {
@@ -137,6 +175,8 @@ BISTAND_OIDC = _oidc_from_env("BISTAND_OIDC_")
 BISTAND_STAFF_OIDC = _oidc_from_env("BISTAND_STAFF_OIDC_", ("USERNAME_CLAIM", "ROLES_CLAIM", "ROLE_MAP", "SYNC_ROLES"))
 BISTAND_ATTACHMENT_DIR = env_str("BISTAND_ATTACHMENT_DIR", str(DATA_DIR / "attachments"))
 BISTAND_ATTACHMENT_MAX_BYTES = int(env_str("BISTAND_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# The largest API request body (bistand.api.limits); must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE.
+BISTAND_API_MAX_BODY_BYTES = int(env_str("BISTAND_API_MAX_BODY_BYTES", str(2 * 1000 * 1000)))
 
 # Register data (SSBTEK) and automated decisions (docs/configuration.md).
 BISTAND_SSBTEK_PLUGIN = env_str("BISTAND_SSBTEK_PLUGIN", "simulator")

@@ -32,6 +32,7 @@ from bistand.rules import CalculationInputError, decode_input
 from bistand.rules.calculate import COST_LABELS as RULES_COST_LABELS
 from bistand.rules.calculate import INCOME_LABELS as RULES_INCOME_LABELS
 from bistand.rules.calculate import calculate
+from bistand.rules.limits import check_business_limits
 from bistand.rules.parameters import PARAMETERS_DIR
 
 # --- the rules package -------------------------------------------------------------------------------
@@ -464,6 +465,7 @@ class CalculationPage:
         try:
             document = _ENCODER.encode(self.to_document())
             value = decode_input(document)
+            check_business_limits(value)  # the API's limits: a month with a riksnorm, amounts it can show
             self.result = run_calculation(value)
         except CalculationInputError as exc:
             self.attach_error(exc.field, exc.message)

@@ -16,3 +16,4 @@ class TenancyConfig(AppConfig):
         # One Django group per role, with the permissions of bistand.tenancy.roles (after every migrate,
         # also after the test database is created or flushed).
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="bistand.tenancy.sync_roles")
+        from . import lockout  # noqa: F401  (failed sign-ins become audit events)

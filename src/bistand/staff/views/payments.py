@@ -36,6 +36,7 @@ from bistand.common.http import page_of
 from bistand.payments.bankstatus import BankStatusError
 from bistand.payments.models import PayeeKind, PaymentStatus, format_kronor
 from bistand.payments.selectors import (
+    ExportChecksumError,
     approved_waiting_for_export,
     automated_approval_batches,
     export_for,
@@ -46,6 +47,7 @@ from bistand.payments.selectors import (
     payments_rejected_by_bank,
     persons_in_export,
     unexecuted_decisions,
+    verified_content,
 )
 from bistand.payments.services import (
     ExportError,
@@ -428,6 +430,11 @@ def payment_export_download(request, pk: int):
         target="staff:payment_export_download",
         request=request,
     )
-    response = HttpResponse(bytes(export.content), content_type="application/xml; charset=utf-8")
+    try:
+        content = verified_content(export)  # re-checked against the stored SHA-256 before every download
+    except ExportChecksumError as error:
+        messages.error(request, str(error))
+        return redirect("staff:payment_export_list")
+    response = HttpResponse(content, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from bistand.payments.models import PaymentExport, format_kronor
+from bistand.payments.selectors import ExportChecksumError, verified_content
 from bistand.payments.services import ExportError, export_payments, payments_waiting_for_export
 from bistand.tenancy.models import Municipality
 
@@ -69,7 +70,10 @@ class Command(BaseCommand):
             export = export_payments(municipality, export_date)
         except ExportError as error:
             raise CommandError(error.message) from None
-        content = bytes(export.content)
+        try:
+            content = verified_content(export)  # the stored file must still match its SHA-256
+        except ExportChecksumError as error:
+            raise CommandError(str(error)) from None
         try:
             write_atomically(out, content)
         except OSError as error:

@@ -1,0 +1,93 @@
+"""Cross-cutting response and session rules (docs/configuration.md):
+
+* ``NoStoreMiddleware``: no page or API answer is kept by a browser or proxy cache
+  (``Cache-Control: private, no-store``): staff pages, the e-service, the admin and the API show person
+  data. Only static files (``STATIC_URL``) may be cached.
+* ``StaffIdleTimeoutMiddleware``: a signed-in user's session ends after
+  ``BISTAND_STAFF_IDLE_TIMEOUT`` seconds without a request (default 30 minutes), and after
+  ``SESSION_COOKIE_AGE`` seconds in all (the absolute limit, which the idle clock would otherwise
+  push forward with every request).
+* ``UploadSizeLimitMiddleware``: an upload larger than an attachment may be is refused from its
+  Content-Length, before the body is read.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.utils.html import escape
+
+NO_STORE = "private, no-store"
+STARTED_KEY = "bistand_session_started"
+LAST_SEEN_KEY = "bistand_last_seen"
+
+
+class NoStoreMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = NO_STORE
+            response.headers.pop("Expires", None)
+        return response
+
+
+class StaffIdleTimeoutMiddleware:
+    """Must come after ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.get(STARTED_KEY, now)
+            last_seen = session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.BISTAND_STAFF_IDLE_TIMEOUT or now - started > settings.SESSION_COOKIE_AGE:
+                logout(request)  # the view then sees an anonymous user (login page, 401 in the API)
+            else:
+                session[STARTED_KEY] = started
+                if now - last_seen >= 60 or LAST_SEEN_KEY not in session:  # one session write a minute
+                    session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+#: Room for the other form fields and the multipart framing around one attachment.
+UPLOAD_FORM_OVERHEAD = 1024 * 1024
+
+
+class UploadSizeLimitMiddleware:
+    """Refuses a multipart request whose Content-Length is larger than one attachment may be
+    (``BISTAND_ATTACHMENT_MAX_BYTES`` plus 1 MB for the form) with 413, before any of the body is read.
+    Must come before ``CsrfViewMiddleware`` (which would read the body). A body without Content-Length
+    (chunked) is capped by the proxy (docs/deployment.md) and the file's own size is checked again by
+    bistand.applications.services.check_upload."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.BISTAND_ATTACHMENT_MAX_BYTES
+            if length > limit + UPLOAD_FORM_OVERHEAD:
+                megabytes = f"{limit / (1024 * 1024):g}".replace(".", ",")
+                text = (f"Filen är för stor. En fil får vara högst {megabytes} MB. Ta en bild med lägre upplösning "
+                        "eller dela upp dokumentet, och gå tillbaka för att försöka igen.")
+                page = ('<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Filen är för stor – '
+                        f'Bistånd</title></head><body><main><h1>Filen är för stor</h1><p>{escape(text)}</p></main>'
+                        "</body></html>")
+                response = HttpResponse(page, status=413)
+                response["Connection"] = "close"
+                return response
+        return self.get_response(request)

@@ -1,0 +1,100 @@
+"""Records that must not change are guarded by the database itself (triggers on SQLite and PostgreSQL),
+not only by the ORM: raw SQL is refused as well. Only bistand.audit.guards.guards_lifted() lets the
+guarded rows go (the demo reset and flush)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from bistand.audit.guards import OVERRIDE_TABLE, guards_lifted
+from bistand.audit.models import AccessLog, AuditEvent
+from bistand.decisions.models import Decision, DecisionLine
+from bistand.payments.models import Payment
+from tests.decisions.factories import build_decision
+from tests.factories import AccessLogFactory, AuditEventFactory, MunicipalityFactory
+from tests.payments.factories import issued_decision, payment
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(sql, params):
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def count(model) -> int:
+    return model.objects.count()
+
+
+@pytest.fixture
+def municipality():
+    return MunicipalityFactory()
+
+
+@pytest.mark.parametrize("factory, model", [(AccessLogFactory, AccessLog), (AuditEventFactory, AuditEvent)])
+def test_access_log_and_audit_rows_cannot_be_changed_or_deleted_with_raw_sql(factory, model):
+    row = factory()
+    table = model._meta.db_table
+    refused(f"UPDATE {table} SET user_id = NULL WHERE id = %s", [row.pk])
+    refused(f"DELETE FROM {table} WHERE id = %s", [row.pk])
+    assert model.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("factory, model", [(AccessLogFactory, AccessLog), (AuditEventFactory, AuditEvent)])
+def test_access_log_and_audit_rows_cannot_be_deleted_through_the_orm(factory, model):
+    row = factory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.filter(pk=row.pk).delete()
+    assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_new_audit_rows_can_still_be_added():
+    before = count(AuditEvent)
+    AuditEventFactory()
+    assert count(AuditEvent) == before + 1
+
+
+def test_an_issued_decision_cannot_be_deleted(municipality):
+    decision = issued_decision(municipality)
+    refused(f"DELETE FROM {Decision._meta.db_table} WHERE id = %s", [decision.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).delete()
+    assert Decision.objects.filter(pk=decision.pk).exists()
+
+
+def test_the_lines_of_an_issued_decision_cannot_be_deleted(municipality):
+    decision = build_decision(municipality, made={})
+    assert decision.is_issued
+    lines = list(decision.lines.values_list("pk", flat=True))
+    assert lines
+    refused(f"DELETE FROM {DecisionLine._meta.db_table} WHERE id = %s", [lines[0]])
+    refused(f"DELETE FROM {DecisionLine._meta.db_table} WHERE decision_id = %s", [decision.pk])
+    assert DecisionLine.objects.filter(decision=decision).count() == len(lines)
+
+
+@pytest.mark.parametrize("difference", [1, -1, 100_000])
+def test_a_payment_must_have_its_decisions_amount(municipality, difference):
+    if connection.vendor == "postgresql":
+        pytest.skip("the payment amount trigger is SQLite only for now (payments 0002)")
+    decision = issued_decision(municipality)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        payment(decision, amount_ore=decision.amount_ore + difference)
+    paid = payment(decision)
+    refused(f"UPDATE {Payment._meta.db_table} SET amount_ore = amount_ore + %s WHERE id = %s", [difference, paid.pk])
+    assert Payment.objects.get(pk=paid.pk).amount_ore == decision.amount_ore
+
+
+def test_guards_lifted_lets_the_rows_go_and_leaves_the_guards_in_place(municipality):
+    decision = issued_decision(municipality)
+    log = AccessLogFactory()
+    with guards_lifted("test"):
+        AccessLog.objects.filter(pk=log.pk).delete()
+        DecisionLine.objects.filter(decision=decision).delete()
+        Decision.objects.filter(pk=decision.pk).delete()
+    assert not Decision.objects.filter(pk=decision.pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {OVERRIDE_TABLE}")
+        assert cursor.fetchone()[0] == 0
+    other = AccessLogFactory()
+    refused(f"DELETE FROM {AccessLog._meta.db_table} WHERE id = %s", [other.pk])
