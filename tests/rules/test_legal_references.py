@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bistand.rules import CalculationInputError, calculate
-from bistand.rules.cli import main
+from bistand.engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

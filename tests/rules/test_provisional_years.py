@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bistand.rules import CalculationInputError, ParameterFileError, calculate, load_parameters
-from bistand.rules.cli import main
+from bistand.engine.cli import main
 from bistand.rules.parameters import PARAMETERS_DIR, check_year_document, set_documents_provider
 
 SINGLE = {"month": "2027-01", "household": {"adults": [{"id": "a1", "age": 35}]}}
