@@ -93,3 +93,12 @@ urlpatterns += [
          name="case_schedule_payment"),
     path("beslut/<int:pk>/brev/", cases.decision_letter, name="decision_letter"),
 ]
+
+# follow-up: the manager's dashboard and the researcher's start page (bistand.followup)
+from .views import followup  # noqa: E402
+
+urlpatterns += [
+    path("uppfoljning/", followup.dashboard, name="followup_dashboard"),
+    path("uppfoljning/manad/<str:month>/", followup.dashboard_cases, name="followup_cases"),
+    path("forskning/", followup.research_page, name="research"),
+]

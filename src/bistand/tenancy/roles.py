@@ -149,3 +149,10 @@ ROLE_PERMISSIONS[Role.MANAGER] += ["assessment.view_instrument", "assessment.vie
                                    "assessment.view_domainrating", "assessment.view_screeningflag"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["assessment.view_instrument", "assessment.add_instrument",
                                  "assessment.view_assessmentsettings", "assessment.change_assessmentsettings"]
+
+# Follow-up (bistand.followup): managers and approvers see the municipality's dashboard and the cases behind
+# its numbers (person-months); regional coordinators set the region's implementation goals.
+ROLE_PERMISSIONS[Role.MANAGER] += ["followup.view_personmonth"]
+ROLE_PERMISSIONS[Role.APPROVER] += ["followup.view_personmonth"]
+ROLE_PERMISSIONS[Role.REGIONAL_COORDINATOR] += ["followup.view_implementationgoal", "followup.add_implementationgoal",
+                                                "followup.change_implementationgoal"]
