@@ -97,8 +97,8 @@ def test_a_manager_may_not_open_the_region_page(client, manager):
 
 def test_the_coordinator_sets_a_target_and_sees_a_municipality_below_it(client, coordinator):
     client.force_login(coordinator)
-    response = client.post("/region/", {"indicator": "long_term_share", "year": 2025, "direction": "at_most",
-                                        "target": "10"}, follow=True)
+    response = client.post("/region/", {"goal-indicator": "long_term_share", "goal-year": 2025,
+                                        "goal-direction": "at_most", "goal-target": "10"}, follow=True)
     assert response.status_code == 200
     assert ImplementationGoal.objects.get().target * 100 == 10
     page = response.content.decode()
@@ -107,8 +107,8 @@ def test_the_coordinator_sets_a_target_and_sees_a_municipality_below_it(client, 
 
 def test_a_bad_target_is_refused_naming_the_field(client, coordinator):
     client.force_login(coordinator)
-    response = client.post("/region/", {"indicator": "long_term_share", "year": 2025, "direction": "at_most",
-                                        "target": "mycket"})
+    response = client.post("/region/", {"goal-indicator": "long_term_share", "goal-year": 2025,
+                                        "goal-direction": "at_most", "goal-target": "mycket"})
     assert response.status_code == 200
     assert "Målvärde: skriv en procentsats" in response.content.decode()
     assert not ImplementationGoal.objects.exists()

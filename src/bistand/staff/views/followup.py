@@ -118,7 +118,7 @@ def _coordinator_region(request):
 def region_page(request):
     region, state = _coordinator_region(request)
     own = state.municipality.pk if state.municipality else None
-    goal_form = GoalForm(request.POST or None)
+    goal_form = GoalForm(request.POST or None, prefix="goal")
     if request.method == "POST":
         if goal_form.is_valid():
             data = goal_form.cleaned_data
@@ -140,7 +140,7 @@ def region_page(request):
     progress = [(goal, goals.GOAL_INDICATORS[goal.indicator].label, goals.goal_progress(goal, municipalities, own_municipality_id=own))
                 for goal in goals.goals_of(region, year)]
     if request.method == "GET":
-        goal_form = GoalForm(initial={"year": year})
+        goal_form = GoalForm(initial={"year": year}, prefix="goal")
     return render(request, "staff/followup_region.html", {
         "region": region, "year": year, "form": form, "overview": overview, "municipalities": municipalities,
         "rows": rows, "progress": progress, "goal_form": goal_form, "suppressed": dash.SUPPRESSED,
