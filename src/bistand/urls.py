@@ -18,6 +18,7 @@ urlpatterns = [
     path("handlaggning/kommun/", include("bistand.tenancy.urls")),
     path("handlaggning/ansokningar/", include("bistand.applications.urls")),
     path("handlaggning/", include("bistand.staff.urls")),
+    path("region/", include("bistand.staff.urls_region")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -347,7 +347,9 @@ class TestAccessLogPage:
         assert len(response.context["rows"]) == 50 and response.context["page"].paginator.num_pages == 2
 
     def test_the_menu_shows_the_access_log_only_to_those_who_may_read_it(self, client, manager, caseworker):
-        assert reverse("staff:access_log") in page(client, manager, reverse("staff:home")).content.decode()
+        # The manager's start page is the dashboard; the list of pages is at ?meny=1 (the menu is on both).
+        assert reverse("staff:access_log") in page(client, manager, reverse("staff:home") + "?meny=1").content.decode()
+        assert reverse("staff:access_log") in page(client, manager, reverse("staff:followup_dashboard")).content.decode()
         assert reverse("staff:access_log") not in page(client, caseworker, reverse("staff:home")).content.decode()
 
 

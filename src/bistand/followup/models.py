@@ -258,3 +258,39 @@ class HouseholdEnd(models.Model):
 
     def __str__(self) -> str:
         return f"Avslut {self.month:%Y-%m} för hushåll {self.household_id}"
+
+
+# --- implementation goals of a region (issue 19 §3) ---------------------------------------------------
+
+
+class GoalDirection(models.TextChoices):
+    AT_LEAST = "at_least", "Minst"
+    AT_MOST = "at_most", "Högst"
+
+
+class ImplementationGoal(models.Model):
+    """A region's target for one indicator (a share, 0–1) and year, e.g. "at least 80 % of new adults
+    assessed within the municipality's N days". Aggregates only: not person-level, not scoped to a
+    municipality (the region's coordinators set it; :mod:`bistand.followup.goals`)."""
+
+    region = models.ForeignKey("tenancy.Region", verbose_name="region", on_delete=models.PROTECT,
+                               related_name="implementation_goals")
+    indicator = models.CharField("indikator", max_length=40)
+    year = models.PositiveSmallIntegerField("år")
+    target = models.DecimalField("målvärde (andel)", max_digits=5, decimal_places=4)
+    direction = models.CharField("riktning", max_length=10, choices=GoalDirection.choices)
+    set_by = models.CharField("satt av", max_length=200, blank=True)
+    updated_at = models.DateTimeField("ändrat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "implementeringsmål"
+        verbose_name_plural = "implementeringsmål"
+        ordering = ["region", "year", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "indicator", "year"], name="implementationgoal_one_per_indicator_year"),
+            models.CheckConstraint(condition=Q(target__gte=0) & Q(target__lte=1), name="implementationgoal_target_is_share"),
+            models.CheckConstraint(condition=Q(direction__in=GoalDirection.values), name="implementationgoal_direction_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mål {self.indicator} {self.year} ({self.region_id})"

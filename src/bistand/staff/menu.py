@@ -34,6 +34,8 @@ ENTRIES: tuple[Entry, ...] = (
           ("applications.view_application",)),
     Entry("Inkorg", "Inkorg: ansökningar att handlägga", "staff:inbox",
           ("applications.view_application", "casework.view_referral")),
+    Entry("Uppföljning", "Uppföljning: försörjningsstöd i kommunen", "staff:followup_dashboard",
+          ("followup.view_personmonth",)),
     Entry("Månadskörning", "Månadskörning: månadens läge och körningen", "staff:monthly_run",
           ("casework.view_monthlyrunjob",)),
     Entry("Översikt", "Översikt: det som ska göras", "staff:overview", ("plans.view_plan",)),

@@ -104,3 +104,12 @@ urlpatterns += [
     path("manadskorning/starta/", monthly.monthly_run_start, name="monthly_run_start"),
     path("manadskorning/korning/<int:pk>/", monthly.monthly_run_progress, name="monthly_run_progress"),
 ]
+
+# follow-up: the manager's dashboard and the researcher's start page (bistand.followup)
+from .views import followup  # noqa: E402
+
+urlpatterns += [
+    path("uppfoljning/", followup.dashboard, name="followup_dashboard"),
+    path("uppfoljning/manad/<str:month>/", followup.dashboard_cases, name="followup_cases"),
+    path("forskning/", followup.research_page, name="research"),
+]

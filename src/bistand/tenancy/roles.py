@@ -157,3 +157,10 @@ _MONTHLY_RUN_READ = ["casework.view_monthlyrun", "casework.view_monthlyrunjob"]
 ROLE_PERMISSIONS[Role.CASEWORKER] += _MONTHLY_RUN_READ
 ROLE_PERMISSIONS[Role.APPROVER] += [*_MONTHLY_RUN_READ, "casework.start_monthly_run"]
 ROLE_PERMISSIONS[Role.MANAGER] += [*_MONTHLY_RUN_READ, "casework.start_monthly_run"]
+
+# Follow-up (bistand.followup): managers and approvers see the municipality's dashboard and the cases behind
+# its numbers (person-months); regional coordinators set the region's implementation goals.
+ROLE_PERMISSIONS[Role.MANAGER] += ["followup.view_personmonth"]
+ROLE_PERMISSIONS[Role.APPROVER] += ["followup.view_personmonth"]
+ROLE_PERMISSIONS[Role.REGIONAL_COORDINATOR] += ["followup.view_implementationgoal", "followup.add_implementationgoal",
+                                                "followup.change_implementationgoal"]

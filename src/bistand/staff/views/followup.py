@@ -1,0 +1,152 @@
+"""Follow-up pages: the manager's dashboard of the own municipality (with the cases behind a month, for
+roles that may see people, access-logged), the regional coordinator's region page with the
+implementation goals, and the researcher's start page.
+
+Views parse, call the reads of bistand.followup.dashboard / goals, render."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bistand.audit.models import AccessAction, AccessPurpose
+from bistand.audit.services import log_access
+from bistand.followup import charts, goals
+from bistand.followup import dashboard as dash
+from bistand.followup.forms import DashboardFilterForm, GoalForm
+from bistand.people.models import Person
+from bistand.people.presenters import present_persons
+from bistand.tenancy.current import for_request
+from bistand.tenancy.decorators import person_data_view
+from bistand.tenancy.roles import Role
+from bistand.tenancy.scoping import scoped
+
+MONTH_NAMES = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+               "november", "december"]
+
+
+def _filters(request):
+    form = DashboardFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.year_or_default(), form.filters()
+    return form, dash.previous_month().year, dash.Filters()
+
+
+def _charts(board):
+    return [{"measure": measure, "label": label, "svg": charts.month_chart(board.months, measure),
+             "rows": [{"month": point.month, "name": MONTH_NAMES[point.month.month - 1],
+                       "value": point.values[measure], "last_year": point.last_year[measure],
+                       "change": point.change(measure)} for point in board.months]}
+            for measure, label in dash.MONTHLY_MEASURES.items()]
+
+
+@require_GET
+@person_data_view("followup.view_personmonth")
+def dashboard(request):
+    state = for_request(request)
+    form, year, filters = _filters(request)
+    board = dash.municipality_dashboard(state.municipality, year, filters)
+    if request.GET.get("format") == "csv":
+        return _dashboard_csv(board, state.municipality)
+    indicators = [(name, label, board.indicators[name]) for name, label in dash.INDICATOR_LABELS.items()]
+    return render(request, "staff/followup_dashboard.html", {
+        "form": form, "board": board, "year": year, "indicators": indicators, "charts": _charts(board),
+        "query": request.GET.urlencode(), "municipality": state.municipality,
+    })
+
+
+def _dashboard_csv(board, municipality) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="uppfoljning-{municipality.code}-{board.year}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with the BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["kommun", municipality.code, "år", board.year, "beräknat", board.computed_at.isoformat(timespec="seconds"),
+                     "underlaget ändrat", board.data_changed_at.isoformat(timespec="seconds") if board.data_changed_at else ""])
+    writer.writerow(["indikator", "namn", "värde"])
+    for name, label in dash.INDICATOR_LABELS.items():
+        value = board.indicators[name]
+        writer.writerow([name, label, "" if value is None else value])
+    writer.writerow([])
+    writer.writerow(["månad", *[f"{measure}{suffix}" for measure in dash.MONTHLY_MEASURES
+                                for suffix in ("", "_året_före")]])
+    for point in board.months:
+        writer.writerow([f"{point.month:%Y-%m}", *[v for m in dash.MONTHLY_MEASURES
+                                                    for v in (point.values[m], point.last_year[m])]])
+    return response
+
+
+@require_GET
+@person_data_view("followup.view_personmonth", "people.view_person")
+def dashboard_cases(request, month: str):
+    """The households and persons behind one month's numbers (access-logged)."""
+    state = for_request(request)
+    try:
+        first = dt.datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        raise Http404("Månad: skriv månaden som ÅÅÅÅ-MM.")
+    form, _year, filters = _filters(request)
+    rows = dash.cases_behind(state.municipality, first, filters)
+    ids = {person_id for row in rows for person_id, _role in row["persons"]}
+    persons = {view.pk: view for view in present_persons(
+        scoped(Person.objects.filter(pk__in=ids), request.user).order_by("pk"), request.user)}
+    log_access(user=request.user, persons=scoped(Person.objects.filter(pk__in=ids), request.user),
+               action=AccessAction.VIEW, target="staff:followup_cases", purpose=AccessPurpose.CASEWORK, request=request)
+    for row in rows:
+        row["people"] = [(persons.get(person_id), role) for person_id, role in row["persons"]]
+    return render(request, "staff/followup_cases.html", {
+        "rows": rows, "month": first, "month_name": f"{MONTH_NAMES[first.month - 1]} {first.year}",
+        "form": form, "filters": filters,
+    })
+
+
+def _coordinator_region(request):
+    state = for_request(request)
+    if Role.REGIONAL_COORDINATOR not in state.region_roles or not state.regions:
+        raise PermissionDenied("Sidan är för regionala samordnare.")
+    return state.regions[0], state
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_page(request):
+    region, state = _coordinator_region(request)
+    own = state.municipality.pk if state.municipality else None
+    goal_form = GoalForm(request.POST or None, prefix="goal")
+    if request.method == "POST":
+        if goal_form.is_valid():
+            data = goal_form.cleaned_data
+            try:
+                goals.set_goal(actor=request.user, region=region, indicator=data["indicator"], year=data["year"],
+                               target_percent=data["target"], direction=data["direction"])
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    goal_form.add_error(field if field in goal_form.fields else None, errors)
+            else:
+                messages.success(request, "Målet är sparat.")
+                return redirect(f"{request.path}?year={data['year']}")
+    form, year, filters = _filters(request)
+    overview = dash.region_overview(region, year, filters)
+    columns = [(m, r if m.pk == own else dash.suppress(r)) for m, r in overview.municipalities]
+    rows = [(label, [result[name] for _m, result in columns], dash.suppress(overview.total)[name])
+            for name, label in dash.INDICATOR_LABELS.items()]
+    municipalities = [m for m, _ in overview.municipalities]
+    progress = [(goal, goals.GOAL_INDICATORS[goal.indicator].label, goals.goal_progress(goal, municipalities, own_municipality_id=own))
+                for goal in goals.goals_of(region, year)]
+    if request.method == "GET":
+        goal_form = GoalForm(initial={"year": year}, prefix="goal")
+    return render(request, "staff/followup_region.html", {
+        "region": region, "year": year, "form": form, "overview": overview, "municipalities": municipalities,
+        "rows": rows, "progress": progress, "goal_form": goal_form, "suppressed": dash.SUPPRESSED,
+    })
+
+
+@login_required
+def research_page(request):
+    return render(request, "staff/followup_research.html")
