@@ -53,7 +53,7 @@ from bistand.rules.errors import CalculationInputError
 from bistand.rules.model import COST_TYPES
 from bistand.rules.parameters import AGE_BANDS, LUNCH_BANDS, MAX_CHILDREN_KEY, ROUNDING_RULES, ParameterSet, ParameterValue
 
-__all__ = ["ParameterChange", "Setting", "apply_change", "parse_setting", "SETTING_PATHS"]
+__all__ = ["ParameterChange", "Setting", "SETTING_PATHS", "apply_change", "apply_to_sets", "parse_setting"]
 
 CHANGED_NOTE = "Ändrat i en simulering (inte ett gällande värde)."
 

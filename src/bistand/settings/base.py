@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "bistand.casework",
     "bistand.assessment",
     "bistand.plans",
+    "bistand.research",
 ]
 
 MIDDLEWARE = [
