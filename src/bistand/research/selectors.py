@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -13,7 +14,9 @@ from bistand.calculations.models import StoredCalculation
 from bistand.engine.batch_io import decode_jsonl
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.whatif import ParameterChange
+from bistand.tenancy import current
 from bistand.tenancy.models import Municipality
+from bistand.tenancy.roles import Role
 
 from .simulation import SimulationReport, simulate_arrays
 
@@ -84,3 +87,23 @@ def _empty(period: tuple[str, str], scope: str, change: ParameterChange) -> Simu
                             households=0, household_months=0, cost_decided=0, cost_before=0, cost_after=0,
                             households_gaining=0, households_losing=0, households_unchanged=0,
                             gain_deciles=None, loss_deciles=None)
+
+
+@dataclass(frozen=True)
+class SimulationScope:
+    """Whose stored calculations a user may simulate: a manager their municipality's, a regional
+    coordinator the region's municipalities. Only aggregates are shown (see `SUPPRESS_BELOW`)."""
+
+    municipalities: tuple[Municipality, ...]
+    label: str
+
+
+def simulation_scope(user) -> SimulationScope | None:
+    """The user's scope for the what-if page, or None when the user may not simulate."""
+    state = current.get_state(user)
+    if Role.REGIONAL_COORDINATOR in state.region_roles and state.regions:
+        region = state.regions[0]
+        return SimulationScope(tuple(Municipality.objects.filter(region=region).order_by("code")), region.name)
+    if state.municipality is not None and Role.MANAGER in state.roles:
+        return SimulationScope((state.municipality,), state.municipality.name)
+    return None

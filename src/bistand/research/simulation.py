@@ -31,6 +31,8 @@ from bistand.rules import load_parameters
 from bistand.rules.whatif import ParameterChange, apply_change, apply_to_sets
 
 DECILE_MIN = 10
+#: On the page and in its CSV a group of fewer households than this shows no figures (only that it is small).
+SUPPRESS_BELOW = 5
 
 HOUSEHOLD_TYPES: tuple[tuple[str, str], ...] = (
     ("single_no_children", "Ensamstående utan barn"),
@@ -53,6 +55,10 @@ class Group:
     @property
     def cost_change(self) -> int:
         return self.cost_after - self.cost_before
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.households < SUPPRESS_BELOW
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "households": self.households,
