@@ -17,6 +17,7 @@ urlpatterns = [
     path("e-tjanst/", include("bistand.portal.urls")),
     path("handlaggning/kommun/", include("bistand.tenancy.urls")),
     path("handlaggning/ansokningar/", include("bistand.applications.urls")),
+    path("handlaggning/analys/", include("bistand.research.urls")),
     path("handlaggning/", include("bistand.staff.urls")),
     path("region/", include("bistand.staff.urls_region")),
     path("api/v1/", api.urls),

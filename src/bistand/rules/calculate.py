@@ -472,6 +472,7 @@ def calculate(
     *,
     local_dir: str | Path | None = None,
     extra_documents: Any = None,
+    parameters: ParameterSet | None = None,
 ) -> CalculationResult:
     """Calculate försörjningsstöd for one household and one month.
 
@@ -479,13 +480,19 @@ def calculate(
     CalculationInputError for input that does not follow the contract. `local_dir` is an extra directory
     of local parameter files (settings.BISTAND_LOCAL_PARAMETERS_DIR); `extra_documents` are year documents
     from the outside (see bistand.rules.parameters). The legal references follow the input's
-    `decision_date` (default: the first day of the month); the amounts never depend on it."""
+    `decision_date` (default: the first day of the month); the amounts never depend on it. `parameters`
+    replaces the loaded set (a what-if simulation's changed set, `bistand.rules.whatif`); it must be for
+    the input's month and municipality."""
     if isinstance(household_input, CalculationInput):
         validate_input(household_input)
         inp = household_input
     else:
         inp = parse_input(household_input)
-    if extra_documents is None:  # the registered provider, if any, is asked
+    if parameters is not None:
+        if (parameters.month, parameters.municipality) != (inp.month, inp.municipality_code):
+            raise ValueError("parameters are for another month or municipality than the input")
+        params = parameters
+    elif extra_documents is None:  # the registered provider, if any, is asked
         params = load_parameters(inp.month, inp.municipality_code, local_dir)
     else:
         params = load_parameters(inp.month, inp.municipality_code, local_dir, extra_documents)

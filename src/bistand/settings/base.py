@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bistand.casework",
     "bistand.assessment",
     "bistand.plans",
+    "bistand.research",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,133 @@
+"""The pseudonymisation steps of a research export (issue 21 §1), pure Python: the parts that decide what a
+researcher can and cannot learn, kept apart from the database so that they can be tested on crafted data.
+
+* `pseudonym(key, personnummer)` — HMAC-SHA256 of the normalised personnummer (12 digits) with the
+  project's key: the same person gets the same pseudonym in every municipality and every export of the
+  project, and a different one in another project (another key). The key is never written anywhere by
+  this module; only the pseudonym is. Without the key the pseudonym cannot be reversed or linked.
+* `month_of(date)`, `year_of_birth(date)` — dates coarsened to months, birth dates to the year.
+* `k_anonymise(rows, quasi_identifiers, k)` — every combination of the quasi-identifiers must have at
+  least k persons: first the month of first assistance is coarsened to its year, then the year of birth
+  to a five-year band, then the rows still in a smaller group are suppressed. The report says what was
+  coarsened and how many rows were suppressed, per step.
+* `screen_free_text(text, names)` — free text (only where a project allows it) with anything shaped like
+  a personnummer or samordningsnummer, a phone number, an e-mail address and the given names replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+PSEUDONYM_LENGTH = 32  # hex characters (128 bits) of the HMAC-SHA256
+REDACTED = "[borttaget]"
+
+_PNR = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
+_PHONE = re.compile(r"(?<!\w)(?:\+46|0)[\d\s-]{6,14}\d(?!\w)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DIGITS = re.compile(r"\D", re.ASCII)
+
+
+def normalise_personnummer(personnummer: str) -> str:
+    """12 digits, without separator: "19850101-1234", "850101-1234", "198501011234" → "198501011234".
+    A 10-digit number is given its century by the separator ("+" means 100 years or older) and today's date."""
+    text = personnummer.strip()
+    digits = _DIGITS.sub("", text)
+    if len(digits) == 12:
+        return digits
+    if len(digits) != 10:
+        raise ValueError("personnumret ska ha 10 eller 12 siffror")
+    year = int(digits[:2])
+    this_year = dt.date.today().year
+    full = 2000 + year if 2000 + year <= this_year else 1900 + year
+    if "+" in text:
+        full -= 100
+    return f"{full}{digits[2:]}"
+
+
+def pseudonym(key: bytes, personnummer: str) -> str:
+    """The project's pseudonym for a person (hex, `PSEUDONYM_LENGTH` characters)."""
+    if len(key) < 32:
+        raise ValueError("projektnyckeln ska vara minst 32 byte")
+    digest = hmac.new(key, normalise_personnummer(personnummer).encode("ascii"), hashlib.sha256).hexdigest()
+    return digest[:PSEUDONYM_LENGTH]
+
+
+def month_of(day: dt.date | None) -> str | None:
+    return None if day is None else f"{day:%Y-%m}"
+
+
+def year_of_birth(day: dt.date | None) -> int | None:
+    return None if day is None else day.year
+
+
+def five_year_band(year: int | None) -> str | None:
+    if year is None:
+        return None
+    low = year - year % 5
+    return f"{low}–{low + 4}"
+
+
+@dataclass
+class SuppressionReport:
+    k: int
+    rows_in: int
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    rows_suppressed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"k": self.k, "rows_in": self.rows_in, "steps": self.steps, "rows_suppressed": self.rows_suppressed,
+                "rows_out": self.rows_in - self.rows_suppressed}
+
+
+def _small_groups(rows: Sequence[Mapping[str, Any]], quasi: Sequence[str], k: int) -> set[tuple]:
+    counts = Counter(tuple(row[q] for q in quasi) for row in rows)
+    return {key for key, n in counts.items() if n < k}
+
+
+def k_anonymise(rows: Iterable[Mapping[str, Any]], quasi_identifiers: Sequence[str], k: int = 5, *,
+                first_month: str = "first_assistance_month", birth_year: str = "birth_year"
+                ) -> tuple[list[dict[str, Any]], SuppressionReport]:
+    """One row per person. Returns the rows (coarsened where needed, small groups suppressed) and the
+    report. Coarsening applies to every row once any group is too small, so that a value means the same
+    thing in every row of the table."""
+    if k < 2:
+        raise ValueError("k ska vara minst 2")
+    out = [dict(row) for row in rows]
+    report = SuppressionReport(k=k, rows_in=len(out))
+    quasi = list(quasi_identifiers)
+    steps = []
+    if first_month in quasi:
+        steps.append((first_month, "månad för första bistånd → år", lambda v: None if v is None else str(v)[:4]))
+    if birth_year in quasi:
+        steps.append((birth_year, "födelseår → femårsgrupp", five_year_band))
+    for name, label, coarsen in steps:
+        small = _small_groups(out, quasi, k)
+        if not small:
+            break
+        affected = sum(1 for row in out if tuple(row[q] for q in quasi) in small)
+        for row in out:
+            row[name] = coarsen(row[name])
+        report.steps.append({"step": label, "rows_in_small_groups_before": affected})
+    small = _small_groups(out, quasi, k)
+    kept = [row for row in out if tuple(row[q] for q in quasi) not in small]
+    report.rows_suppressed = len(out) - len(kept)
+    if report.rows_suppressed:
+        report.steps.append({"step": f"rader i grupper med färre än {k} personer borttagna",
+                             "rows_suppressed": report.rows_suppressed})
+    return kept, report
+
+
+def screen_free_text(text: str, names: Iterable[str] = ()) -> str:
+    """`text` with personnummer-shaped numbers, phone numbers, e-mail addresses and the `names` replaced."""
+    text = _EMAIL.sub(REDACTED, text)
+    text = _PNR.sub(REDACTED, text)
+    text = _PHONE.sub(REDACTED, text)
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", REDACTED, text, flags=re.IGNORECASE)
+    return text

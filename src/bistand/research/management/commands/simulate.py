@@ -1,0 +1,104 @@
+"""bistand simulate (--municipality KOD | --region [NAMN]) --from ÅÅÅÅ-MM --to ÅÅÅÅ-MM
+                    [--riksnorm-change PROCENT] [--set PARAMETER=VÄRDE ...] [--json]
+
+Recalculates every stored calculation input of the period with changed parameters (the batch engine) and
+prints households, household-months, total cost before and after, the change, households gaining and
+losing (with deciles), by household type and by municipality. Money in whole kronor. The paths for --set
+are documented in bistand.rules.whatif (and docs/whatif.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bistand.research.selectors import simulate
+from bistand.research.simulation import SimulationReport
+from bistand.rules.errors import CalculationInputError
+from bistand.rules.whatif import SETTING_PATHS, ParameterChange
+from bistand.tenancy.models import Municipality, Region
+
+
+def _kr(value: int) -> str:
+    return f"{value:,}".replace(",", " ").replace("-", "−") + " kr"
+
+
+class Command(BaseCommand):
+    help = "Simulerar en regeländring på de sparade beräkningarna för en period (vad händer om …)."
+
+    def add_arguments(self, parser) -> None:
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--municipality", metavar="KOD", help="Kommunkoden, till exempel 0680.")
+        which.add_argument("--region", nargs="?", const="", metavar="NAMN",
+                           help="Regionen (namn eller kod); utan namn den enda regionen i systemet.")
+        parser.add_argument("--from", dest="month_from", required=True, metavar="ÅÅÅÅ-MM", help="Första månaden.")
+        parser.add_argument("--to", dest="month_to", required=True, metavar="ÅÅÅÅ-MM", help="Sista månaden.")
+        parser.add_argument("--riksnorm-change", default="0", metavar="PROCENT",
+                            help="Ändring av riksnormens alla belopp i procent, till exempel 2,5 eller -3.")
+        parser.add_argument("--set", action="append", default=[], metavar="PARAMETER=VÄRDE",
+                            help="Ändra en parameter: " + "; ".join(SETTING_PATHS))
+        parser.add_argument("--json", action="store_true", help="Skriv ut resultatet som JSON.")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            change = ParameterChange.build(options["riksnorm_change"], options["set"])
+        except CalculationInputError as exc:
+            flag = "--riksnorm-change" if exc.field == "riksnorm_change" else "--set"
+            raise CommandError(f"{flag}: {exc.message}") from None
+        if options["municipality"] is not None:
+            code = options["municipality"].strip()
+            municipalities = list(Municipality.objects.filter(code=code))
+            if not municipalities:
+                raise CommandError(f"--municipality: kommunen {code} finns inte i systemet.")
+            scope = f"{municipalities[0].name} ({code})"
+        else:
+            region = _region(options["region"])
+            municipalities = list(Municipality.objects.filter(region=region).order_by("code"))
+            scope = region.name
+        try:
+            report = simulate(municipalities, options["month_from"], options["month_to"], change, scope=scope)
+        except CalculationInputError as exc:
+            raise CommandError(f"--{exc.field}: {exc.message}") from None
+        if options["json"]:
+            self.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(render_text(report))
+
+
+def render_text(r: SimulationReport) -> str:
+    lines = [
+        f"Simulering för {r.scope}, {r.period_from} – {r.period_to}",
+        "Ändring: " + "; ".join(r.change),
+        f"Hushåll: {r.households}",
+        f"Hushållsmånader: {r.household_months}",
+        f"Kostnad före: {_kr(r.cost_before)}",
+        f"Kostnad efter: {_kr(r.cost_after)}",
+        f"Förändring: {_kr(r.cost_change)}",
+        f"Hushåll som får mer: {r.households_gaining}",
+        f"Hushåll som får mindre: {r.households_losing}",
+    ]
+    if r.gain_deciles:
+        lines.append("Ökning per hushåll, decilerna 10–90 %: " + ", ".join(_kr(v) for v in r.gain_deciles))
+    if r.loss_deciles:
+        lines.append("Minskning per hushåll, decilerna 10–90 %: " + ", ".join(_kr(v) for v in r.loss_deciles))
+    for title, groups in (("Per hushållstyp", r.by_household_type), ("Per kommun", r.by_municipality)):
+        lines.append(title + ":")
+        for g in groups:
+            lines.append(f"  {g.label}: {g.households} hushåll, {g.household_months} hushållsmånader, "
+                         f"före {_kr(g.cost_before)}, efter {_kr(g.cost_after)}, förändring {_kr(g.cost_change)}")
+    return "\n".join(lines)
+
+
+def _region(name: str) -> Region:
+    name = name.strip()
+    if not name:
+        regions = list(Region.objects.all()[:2])
+        if len(regions) != 1:
+            raise CommandError("--region: ange regionens namn; systemet har "
+                               + ("ingen region." if not regions else "flera regioner."))
+        return regions[0]
+    region = Region.objects.filter(name__iexact=name).first() or Region.objects.filter(code=name).first()
+    if region is None:
+        raise CommandError(f"--region: regionen {name} finns inte i systemet.")
+    return region

@@ -1,0 +1,109 @@
+"""Reads of the research app: the what-if simulation over the stored calculation inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from bistand.calculations.models import StoredCalculation
+from bistand.engine.batch_io import decode_jsonl
+from bistand.rules.errors import CalculationInputError
+from bistand.rules.whatif import ParameterChange
+from bistand.tenancy import current
+from bistand.tenancy.models import Municipality
+from bistand.tenancy.roles import Role
+
+from .simulation import SimulationReport, simulate_arrays
+
+
+def _month_start(text: str, field: str) -> dt.date:
+    try:
+        year, month = (int(x) for x in text.strip().split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        raise CalculationInputError(field, f"Månaden ”{text}” ska skrivas ÅÅÅÅ-MM, till exempel 2026-01.") from None
+
+
+def stored_inputs(municipality_ids: Sequence[int], first: dt.date, last: dt.date) -> tuple[list[int], list[bytes], list[int]]:
+    """(household id, input JSON, decided amount in kronor) of the latest stored calculation of each household and
+    month from `first` to `last` in the municipalities. One query; the JSON is read as text (not decoded by
+    Django) so that the engine's reader takes it as JSON Lines."""
+    table = StoredCalculation._meta.db_table
+    ids = [int(i) for i in municipality_ids]
+    if not ids:
+        return [], [], []
+    marks = ", ".join(["%s"] * len(ids))
+    where = f"municipality_id IN ({marks}) AND month >= %s AND month <= %s"
+    if connection.vendor == "postgresql":
+        sql = (f"SELECT DISTINCT ON (household_id, month) household_id, input_data::text, amount_ore FROM {table} "
+               f"WHERE {where} ORDER BY household_id, month, created_at DESC, id DESC")
+    else:
+        sql = (f"SELECT household_id, input_data, amount_ore, month FROM {table} WHERE {where} "
+               "ORDER BY household_id, month, created_at DESC, id DESC")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, first, last])
+        rows = cursor.fetchall()
+    if connection.vendor != "postgresql":
+        seen, unique = set(), []
+        for row in rows:
+            key = (row[0], row[3])
+            if key not in seen:
+                seen.add(key)
+                unique.append(row)
+        rows = unique
+    households = [r[0] for r in rows]
+    texts = [r[1].encode() if isinstance(r[1], str) else bytes(r[1]) for r in rows]
+    decided = [r[2] // 100 for r in rows]
+    return households, texts, decided
+
+
+def simulate(municipalities: Sequence[Municipality], month_from: str, month_to: str, change: ParameterChange,
+             *, scope: str = "") -> SimulationReport:
+    """The what-if report for the municipalities' stored calculations from `month_from` to `month_to`
+    ("YYYY-MM", inclusive). Raises CalculationInputError naming the field for a bad month."""
+    first = _month_start(month_from, "from")
+    last = _month_start(month_to, "to")
+    if last < first:
+        raise CalculationInputError("to", "Slutmånaden ska vara samma som eller efter startmånaden.")
+    households, texts, decided = stored_inputs([m.pk for m in municipalities], first, last)
+    names = {m.code: m.name for m in municipalities}
+    period = (f"{first:%Y-%m}", f"{last:%Y-%m}")
+    if not texts:
+        return _empty(period, scope, change)
+    text = b"\n".join(t.replace(b"\n", b" ") for t in texts)
+    local_dir = getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None) or None
+    arrays = decode_jsonl(text, local_dir=local_dir)
+    return simulate_arrays(arrays, np.array(households, np.int64), change, decided=np.array(decided, np.int64),
+                           municipality_names=names, period=period, scope=scope, local_dir=local_dir)
+
+
+def _empty(period: tuple[str, str], scope: str, change: ParameterChange) -> SimulationReport:
+    return SimulationReport(period_from=period[0], period_to=period[1], scope=scope, change=change.describe(),
+                            households=0, household_months=0, cost_decided=0, cost_before=0, cost_after=0,
+                            households_gaining=0, households_losing=0, households_unchanged=0,
+                            gain_deciles=None, loss_deciles=None)
+
+
+@dataclass(frozen=True)
+class SimulationScope:
+    """Whose stored calculations a user may simulate: a manager their municipality's, a regional
+    coordinator the region's municipalities. Only aggregates are shown (see `SUPPRESS_BELOW`)."""
+
+    municipalities: tuple[Municipality, ...]
+    label: str
+
+
+def simulation_scope(user) -> SimulationScope | None:
+    """The user's scope for the what-if page, or None when the user may not simulate."""
+    state = current.get_state(user)
+    if Role.REGIONAL_COORDINATOR in state.region_roles and state.regions:
+        region = state.regions[0]
+        return SimulationScope(tuple(Municipality.objects.filter(region=region).order_by("code")), region.name)
+    if state.municipality is not None and Role.MANAGER in state.roles:
+        return SimulationScope((state.municipality,), state.municipality.name)
+    return None
