@@ -24,7 +24,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -64,6 +63,7 @@ def build(n: int, seed: int) -> dict:
     import msgspec
     from django.db import connection
     from django.utils import timezone
+    from households import generate
 
     from bistand.calculations.models import StoredCalculation
     from bistand.engine.batch import calculate_arrays
@@ -71,7 +71,6 @@ def build(n: int, seed: int) -> dict:
     from bistand.people.models import Household
     from bistand.rules import ENGINE_VERSION
     from bistand.tenancy.models import Municipality, Region
-    from households import generate
 
     region = Region.objects.create(code="R06", name="Region Jönköpings län")
     munis = [Municipality.objects.create(code=code, name=name, region=region) for code, name in MUNICIPALITIES]
@@ -100,9 +99,9 @@ def build(n: int, seed: int) -> dict:
     columns = ("municipality_id, household_id, month, input_data, input_hash, result, amount_ore, outcome, "
                "engine_version, parameter_hash, made_by, made_by_name, created_at")
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for (hid, mid, month), line, amount in zip(rows, lines, amounts):
+        for (hid, mid, month), line, amount in zip(rows, lines, amounts, strict=False):
             text = line.decode()
-            copy.write_row([mid, hid, f"{month}-01", text, hashlib.sha256(line).hexdigest(), '{"amount": %d}' % amount,
+            copy.write_row([mid, hid, f"{month}-01", text, hashlib.sha256(line).hexdigest(), f'{{"amount": {amount}}}',
                             amount * 100, "granted" if amount > 0 else "refused", ENGINE_VERSION, "benchmark", "system",
                             "Benchmark", now])
     with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""Casework and method indicators per month and unit (bistand.casework.method), each against data built
+"""Casework and method indicators per month and unit (bistand.followup.method), each against data built
 for the case with the expected figures worked out by hand."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.assessment.models import AssessmentSettings, DomainRating, OccasionKind, Rater, RatingStatus, Ruler
-from bistand.casework import method
 from bistand.casework.models import Assignment
+from bistand.followup import method
 from bistand.plans.models import Action, ActionStatus, Plan, PlanResponse, Referral, Responsible
 from bistand.tenancy.roles import Role
 from tests.applications.factories import ApplicationFactory

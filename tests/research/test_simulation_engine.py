@@ -39,5 +39,5 @@ def test_the_simulated_amounts_are_the_single_paths_amounts_with_the_changed_par
         after.append(calculate(inp, parameters=apply_change(ps, change)).amount)
     assert report.cost_before == sum(before)
     assert report.cost_after == sum(after)
-    assert report.households_gaining == sum(a > b for a, b in zip(after, before))
-    assert report.households_losing == sum(a < b for a, b in zip(after, before))
+    assert report.households_gaining == sum(a > b for a, b in zip(after, before, strict=False))
+    assert report.households_losing == sum(a < b for a, b in zip(after, before, strict=False))

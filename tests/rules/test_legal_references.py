@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bistand.rules import CalculationInputError, calculate
 from bistand.engine.cli import main
+from bistand.rules import CalculationInputError, calculate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ import json
 import pytest
 import yaml
 
-from bistand.rules import CalculationInputError, ParameterFileError, calculate, load_parameters
 from bistand.engine.cli import main
+from bistand.rules import CalculationInputError, ParameterFileError, calculate, load_parameters
 from bistand.rules.parameters import PARAMETERS_DIR, check_year_document, set_documents_provider
 
 SINGLE = {"month": "2027-01", "household": {"adults": [{"id": "a1", "age": 35}]}}

@@ -63,7 +63,7 @@ def line_chart(labels: list[str], series: list[tuple[str, list]], *, target=None
         parts.append(format_html('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2" '
                                  'stroke-dasharray="2 3"/>', PAD_LEFT, WIDTH - PAD_RIGHT, y, y, TARGET_COLOUR))
     styles = [(THIS_YEAR_COLOUR, "", "circle"), (LAST_YEAR_COLOUR, "6 4", "square"), (TARGET_COLOUR, "2 2", "circle")]
-    for (name, vs), (colour, dash, marker) in zip(series, styles):
+    for (_name, vs), (colour, dash, marker) in zip(series, styles, strict=False):
         points = [None if v is None else (round(PAD_LEFT + i * step, 1), y_of(v)) for i, v in enumerate(vs)]
         segment: list = []
         for point in points + [None]:

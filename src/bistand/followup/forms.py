@@ -27,7 +27,7 @@ class DashboardFilterForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = f"{field.label}: välj ett värde i listan."
 

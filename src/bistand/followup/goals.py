@@ -3,7 +3,7 @@ share), and sees each municipality's value against it, the value the year before
 
 Which indicators may have a goal, and how each municipality's share is counted, is :data:`GOAL_INDICATORS`
 (numerator and denominator over the year, from the definitions of :mod:`bistand.followup.indicators` and
-:mod:`bistand.casework.method`; never a second definition). Counts only: a share whose denominator is
+:mod:`bistand.followup.method`; never a second definition). Counts only: a share whose denominator is
 1–4 is suppressed like every small count on the region's pages.
 """
 
@@ -79,7 +79,7 @@ def parse_percent(value) -> Decimal:
     try:
         percent = Decimal(text)
     except InvalidOperation:
-        raise ValidationError({"target": ["Målvärde: skriv en procentsats mellan 0 och 100, till exempel 80."]})
+        raise ValidationError({"target": ["Målvärde: skriv en procentsats mellan 0 och 100, till exempel 80."]}) from None
     if not percent.is_finite() or percent < 0 or percent > 100 or percent != percent.quantize(Decimal("0.01")):
         raise ValidationError({"target": ["Målvärde: skriv en procentsats mellan 0 och 100, med högst två decimaler."]})
     return (percent / 100).quantize(Decimal("0.0001"))

@@ -43,6 +43,7 @@ from .models import (
     format_kronor,
     parse_end_to_end_id,
 )
+from .signals import payments_exported
 
 APPROVE_PERMISSION = "payments.approve_payment"
 CHANGE_PERMISSION = "payments.change_payment"
@@ -550,9 +551,7 @@ def export_payments(municipality, export_date: dt.date, *, user=None, now: dt.da
                 changes={"status": {"old": PaymentStatus.APPROVED, "new": PaymentStatus.EXPORTED},
                          "export": {"old": None, "new": export.pk}},
             )
-        from bistand.followup.services import record_assistance_months
-
-        record_assistance_months(payments)
+        payments_exported.send(sender=PaymentExport, payments=payments)
     export.created_now = True
     return export
 

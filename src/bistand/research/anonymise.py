@@ -21,8 +21,9 @@ import hashlib
 import hmac
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 PSEUDONYM_LENGTH = 32  # hex characters (128 bits) of the HMAC-SHA256
 REDACTED = "[borttaget]"

@@ -44,14 +44,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.model import COST_TYPES
-from bistand.rules.parameters import AGE_BANDS, LUNCH_BANDS, MAX_CHILDREN_KEY, ROUNDING_RULES, ParameterSet, ParameterValue
+from bistand.rules.parameters import (
+    AGE_BANDS,
+    LUNCH_BANDS,
+    MAX_CHILDREN_KEY,
+    ROUNDING_RULES,
+    ParameterSet,
+    ParameterValue,
+)
 
 __all__ = ["ParameterChange", "Setting", "SETTING_PATHS", "apply_change", "apply_to_sets", "parse_setting"]
 
@@ -101,7 +109,7 @@ class ParameterChange:
     settings: tuple[Setting, ...] = ()
 
     @classmethod
-    def build(cls, riksnorm_change: Any = 0, settings: Iterable[str] = ()) -> "ParameterChange":
+    def build(cls, riksnorm_change: Any = 0, settings: Iterable[str] = ()) -> ParameterChange:
         return cls(riksnorm_change=parse_percent(riksnorm_change), settings=tuple(parse_setting(s) for s in settings))
 
     @property

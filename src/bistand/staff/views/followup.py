@@ -90,7 +90,7 @@ def dashboard_cases(request, month: str):
     try:
         first = dt.datetime.strptime(month, "%Y-%m").date()
     except ValueError:
-        raise Http404("Månad: skriv månaden som ÅÅÅÅ-MM.")
+        raise Http404("Månad: skriv månaden som ÅÅÅÅ-MM.") from None
     form, _year, filters = _filters(request)
     rows = dash.cases_behind(state.municipality, first, filters)
     ids = {person_id for row in rows for person_id, _role in row["persons"]}
