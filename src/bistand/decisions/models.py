@@ -318,3 +318,50 @@ class DecisionLine(models.Model):
         if self.decision_id is not None and Decision.objects.filter(pk=self.decision_id, status=DecisionStatus.ISSUED).exists():
             raise ImmutableDecisionError()
         super().save(*args, **kwargs)
+
+
+# --- omprövning to the party's detriment (FL 37 § second paragraph) ---------------------------------------
+
+
+class WorseningException(models.TextChoices):
+    """The exceptions of förvaltningslagen 37 § second paragraph under which a favourable decision may be
+    changed to the party's detriment."""
+
+    RESERVATION = "reservation", ("Det framgår av beslutet eller av föreskrifterna att det får återkallas under "
+                                  "vissa förutsättningar, och de förutsättningarna finns (37 § andra stycket 1 FL)")
+    SAFETY = "safety", "Beslutet måste ändras omedelbart av tvingande säkerhetsskäl (37 § andra stycket 2 FL)"
+    MISLEADING_INFORMATION = "misleading_information", (
+        "Felet beror på att sökanden har lämnat felaktiga eller vilseledande uppgifter (37 § andra stycket 3 FL)")
+
+
+WORSENING_PROVISIONS = {
+    WorseningException.RESERVATION: "37 § andra stycket 1 förvaltningslagen (2017:900)",
+    WorseningException.SAFETY: "37 § andra stycket 2 förvaltningslagen (2017:900)",
+    WorseningException.MISLEADING_INFORMATION: "37 § andra stycket 3 förvaltningslagen (2017:900)",
+}
+
+
+@scoping.register("decision__municipality")
+class WorseningGround(models.Model):
+    """Why an omprövning changes a favourable decision to the applicant's detriment: the exception of
+    FL 37 § second paragraph the case worker chose, and their reason. Written with the decision, never
+    changed."""
+
+    decision = models.OneToOneField(Decision, verbose_name="beslut", on_delete=models.PROTECT,
+                                    related_name="worsening_ground")
+    exception = models.CharField("undantag", max_length=30, choices=WorseningException.choices)
+    reason = models.TextField("handläggarens skäl")
+    created_at = models.DateTimeField("skapat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "skäl för ändring till nackdel"
+        verbose_name_plural = "skäl för ändring till nackdel"
+        constraints = [
+            models.CheckConstraint(condition=Q(exception__in=WorseningException.values), name="worsening_exception_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="worsening_reason_required"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDecisionError()
+        super().save(*args, **kwargs)
