@@ -32,6 +32,10 @@ def calculation_with_rent(decision, rent: int):
     document = build_input_for_household(decision.household, decision.month, costs=[{"type": "rent", "amount": rent}])
     calculation = new_stored_calculation(household=decision.household, month=decision.month,
                                          prepared=prepare_calculation(document), user="system")
+    existing = type(calculation).objects.filter(household=decision.household, month=decision.month,
+                                                input_hash=calculation.input_hash).first()
+    if existing is not None:
+        return existing
     calculation.save()
     return calculation
 
