@@ -256,6 +256,14 @@ def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
                   changes=diff(before, snapshot(decision, fields)))
     if decision.reconsiders_id is None:
         _set_application_decided(decision.application, user)
+    _store_letter(decision)
+
+
+def _store_letter(decision: Decision) -> None:
+    """Store the issued decision's letter with its SHA-256 (the letter is part of the decision)."""
+    from .letters import store_letter
+
+    store_letter(decision)
 
 
 @transaction.atomic
@@ -411,6 +419,7 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
             decision.save()
             record_create(user=None, instance=decision, municipality_id=decision.municipality_id, fields=AUDIT_FIELDS)
             _set_application_decided(application, None)
+            _store_letter(decision)
     except IntegrityError:
         existing = Decision.objects.filter(application=application, reconsiders__isnull=True).first()
         if existing is None:
@@ -483,6 +492,9 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
         decision.issued_at = moment
         decision._loaded_status = DecisionStatus.ISSUED
     record_create_many(user=None, instances=drafts, fields=AUDIT_FIELDS)
+    from .letters import letter_to_store
+
+    insert_many([letter_to_store(decision) for decision in drafts])
     set_status_many([application for application, *_ in entries], "decided", actor=None)
     return drafts
 

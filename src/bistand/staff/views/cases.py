@@ -59,8 +59,8 @@ from bistand.casework.selectors import (
     waiting_for_run_count,
 )
 from bistand.decisions import services as decision_services
-from bistand.decisions.letters import letter_filename, render_pdf
-from bistand.decisions.models import Decision, DecisionStatus, Outcome, WorseningException
+from bistand.decisions.letters import letter_filename, stored_letter
+from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome, WorseningException
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import decision_for, decisions_for_application
 from bistand.payments.services import PaymentError, amount_left, schedule_payment
@@ -578,7 +578,10 @@ def decision_letter(request, pk: int):
         raise PermissionDenied("Sökanden har skyddad identitet. Du har inte behörighet att se beslutsbrevet.")
     if not decision.is_issued:
         raise Http404("Beslutet är inte fattat än.")
-    content = render_pdf(decision)
+    try:
+        content = stored_letter(decision)
+    except LetterIntegrityError as error:
+        return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
     log_access(user=request.user, persons=_persons_of(application), action=AccessAction.EXPORT,
                target="staff:decision_letter", request=request)
     response = HttpResponse(content, content_type="application/pdf")
