@@ -492,9 +492,8 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
         decision.issued_at = moment
         decision._loaded_status = DecisionStatus.ISSUED
     record_create_many(user=None, instances=drafts, fields=AUDIT_FIELDS)
-    from .letters import letter_to_store
-
-    insert_many([letter_to_store(decision) for decision in drafts])
+    # The letters of the monthly run are stored at their first download (letters.stored_letter): rendering
+    # each here would make the run's queries grow with the number of applications.
     set_status_many([application for application, *_ in entries], "decided", actor=None)
     return drafts
 

@@ -296,7 +296,7 @@ def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | Non
     household and month (:func:`amount_left`; ``amount_ore`` when the caller worked it out)."""
     if not decision.is_issued:
         raise PaymentError("Beslutet är inte fattat än. Utbetalningen läggs upp när beslutet är fattat.")
-    if _is_reconsidered(decision):
+    if amount_ore is None and _is_reconsidered(decision):
         raise PaymentError(f"Beslut {decision.pk} har omprövats. Betala ut enligt det senaste beslutet.")
     if decision.outcome not in PAYABLE_OUTCOMES or decision.amount_ore <= 0:
         raise PaymentError("Beslutet beviljar inget belopp, så det finns inget att betala ut.")
@@ -374,7 +374,13 @@ def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) 
     for start in range(0, len(ids), 5000):
         paid.update(Payment.objects.filter(decision_id__in=ids[start:start + 5000]).values_list("decision_id", flat=True))
     now = timezone.now()
-    decisions = [d for d in decisions if d.pk not in paid]
+    from bistand.decisions.models import Decision, DecisionStatus
+
+    reconsidered = set()
+    for start in range(0, len(ids), 5000):
+        reconsidered.update(Decision.objects.filter(reconsiders_id__in=ids[start:start + 5000], status=DecisionStatus.ISSUED)
+                            .values_list("reconsiders_id", flat=True))
+    decisions = [d for d in decisions if d.pk not in paid and d.pk not in reconsidered]
     left = amounts_left(decisions)
     payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now, amount_ore=left[d.pk])
                 for d in decisions if left[d.pk] > 0]
