@@ -73,16 +73,26 @@ def test_the_lines_of_an_issued_decision_cannot_be_deleted(municipality):
     assert DecisionLine.objects.filter(decision=decision).count() == len(lines)
 
 
-@pytest.mark.parametrize("difference", [1, -1, 100_000])
-def test_a_payment_must_have_its_decisions_amount(municipality, difference):
+@pytest.mark.parametrize("difference", [1, 100_000])
+def test_a_payment_never_pays_more_than_its_decision(municipality, difference):
     if connection.vendor == "postgresql":
-        pytest.skip("the payment amount trigger is SQLite only for now (payments 0002)")
+        pytest.skip("the payment amount trigger is SQLite only for now (payments 0004)")
     decision = issued_decision(municipality)
     with pytest.raises(IntegrityError), transaction.atomic():
         payment(decision, amount_ore=decision.amount_ore + difference)
     paid = payment(decision)
     refused(f"UPDATE {Payment._meta.db_table} SET amount_ore = amount_ore + %s WHERE id = %s", [difference, paid.pk])
     assert Payment.objects.get(pk=paid.pk).amount_ore == decision.amount_ore
+
+
+def test_a_payment_may_pay_less_than_its_decision_as_after_an_omprovning(municipality):
+    """After an omprövning of a month already paid, the new decision's payment is the difference."""
+    if connection.vendor == "postgresql":
+        pytest.skip("the payment amount trigger is SQLite only for now (payments 0004)")
+    decision = issued_decision(municipality)
+    assert payment(decision, amount_ore=decision.amount_ore - 1).amount_ore == decision.amount_ore - 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        payment(decision, amount_ore=-1)
 
 
 def test_guards_lifted_lets_the_rows_go_and_leaves_the_guards_in_place(municipality):

@@ -23,7 +23,7 @@ OVERRIDE_TABLE = "bistand_guard_override"
 #: Both databases report the refusal as SQLSTATE class 23, so Django raises IntegrityError.
 APPEND_ONLY_MESSAGE = "Loggen kan bara läggas till, inte ändras eller tas bort (append-only)"
 ISSUED_DELETE_MESSAGE = "Ett fattat beslut och dess rader kan inte tas bort (issued decisions are immutable)"
-PAYMENT_AMOUNT_MESSAGE = "Utbetalningens belopp måste vara beslutets belopp (payment amount must equal decision)"
+PAYMENT_AMOUNT_MESSAGE = "En utbetalning får inte vara större än beslutets belopp (payment amount above its decision)"
 
 
 @contextmanager

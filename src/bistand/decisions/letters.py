@@ -130,3 +130,78 @@ def render_pdf(decision: Decision) -> bytes:
     html = render_html(decision)
     document = HTML(string=html, base_url=None).render()
     return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=_identifier(decision))
+
+
+# --- the letter as sent (issue 17 §3: the letter is part of the decision) ------------------------------------
+
+
+def _letter_pdf(html: str, decision: Decision) -> bytes:
+    from weasyprint import HTML
+
+    os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_TIMESTAMP)
+    document = HTML(string=html, base_url=None).render()
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=_identifier(decision))
+
+
+def store_letter(decision: Decision, *, on_first_download: bool = False):
+    """Store the issued decision's letter as HTML with its SHA-256 (a DecisionLetter; the PDF is made
+    from it at the first download, :func:`stored_letter`). Idempotent: a letter already stored is
+    returned as it is, never rendered again (also when two requests store it at the same moment)."""
+    from django.db import IntegrityError, transaction
+
+    from .models import DecisionLetter
+
+    existing = DecisionLetter.objects.filter(decision_id=decision.pk).first()
+    if existing is not None:
+        return existing
+    if not decision.is_issued:
+        raise ValueError("Bara ett fattat beslut har ett beslutsbrev att spara.")
+    letter = letter_to_store(decision, on_first_download=on_first_download)
+    try:
+        with transaction.atomic():
+            letter.save()
+    except IntegrityError:
+        return DecisionLetter.objects.get(decision_id=decision.pk)
+    return letter
+
+
+def letter_to_store(decision: Decision, *, on_first_download: bool = False):
+    """The unsaved DecisionLetter of an issued decision (its HTML and SHA-256)."""
+    from .models import DecisionLetter
+
+    html = render_html(decision)
+    return DecisionLetter(decision=decision, html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest(),
+                          stored_on_first_download=on_first_download)
+
+
+def stored_letter(decision: Decision) -> bytes:
+    """The letter as it was sent, byte for byte: the stored PDF, checked against its SHA-256; at the
+    first download the PDF is made from the HTML stored at issue (checked against its own SHA-256)
+    and stored. Raises :class:`~bistand.decisions.models.LetterIntegrityError` when a checksum does not
+    match; the letter is then not served.
+
+    Decisions issued before letters were stored get theirs rendered and stored **on first download**
+    rather than by a data migration: rendering is deterministic (the same bytes a download gave
+    before), a migration would render every letter ever issued with today's templates and WeasyPrint in
+    one deployment step (slow, and a migration should not depend on templates and libraries that
+    change), and a letter that is never downloaded needs no copy. From that first download on, the
+    stored copy is what is served."""
+    from django.db import transaction
+    from django.utils import timezone as tz
+
+    from .models import DecisionLetter, LetterIntegrityError
+
+    letter = store_letter(decision, on_first_download=True)
+    if letter.content is None:
+        with transaction.atomic():
+            letter = DecisionLetter.objects.select_for_update().get(pk=letter.pk)
+            if letter.content is None:
+                if hashlib.sha256(letter.html.encode()).hexdigest() != letter.html_sha256:
+                    raise LetterIntegrityError()
+                content = _letter_pdf(letter.html, decision)
+                letter.content, letter.sha256, letter.pdf_stored_at = content, hashlib.sha256(content).hexdigest(), tz.now()
+                letter.save(update_fields=["content", "sha256", "pdf_stored_at"])
+    content = bytes(letter.content)
+    if hashlib.sha256(content).hexdigest() != letter.sha256:
+        raise LetterIntegrityError()
+    return content

@@ -318,3 +318,114 @@ class DecisionLine(models.Model):
         if self.decision_id is not None and Decision.objects.filter(pk=self.decision_id, status=DecisionStatus.ISSUED).exists():
             raise ImmutableDecisionError()
         super().save(*args, **kwargs)
+
+
+# --- omprövning to the party's detriment (FL 37 § second paragraph) ---------------------------------------
+
+
+class WorseningException(models.TextChoices):
+    """The exceptions of förvaltningslagen 37 § second paragraph under which a favourable decision may be
+    changed to the party's detriment."""
+
+    RESERVATION = "reservation", ("Det framgår av beslutet eller av föreskrifterna att det får återkallas under "
+                                  "vissa förutsättningar, och de förutsättningarna finns (37 § andra stycket 1 FL)")
+    SAFETY = "safety", "Beslutet måste ändras omedelbart av tvingande säkerhetsskäl (37 § andra stycket 2 FL)"
+    MISLEADING_INFORMATION = "misleading_information", (
+        "Felet beror på att sökanden har lämnat felaktiga eller vilseledande uppgifter (37 § andra stycket 3 FL)")
+
+
+WORSENING_PROVISIONS = {
+    WorseningException.RESERVATION: "37 § andra stycket 1 förvaltningslagen (2017:900)",
+    WorseningException.SAFETY: "37 § andra stycket 2 förvaltningslagen (2017:900)",
+    WorseningException.MISLEADING_INFORMATION: "37 § andra stycket 3 förvaltningslagen (2017:900)",
+}
+
+
+@scoping.register("decision__municipality")
+class WorseningGround(models.Model):
+    """Why an omprövning changes a favourable decision to the applicant's detriment: the exception of
+    FL 37 § second paragraph the case worker chose, and their reason. Written with the decision, never
+    changed."""
+
+    decision = models.OneToOneField(Decision, verbose_name="beslut", on_delete=models.PROTECT,
+                                    related_name="worsening_ground")
+    exception = models.CharField("undantag", max_length=30, choices=WorseningException.choices)
+    reason = models.TextField("handläggarens skäl")
+    created_at = models.DateTimeField("skapat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "skäl för ändring till nackdel"
+        verbose_name_plural = "skäl för ändring till nackdel"
+        constraints = [
+            models.CheckConstraint(condition=Q(exception__in=WorseningException.values), name="worsening_exception_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="worsening_reason_required"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDecisionError()
+        super().save(*args, **kwargs)
+
+
+
+# --- the letter as sent ------------------------------------------------------------------------------------
+
+
+class LetterIntegrityError(Exception):
+    """A stored letter does not match its checksum: it is not served."""
+
+    def __init__(self, message: str = "Beslutsbrevet kan inte lämnas ut: den sparade filen stämmer inte med "
+                                      "kontrollsumman. Kontakta systemförvaltningen.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@scoping.register("decision__municipality")
+class DecisionLetter(models.Model):
+    """The decision letter as it was issued: what every later download serves, so a template change or
+    a library upgrade never changes a letter already sent (:mod:`bistand.decisions.letters`).
+
+    At issue the letter's HTML (the rendered template) is stored with its SHA-256 — cheap enough for
+    every decision, also in the monthly run; the PDF is made from that stored HTML once, at the first
+    download, and stored with its SHA-256. Both are written once and never changed."""
+
+    decision = models.OneToOneField(Decision, verbose_name="beslut", on_delete=models.PROTECT, related_name="letter")
+    html = models.TextField("beslutsbrev (HTML, som det skapades när beslutet fattades)")
+    html_sha256 = models.CharField("kontrollsumma för HTML (SHA-256)", max_length=64)
+    content = models.BinaryField("beslutsbrev (PDF)", null=True, editable=False)
+    sha256 = models.CharField("kontrollsumma för PDF (SHA-256)", max_length=64, blank=True)
+    stored_at = models.DateTimeField("sparat", default=timezone.now)
+    pdf_stored_at = models.DateTimeField("PDF sparad", null=True, blank=True)
+    stored_on_first_download = models.BooleanField(
+        "sparat vid första hämtningen", default=False,
+        help_text="Beslut som fattades innan breven sparades: brevet skapades och sparades när det hämtades första gången.")
+
+    class Meta:
+        verbose_name = "beslutsbrev"
+        verbose_name_plural = "beslutsbrev"
+        constraints = [
+            models.CheckConstraint(condition=Q(html_sha256__regex=r"^[0-9a-f]{64}$"), name="decisionletter_html_sha256_form"),
+            models.CheckConstraint(condition=Q(content__isnull=True, sha256="")
+                                   | Q(content__isnull=False, sha256__regex=r"^[0-9a-f]{64}$"),
+                                   name="decisionletter_pdf_has_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Beslutsbrev för beslut {self.decision_id}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._had_pdf = instance.__dict__.get("content") is not None
+        return instance
+
+    def save(self, *args, **kwargs):
+        # Guard only: the HTML is written once; the PDF once, when it is first made.
+        if not self._state.adding and (getattr(self, "_had_pdf", True)
+                                       or set(kwargs.get("update_fields") or ()) != {"content", "sha256", "pdf_stored_at"}):
+            raise ImmutableDecisionError("Ett sparat beslutsbrev kan inte ändras.")
+        super().save(*args, **kwargs)
+        self._had_pdf = self.content is not None
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDecisionError("Ett sparat beslutsbrev kan inte tas bort.")

@@ -24,8 +24,19 @@ from bistand.common.months import month_sv
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import automation
-from .models import Decision, DecisionLine, DecisionStatus, Delegation, ImmutableDecisionError, Outcome
+from .models import (
+    WORSENING_PROVISIONS,
+    Decision,
+    DecisionLine,
+    DecisionStatus,
+    Delegation,
+    ImmutableDecisionError,
+    Outcome,
+    WorseningException,
+    WorseningGround,
+)
 from .proposals import LineProposal, generated_reasons, legal_basis, propose
+from .signals import decision_reconsidered
 
 AUDIT_FIELDS = [
     "application",
@@ -255,6 +266,14 @@ def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
                   changes=diff(before, snapshot(decision, fields)))
     if decision.reconsiders_id is None:
         _set_application_decided(decision.application, user)
+    _store_letter(decision)
+
+
+def _store_letter(decision: Decision) -> None:
+    """Store the issued decision's letter with its SHA-256 (the letter is part of the decision)."""
+    from .letters import store_letter
+
+    store_letter(decision)
 
 
 @transaction.atomic
@@ -310,11 +329,19 @@ def issue_decision(application, calculation, user, *, outcome: str | None = None
 @transaction.atomic
 def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: str, outcome: str | None = None,
                conditions: str | None = None, line_reasons: Mapping[str, str] | None = None,
-               issued_at: dt.datetime | None = None) -> Decision:
-    """Omprövning: a new issued decision that replaces ``decision`` (which stays as it was) and refers
-    to it. ``calculation`` is the new stored calculation (default: the old decision's);
+               issued_at: dt.datetime | None = None, worsening_exception: str = "",
+               worsening_reason: str = "") -> Decision:
+    """Omprövning (FL 37–39 §§): a new issued decision that replaces ``decision`` (which stays as it
+    was) and refers to it. ``calculation`` is the new stored calculation (default: the old decision's);
     ``caseworker_text`` — why the decision is reconsidered — is required. A decision can be
-    reconsidered once; reconsider the newest decision of the chain."""
+    reconsidered once; reconsider the newest decision of the chain.
+
+    A favourable decision is changed to the applicant's detriment (a lower amount) only under one of
+    the exceptions of FL 37 § second paragraph: ``worsening_exception`` (a
+    :class:`~bistand.decisions.models.WorseningException`) and the case worker's ``worsening_reason``;
+    otherwise DecisionError. The money of the month is settled by
+    ``payments.services.settle_reconsideration``: payments not yet sent are stopped, the new decision
+    pays only the difference, and an overpayment is recorded for återkrav (never decided here)."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if not decision.is_issued:
         raise DecisionError("Bara ett fattat beslut kan omprövas. Ändra utkastet i stället.")
@@ -326,11 +353,37 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
     calculation = calculation if calculation is not None else decision.calculation
     prefix = (f"Detta beslut är en omprövning av beslut {decision.pk} den "
               f"{timezone.localtime(decision.issued_at):%Y-%m-%d} och ersätter det.")
-    return _write(
+    worsening_exception = (worsening_exception or "").strip()
+    worsening_reason = " ".join((worsening_reason or "").split())
+    if worsening_exception and worsening_exception not in WorseningException.values:
+        raise DecisionError("Välj ett av undantagen i 37 § andra stycket förvaltningslagen.")
+    if worsening_exception and worsening_reason:
+        prefix += (f" Beslutet ändras till din nackdel enligt {WORSENING_PROVISIONS[worsening_exception]}: "
+                   f"{worsening_reason}")
+    new = _write(
         decision.application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
         conditions=decision.conditions if conditions is None else conditions, line_reasons=line_reasons,
         reconsiders=decision, issued_at=issued_at, reasons_prefix=prefix,
     )
+    if decision.outcome in (Outcome.GRANTED, Outcome.PARTLY_REFUSED) and new.amount_ore < decision.amount_ore:
+        if not worsening_exception:
+            raise DecisionError(
+                "Beslutet är gynnande och omprövningen skulle ändra det till sökandens nackdel "
+                f"(från {_kronor(decision.amount_ore)} till {_kronor(new.amount_ore)}). Det får bara göras om ett "
+                "undantag i 37 § andra stycket förvaltningslagen gäller: välj undantaget och skriv skälen.")
+        if not worsening_reason:
+            raise DecisionError("Skriv skälen till att undantaget i 37 § andra stycket förvaltningslagen gäller.")
+        ground = WorseningGround.objects.create(decision=new, exception=worsening_exception, reason=worsening_reason)
+        record_create(user=user, instance=ground, municipality_id=new.municipality_id,
+                      fields=["decision", "exception", "reason"])
+    decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
+    return new
+
+
+def _kronor(ore: int) -> str:
+    from bistand.rules.parameters import format_kronor
+
+    return format_kronor(ore)
 
 
 def _calculate_for(application, register_facts=None):
@@ -374,6 +427,7 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
             decision.save()
             record_create(user=None, instance=decision, municipality_id=decision.municipality_id, fields=AUDIT_FIELDS)
             _set_application_decided(application, None)
+            _store_letter(decision)
     except IntegrityError:
         existing = Decision.objects.filter(application=application, reconsiders__isnull=True).first()
         if existing is None:
@@ -446,6 +500,8 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
         decision.issued_at = moment
         decision._loaded_status = DecisionStatus.ISSUED
     record_create_many(user=None, instances=drafts, fields=AUDIT_FIELDS)
+    # The letters of the monthly run are stored at their first download (letters.stored_letter): rendering
+    # each here would make the run's queries grow with the number of applications.
     set_status_many([application for application, *_ in entries], "decided", actor=None)
     return drafts
 

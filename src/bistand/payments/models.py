@@ -365,6 +365,47 @@ class PaymentExport(models.Model):
         return format_kronor(self.total_ore)
 
 
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", "Att pröva"
+    DECIDED = "decided", "Prövad"
+
+
+@scoping.register("municipality")
+class OverpaymentClaim(models.Model):
+    """Money paid for a household and month above what its latest decision grants (an omprövning to a
+    lower amount after the payment was sent to the bank): recorded for a case worker, who decides
+    whether to claim it back (återkrav, 33 kap. socialtjänstlagen 2025:400). Never decided here."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT,
+                                     related_name="+")
+    household = models.ForeignKey("people.Household", verbose_name="hushåll", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("månad")
+    decision = models.OneToOneField("decisions.Decision", verbose_name="beslut (omprövningen)", on_delete=models.PROTECT,
+                                    related_name="overpayment_claim")
+    paid_ore = models.BigIntegerField("utbetalt för månaden (öre)")
+    granted_ore = models.BigIntegerField("beviljat i det senaste beslutet (öre)")
+    amount_ore = models.BigIntegerField("för mycket utbetalt (öre)")
+    status = models.CharField("status", max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.OPEN)
+    created_at = models.DateTimeField("registrerat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "för mycket utbetalt (att pröva för återkrav)"
+        verbose_name_plural = "för mycket utbetalt (att pröva för återkrav)"
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_ore__gt=0) & Q(amount_ore=F("paid_ore") - F("granted_ore")),
+                                   name="overpaymentclaim_amount_is_difference"),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="overpaymentclaim_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"För mycket utbetalt {format_kronor(self.amount_ore)} ({self.month:%Y-%m})"
+
+    @property
+    def amount_kronor_text(self) -> str:
+        return format_kronor(self.amount_ore)
+
+
 class DebtorAccount(models.Model):
     """The municipality's own bank account, that payments of försörjningsstöd are made from."""
 

@@ -5,14 +5,17 @@ number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from bistand.applications.events import CaseEvent
+from bistand.decisions.models import Decision, DecisionStatus, Outcome
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from .banking_days import next_banking_day
@@ -174,3 +177,49 @@ def events_for_application(application) -> list:
         events.append(CaseEvent(at=at, kind=kind, title=title, text=text, application_id=application.pk,
                                 decision_id=payment.decision_id, payment_id=payment.pk))
     return events
+
+
+# --- favourable decisions not carried out (SoL 34 kap. 1–3 §§) -------------------------------------------
+
+#: A favourable decision not carried out within this many months is reported to IVO.
+UNPAID_REPORT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class UnpaidDecision:
+    decision: Decision
+    payment_status: str  # what happened to its payment, in Swedish ("Ingen utbetalning", "Stoppad" …)
+    days: int  # days since the decision
+
+
+def unpaid_favourable_decisions(user, *, today: dt.date | None = None) -> list[UnpaidDecision]:
+    """Favourable decisions (bifall, delavslag) of the user's municipality in force, issued more than
+    three months before ``today``, whose household and month has no payment sent to the bank that the
+    bank did not reject (SoL 2025:400 34 kap. 1–3 §§: reported to IVO each quarter). A payment that was
+    stopped, rejected, or still waits for approval or export counts as unpaid. Oldest first."""
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(dt.datetime.combine(_months_before(today, UNPAID_REPORT_MONTHS), dt.time.min))
+    paid = Payment.objects.filter(decision__household_id=OuterRef("household_id"), decision__month=OuterRef("month"),
+                                  status__in=(PaymentStatus.EXPORTED, PaymentStatus.EXECUTED))
+    newer = Decision.objects.filter(reconsiders_id=OuterRef("pk"), status=DecisionStatus.ISSUED)
+    decisions = (
+        scoped(Decision.objects.all(), user)
+        .filter(status=DecisionStatus.ISSUED, outcome__in=(Outcome.GRANTED, Outcome.PARTLY_REFUSED),
+                issued_at__lt=cutoff)
+        .exclude(Exists(newer)).exclude(Exists(paid))
+        .select_related("application__applicant", "application__co_applicant", "payment")
+        .order_by("issued_at", "pk")
+    )
+    rows = []
+    for decision in decisions:
+        payment = getattr(decision, "payment", None) if hasattr(decision, "payment") else None
+        status = payment.get_status_display() if payment is not None else "Ingen utbetalning"
+        rows.append(UnpaidDecision(decision, status, (today - timezone.localdate(decision.issued_at)).days))
+    return rows
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months before ``day`` (the last day of a shorter month)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

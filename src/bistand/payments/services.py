@@ -34,6 +34,7 @@ from .banking_days import next_banking_day
 from .models import (
     REISSUABLE,
     DebtorAccount,
+    OverpaymentClaim,
     PayeeKind,
     Payment,
     PaymentEvent,
@@ -165,6 +166,98 @@ def _locked(payment: Payment) -> Payment:
     return Payment.objects.select_for_update(of=("self",)).select_related("decision").get(pk=payment.pk)
 
 
+# --- what is paid for a household and month (omprövning, FL 37–39 §§) ----------------------------------------
+
+#: Statuses of a payment whose money is paid or on its way: counted against the latest decision.
+COMMITTED = (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED, PaymentStatus.EXPORTED, PaymentStatus.EXECUTED)
+#: Statuses of a payment that is in a bank file the bank did not reject: paid.
+PAID = (PaymentStatus.EXPORTED, PaymentStatus.EXECUTED)
+
+
+def _is_reconsidered(decision) -> bool:
+    from bistand.decisions.models import Decision, DecisionStatus
+
+    return Decision.objects.filter(reconsiders_id=decision.pk, status=DecisionStatus.ISSUED).exists()
+
+
+def month_payments(household_id: int, month: dt.date):
+    """Every payment of a household and month (of any decision of it)."""
+    return Payment.objects.filter(decision__household_id=household_id, decision__month=month)
+
+
+def _lock_month(household_id: int) -> None:
+    """Lock the household's row, so that two writes of the same household's payments (a schedule and an
+    omprövning at the same moment) take turns."""
+    from bistand.people.models import Household
+
+    list(Household.objects.select_for_update().filter(pk=household_id).values_list("pk", flat=True))
+
+
+def amounts_left(decisions) -> dict[int, int]:
+    """Decision id → what is left to pay of it: what it grants less what the household's other payments
+    for the month have paid or are about to pay (one query for all)."""
+    decisions = list(decisions)
+    if not decisions:
+        return {}
+    committed: dict[tuple[int, dt.date], list[tuple[int, int]]] = defaultdict(list)
+    rows = (Payment.objects.filter(decision__household_id__in={d.household_id for d in decisions},
+                                   decision__month__in={d.month for d in decisions}, status__in=COMMITTED)
+            .values_list("decision__household_id", "decision__month", "decision_id", "amount_ore"))
+    for household_id, month, decision_id, amount in rows:
+        committed[(household_id, month)].append((decision_id, amount))
+    return {d.pk: d.amount_ore - sum(a for pk, a in committed[(d.household_id, d.month)] if pk != d.pk)
+            for d in decisions}
+
+
+def amount_left(decision) -> int:
+    return amounts_left([decision])[decision.pk]
+
+
+@transaction.atomic
+def settle_reconsideration(old_decision, new_decision, user) -> OverpaymentClaim | None:
+    """What an omprövning does to the money of the household's month (called by
+    ``decisions.services.reconsider`` in its transaction):
+
+    * payments of earlier decisions not yet sent to the bank are stopped (the new decision's payment,
+      of what is left, replaces them);
+    * payments already sent stand, and the new decision pays only the difference
+      (:func:`amount_left`);
+    * when more was sent than the new decision grants, the overpayment is recorded as an
+      :class:`OverpaymentClaim` for a case worker to try (återkrav, SoL 33 kap.) — never decided here.
+
+    Idempotent: stopped payments stay stopped, and the claim is made once per decision."""
+    reason = (f"Beslutet har omprövats: beslut {new_decision.pk} ersätter beslut {old_decision.pk}. Det nya "
+              "beslutet betalas ut med det som inte redan har betalats ut.")
+    _lock_month(new_decision.household_id)
+    waiting = (month_payments(new_decision.household_id, new_decision.month)
+               .exclude(decision_id=new_decision.pk)
+               .filter(status__in=(PaymentStatus.SCHEDULED, PaymentStatus.APPROVED))
+               .select_for_update(of=("self",)))
+    for payment in waiting:
+        before = snapshot(payment, AUDIT_FIELDS)
+        payment.status = PaymentStatus.CANCELLED
+        payment.cancelled_by = user
+        payment.cancelled_at = timezone.now()
+        payment.cancellation_reason = reason
+        payment.save()
+        _audit_update(user, payment, before)
+        _event(payment, PaymentEventKind.CANCELLED, user=user, reason=reason, at=payment.cancelled_at)
+    paid = sum(month_payments(new_decision.household_id, new_decision.month)
+               .exclude(decision_id=new_decision.pk).filter(status__in=PAID).values_list("amount_ore", flat=True))
+    if paid <= new_decision.amount_ore:
+        return None
+    claim, created = OverpaymentClaim.objects.get_or_create(
+        decision=new_decision,
+        defaults={"municipality_id": new_decision.municipality_id, "household_id": new_decision.household_id,
+                  "month": new_decision.month, "paid_ore": paid, "granted_ore": new_decision.amount_ore,
+                  "amount_ore": paid - new_decision.amount_ore},
+    )
+    if created:
+        record_create(user=user, instance=claim, municipality_id=claim.municipality_id,
+                      fields=["household", "month", "decision", "paid_ore", "granted_ore", "amount_ore", "status"])
+    return claim
+
+
 # --- schedule, change, approve, cancel -------------------------------------------------------------------
 
 
@@ -181,6 +274,7 @@ def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_dat
     if existing is not None:
         return existing
     check_can_act_in(user, decision.municipality_id)
+    _lock_month(decision.household_id)
     now = timezone.now()
     payment = _new_payment(decision, user=user, payee=payee, due_date=due_date, now=now)
     try:
@@ -194,19 +288,28 @@ def schedule_payment(decision, *, user=None, payee: Payee | None = None, due_dat
     return payment
 
 
-def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | None, now: dt.datetime) -> Payment:
+def _new_payment(decision, *, user, payee: Payee | None, due_date: dt.date | None, now: dt.datetime,
+                 amount_ore: int | None = None) -> Payment:
     """The unsaved payment of ``decision`` (see :func:`schedule_payment`; the one place where a payment
-    is put together)."""
+    is put together): of what the decision grants less what is already paid or on its way for the
+    household and month (:func:`amount_left`; ``amount_ore`` when the caller worked it out)."""
     if not decision.is_issued:
         raise PaymentError("Beslutet är inte fattat än. Utbetalningen läggs upp när beslutet är fattat.")
+    if amount_ore is None and _is_reconsidered(decision):
+        raise PaymentError(f"Beslut {decision.pk} har omprövats. Betala ut enligt det senaste beslutet.")
     if decision.outcome not in PAYABLE_OUTCOMES or decision.amount_ore <= 0:
         raise PaymentError("Beslutet beviljar inget belopp, så det finns inget att betala ut.")
+    if amount_ore is None:
+        amount_ore = amount_left(decision)
+    if amount_ore <= 0:
+        raise PaymentError(f"Beloppet för {format_month(decision.month)} har redan betalats ut enligt tidigare beslut, "
+                           "så det finns inget mer att betala ut.")
     payee = payee or declared_payee(decision.application)
     account, account_kind = _normalised_account(payee.account)
     payment = Payment(
         municipality_id=decision.municipality_id,
         decision=decision,
-        amount_ore=decision.amount_ore,
+        amount_ore=amount_ore,
         payee_kind=payee.kind,
         payee_name=pain001.clean_text(payee.name, 140),
         account=account,
@@ -270,7 +373,16 @@ def schedule_payments(decisions, *, user=None, due_date: dt.date | None = None) 
     for start in range(0, len(ids), 5000):
         paid.update(Payment.objects.filter(decision_id__in=ids[start:start + 5000]).values_list("decision_id", flat=True))
     now = timezone.now()
-    payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now) for d in decisions if d.pk not in paid]
+    from bistand.decisions.models import Decision, DecisionStatus
+
+    reconsidered = set()
+    for start in range(0, len(ids), 5000):
+        reconsidered.update(Decision.objects.filter(reconsiders_id__in=ids[start:start + 5000], status=DecisionStatus.ISSUED)
+                            .values_list("reconsiders_id", flat=True))
+    decisions = [d for d in decisions if d.pk not in paid and d.pk not in reconsidered]
+    left = amounts_left(decisions)
+    payments = [_new_payment(d, user=user, payee=None, due_date=due_date, now=now, amount_ore=left[d.pk])
+                for d in decisions if left[d.pk] > 0]
     _approve_by_delegation(payments, now)
     insert_many(payments)
     from bistand.audit.services import record_create_many
@@ -336,6 +448,8 @@ def reissue(payment: Payment, user, reason: str, payee: Payee | None = None) -> 
         raise PermissionDenied("Du har inte behörighet att lägga upp utbetalningar igen.")
     reason = _required_reason(reason, "Skriv varför utbetalningen läggs upp igen.")
     payment = _locked(payment)
+    if payment.status in REISSUABLE and _is_reconsidered(payment.decision):
+        raise PaymentError(f"Beslut {payment.decision_id} har omprövats. Betala ut enligt det senaste beslutet.")
     if payment.status not in REISSUABLE:
         if payment.status in (PaymentStatus.SCHEDULED, PaymentStatus.APPROVED):
             return payment
@@ -382,6 +496,8 @@ def approve(payment: Payment, user) -> Payment:
     payment = _locked(payment)
     if payment.status != PaymentStatus.SCHEDULED:
         raise PaymentError(f"Utbetalningen väntar inte på attest (den är {payment.get_status_display().lower()}).")
+    if _is_reconsidered(payment.decision):
+        raise PaymentError(f"Beslut {payment.decision_id} har omprövats. Betala ut enligt det senaste beslutet.")
     conflicts = four_eyes_conflicts(payment, user)
     if conflicts:
         raise FourEyesError(conflicts)
@@ -670,4 +786,6 @@ __all__ = [
     "four_eyes_conflicts",
     "schedule_payment",
     "schedule_payments",
+    "settle_reconsideration",
+    "amount_left",
 ]

@@ -621,8 +621,8 @@ def _own_decision(request, pk: int, decision_pk: int):
 
 
 def letter_renderer():
-    """The function that gives a decision's letter as PDF (:func:`bistand.decisions.letters.render_pdf`)."""
-    return letters.render_pdf
+    """The function that gives a decision's letter as it was sent (:func:`bistand.decisions.letters.stored_letter`)."""
+    return letters.stored_letter
 
 
 @require_GET
@@ -650,7 +650,13 @@ def decision_letter(request, pk: int, decision_pk: int):
     render_pdf = letter_renderer()
     if render_pdf is None:
         return render(request, "portal/letter_unavailable.html", {"application": application}, status=404)
-    response = HttpResponse(render_pdf(decision_obj), content_type="application/pdf")
+    from bistand.decisions.models import LetterIntegrityError
+
+    try:
+        content = render_pdf(decision_obj)
+    except LetterIntegrityError as error:
+        return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="beslut-{format_month(application.month)}-{decision_obj.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -35,6 +35,7 @@ urlpatterns += [
     path("utbetalningar/<int:pk>/stoppa/", payments.payment_cancel, name="payment_cancel"),
     path("utbetalningar/<int:pk>/igen/", payments.payment_reissue, name="payment_reissue"),
     path("utbetalningar/ej-verkstallda/", payments.payment_unexecuted, name="payment_unexecuted"),
+    path("utbetalningar/ej-verkstallda-tre-manader/", payments.unpaid_decisions, name="unpaid_decisions"),
     path("utbetalningar/automatisk-attest/", payments.payment_automated, name="payment_automated"),
     path("utbetalningar/bankens-svar/", payments.payment_bank_status, name="payment_bank_status"),
     path("utbetalningar/betalfiler/", payments.payment_export_list, name="payment_export_list"),

@@ -1,4 +1,5 @@
-"""The database refuses a payment whose amount is not its decision's amount (INSERT or UPDATE).
+"""The database refuses a payment that pays more than its decision grants, or a negative amount (INSERT or
+UPDATE). A payment may pay less: after an omprövning of a month already paid it pays the difference.
 
 On PostgreSQL it is a constraint trigger checked at commit (like Django's deferred foreign keys), since
 bulk loads may write a payment before its decision in one transaction."""
@@ -14,7 +15,7 @@ SQLITE_CREATE = [
     f"""
 CREATE TRIGGER payment_amount_is_decisions_{op.lower()}
 BEFORE {op} ON {PAYMENT}
-WHEN NEW.amount_ore IS NOT (SELECT amount_ore FROM {DECISION} WHERE id = NEW.decision_id)
+WHEN NEW.amount_ore < 0 OR NEW.amount_ore > (SELECT amount_ore FROM {DECISION} WHERE id = NEW.decision_id)
 BEGIN
     SELECT RAISE(ABORT, '{MESSAGE}');
 END
@@ -27,7 +28,7 @@ POSTGRES_CREATE = [
     f"""
 CREATE OR REPLACE FUNCTION payment_refuse_other_amount() RETURNS trigger AS $$
 BEGIN
-    IF NEW.amount_ore IS DISTINCT FROM (SELECT amount_ore FROM {DECISION} WHERE id = NEW.decision_id) THEN
+    IF NEW.amount_ore < 0 OR NEW.amount_ore > (SELECT amount_ore FROM {DECISION} WHERE id = NEW.decision_id) THEN
         RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NEW;

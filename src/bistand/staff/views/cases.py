@@ -63,11 +63,11 @@ from bistand.common.forms import AccessibleFormMixin
 from bistand.common.http import page_of
 from bistand.common.months import add_months, month_sv, parse_month
 from bistand.decisions import services as decision_services
-from bistand.decisions.letters import letter_filename, render_pdf
-from bistand.decisions.models import Decision, DecisionStatus, Outcome
+from bistand.decisions.letters import letter_filename, stored_letter
+from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome, WorseningException
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import decision_for, decisions_for_application
-from bistand.payments.services import PaymentError, schedule_payment
+from bistand.payments.services import PaymentError, amount_left, schedule_payment
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
 from bistand.people.selectors import person_for
@@ -352,6 +352,15 @@ class ReconsiderForm(AccessibleFormMixin, forms.Form):
         label="Använd den senaste beräkningen", required=False,
         help_text="Annars gäller samma beräkning som i beslutet som omprövas.",
     )
+    worsening_exception = forms.ChoiceField(
+        label="Om beslutet blir sämre för sökanden: vilket undantag gäller?", required=False,
+        choices=[("", "Beslutet blir inte sämre för sökanden"), *WorseningException.choices], widget=forms.RadioSelect,
+        help_text="Ett gynnande beslut får bara ändras till sökandens nackdel i de fall som anges i 37 § andra "
+                  "stycket förvaltningslagen.",
+    )
+    worsening_reason = forms.CharField(
+        label="Skäl till att undantaget gäller", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 # --- the case page ---------------------------------------------------------------------------------------------
@@ -458,7 +467,9 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         and not issued,
         "may_reconsider": user.has_perm("decisions.add_decision") and in_force is not None,
         "may_schedule_payment": (in_force is not None and payment is None and in_force.amount_ore > 0
-                                 and user.has_perm("decisions.add_decision")),
+                                 and user.has_perm("decisions.add_decision") and amount_left(in_force) > 0),
+        "amount_left_ore": amount_left(in_force) if in_force is not None and payment is None else None,
+        "overpayment_claim": related_or_none(in_force, "overpayment_claim") if in_force else None,
         "may_note": user.has_perm("casework.add_casenote"),
         "may_request_completion": user.has_perm("applications.add_completionrequest")
         and application.status in decision_services.OPEN_STATUSES,
@@ -632,7 +643,9 @@ def case_reconsider(request, pk: int, decision_pk: int):
         calculation = current_calculation(application) if data["new_calculation"] else None
         try:
             new = decision_services.reconsider(decision, request.user, calculation=calculation,
-                                               caseworker_text=data["caseworker_text"], outcome=data["outcome"] or None)
+                                               caseworker_text=data["caseworker_text"], outcome=data["outcome"] or None,
+                                               worsening_exception=data["worsening_exception"],
+                                               worsening_reason=data["worsening_reason"])
         except decision_services.DecisionError as error:
             form.add_error(None, str(error))
     if form.errors:
@@ -667,7 +680,10 @@ def decision_letter(request, pk: int):
         raise PermissionDenied("Sökanden har skyddad identitet. Du har inte behörighet att se beslutsbrevet.")
     if not decision.is_issued:
         raise Http404("Beslutet är inte fattat än.")
-    content = render_pdf(decision)
+    try:
+        content = stored_letter(decision)
+    except LetterIntegrityError as error:
+        return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
     log_access(user=request.user, persons=_persons_of(application), action=AccessAction.EXPORT,
                target="staff:decision_letter", request=request)
     response = HttpResponse(content, content_type="application/pdf")

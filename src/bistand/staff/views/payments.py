@@ -438,3 +438,36 @@ def payment_export_download(request, pk: int):
     response = HttpResponse(content, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+@require_GET
+@person_data_view("decisions.view_decision", "payments.view_paymentexport")
+def unpaid_decisions(request):
+    """Favourable decisions not paid within three months (SoL 34 kap. 1–3 §§), for the manager's
+    quarterly report to IVO; ``?format=csv`` downloads the list (no names or personnummer in the file)."""
+    import csv
+    import io
+
+    from bistand.payments.selectors import unpaid_favourable_decisions
+
+    rows = unpaid_favourable_decisions(request.user)
+    applicants = [row.decision.application.applicant for row in rows]
+    if request.GET.get("format") == "csv":
+        log_access(user=request.user, persons=applicants, action=AccessAction.EXPORT, target="staff:unpaid_decisions",
+                   request=request)
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["Beslut", "Beslutsdatum", "Månad", "Utfall", "Belopp (kr)", "Dagar sedan beslutet", "Utbetalning"])
+        for row in rows:
+            d = row.decision
+            writer.writerow([d.pk, timezone.localdate(d.issued_at).isoformat(), f"{d.month:%Y-%m}", d.get_outcome_display(),
+                             f"{d.amount_ore // 100},{d.amount_ore % 100:02d}", row.days, row.payment_status])
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ej-verkstallda-beslut-{timezone.localdate():%Y-%m-%d}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    reveal = can_see_protected(request.user)
+    shown = [{"row": row, "person": present_person(row.decision.application.applicant, reveal=reveal)} for row in rows]
+    log_access(user=request.user, persons=applicants, action=AccessAction.LIST, target="staff:unpaid_decisions",
+               request=request)
+    return render(request, "payments/unpaid_decisions.html", {"rows": shown})
