@@ -8,9 +8,9 @@ class FollowupConfig(AppConfig):
     def ready(self):
         from bistand.payments.signals import payments_exported
 
-        from .services import record_assistance_months
+        from . import services
 
         def _record(sender, payments, **kwargs):
-            record_assistance_months(payments)
+            services.record_assistance_months(payments)  # looked up per call (tests replace it)
 
         payments_exported.connect(_record, weak=False, dispatch_uid="followup.record_assistance_months")

@@ -8,9 +8,9 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from bistand.decisions.signals import decision_reconsidered
 
-        from .services import settle_reconsideration
+        from . import services
 
         def _settle(sender, old, new, user, **kwargs):
-            settle_reconsideration(old, new, user)
+            services.settle_reconsideration(old, new, user)  # looked up per call (tests replace it)
 
         decision_reconsidered.connect(_settle, weak=False, dispatch_uid="payments.settle_reconsideration")
