@@ -283,6 +283,9 @@ PERSON_LEVEL_BUILDERS.update({
     "registers.registerfact": _lazy_builder("tests.registers.factories", "build_register_fact"),
     "decisions.decision": _lazy_builder("tests.decisions.factories", "build_decision"),
     "decisions.decisionline": _lazy_builder("tests.decisions.factories", "build_decision_line"),
+    "decisions.decisionletter": _lazy_builder("tests.decisions.factories", "build_decision_letter"),
+    "decisions.worseningground": _lazy_builder("tests.decisions.factories", "build_worsening_ground"),
+    "payments.overpaymentclaim": _lazy_builder("tests.decisions.factories", "build_overpayment_claim"),
 })
 
 # Payments and follow-up (issue 3): builders in tests/payments/factories.py.

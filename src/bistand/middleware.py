@@ -53,7 +53,8 @@ class StaffIdleTimeoutMiddleware:
             if now - last_seen > settings.BISTAND_STAFF_IDLE_TIMEOUT or now - started > settings.SESSION_COOKIE_AGE:
                 logout(request)  # the view then sees an anonymous user (login page, 401 in the API)
             else:
-                session[STARTED_KEY] = started
+                if STARTED_KEY not in session:  # assigning marks the session changed: only the first time
+                    session[STARTED_KEY] = started
                 if now - last_seen >= 60 or LAST_SEEN_KEY not in session:  # one session write a minute
                     session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -215,3 +215,40 @@ def build_decision_line(municipality, *, pk=None, made, **fields):
         copy.save(force_insert=True)
         return copy
     return line
+
+
+def _fresh_decision(municipality, made, pk):
+    """The world's decision when there is one (a one-to-one row beside it: letter, ground, claim), else
+    a new issued decision."""
+    return made.get("decisions.decision") or build_decision(municipality, made=made)
+
+
+def build_decision_letter(municipality, *, pk=None, made, **fields):
+    from bistand.decisions.letters import letter_to_store, store_letter
+    from bistand.decisions.models import DecisionLetter
+
+    decision = _fresh_decision(municipality, made, pk)
+    existing = DecisionLetter.objects.filter(decision=decision).first()
+    if pk is None or existing is not None:
+        return existing or store_letter(decision)
+    letter = letter_to_store(decision)
+    letter.pk = pk
+    letter.save(force_insert=True)
+    return letter
+
+
+def build_worsening_ground(municipality, *, pk=None, made, **fields):
+    from bistand.decisions.models import WorseningException, WorseningGround
+
+    decision = _fresh_decision(municipality, made, pk)
+    defaults = {"exception": WorseningException.choices[0][0], "reason": "Uppgifterna var oriktiga."}
+    return WorseningGround.objects.create(pk=pk, decision=decision, **{**defaults, **fields})
+
+
+def build_overpayment_claim(municipality, *, pk=None, made, **fields):
+    from bistand.payments.models import OverpaymentClaim
+
+    decision = _fresh_decision(municipality, made, pk)
+    defaults = {"paid_ore": 200_000, "granted_ore": 100_000, "amount_ore": 100_000}
+    return OverpaymentClaim.objects.create(pk=pk, municipality=municipality, household_id=decision.household_id,
+                                           month=decision.month, decision=decision, **{**defaults, **fields})

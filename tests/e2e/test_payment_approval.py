@@ -59,7 +59,7 @@ def test_the_approver_approves_all_exports_reads_the_banks_answer_and_a_rejected
     assert set(Payment.objects.values_list("status", flat=True)) == {PaymentStatus.APPROVED}
 
     # --- the bank file ---------------------------------------------------------------------------------
-    page.get_by_role("link", name="Betalfiler").click()
+    page.get_by_role("link", name="Betalfiler").first.click()
     page.get_by_role("button", name="Skapa betalfil").click()
     expect(page.locator(".message.success")).to_contain_text("är skapad med 2 utbetalningar")
     export = PaymentExport.objects.get()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bistand.audit.models import AccessAction, AccessPurpose
 from bistand.audit.services import log_access
+from bistand.common.months import MONTH_NAMES
 from bistand.followup import charts, goals
 from bistand.followup import dashboard as dash
 from bistand.followup.forms import DashboardFilterForm, GoalForm
@@ -27,9 +28,6 @@ from bistand.tenancy.current import for_request
 from bistand.tenancy.decorators import person_data_view
 from bistand.tenancy.roles import Role
 from bistand.tenancy.scoping import scoped
-
-MONTH_NAMES = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-               "november", "december"]
 
 
 def _filters(request):
