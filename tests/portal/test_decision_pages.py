@@ -11,7 +11,9 @@ from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.calculations.services import calculate_and_store
 from bistand.people import personnummer as pnr
-from bistand.portal import presenters, views
+from bistand.portal import presenters
+from bistand.portal.views import applications as application_views
+from bistand.portal.views import my_case as case_views
 from bistand.tenancy.roles import Role
 from tests.applications.test_services import fill_all
 from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
@@ -75,7 +77,7 @@ def test_the_applicant_sees_the_decision_its_calculation_and_the_letter(client, 
 
 def test_without_a_letter_renderer_the_page_says_the_letter_is_not_available(client, decided, monkeypatch):
     application, decision, _ = decided
-    monkeypatch.setattr(views, "letter_renderer", lambda: None)
+    monkeypatch.setattr(case_views, "letter_renderer", lambda: None)
     simulator_login(client, NUMBER)
     page = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/").content.decode()
     assert 'id="letter-unavailable"' in page
@@ -96,7 +98,7 @@ def test_register_facts_are_shown_as_coming_from_the_register(client, decided, m
     class Fact:
         kind_label, agency_label, amount_ore, fetched_at = "Sjukpenning", "Försäkringskassan", 250000, dt.datetime(2026, 3, 2)
 
-    monkeypatch.setattr(views, "_register_facts", lambda app: [Fact()])
+    monkeypatch.setattr(application_views, "register_facts", lambda app: [Fact()])
     simulator_login(client, NUMBER)
     page = client.get(f"/e-tjanst/ansokan/{application.pk}/").content.decode()
     assert "Uppgifter från andra myndigheter" in page and "Försäkringskassan" in page

@@ -26,23 +26,14 @@ urlpatterns = [
     path("ansokan/<int:pk>/beslut/<int:decision_pk>/", views.decision, name="decision"),
     path("ansokan/<int:pk>/beslut/<int:decision_pk>/brev.pdf", views.decision_letter, name="decision_letter"),
     path("komplettering/<int:pk>/", views.completion, name="completion"),
-]
 
-# the client's plans (bistand.plans)
-from . import views_plans  # noqa: E402
-
-urlpatterns += [
-    path("planering/", views_plans.plan_list, name="plans"),
-    path("planering/<int:pk>/", views_plans.plan_detail, name="plan"),
-    path("planering/<int:pk>/uppfoljning/<int:follow_up_pk>/", views_plans.plan_follow_up_rate, name="plan_follow_up_rate"),
-]
-
-# the client's self-rating before the assessment meeting (bistand.assessment)
-from . import views_assessment  # noqa: E402
-
-urlpatterns += [
-    path("skattning/", views_assessment.assessment_list, name="assessments"),
-    path("skattning/<int:pk>/steg/<int:step>/", views_assessment.assessment_step, name="assessment_step"),
-    path("skattning/<int:pk>/skicka/", views_assessment.assessment_review, name="assessment_review"),
-    path("skattning/<int:pk>/klar/", views_assessment.assessment_done, name="assessment_done"),
+    # the client's plans (bistand.plans)
+    path("planering/", views.plan_list, name="plans"),
+    path("planering/<int:pk>/", views.plan_detail, name="plan"),
+    path("planering/<int:pk>/uppfoljning/<int:follow_up_pk>/", views.plan_follow_up_rate, name="plan_follow_up_rate"),
+    # the client's self-rating before the assessment meeting (bistand.assessment)
+    path("skattning/", views.assessment_list, name="assessments"),
+    path("skattning/<int:pk>/steg/<int:step>/", views.assessment_step, name="assessment_step"),
+    path("skattning/<int:pk>/skicka/", views.assessment_review, name="assessment_review"),
+    path("skattning/<int:pk>/klar/", views.assessment_done, name="assessment_done"),
 ]

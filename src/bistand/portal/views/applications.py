@@ -1,17 +1,11 @@
-"""Pages of the e-service (/e-tjanst/).
-
-Every page but the start page and the login needs a logged-in applicant (:func:`applicant_required`);
-every read goes through the applicant selectors of :mod:`bistand.applications.selectors`, which return
-only the applicant's own applications (404 for anyone else's, the same as for one that does not exist).
-Writes go through :mod:`bistand.applications.services`.
-"""
+"""The application: starting one (new or recurring), its steps, the review and signing, the
+co-applicant's confirmation and withdrawing it."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,140 +13,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
-from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
-from bistand.applications.views import file_response
+from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.casework import timeline
-from bistand.common import plugins as registry
-from bistand.common.http import safe_next
 from bistand.common.months import add_months, format_month, month_sv
-from bistand.decisions import letters
-from bistand.decisions.letters import authority
-from bistand.decisions.models import Decision, DecisionStatus
-from bistand.identity.base import EidError
 from bistand.people.models import HouseholdMember, HouseholdRole
-from bistand.registers import selectors as register_selectors
 from bistand.tenancy.models import Municipality
 
-from . import forms
-from .presenters import calculation_basis, calculation_lines, member_names
-from .session import applicant_required, current_applicant, sign_in, sign_out
-
-NEXT_SESSION_KEY = "bistand_portal_next"
-STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
-STEP_KEYS = [key for key, _ in STEPS]
-def _safe_next(request, candidate: str, default: str) -> str:
-    return safe_next(request, candidate, default, within="/e-tjanst/")
-
-
-def _person_for(request, application: Application):
-    person = request.applicant.person_in(application.municipality_id)
-    if person is None or person.pk not in (application.applicant_id, application.co_applicant_id):
-        raise Http404("Sidan finns inte.")
-    return person
-
-
-def _own_draft(request, pk: int) -> tuple[Application, object]:
-    application = selectors.own_application(request.applicant.person_ids, pk)
-    person = _person_for(request, application)
-    if person.pk != application.applicant_id:
-        raise Http404("Sidan finns inte.")
-    return application, person
-
-
-# --- start and login ----------------------------------------------------------------------------------
-
-
-@require_GET
-def start(request):
-    if current_applicant(request) is not None:
-        return redirect("portal:case")
-    return render(request, "portal/start.html", {})
-
-
-@require_GET
-def login(request):
-    request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next", ""), reverse("portal:case"))
-    try:
-        provider = registry.get("eid")
-        return provider.start(request, reverse("portal:login_complete"))
-    except (EidError, registry.UnknownPlugin) as error:
-        message = getattr(error, "message", "Inloggningen är inte inställd här. Kontakta kommunen.")
-        return render(request, "portal/login_error.html", {"message": message}, status=503)
-
-
-@require_GET
-def login_complete(request):
-    try:
-        identity = registry.get("eid").complete(request)
-    except (EidError, registry.UnknownPlugin) as error:
-        message = getattr(error, "message", "Inloggningen kunde inte slutföras.")
-        return render(request, "portal/login_error.html", {"message": message}, status=400)
-    next_url = request.session.pop(NEXT_SESSION_KEY, reverse("portal:case"))
-    sign_in(request, identity)
-    return HttpResponseRedirect(_safe_next(request, next_url, reverse("portal:case")))
-
-
-@require_POST
-def logout(request):
-    sign_out(request)
-    messages.success(request, "Du är utloggad. Stäng webbläsaren om du använder en delad dator.")
-    return redirect("portal:start")
-
-
-# --- "Mitt ärende" --------------------------------------------------------------------------------------
-
-
-def _recurring_offers(request, applications: list[Application]) -> list[dict]:
-    """Households for which the applicant can re-apply: a received application of an earlier month and
-    no live application for the next month after it."""
-    today = timezone.localdate()
-    offers, seen = [], set()
-    live = {(a.household_id, a.month) for a in applications
-            if a.kind in (ApplicationKind.NEW, ApplicationKind.RECURRING) and a.status != ApplicationStatus.WITHDRAWN}
-    for application in applications:
-        if application.household_id in seen or not application.is_received:
-            continue
-        seen.add(application.household_id)
-        for month in (today.replace(day=1), add_months(today.replace(day=1), 1)):
-            if month > application.month and (application.household_id, month) not in live:
-                offers.append({"household_id": application.household_id, "month": format_month(month),
-                               "label": month_sv(month), "municipality": application.municipality.name})
-    return offers
-
-
-@require_GET
-@applicant_required
-def case(request):
-    ids = request.applicant.person_ids
-    applications = list(selectors.applications_of(ids)[:36])
-    events = timeline.case_events(ids)[:60]
-    completions = list(
-        selectors.CompletionRequest.objects.filter(
-            Q(application__applicant_id__in=ids) | Q(application__co_applicant_id__in=ids), status=CompletionStatus.OPEN
-        ).select_related("application").order_by("due_date")
-    ) if ids else []
-    return render(request, "portal/case.html", {
-        "applications": applications,
-        "drafts": [a for a in applications if a.status == ApplicationStatus.DRAFT],
-        "events": events,
-        "awaiting": list(selectors.awaiting_confirmation_for(request.applicant.personnummer)),
-        "completions": completions,
-        "offers": _recurring_offers(request, applications),
-    })
-
-
-@require_GET
-def events_fragment(request):
-    """The events for htmx polling. When the login has ended, 286 tells htmx to stop polling (rather
-    than swapping a login page into the list)."""
-    applicant = current_applicant(request)
-    if applicant is None:
-        return HttpResponse(status=286)
-    events = timeline.case_events(applicant.person_ids)[:60]
-    return render(request, "portal/_events.html", {"events": events})
-
-
-# --- starting an application --------------------------------------------------------------------------
+from .. import forms
+from ..session import applicant_required
+from .common import (
+    STEP_KEYS,
+    issued_decisions,
+    own_draft,
+    own_draft_or_received,
+    person_for,
+    register_facts,
+    step_states,
+)
 
 
 def _month_choices():
@@ -225,38 +102,13 @@ def recurring(request):
 # --- the application ------------------------------------------------------------------------------------
 
 
-def _step_states(application: Application) -> list[dict]:
-    declaration = application.declaration
-    answered = set(declaration.get("answered") or [])
-    unanswerable = declaration.get("cannot_answer") or {}
-    rows = []
-    for key, label in STEPS:
-        if key == "attachments":
-            count = application.attachments.count()
-            state, text = ("done", f"{count} bifogade") if count else ("optional", "Frivilligt")
-        elif key in unanswerable:
-            state, text = "cannot", "Du kan inte svara – en handläggare hjälper dig"
-        elif key in answered:
-            state, text = "done", "Klart"
-        else:
-            state, text = "todo", "Inte ifyllt"
-        rows.append({"key": key, "label": label, "state": state, "text": text,
-                     "url": reverse("portal:attachments" if key == "attachments" else "portal:step",
-                                    kwargs={"pk": application.pk} if key == "attachments" else {"pk": application.pk, "section": key})})
-    return rows
-
-
-def _decisions_for(application: Application) -> list:
-    return list(Decision.objects.filter(application=application, status=DecisionStatus.ISSUED).order_by("pk"))
-
-
 @require_GET
 @applicant_required
 def application_detail(request, pk: int):
     application = selectors.own_application(request.applicant.person_ids, pk)
-    person = _person_for(request, application)
+    person = person_for(request, application)
     if application.is_editable and person.pk == application.applicant_id:
-        steps = _step_states(application)
+        steps = step_states(application)
         state = {row["key"]: row["text"] for row in steps}
         current = decl.summary(application.declaration)
         return render(request, "portal/application_draft.html", {
@@ -271,21 +123,17 @@ def application_detail(request, pk: int):
         "events": timeline.application_events(application),
         "completions": list(application.completion_requests.order_by("-created_at")),
         "attachments": list(application.attachments.all()),
-        "decisions": _decisions_for(application),
+        "decisions": issued_decisions(application),
         "is_co_applicant": person.pk == application.co_applicant_id,
-        "register_facts": _register_facts(application),
+        "register_facts": register_facts(application),
     })
-
-
-def _register_facts(application: Application) -> list:
-    return list(register_selectors.register_facts_for(application))
 
 
 @require_POST
 @applicant_required
 def confirm_unchanged(request, pk: int, section: str):
     """Recurring application: the section is the same as last month."""
-    application, person = _own_draft(request, pk)
+    application, person = own_draft(request, pk)
     if section not in decl.SECTION_LABELS or application.previous_id is None:
         raise Http404("Sidan finns inte.")
     services.save_draft(application, person=person, section=section)
@@ -343,7 +191,7 @@ INCOME_FIELDS = {"type": "str", "member": "str", "amount": "str"}
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def step(request, pk: int, section: str):
-    application, person = _own_draft(request, pk)
+    application, person = own_draft(request, pk)
     if section not in decl.SECTION_LABELS:
         raise Http404("Sidan finns inte.")
     declaration = application.declaration
@@ -356,7 +204,7 @@ def step(request, pk: int, section: str):
         "note": (declaration.get("cannot_answer") or {}).get(section, ""),
     })
     context = {"application": application, "section": section, "section_label": decl.SECTION_LABELS[section],
-               "steps": _step_states(application), "cannot": cannot, "focus_row": None}
+               "steps": step_states(application), "cannot": cannot, "focus_row": None}
     form = formset = None
     member_choices = decl.member_keys(declaration)
 
@@ -454,48 +302,8 @@ def _next_step_url(application: Application, section: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @applicant_required
-def attachments(request, pk: int):
-    application, person = _own_draft(request, pk)
-    form = forms.AttachmentForm(max_bytes=services.max_attachment_bytes())
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action.startswith("remove-"):
-            try:
-                attachment = application.attachments.get(pk=int(action.split("-", 1)[1]))
-            except (ValueError, application.attachments.model.DoesNotExist):
-                raise Http404("Sidan finns inte.") from None
-            services.remove_attachment(attachment, person=person)
-            messages.success(request, f"Filen {attachment.original_name} är borttagen.")
-            return redirect("portal:attachments", pk=pk)
-        form = forms.AttachmentForm(request.POST, request.FILES, max_bytes=services.max_attachment_bytes())
-        if form.is_valid():
-            try:
-                attachment = services.add_attachment(application, person=person, uploaded=form.cleaned_data["file"],
-                                                     kind=form.cleaned_data["kind"])
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"Filen {attachment.original_name} är bifogad.")
-                return redirect("portal:attachments", pk=pk)
-        status = 400
-    return render(request, "portal/attachments.html", {
-        "application": application, "form": form, "attachments": list(application.attachments.all()),
-        "steps": _step_states(application), "section": "attachments",
-    }, status=status)
-
-
-@require_GET
-@applicant_required
-def attachment_download(request, pk: int, attachment_pk: int):
-    attachment = selectors.own_attachment(request.applicant.person_ids, pk, attachment_pk)
-    return file_response(attachment)
-
-
-@require_http_methods(["GET", "POST"])
-@applicant_required
 def review(request, pk: int):
-    application, person = _own_draft(request, pk)
+    application, person = own_draft(request, pk)
     error = ""
     missing = decl.missing_answers(application.declaration)
     status = 200
@@ -515,7 +323,7 @@ def review(request, pk: int):
             elif result.created:
                 messages.success(request, "Tack! Din ansökan har kommit in till kommunen.")
             return redirect("portal:application", pk=result.application.pk)
-    steps = _step_states(application)
+    steps = step_states(application)
     missing_rows = [(row["url"], row["label"], missing[row["key"]]) for row in steps if row["key"] in missing]
     return render(request, "portal/review.html", {
         "application": application, "month_label": month_sv(application.month), "missing_rows": missing_rows,
@@ -568,7 +376,7 @@ def confirm(request, pk: int):
 @require_POST
 @applicant_required
 def withdraw(request, pk: int):
-    application, person = _own_draft_or_received(request, pk)
+    application, person = own_draft_or_received(request, pk)
     try:
         services.withdraw(application, person=person)
     except ValidationError as failure:
@@ -576,89 +384,3 @@ def withdraw(request, pk: int):
     else:
         messages.success(request, "Ansökan är återkallad.")
     return redirect("portal:case")
-
-
-def _own_draft_or_received(request, pk: int):
-    application = selectors.own_application(request.applicant.person_ids, pk)
-    person = _person_for(request, application)
-    if person.pk != application.applicant_id:
-        raise Http404("Sidan finns inte.")
-    return application, person
-
-
-@require_http_methods(["GET", "POST"])
-@applicant_required
-def completion(request, pk: int):
-    completion_request = selectors.own_completion_request(request.applicant.person_ids, pk)
-    application = completion_request.application
-    person = _person_for(request, application)
-    form = forms.CompletionAnswerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        files = [form.cleaned_data["file"]] if form.cleaned_data.get("file") else []
-        try:
-            services.answer_completion(completion_request, person=person, answer=form.cleaned_data["answer"], files=files)
-        except ValidationError as failure:
-            form.add_service_errors(ValidationError({("file" if k == "file" else "answer"): v for k, v in failure.message_dict.items()}))
-        else:
-            messages.success(request, "Tack! Ditt svar har skickats till kommunen.")
-            return redirect("portal:application", pk=application.pk)
-    return render(request, "portal/completion.html", {"completion": completion_request, "application": application,
-                                                      "form": form}, status=400 if form.errors else 200)
-
-
-# --- decisions ------------------------------------------------------------------------------------------
-
-
-def _own_decision(request, pk: int, decision_pk: int):
-    application = selectors.own_application(request.applicant.person_ids, pk)
-    _person_for(request, application)
-    if application.status == ApplicationStatus.DRAFT:
-        raise Http404("Sidan finns inte.")
-    decision = next((d for d in _decisions_for(application) if d.pk == decision_pk), None)
-    if decision is None:
-        raise Http404("Sidan finns inte.")
-    return application, decision
-
-
-def letter_renderer():
-    """The function that gives a decision's letter as it was sent (:func:`bistand.decisions.letters.stored_letter`)."""
-    return letters.stored_letter
-
-
-@require_GET
-@applicant_required
-def decision(request, pk: int, decision_pk: int):
-    application, decision_obj = _own_decision(request, pk, decision_pk)
-    calculation = getattr(decision_obj, "calculation", None)
-    names = member_names(application)
-    return render(request, "portal/decision.html", {
-        "application": application, "decision": decision_obj, "month_label": month_sv(application.month),
-        "lines": calculation_lines(calculation, names) if calculation is not None else [],
-        "basis": calculation_basis(calculation, names) if calculation is not None else [],
-        "decision_lines": list(decision_obj.lines.all()),
-        "letter_available": letter_renderer() is not None,
-        "register_facts": _register_facts(application),
-        "date": timezone.localtime(decision_obj.issued_at) if getattr(decision_obj, "issued_at", None) else None,
-        **authority(application.municipality),
-    })
-
-
-@require_GET
-@applicant_required
-def decision_letter(request, pk: int, decision_pk: int):
-    application, decision_obj = _own_decision(request, pk, decision_pk)
-    render_pdf = letter_renderer()
-    if render_pdf is None:
-        return render(request, "portal/letter_unavailable.html", {"application": application}, status=404)
-    from bistand.decisions.models import LetterIntegrityError
-
-    try:
-        content = render_pdf(decision_obj)
-    except LetterIntegrityError as error:
-        return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="beslut-{format_month(application.month)}-{decision_obj.pk}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bistand.assessment import selectors, services
 from bistand.assessment.models import DomainRating, Occasion, Rater, RatingStatus
 
-from .session import applicant_required
+from ..session import applicant_required
 
 
 def _own(request, pk: int) -> Occasion:

@@ -18,7 +18,7 @@ from bistand.plans import selectors, services
 from bistand.plans.forms import ResponseForm, UsefulnessForm
 from bistand.plans.models import LIVE_STATUSES
 
-from .session import applicant_required
+from ..session import applicant_required
 
 
 @require_GET

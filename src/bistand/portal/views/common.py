@@ -1,0 +1,73 @@
+"""What the pages of the e-service share: the applicant's own application and person, the steps of a
+draft, the issued decisions and the register facts of an application."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+
+from bistand.applications import declaration as decl
+from bistand.applications import selectors
+from bistand.applications.models import Application
+from bistand.common.http import safe_next
+from bistand.decisions.models import Decision, DecisionStatus
+from bistand.registers import selectors as register_selectors
+
+STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
+STEP_KEYS = [key for key, _ in STEPS]
+
+
+def safe_portal_next(request, candidate: str, default: str) -> str:
+    return safe_next(request, candidate, default, within="/e-tjanst/")
+
+
+def person_for(request, application: Application):
+    person = request.applicant.person_in(application.municipality_id)
+    if person is None or person.pk not in (application.applicant_id, application.co_applicant_id):
+        raise Http404("Sidan finns inte.")
+    return person
+
+
+def own_draft(request, pk: int) -> tuple[Application, object]:
+    application = selectors.own_application(request.applicant.person_ids, pk)
+    person = person_for(request, application)
+    if person.pk != application.applicant_id:
+        raise Http404("Sidan finns inte.")
+    return application, person
+
+
+def step_states(application: Application) -> list[dict]:
+    declaration = application.declaration
+    answered = set(declaration.get("answered") or [])
+    unanswerable = declaration.get("cannot_answer") or {}
+    rows = []
+    for key, label in STEPS:
+        if key == "attachments":
+            count = application.attachments.count()
+            state, text = ("done", f"{count} bifogade") if count else ("optional", "Frivilligt")
+        elif key in unanswerable:
+            state, text = "cannot", "Du kan inte svara – en handläggare hjälper dig"
+        elif key in answered:
+            state, text = "done", "Klart"
+        else:
+            state, text = "todo", "Inte ifyllt"
+        rows.append({"key": key, "label": label, "state": state, "text": text,
+                     "url": reverse("portal:attachments" if key == "attachments" else "portal:step",
+                                    kwargs={"pk": application.pk} if key == "attachments" else {"pk": application.pk, "section": key})})
+    return rows
+
+
+def issued_decisions(application: Application) -> list:
+    return list(Decision.objects.filter(application=application, status=DecisionStatus.ISSUED).order_by("pk"))
+
+
+def register_facts(application: Application) -> list:
+    return list(register_selectors.register_facts_for(application))
+
+
+def own_draft_or_received(request, pk: int):
+    application = selectors.own_application(request.applicant.person_ids, pk)
+    person = person_for(request, application)
+    if person.pk != application.applicant_id:
+        raise Http404("Sidan finns inte.")
+    return application, person

@@ -1,0 +1,128 @@
+"""The applicant's case ("Mitt ärende"): applications, events and requests, and the decisions with their
+calculation and letter."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from bistand.applications import selectors
+from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
+from bistand.casework import timeline
+from bistand.common.months import add_months, format_month, month_sv
+from bistand.decisions import letters
+from bistand.decisions.letters import authority
+
+from ..presenters import calculation_basis, calculation_lines, member_names
+from ..session import applicant_required, current_applicant
+from .common import issued_decisions, person_for, register_facts
+
+
+def _recurring_offers(request, applications: list[Application]) -> list[dict]:
+    """Households for which the applicant can re-apply: a received application of an earlier month and
+    no live application for the next month after it."""
+    today = timezone.localdate()
+    offers, seen = [], set()
+    live = {(a.household_id, a.month) for a in applications
+            if a.kind in (ApplicationKind.NEW, ApplicationKind.RECURRING) and a.status != ApplicationStatus.WITHDRAWN}
+    for application in applications:
+        if application.household_id in seen or not application.is_received:
+            continue
+        seen.add(application.household_id)
+        for month in (today.replace(day=1), add_months(today.replace(day=1), 1)):
+            if month > application.month and (application.household_id, month) not in live:
+                offers.append({"household_id": application.household_id, "month": format_month(month),
+                               "label": month_sv(month), "municipality": application.municipality.name})
+    return offers
+
+
+@require_GET
+@applicant_required
+def case(request):
+    ids = request.applicant.person_ids
+    applications = list(selectors.applications_of(ids)[:36])
+    events = timeline.case_events(ids)[:60]
+    completions = list(
+        selectors.CompletionRequest.objects.filter(
+            Q(application__applicant_id__in=ids) | Q(application__co_applicant_id__in=ids), status=CompletionStatus.OPEN
+        ).select_related("application").order_by("due_date")
+    ) if ids else []
+    return render(request, "portal/case.html", {
+        "applications": applications,
+        "drafts": [a for a in applications if a.status == ApplicationStatus.DRAFT],
+        "events": events,
+        "awaiting": list(selectors.awaiting_confirmation_for(request.applicant.personnummer)),
+        "completions": completions,
+        "offers": _recurring_offers(request, applications),
+    })
+
+
+@require_GET
+def events_fragment(request):
+    """The events for htmx polling. When the login has ended, 286 tells htmx to stop polling (rather
+    than swapping a login page into the list)."""
+    applicant = current_applicant(request)
+    if applicant is None:
+        return HttpResponse(status=286)
+    events = timeline.case_events(applicant.person_ids)[:60]
+    return render(request, "portal/_events.html", {"events": events})
+
+
+# --- decisions ------------------------------------------------------------------------------------------
+
+
+def _own_decision(request, pk: int, decision_pk: int):
+    application = selectors.own_application(request.applicant.person_ids, pk)
+    person_for(request, application)
+    if application.status == ApplicationStatus.DRAFT:
+        raise Http404("Sidan finns inte.")
+    decision = next((d for d in issued_decisions(application) if d.pk == decision_pk), None)
+    if decision is None:
+        raise Http404("Sidan finns inte.")
+    return application, decision
+
+
+def letter_renderer():
+    """The function that gives a decision's letter as it was sent (:func:`bistand.decisions.letters.stored_letter`)."""
+    return letters.stored_letter
+
+
+@require_GET
+@applicant_required
+def decision(request, pk: int, decision_pk: int):
+    application, decision_obj = _own_decision(request, pk, decision_pk)
+    calculation = getattr(decision_obj, "calculation", None)
+    names = member_names(application)
+    return render(request, "portal/decision.html", {
+        "application": application, "decision": decision_obj, "month_label": month_sv(application.month),
+        "lines": calculation_lines(calculation, names) if calculation is not None else [],
+        "basis": calculation_basis(calculation, names) if calculation is not None else [],
+        "decision_lines": list(decision_obj.lines.all()),
+        "letter_available": letter_renderer() is not None,
+        "register_facts": register_facts(application),
+        "date": timezone.localtime(decision_obj.issued_at) if getattr(decision_obj, "issued_at", None) else None,
+        **authority(application.municipality),
+    })
+
+
+@require_GET
+@applicant_required
+def decision_letter(request, pk: int, decision_pk: int):
+    application, decision_obj = _own_decision(request, pk, decision_pk)
+    render_pdf = letter_renderer()
+    if render_pdf is None:
+        return render(request, "portal/letter_unavailable.html", {"application": application}, status=404)
+    from bistand.decisions.models import LetterIntegrityError
+
+    try:
+        content = render_pdf(decision_obj)
+    except LetterIntegrityError as error:
+        return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="beslut-{format_month(application.month)}-{decision_obj.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
