@@ -8,6 +8,7 @@ or the co-applicant — the applicant only ever sees their own households' appli
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
@@ -17,14 +18,14 @@ from django.http import Http404
 
 from bistand.calculations.inputs import ore_to_json_amount
 from bistand.calculations.services import build_input_for_household, members_in_month
-from bistand.common.months import parse_month
+from bistand.common.months import add_months, format_month, month_sv, parse_month
 from bistand.people import personnummer as pnr
-from bistand.people.models import HouseholdRole
+from bistand.people.models import HouseholdMember, HouseholdRole
 from bistand.registers import selectors as register_selectors
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from . import declaration as decl
-from .models import Application, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus
+from .models import Application, ApplicationKind, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus
 
 # --- staff and system ---------------------------------------------------------------------------------
 
@@ -272,6 +273,61 @@ def awaiting_confirmation_for(personnummer: str) -> QuerySet[Application]:
     ).select_related("applicant", "municipality")
 
 
+def declaration_sections(application: Application) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The sections of the applicant's declaration in the order of the form: (key, Swedish label, the
+    rows "what, value" that were declared; an empty list for a section without answers)."""
+    summary = decl.summary(application.declaration or {})
+    return [(key, label, summary.get(key, [])) for key, label in decl.SECTIONS]
+
+
+def open_completion_requests_of(person_ids: Iterable[int]) -> list[CompletionRequest]:
+    """The open requests for more information on the applicant's own applications, the earliest due first."""
+    ids = list(person_ids)
+    if not ids:
+        return []
+    return list(
+        CompletionRequest.objects.filter(
+            Q(application__applicant_id__in=ids) | Q(application__co_applicant_id__in=ids), status=CompletionStatus.OPEN
+        ).select_related("application").order_by("due_date")
+    )
+
+
+def recurring_offers(applications: Iterable[Application], today: dt.date) -> list[dict[str, Any]]:
+    """Households for which the applicant can re-apply (this month or the next): a received application
+    of an earlier month and no live (new or recurring, not withdrawn) application for that month.
+    ``applications`` are the applicant's own, newest first; one household's offers come from its newest."""
+    applications = list(applications)
+    offers, seen = [], set()
+    live = {(a.household_id, a.month) for a in applications
+            if a.kind in (ApplicationKind.NEW, ApplicationKind.RECURRING) and a.status != ApplicationStatus.WITHDRAWN}
+    for application in applications:
+        if application.household_id in seen or not application.is_received:
+            continue
+        seen.add(application.household_id)
+        for month in (today.replace(day=1), add_months(today.replace(day=1), 1)):
+            if month > application.month and (application.household_id, month) not in live:
+                offers.append({"household_id": application.household_id, "month": format_month(month),
+                               "label": month_sv(month), "municipality": application.municipality.name})
+    return offers
+
+
+def recurring_applicant(person_ids: Iterable[int], household_id: int) -> tuple[Any, Any]:
+    """(household, person) for a recurring application of ``household_id`` by the applicant: the person
+    must be the household's applicant or partner in the register, or (not yet in the register) the
+    applicant of an earlier application of the household; otherwise 404."""
+    ids = list(person_ids)
+    member = HouseholdMember.objects.filter(
+        household_id=household_id, person_id__in=ids, role__in=[HouseholdRole.APPLICANT, HouseholdRole.PARTNER],
+    ).select_related("household", "person").first()
+    if member is not None:
+        return member.household, member.person
+    previous = (Application.objects.filter(household_id=household_id, applicant_id__in=ids)
+                .select_related("household", "applicant").first())
+    if previous is None:
+        raise Http404("Sidan finns inte.")
+    return previous.household, previous.applicant
+
+
 __all__ = [
     "application_for",
     "applications_for",
@@ -283,9 +339,13 @@ __all__ = [
     "calculation_incomes",
     "calculation_input_for",
     "declaration_changes",
+    "declaration_sections",
     "open_completion_requests",
+    "open_completion_requests_of",
     "own_application",
     "own_attachment",
     "own_completion_request",
+    "recurring_applicant",
+    "recurring_offers",
     "submitted_for_month",
 ]

@@ -275,3 +275,8 @@ def open_for_client(person_ids: list[int]) -> list[Occasion]:
 def client_occasion(person_ids: list[int], pk: int) -> Occasion:
     """One of the client's own occasions, or Occasion.DoesNotExist (for anyone else's too)."""
     return Occasion.objects.select_related("instrument_version__instrument").get(person_id__in=person_ids, pk=pk)
+
+
+def client_rating(occasion: Occasion, domain: str) -> DomainRating | None:
+    """The client's own rating of ``domain`` on ``occasion`` so far, if any."""
+    return DomainRating.objects.filter(occasion=occasion, domain=domain, rater=Rater.CLIENT).first()

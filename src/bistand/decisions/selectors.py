@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from bistand.applications.events import CaseEvent
+from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.rules.parameters import format_kronor
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
@@ -45,6 +46,31 @@ def decision_in_force(application) -> Decision | None:
         .order_by("-issued_at", "-pk")
         .first()
     )
+
+
+def issued_decisions(application) -> list[Decision]:
+    """The issued decisions on ``application``, oldest first (what the applicant sees)."""
+    return list(Decision.objects.filter(application=application, status=DecisionStatus.ISSUED).order_by("pk"))
+
+
+def calculation_to_decide_on(application, referral=None, decision=None) -> StoredCalculation | None:
+    """The calculation a decision on ``application`` rests on: the newest of the calculations made for
+    the application's household and month by a case worker or the system (not the demo's history or a
+    calculation of another input), the referral's and the given decision's calculation."""
+    newest = (StoredCalculation.objects.filter(household_id=application.household_id, month=application.month,
+                                               made_by__in=[MadeBy.USER, MadeBy.SYSTEM])
+              .order_by("-created_at", "-pk").first())
+    candidates = [c for c in (newest, getattr(referral, "calculation", None), getattr(decision, "calculation", None)) if c]
+    return max(candidates, key=lambda c: (c.created_at, c.pk)) if candidates else None
+
+
+def calculation_of_application(application, pk) -> StoredCalculation | None:
+    """The calculation ``pk`` if it was made for ``application``'s household, month and municipality
+    (the one a case worker saw on the case page); None for no ``pk`` or another calculation."""
+    if not pk:
+        return None
+    return StoredCalculation.objects.filter(pk=pk, household_id=application.household_id, month=application.month,
+                                            municipality_id=application.municipality_id).first()
 
 
 def reconsideration_chain(decision: Decision) -> list[Decision]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Membership
+from .models import Membership, Municipality
 from .roles import PERSON_DATA_ROLES
 
 #: The roles that make a user "staff": the roles that work with cases in a municipality.
@@ -19,3 +19,8 @@ def has_staff_membership(user) -> bool:
     return Membership.objects.filter(
         user_id=user.pk, role__in=list(STAFF_ROLES), municipality__isnull=False
     ).exists()
+
+
+def all_municipalities() -> list[Municipality]:
+    """Every municipality, by name (the e-service's choice where to apply)."""
+    return list(Municipality.objects.order_by("name"))

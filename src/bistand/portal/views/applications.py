@@ -16,14 +16,13 @@ from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.casework import timeline
 from bistand.common.months import add_months, format_month, month_sv
-from bistand.people.models import HouseholdMember, HouseholdRole
-from bistand.tenancy.models import Municipality
+from bistand.decisions.selectors import issued_decisions
+from bistand.tenancy.selectors import all_municipalities
 
 from .. import forms
 from ..session import applicant_required
 from .common import (
     STEP_KEYS,
-    issued_decisions,
     own_draft,
     own_draft_or_received,
     person_for,
@@ -42,7 +41,7 @@ def _month_choices():
 def new_application(request):
     applicant = request.applicant
     known = {p.municipality_id for p in applicant.persons}
-    municipalities = list(Municipality.objects.order_by("name"))
+    municipalities = all_municipalities()
     preselected = next(iter(known)) if len(known) == 1 else (municipalities[0].pk if len(municipalities) == 1 else "")
     form = forms.StartForm(request.POST or None, municipalities=municipalities, months=_month_choices(),
                            initial={"month": _month_choices()[0][0], "municipality": str(preselected)})
@@ -77,18 +76,7 @@ def recurring(request):
         month = request.POST.get("month", "")
     except ValueError:
         raise Http404("Sidan finns inte.") from None
-    member = HouseholdMember.objects.filter(
-        household_id=household_id, person_id__in=request.applicant.person_ids,
-        role__in=[HouseholdRole.APPLICANT, HouseholdRole.PARTNER],
-    ).select_related("household", "person").first()
-    if member is None:
-        # Someone who is the applicant of an earlier application but not yet in the register.
-        previous = Application.objects.filter(household_id=household_id, applicant_id__in=request.applicant.person_ids).select_related("household", "applicant").first()
-        if previous is None:
-            raise Http404("Sidan finns inte.")
-        household, person = previous.household, previous.applicant
-    else:
-        household, person = member.household, member.person
+    household, person = selectors.recurring_applicant(request.applicant.person_ids, household_id)
     try:
         application = services.prefill_recurring(household, month, person=person)
     except (ValidationError, ValueError) as error:
@@ -110,16 +98,16 @@ def application_detail(request, pk: int):
     if application.is_editable and person.pk == application.applicant_id:
         steps = step_states(application)
         state = {row["key"]: row["text"] for row in steps}
-        current = decl.summary(application.declaration)
         return render(request, "portal/application_draft.html", {
             "application": application, "steps": steps, "month_label": month_sv(application.month),
-            "sections": [(key, label, current.get(key, []), state.get(key, "")) for key, label in decl.SECTIONS],
+            "sections": [(key, label, rows, state.get(key, ""))
+                         for key, label, rows in selectors.declaration_sections(application)],
             "missing": decl.missing_answers(application.declaration),
         })
     return render(request, "portal/application_detail.html", {
         "application": application,
         "month_label": month_sv(application.month),
-        "summary": [(label, decl.summary(application.declaration).get(key, [])) for key, label in decl.SECTIONS],
+        "summary": selectors.declaration_sections(application),
         "events": timeline.application_events(application),
         "completions": list(application.completion_requests.order_by("-created_at")),
         "attachments": list(application.attachments.all()),
@@ -327,7 +315,7 @@ def review(request, pk: int):
     missing_rows = [(row["url"], row["label"], missing[row["key"]]) for row in steps if row["key"] in missing]
     return render(request, "portal/review.html", {
         "application": application, "month_label": month_sv(application.month), "missing_rows": missing_rows,
-        "summary": [(key, label, decl.summary(application.declaration).get(key, [])) for key, label in decl.SECTIONS],
+        "summary": selectors.declaration_sections(application),
         "changes": selectors.declaration_changes(application), "missing": missing, "error": error,
         "attachments": list(application.attachments.all()),
         "unanswerable": application.declaration.get("cannot_answer") or {},
@@ -368,7 +356,7 @@ def confirm(request, pk: int):
         return redirect("portal:case")
     return render(request, "portal/confirm.html", {
         "application": application, "month_label": month_sv(application.month), "form": form,
-        "summary": [(label, decl.summary(application.declaration).get(key, [])) for key, label in decl.SECTIONS],
+        "summary": selectors.declaration_sections(application),
         "awaiting": application.status == ApplicationStatus.AWAITING_CO_APPLICANT,
     })
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bistand.assessment import selectors, services
-from bistand.assessment.models import DomainRating, Occasion, Rater, RatingStatus
+from bistand.assessment.models import Occasion, Rater, RatingStatus
 
 from ..session import applicant_required
 
@@ -57,7 +57,7 @@ def assessment_step(request, pk: int, step: int):
                 error = " ".join(exc.messages)
             else:
                 return _next(occasion, step, len(domains))
-    current = DomainRating.objects.filter(occasion=occasion, domain=domain["id"], rater=Rater.CLIENT).first()
+    current = selectors.client_rating(occasion, domain["id"])
     chosen = (str(current.level) if current.status == RatingStatus.RATED else current.status) if current else ""
     if request.method == "POST" and error:
         chosen = request.POST.get("answer", "")

@@ -10,7 +10,6 @@ from bistand.applications import declaration as decl
 from bistand.applications import selectors
 from bistand.applications.models import Application
 from bistand.common.http import safe_next
-from bistand.decisions.models import Decision, DecisionStatus
 from bistand.registers import selectors as register_selectors
 
 STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
@@ -55,10 +54,6 @@ def step_states(application: Application) -> list[dict]:
                      "url": reverse("portal:attachments" if key == "attachments" else "portal:step",
                                     kwargs={"pk": application.pk} if key == "attachments" else {"pk": application.pk, "section": key})})
     return rows
-
-
-def issued_decisions(application: Application) -> list:
-    return list(Decision.objects.filter(application=application, status=DecisionStatus.ISSUED).order_by("pk"))
 
 
 def register_facts(application: Application) -> list:

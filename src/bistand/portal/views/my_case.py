@@ -3,40 +3,22 @@ calculation and letter."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bistand.applications import selectors
-from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, CompletionStatus
+from bistand.applications.models import ApplicationStatus
 from bistand.casework import timeline
-from bistand.common.months import add_months, format_month, month_sv
+from bistand.common.months import format_month, month_sv
 from bistand.decisions import letters
 from bistand.decisions.letters import authority
+from bistand.decisions.selectors import issued_decisions
 
 from ..presenters import calculation_basis, calculation_lines, member_names
 from ..session import applicant_required, current_applicant
-from .common import issued_decisions, person_for, register_facts
-
-
-def _recurring_offers(request, applications: list[Application]) -> list[dict]:
-    """Households for which the applicant can re-apply: a received application of an earlier month and
-    no live application for the next month after it."""
-    today = timezone.localdate()
-    offers, seen = [], set()
-    live = {(a.household_id, a.month) for a in applications
-            if a.kind in (ApplicationKind.NEW, ApplicationKind.RECURRING) and a.status != ApplicationStatus.WITHDRAWN}
-    for application in applications:
-        if application.household_id in seen or not application.is_received:
-            continue
-        seen.add(application.household_id)
-        for month in (today.replace(day=1), add_months(today.replace(day=1), 1)):
-            if month > application.month and (application.household_id, month) not in live:
-                offers.append({"household_id": application.household_id, "month": format_month(month),
-                               "label": month_sv(month), "municipality": application.municipality.name})
-    return offers
+from .common import person_for, register_facts
 
 
 @require_GET
@@ -45,18 +27,13 @@ def case(request):
     ids = request.applicant.person_ids
     applications = list(selectors.applications_of(ids)[:36])
     events = timeline.case_events(ids)[:60]
-    completions = list(
-        selectors.CompletionRequest.objects.filter(
-            Q(application__applicant_id__in=ids) | Q(application__co_applicant_id__in=ids), status=CompletionStatus.OPEN
-        ).select_related("application").order_by("due_date")
-    ) if ids else []
     return render(request, "portal/case.html", {
         "applications": applications,
         "drafts": [a for a in applications if a.status == ApplicationStatus.DRAFT],
         "events": events,
         "awaiting": list(selectors.awaiting_confirmation_for(request.applicant.personnummer)),
-        "completions": completions,
-        "offers": _recurring_offers(request, applications),
+        "completions": selectors.open_completion_requests_of(ids),
+        "offers": selectors.recurring_offers(applications, timezone.localdate()),
     })
 
 

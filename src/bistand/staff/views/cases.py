@@ -37,7 +37,6 @@ from bistand.applications.services import accept_household_claims, register_on_b
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
-from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.calculations.services import CalculationConflictError, calculate_and_store, members_in_month
 from bistand.casework import services as case_services
 from bistand.casework.reasons import reason_choices
@@ -66,7 +65,12 @@ from bistand.decisions import services as decision_services
 from bistand.decisions.letters import letter_filename, stored_letter
 from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome, WorseningException
 from bistand.decisions.proposals import propose
-from bistand.decisions.selectors import decision_for, decisions_for_application
+from bistand.decisions.selectors import (
+    calculation_of_application,
+    calculation_to_decide_on,
+    decision_for,
+    decisions_for_application,
+)
 from bistand.payments.services import PaymentError, amount_left, schedule_payment
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
@@ -366,16 +370,6 @@ class ReconsiderForm(AccessibleFormMixin, forms.Form):
 # --- the case page ---------------------------------------------------------------------------------------------
 
 
-def current_calculation(application, referral=None, decision=None) -> StoredCalculation | None:
-    """The calculation the case page decides on: the newest calculation made for the application (by a
-    case worker or the system) — not the demo's history or a calculation of another input."""
-    newest = (StoredCalculation.objects.filter(household_id=application.household_id, month=application.month,
-                                               made_by__in=[MadeBy.USER, MadeBy.SYSTEM])
-              .order_by("-created_at", "-pk").first())
-    candidates = [c for c in (newest, getattr(referral, "calculation", None), getattr(decision, "calculation", None)) if c]
-    return max(candidates, key=lambda c: (c.created_at, c.pk)) if candidates else None
-
-
 def _trace_rows(calculation) -> list[dict]:
     return [{"code": line.get("code", ""), "label": line.get("label", ""), "amount": line.get("amount"),
              "reference": line.get("reference", ""), "is_total": line.get("code") in SUBTOTALS}
@@ -426,7 +420,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
     in_force = next((d for d in sorted(issued, key=lambda d: (d.issued_at, d.pk), reverse=True)
                      if not any(o.reconsiders_id == d.pk and o.is_issued for o in issued)), None)
     draft = next((d for d in decisions if not d.is_issued), None)
-    calculation = current_calculation(application, referral, in_force)
+    calculation = calculation_to_decide_on(application, referral, in_force)
     proposal = propose(application, calculation) if calculation is not None else None
     household, member_persons = _household(application, reveal)
     persons = {p.pk: p for p in [*member_persons, *_persons_of(application)]}
@@ -591,19 +585,13 @@ def case_calculate(request, pk: int):
     return _back(application, "berakning")
 
 
-def _calculation_for(application, pk) -> StoredCalculation | None:
-    if not pk:
-        return None
-    return StoredCalculation.objects.filter(pk=pk, household_id=application.household_id, month=application.month,
-                                            municipality_id=application.municipality_id).first()
-
-
 @require_POST
 @person_data_view("applications.view_application", "decisions.add_decision")
 def case_decide(request, pk: int):
     application = case_for(request.user, pk)
     referral = referral_of(application)
-    calculation = _calculation_for(application, request.POST.get("calculation")) or current_calculation(application, referral)
+    calculation = (calculation_of_application(application, request.POST.get("calculation"))
+                   or calculation_to_decide_on(application, referral))
     proposal = propose(application, calculation) if calculation is not None else None
     refused = [line for line in proposal.lines if line.outcome != Outcome.GRANTED] if proposal else []
     form = DecisionForm(request.POST, refused_lines=refused)
@@ -640,7 +628,7 @@ def case_reconsider(request, pk: int, decision_pk: int):
     form = ReconsiderForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        calculation = current_calculation(application) if data["new_calculation"] else None
+        calculation = calculation_to_decide_on(application) if data["new_calculation"] else None
         try:
             new = decision_services.reconsider(decision, request.user, calculation=calculation,
                                                caseworker_text=data["caseworker_text"], outcome=data["outcome"] or None,
