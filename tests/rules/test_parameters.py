@@ -18,6 +18,7 @@ from bistand.rules.parameters import (
     STATUS_BY_CONFIDENCE,
     child_benefit,
     clear_caches,
+    known_municipalities,
 )
 
 YEARS = (2024, 2025, 2026)
@@ -332,3 +333,19 @@ def test_copy_of_the_contract_schema_is_identical_to_the_shared_one():
         pytest.skip(f"the shared contracts directory is not beside the project ({shared})")
     packaged = PARAMETERS_DIR.parent / "contract" / "calculation.schema.json"
     assert packaged.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8")
+
+
+def test_known_municipalities_are_the_packaged_local_files_by_name():
+    known = known_municipalities()
+    assert ("0680", "Jönköpings kommun") in known
+    assert all(code.isdigit() and len(code) == 4 for code, _ in known)
+    assert [name for _, name in known] == sorted(name for _, name in known)
+
+
+def test_known_municipalities_add_those_of_a_local_directory(tmp_path):
+    (tmp_path / "9999.yaml").write_text("municipality: '9999'\nname: Provkommunen\n", encoding="utf-8")
+    (tmp_path / "9998.yaml").write_text("municipality: '9998'\n", encoding="utf-8")
+    (tmp_path / "notes.yaml").write_text("name: Inte en kommun\n", encoding="utf-8")
+    known = dict(known_municipalities(tmp_path))
+    assert known["9999"] == "Provkommunen" and known["9998"] == "Kommun 9998"
+    assert "notes" not in known and "0680" in known

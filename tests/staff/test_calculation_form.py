@@ -1,4 +1,4 @@
-"""The form logic of the calculation page (bistand.staff.forms_calculation), without HTTP."""
+"""The form logic of the calculation page (bistand.staff.calculation), without HTTP."""
 
 from __future__ import annotations
 
@@ -10,14 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
-from bistand.staff.forms_calculation import (
-    COST_LABELS,
-    INCOME_LABELS,
-    CalculationPage,
-    KronorField,
-    format_kronor,
-    municipalities,
-)
+from bistand.staff.calculation.forms import KronorField, municipalities
+from bistand.staff.calculation.page import CalculationPage
+from bistand.staff.calculation.presenters import COST_LABELS, INCOME_LABELS, format_kronor
 
 from .test_calculation_page import form_data
 

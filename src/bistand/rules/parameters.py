@@ -181,6 +181,26 @@ def norm_years() -> tuple[int, ...]:
     return tuple(sorted(int(path.stem) for path in (PARAMETERS_DIR / "riksnorm").glob("[0-9][0-9][0-9][0-9].yaml")))
 
 
+def known_municipalities(local_dir: Path | str | None = None) -> tuple[tuple[str, str], ...]:
+    """(kommunkod, name) of every municipality with a local parameter file (local/<kommunkod>.yaml),
+    packaged or in ``local_dir`` (which wins for the same code), sorted by name. A file without a name
+    is "Kommun <kommunkod>"."""
+    return _known_municipalities(str(local_dir) if local_dir else None)
+
+
+@lru_cache(maxsize=4)
+def _known_municipalities(local_dir: str | None) -> tuple[tuple[str, str], ...]:
+    found: dict[str, str] = {}
+    for directory in (PARAMETERS_DIR / "local", Path(local_dir) if local_dir else None):
+        if directory is None or not directory.is_dir():
+            continue
+        for path in sorted(directory.glob("[0-9][0-9][0-9][0-9].yaml")):
+            with path.open(encoding="utf-8") as handle:
+                data = yaml.safe_load(handle) or {}
+            found[path.stem] = str(data.get("name") or f"Kommun {path.stem}")
+    return tuple(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
+
 @lru_cache(maxsize=256)
 def _file(name: str, local_dir: Path | None) -> ParameterFile | None:
     path = _find(name, local_dir)

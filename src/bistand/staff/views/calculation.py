@@ -1,4 +1,4 @@
-"""Try a calculation: /handlaggning/berakning/ (the form logic is in bistand.staff.forms_calculation).
+"""Try a calculation: /handlaggning/berakning/ (the form logic is in bistand.staff.calculation).
 
 The page holds no personal data (only ages and amounts, nothing is stored), so it needs no scoping or
 access log: a signed-in user with a staff role may use it."""
@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from bistand.staff.forms_calculation import CalculationPage
+from bistand.staff.calculation.page import CalculationPage
 from bistand.tenancy.selectors import has_staff_membership
 
 
