@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +30,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
-from bistand.applications.models import STAFF_CHANNELS, ApplicationKind, ApplicationStatus
 from bistand.applications.selectors import calculation_input_for, declaration_changes, pending_household_claims
 from bistand.applications.services import accept_household_claims, register_on_behalf, request_completion
 from bistand.audit.models import AccessAction
@@ -39,11 +37,7 @@ from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
 from bistand.calculations.services import CalculationConflictError, calculate_and_store, members_in_month
 from bistand.casework import services as case_services
-from bistand.casework.reasons import reason_choices
 from bistand.casework.selectors import (
-    CASE_LIST_STATUSES,
-    CaseFilters,
-    InboxFilters,
     case_for,
     case_list,
     case_months,
@@ -58,12 +52,11 @@ from bistand.casework.selectors import (
     user_units,
     waiting_for_run_count,
 )
-from bistand.common.forms import AccessibleFormMixin
 from bistand.common.http import page_of
-from bistand.common.months import add_months, month_sv, parse_month
+from bistand.common.months import add_months
 from bistand.decisions import services as decision_services
 from bistand.decisions.letters import letter_filename, stored_letter
-from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome, WorseningException
+from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import (
     calculation_of_application,
@@ -79,6 +72,16 @@ from bistand.registers.selectors import income_comparison, register_facts_for
 from bistand.registers.services import fetch_for_application
 from bistand.registers.ssbtek.base import SsbtekError
 from bistand.rules import CalculationInputError
+from bistand.staff.forms.cases import (
+    AssignForm,
+    CaseListForm,
+    CompletionForm,
+    DecisionForm,
+    InboxFilterForm,
+    NoteForm,
+    PaperApplicationForm,
+    ReconsiderForm,
+)
 from bistand.tenancy.decorators import person_data_view
 
 PAGE_SIZE = 50
@@ -91,36 +94,6 @@ def _persons_of(application) -> list:
 
 
 # --- the inbox ------------------------------------------------------------------------------------------------
-
-
-class InboxFilterForm(AccessibleFormMixin, forms.Form):
-    reason = forms.ChoiceField(label="Skäl", required=False)
-    kind = forms.ChoiceField(label="Typ av ansökan", required=False,
-                             choices=[("", "Alla typer"), *ApplicationKind.choices])
-    month = forms.ChoiceField(label="Månad", required=False)
-    assigned = forms.ChoiceField(label="Tilldelad", required=False)
-    unit = forms.ChoiceField(label="Enhet", required=False)
-
-    def __init__(self, *args, user, months, units, colleagues, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [("", "Alla skäl"), *reason_choices()]
-        self.fields["month"].choices = [("", "Alla månader"), *[(f"{m:%Y-%m}", month_sv(m)) for m in months]]
-        self.fields["assigned"].choices = [
-            ("", "Alla"), ("me", "Till mig"), ("none", "Inte tilldelade"),
-            *[(str(u.pk), u.get_full_name() or u.get_username()) for u in colleagues if u.pk != user.pk],
-        ]
-        self.fields["unit"].choices = [("", "Mina enheter" if user_units(user) else "Alla enheter"),
-                                       *[(str(u.pk), u.name) for u in units]]
-
-    def filters(self) -> InboxFilters:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return InboxFilters(
-            unit=int(data["unit"]) if data.get("unit") else None,
-            reason=data.get("reason") or "",
-            kind=data.get("kind") or "",
-            month=parse_month(data["month"]) if data.get("month") else None,
-            assigned=data.get("assigned") or "",
-        )
 
 
 def _inbox_row(application, reveal: bool, colleagues) -> dict:
@@ -155,10 +128,6 @@ def inbox_view(request):
         "form": form, "page": page, "rows": rows, "querystring": params.urlencode(), "may_assign": may_assign,
         "units": user_units(user), "waiting": waiting_for_run_count(user),
     }, status=400 if invalid else 200)
-
-
-class AssignForm(forms.Form):
-    assigned_to = forms.IntegerField(required=False)
 
 
 @require_POST
@@ -201,40 +170,6 @@ def case_assign(request, pk: int):
 # --- the case list: find any case again ------------------------------------------------------------------
 
 
-class CaseListForm(AccessibleFormMixin, forms.Form):
-    q = forms.CharField(label="Sök", required=False, max_length=100,
-                        help_text="Personnummer, namn eller ärendenummer.",
-                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}))
-    month = forms.ChoiceField(label="Månad", required=False)
-    status = forms.ChoiceField(label="Status", required=False)
-    kind = forms.ChoiceField(label="Typ av ansökan", required=False,
-                             choices=[("", "Alla typer"), *ApplicationKind.choices])
-    assigned = forms.ChoiceField(label="Handläggare", required=False)
-    unit = forms.ChoiceField(label="Enhet", required=False)
-
-    def __init__(self, *args, user, months, units, colleagues, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = dict(ApplicationStatus.choices)
-        self.fields["status"].choices = [("", "Alla"), *[(s.value, labels[s]) for s in CASE_LIST_STATUSES]]
-        self.fields["month"].choices = [("", "Alla månader"), *[(f"{m:%Y-%m}", month_sv(m)) for m in months]]
-        self.fields["assigned"].choices = [
-            ("", "Alla"), ("me", "Mig"), ("none", "Ingen"),
-            *[(str(u.pk), u.get_full_name() or u.get_username()) for u in colleagues if u.pk != user.pk],
-        ]
-        self.fields["unit"].choices = [("", "Alla enheter"), *[(str(u.pk), u.name) for u in units]]
-
-    def filters(self) -> CaseFilters:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return CaseFilters(
-            query=data.get("q") or "",
-            month=parse_month(data["month"]) if data.get("month") else None,
-            status=data.get("status") or "",
-            kind=data.get("kind") or "",
-            assigned=data.get("assigned") or "",
-            unit=int(data["unit"]) if data.get("unit") else None,
-        )
-
-
 @require_GET
 @person_data_view("applications.view_application")
 def case_list_view(request):
@@ -262,23 +197,6 @@ def case_list_view(request):
 # --- applications received on paper, by post or at a visit ------------------------------------------------
 
 
-class PaperApplicationForm(AccessibleFormMixin, forms.Form):
-    month = forms.CharField(label="Månad som ansökan gäller", max_length=7,
-                            help_text="År och månad, till exempel 2026-03.")
-    channel = forms.ChoiceField(label="Hur kom ansökan in?", widget=forms.RadioSelect,
-                                choices=[(c.value, c.label) for c in STAFF_CHANNELS])
-    received_on = forms.DateField(label="Dag då ansökan kom in", help_text="Datum, till exempel 2026-03-03.",
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    scanned = forms.FileField(label="Den skannade ansökan", required=False,
-                              help_text="PDF, JPG eller PNG. Behövs inte vid besök.")
-
-    def clean_month(self):
-        try:
-            return parse_month(self.cleaned_data["month"])
-        except ValueError:
-            raise forms.ValidationError("Skriv månaden som år och månad, till exempel 2026-03.") from None
-
-
 @require_http_methods(["GET", "POST"])
 @person_data_view("people.view_person", "applications.view_application", "decisions.add_decision")
 def register_paper_application(request, pk: int):
@@ -300,71 +218,6 @@ def register_paper_application(request, pk: int):
     return render(request, "staff/paper_application.html", {
         "person": present_person(person, request.user), "form": form,
     }, status=400 if form.is_bound and form.errors else 200)
-
-
-# --- the case page: forms --------------------------------------------------------------------------------------
-
-
-class NoteForm(AccessibleFormMixin, forms.Form):
-    text = forms.CharField(label="Ny anteckning", widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
-
-
-class CompletionForm(AccessibleFormMixin, forms.Form):
-    text = forms.CharField(label="Vad behöver sökanden komplettera med?", widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=4000)
-    due_date = forms.DateField(label="Svara senast", help_text="Datum, till exempel 2026-03-20.",
-                               widget=forms.DateInput(attrs={"type": "date"}))
-
-
-OUTCOME_CHOICES = [
-    ("", "Enligt beräkningen"),
-    (Outcome.REFUSED, "Avslag på hela ansökan"),
-    (Outcome.DISMISSED, "Avvisning (ansökan prövas inte)"),
-]
-
-
-class DecisionForm(AccessibleFormMixin, forms.Form):
-    calculation = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    outcome = forms.ChoiceField(label="Beslut", choices=OUTCOME_CHOICES, required=False, widget=forms.RadioSelect,
-                                help_text="Enligt beräkningen blir det bifall, delavslag eller avslag efter vad "
-                                          "beräkningen ger för varje post.")
-    caseworker_text = forms.CharField(
-        label="Dina egna skäl", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Läggs till efter skälen från beräkningen. Krävs vid avslag, avvisning och omprövning.",
-    )
-    conditions = forms.CharField(label="Villkor", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, refused_lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        for line in refused_lines:
-            self.fields[f"reason_{line.item}"] = forms.CharField(
-                label=f"Skäl för {line.label.lower()}", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=(f"Beviljas {line.granted_ore // 100} kr av {line.applied_ore // 100} kr. "
-                           + ("Skälet från beräkningen finns redan med; skriv här om du vill lägga till något."
-                              if line.reason else "Skriv varför det inte beviljas i sin helhet.")),
-            )
-
-    def line_reasons(self) -> dict[str, str]:
-        return {name[len("reason_"):]: value for name, value in self.cleaned_data.items()
-                if name.startswith("reason_") and value}
-
-
-class ReconsiderForm(AccessibleFormMixin, forms.Form):
-    caseworker_text = forms.CharField(label="Varför omprövas beslutet?", widget=forms.Textarea(attrs={"rows": 4}))
-    outcome = forms.ChoiceField(label="Nytt beslut", choices=OUTCOME_CHOICES, required=False, widget=forms.RadioSelect)
-    new_calculation = forms.BooleanField(
-        label="Använd den senaste beräkningen", required=False,
-        help_text="Annars gäller samma beräkning som i beslutet som omprövas.",
-    )
-    worsening_exception = forms.ChoiceField(
-        label="Om beslutet blir sämre för sökanden: vilket undantag gäller?", required=False,
-        choices=[("", "Beslutet blir inte sämre för sökanden"), *WorseningException.choices], widget=forms.RadioSelect,
-        help_text="Ett gynnande beslut får bara ändras till sökandens nackdel i de fall som anges i 37 § andra "
-                  "stycket förvaltningslagen.",
-    )
-    worsening_reason = forms.CharField(
-        label="Skäl till att undantaget gäller", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 # --- the case page ---------------------------------------------------------------------------------------------
