@@ -24,3 +24,8 @@ def has_staff_membership(user) -> bool:
 def all_municipalities() -> list[Municipality]:
     """Every municipality, by name (the e-service's choice where to apply)."""
     return list(Municipality.objects.order_by("name"))
+
+
+def has_role(user, role: str) -> bool:
+    """True when ``user`` has a membership in ``role`` (in any municipality or region)."""
+    return Membership.objects.filter(user=user, role=role).exists()

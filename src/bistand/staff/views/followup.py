@@ -22,12 +22,11 @@ from bistand.common.months import MONTH_NAMES
 from bistand.followup import charts, goals
 from bistand.followup import dashboard as dash
 from bistand.followup.forms import DashboardFilterForm, GoalForm
-from bistand.people.models import Person
 from bistand.people.presenters import present_persons
+from bistand.people.selectors import persons_for
 from bistand.tenancy.current import for_request
 from bistand.tenancy.decorators import person_data_view
 from bistand.tenancy.roles import Role
-from bistand.tenancy.scoping import scoped
 
 
 def _filters(request):
@@ -93,8 +92,8 @@ def dashboard_cases(request, month: str):
     rows = dash.cases_behind(state.municipality, first, filters)
     ids = {person_id for row in rows for person_id, _role in row["persons"]}
     persons = {view.pk: view for view in present_persons(
-        scoped(Person.objects.filter(pk__in=ids), request.user).order_by("pk"), request.user)}
-    log_access(user=request.user, persons=scoped(Person.objects.filter(pk__in=ids), request.user),
+        persons_for(request.user).filter(pk__in=ids).order_by("pk"), request.user)}
+    log_access(user=request.user, persons=persons_for(request.user).filter(pk__in=ids),
                action=AccessAction.VIEW, target="staff:followup_cases", purpose=AccessPurpose.CASEWORK, request=request)
     for row in rows:
         row["people"] = [(persons.get(person_id), role) for person_id, role in row["persons"]]

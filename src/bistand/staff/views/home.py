@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from bistand.tenancy.current import for_request
-from bistand.tenancy.models import Membership
 from bistand.tenancy.roles import Role
+from bistand.tenancy.selectors import has_role
 
 
 @login_required
@@ -16,6 +16,6 @@ def home(request):
             return redirect("staff:followup_dashboard")
         if state.region_roles and Role.REGIONAL_COORDINATOR in state.region_roles and not state.roles:
             return redirect("region:home")
-        if not state.may_see_person_data and Membership.objects.filter(user=request.user, role=Role.RESEARCHER).exists():
+        if not state.may_see_person_data and has_role(request.user, Role.RESEARCHER):
             return redirect("staff:research")
     return render(request, "staff/home.html")
