@@ -108,3 +108,21 @@ def test_guards_lifted_lets_the_rows_go_and_leaves_the_guards_in_place(municipal
         assert cursor.fetchone()[0] == 0
     other = AccessLogFactory()
     refused(f"DELETE FROM {AccessLog._meta.db_table} WHERE id = %s", [other.pk])
+
+
+def test_the_migrations_helper_runs_only_the_statements_of_the_connections_database():
+    from bistand.audit.guards import run_sql_for_vendor
+
+    class Editor:
+        def __init__(self):
+            self.connection, self.executed = connection, []
+
+        def execute(self, sql, params=None):
+            self.executed.append(sql)
+
+    editor = Editor()
+    run_sql_for_vendor({connection.vendor: ["SELECT 1", "SELECT 2"], "other": ["SELECT 3"]})(None, editor)
+    assert editor.executed == ["SELECT 1", "SELECT 2"]
+    nothing = Editor()
+    run_sql_for_vendor({"other": ["SELECT 3"]})(None, nothing)
+    assert nothing.executed == []

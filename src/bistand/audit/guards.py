@@ -37,3 +37,14 @@ def guards_lifted(reason: str, using: str = "default"):
         finally:
             with connections[using].cursor() as cursor:
                 cursor.execute(f"DELETE FROM {OVERRIDE_TABLE}")
+
+
+def run_sql_for_vendor(sql_by_vendor: dict[str, list[str]]):
+    """For the trigger migrations' ``RunPython``: run the statements listed for the database in use
+    (``"sqlite"``, ``"postgresql"``); other databases get none and rely on the application's guards."""
+
+    def run(apps, schema_editor):
+        for statement in sql_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement, params=None)
+
+    return run

@@ -9,7 +9,7 @@ decisions 0002); both report SQLSTATE class 23, so Django raises IntegrityError.
 from django.db import migrations
 
 from bistand.audit.guards import APPEND_ONLY_MESSAGE as MESSAGE
-from bistand.audit.guards import OVERRIDE_TABLE
+from bistand.audit.guards import OVERRIDE_TABLE, run_sql_for_vendor
 
 TABLES = ["audit_accesslog", "audit_auditevent"]
 
@@ -58,21 +58,13 @@ POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for ta
 ]
 
 
-def _run(sql_by_vendor):
-    def run(apps, schema_editor):
-        for statement in sql_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_sql_for_vendor({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
+            run_sql_for_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
             elidable=False,
         ),
     ]

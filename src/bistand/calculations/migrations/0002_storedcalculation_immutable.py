@@ -9,6 +9,8 @@ Django raises IntegrityError on either database.
 
 from django.db import migrations
 
+from bistand.audit.guards import run_sql_for_vendor
+
 TABLE = "calculations_storedcalculation"
 MESSAGE = "En sparad beräkning kan inte ändras (stored calculations are immutable)"
 
@@ -43,21 +45,13 @@ POSTGRES_DROP = [
 ]
 
 
-def _run(sql_by_vendor):
-    def run(apps, schema_editor):
-        for statement in sql_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("calculations", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_sql_for_vendor({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
+            run_sql_for_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
             elidable=False,
         ),
     ]

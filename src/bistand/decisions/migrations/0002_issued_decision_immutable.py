@@ -15,6 +15,8 @@ IntegrityError on either.
 
 from django.db import migrations
 
+from bistand.audit.guards import run_sql_for_vendor
+
 DECISION = "decisions_decision"
 LINE = "decisions_decisionline"
 MESSAGE = "Ett fattat beslut kan inte ändras (issued decisions are immutable)"
@@ -95,21 +97,13 @@ POSTGRES_DROP = [
 ]
 
 
-def _run(sql_by_vendor):
-    def run(apps, schema_editor):
-        for statement in sql_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("decisions", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_sql_for_vendor({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
+            run_sql_for_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
             elidable=False,
         ),
     ]

@@ -4,7 +4,7 @@ them). Lifted only by bistand.audit.guards.guards_lifted() (the demo reset, ``fl
 from django.db import migrations
 
 from bistand.audit.guards import ISSUED_DELETE_MESSAGE as MESSAGE
-from bistand.audit.guards import OVERRIDE_TABLE
+from bistand.audit.guards import OVERRIDE_TABLE, run_sql_for_vendor
 
 DECISION = "decisions_decision"
 LINE = "decisions_decisionline"
@@ -69,21 +69,13 @@ POSTGRES_DROP = [
 ]
 
 
-def _run(sql_by_vendor):
-    def run(apps, schema_editor):
-        for statement in sql_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("decisions", "0004_delegation_payment_daily_limit"), ("audit", "0002_append_only")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_sql_for_vendor({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
+            run_sql_for_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
             elidable=False,
         ),
     ]
