@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bistand.appeals import selectors as appeal_selectors
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.applications.selectors import applications_of
@@ -39,6 +40,7 @@ def application_events(application: Application) -> list[CaseEvent]:
                                     application_id=application.pk))
     events += decision_selectors.events_for_application(application)
     events += payment_selectors.events_for_application(application)
+    events += appeal_selectors.events_for_application(application)
     return sorted(events, key=lambda e: (e.at, e.kind))
 
 

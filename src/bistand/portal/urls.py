@@ -46,3 +46,12 @@ urlpatterns += [
     path("skattning/<int:pk>/skicka/", views_assessment.assessment_review, name="assessment_review"),
     path("skattning/<int:pk>/klar/", views_assessment.assessment_done, name="assessment_done"),
 ]
+
+# appeals (bistand.appeals)
+from . import views_appeals  # noqa: E402
+
+urlpatterns += [
+    path("ansokan/<int:pk>/beslut/<int:decision_pk>/overklaga/", views_appeals.appeal, name="appeal_decision"),
+    path("overklagande/<int:pk>/", views_appeals.appeal_detail, name="appeal"),
+    path("overklagande/<int:pk>/avvisning.pdf", views_appeals.appeal_letter, name="appeal_letter"),
+]

@@ -36,6 +36,7 @@ from bistand.tenancy.models import Municipality
 from . import forms
 from .presenters import calculation_basis, calculation_lines, member_names
 from .session import applicant_required, current_applicant, sign_in, sign_out
+from .views_appeals import appeal_context
 
 NEXT_SESSION_KEY = "bistand_portal_next"
 STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
@@ -629,6 +630,11 @@ def letter_renderer():
 @applicant_required
 def decision(request, pk: int, decision_pk: int):
     application, decision_obj = _own_decision(request, pk, decision_pk)
+    return render_decision(request, application, decision_obj)
+
+
+def render_decision(request, application, decision_obj, *, appeal_form=None, status: int = 200):
+    """The decision page (also with the appeal form and its errors, from views_appeals.appeal)."""
     calculation = getattr(decision_obj, "calculation", None)
     names = member_names(application)
     return render(request, "portal/decision.html", {
@@ -640,7 +646,9 @@ def decision(request, pk: int, decision_pk: int):
         "register_facts": _register_facts(application),
         "date": timezone.localtime(decision_obj.issued_at) if getattr(decision_obj, "issued_at", None) else None,
         **authority(application.municipality),
-    })
+        **appeal_context(application, decision_obj),
+        **({"appeal_form": appeal_form} if appeal_form is not None else {}),
+    }, status=status)
 
 
 @require_GET

@@ -77,6 +77,8 @@ from bistand.registers.ssbtek.base import SsbtekError
 from bistand.rules import CalculationInputError
 from bistand.tenancy.decorators import person_data_view
 
+from .appeals import appeals_context
+
 PAGE_SIZE = 50
 HISTORY_MONTHS = 12
 SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
@@ -482,6 +484,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "reconsider_form": reconsider_form or ReconsiderForm(),
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
+        **appeals_context(user, application, decisions),
     }
 
 
