@@ -41,7 +41,7 @@ def _decision(municipality, made):
 def build_appeal(municipality, *, pk=None, made, **fields):
     decision = _decision(municipality, made)
     appeal = services.register_paper_appeal(worker(municipality), decision, "Jag vill ha mer.",
-                                            timezone.localdate(decision.issued_at) + dt.timedelta(days=3))
+                                            timezone.localdate(decision.issued_at))
     if pk is not None:
         Appeal.objects.filter(pk=appeal.pk).update(pk=pk)
         appeal = Appeal.objects.get(pk=pk)
