@@ -35,7 +35,10 @@ def worker(municipality):
 
 
 def _decision(municipality, made):
-    return made.get("decisions.decision") or decision_issued_on(municipality, dt.date(2026, 11, 2))
+    made_decision = made.get("decisions.decision")
+    if made_decision is not None and made_decision.is_issued:
+        return made_decision
+    return decision_issued_on(municipality, dt.date(2026, 11, 2))
 
 
 def build_appeal(municipality, *, pk=None, made, **fields):

@@ -436,6 +436,19 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
     return decision, verdict
 
 
+def _store_letters_many(decisions: list[Decision], applications: list, lines: list[DecisionLine]) -> None:
+    """Store the letters of decisions issued together (the letter is part of the decision): rendered
+    from the objects in memory, inserted in one statement per 5 000 (no query per decision)."""
+    from .letters import letters_to_store_many
+
+    by_decision: dict[int, list[DecisionLine]] = {}
+    for line in lines:
+        by_decision.setdefault(line.decision_id, []).append(line)
+    for decision, application in zip(decisions, applications, strict=True):
+        decision.municipality = application.municipality
+    insert_many(letters_to_store_many(decisions, by_decision))
+
+
 def automated_draft(application, calculation, verdict, proposal) -> Decision:
     """The automated decision function's decision on ``application`` as an unsaved draft (the one
     place where its content is put together): a grant of ``proposal``'s amount, with the reasons, the
@@ -486,8 +499,9 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
     drafts = [automated_draft(application, calculation, verdict, proposal)
               for application, calculation, verdict, proposal in entries]
     insert_many(drafts)
-    insert_many([_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries, strict=True)
-                 for i, line in enumerate(proposal.lines)])
+    lines = [_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries, strict=True)
+             for i, line in enumerate(proposal.lines)]
+    insert_many(lines)
     moment = issued_at or timezone.now()
     ids = [d.pk for d in drafts]
     issued = 0
@@ -500,8 +514,7 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
         decision.issued_at = moment
         decision._loaded_status = DecisionStatus.ISSUED
     record_create_many(user=None, instances=drafts, fields=AUDIT_FIELDS)
-    # The letters of the monthly run are stored at their first download (letters.stored_letter): rendering
-    # each here would make the run's queries grow with the number of applications.
+    _store_letters_many(drafts, [application for application, *_ in entries], lines)
     set_status_many([application for application, *_ in entries], "decided", actor=None)
     return drafts
 
