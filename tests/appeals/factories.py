@@ -38,6 +38,8 @@ def _decision(municipality, made):
     made_decision = made.get("decisions.decision")
     if made_decision is not None and made_decision.is_issued:
         return made_decision
+    if made_decision is not None and made_decision.reconsiders_id:  # the walk's draft copy of an issued decision
+        return made_decision.reconsiders
     return decision_issued_on(municipality, dt.date(2026, 11, 2))
 
 
@@ -46,7 +48,7 @@ def build_appeal(municipality, *, pk=None, made, **fields):
     appeal = services.register_paper_appeal(worker(municipality), decision, "Jag vill ha mer.",
                                             timezone.localdate(decision.issued_at))
     if pk is not None:
-        Appeal.objects.filter(pk=appeal.pk).update(pk=pk)
+        Appeal.objects.filter(pk=appeal.pk).update(id=pk)
         appeal = Appeal.objects.get(pk=pk)
     return appeal
 
@@ -58,6 +60,6 @@ def build_appeal_letter(municipality, *, pk=None, made, **fields):
     forwarded = services.forward(appeal, worker(municipality), statement="Nämnden vidhåller beslutet.")
     letter = AppealLetter.objects.get(appeal=forwarded)
     if pk is not None:
-        AppealLetter.objects.filter(pk=letter.pk).update(pk=pk)
+        AppealLetter.objects.filter(pk=letter.pk).update(id=pk)
         letter = AppealLetter.objects.get(pk=pk)
     return letter

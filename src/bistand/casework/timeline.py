@@ -32,7 +32,9 @@ def application_events(application: Application) -> list[CaseEvent]:
                                 application_id=application.pk))
     for completion in application.completion_requests.all():
         events.append(CaseEvent(
-            completion.created_at, "completion_requested", "Kommunen behöver fler uppgifter",
+            completion.created_at, "completion_requested",
+            "Kommunen vill att du yttrar dig över uppgifter från register" if completion.kind == "kommunicering"
+            else "Kommunen behöver fler uppgifter",
             f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
         ))
         if completion.answered_at:

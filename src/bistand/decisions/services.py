@@ -123,6 +123,18 @@ def _check_calculation(application, calculation) -> None:
         raise DecisionError("Beräkningen hör till en annan kommun än ansökan.")
 
 
+def _check_no_pending_kommunicering(application) -> None:
+    """A decision against the applicant waits for the kommunicering (25 § FL): their answer or its last day."""
+    from bistand.applications.selectors import pending_kommunicering
+
+    running = pending_kommunicering(application)
+    if running is not None:
+        raise DecisionError(
+            f"Sökanden har till {running.due_date:%Y-%m-%d} att yttra sig över uppgifterna från registren "
+            "(kommunicering enligt 25 § förvaltningslagen). Ett beslut som går sökanden emot kan fattas när sökanden "
+            "har svarat eller den dagen har passerat.")
+
+
 def _set_application_decided(application, actor) -> None:
     from bistand.applications import services as application_services
 
@@ -195,6 +207,8 @@ def _write(
     resolved, amount, lines, generated, basis = _resolve(
         application, calculation, outcome=outcome, caseworker_text=caseworker_text, line_reasons=line_reasons
     )
+    if issue and resolved != Outcome.GRANTED:
+        _check_no_pending_kommunicering(application)
     draft = (
         Decision.objects.select_for_update()
         .filter(application=application, status=DecisionStatus.DRAFT)

@@ -115,6 +115,11 @@ urlpatterns += [
     path("forskning/", followup.research_page, name="research"),
 ]
 
+# kommunicering (25 § FL) before a decision against the applicant (bistand.applications)
+from .views import kommunicering  # noqa: E402
+
+urlpatterns += [path("arenden/<int:pk>/kommunicering/", kommunicering.start, name="case_kommunicering")]
+
 # appeals: registered from paper, rättidsprövning, omprövning, forwarding, avvisning (bistand.appeals)
 from .views import appeals  # noqa: E402
 

@@ -78,6 +78,7 @@ from bistand.rules import CalculationInputError
 from bistand.tenancy.decorators import person_data_view
 
 from .appeals import appeals_context
+from .kommunicering import kommunicering_context
 
 PAGE_SIZE = 50
 HISTORY_MONTHS = 12
@@ -485,6 +486,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
         **appeals_context(user, application, decisions),
+        **kommunicering_context(user, application),
     }
 
 
