@@ -286,6 +286,9 @@ PERSON_LEVEL_BUILDERS.update({
     "decisions.decisionletter": _lazy_builder("tests.decisions.factories", "build_decision_letter"),
     "decisions.worseningground": _lazy_builder("tests.decisions.factories", "build_worsening_ground"),
     "payments.overpaymentclaim": _lazy_builder("tests.decisions.factories", "build_overpayment_claim"),
+    # Appeals (issue 17 §3): builders in tests/appeals/factories.py.
+    "appeals.appeal": _lazy_builder("tests.appeals.factories", "build_appeal"),
+    "appeals.appealletter": _lazy_builder("tests.appeals.factories", "build_appeal_letter"),
 })
 
 # Payments and follow-up (issue 3): builders in tests/payments/factories.py.

@@ -213,9 +213,16 @@ class CompletionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Återkallad"
 
 
+class CompletionKind(models.TextChoices):
+    COMPLETION = "completion", "Komplettering"
+    KOMMUNICERING = "kommunicering", "Kommunicering (25 § förvaltningslagen)"
+
+
 @scoping.register("municipality")
 class CompletionRequest(models.Model):
-    """A request for more information (komplettering) sent to the applicant."""
+    """A request for more information (komplettering) sent to the applicant — or, ``kind``
+    kommunicering, what registers say that differs from the declaration, for the applicant to comment on
+    before a decision against them (25 § förvaltningslagen): answered the same way in the e-service."""
 
     municipality = models.ForeignKey(
         "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
@@ -226,6 +233,7 @@ class CompletionRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="begärd av", on_delete=models.PROTECT, related_name="+"
     )
+    kind = models.CharField("slag", max_length=16, choices=CompletionKind.choices, default=CompletionKind.COMPLETION)
     text = models.TextField("vad som behövs")
     due_date = models.DateField("svara senast")
     status = models.CharField("status", max_length=16, choices=CompletionStatus.choices, default=CompletionStatus.OPEN)
@@ -242,6 +250,7 @@ class CompletionRequest(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CompletionStatus.values), name="completion_status_known"),
+            models.CheckConstraint(condition=Q(kind__in=CompletionKind.values), name="completion_kind_known"),
             models.CheckConstraint(
                 condition=~Q(status="answered") | Q(answered_at__isnull=False),
                 name="completion_answered_has_time",

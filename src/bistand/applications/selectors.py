@@ -30,6 +30,27 @@ from .models import Application, ApplicationKind, ApplicationStatus, Attachment,
 # --- staff and system ---------------------------------------------------------------------------------
 
 
+def pending_kommunicering(application, *, on=None) -> CompletionRequest | None:
+    """The application's kommunicering (25 § förvaltningslagen) that is still running on ``on`` (default
+    today): not answered and its last day not passed. None when there is none."""
+    from django.utils import timezone
+
+    return (CompletionRequest.objects.filter(application_id=application.pk, kind="kommunicering",
+                                             status=CompletionStatus.OPEN, due_date__gte=on or timezone.localdate())
+            .order_by("-due_date", "-pk").first())
+
+
+def pending_kommunicering_for(application_ids, *, on) -> dict[int, object]:
+    """:func:`pending_kommunicering` for many applications at once: application id → its last day."""
+    result = {}
+    for application_id, due in (CompletionRequest.objects.filter(application_id__in=list(application_ids),
+                                                                  kind="kommunicering", status=CompletionStatus.OPEN,
+                                                                  due_date__gte=on)
+                                .values_list("application_id", "due_date")):
+        result[application_id] = max(due, result.get(application_id, due))
+    return result
+
+
 def submitted_for_month(municipality, month) -> QuerySet[Application]:
     """The municipality's submitted applications for ``month`` that nobody has started on (the monthly
     run's work list), oldest first. No user: for the system itself."""

@@ -853,6 +853,40 @@ def request_completion(application: Application, *, actor, text: str, due_date: 
 
 
 @transaction.atomic
+def start_kommunicering(application: Application, *, actor, findings: str,
+                        today: dt.date | None = None) -> CompletionRequest:
+    """Kommunicering (25 § förvaltningslagen): tell the applicant what registers say that differs from
+    what they declared (``findings``, in plain Swedish) and give them the municipality's number of days
+    (``Municipality.kommunicering_days``, default 7) to comment in the e-service. Until they answer or the
+    day has passed, no decision against them is made (``pending_kommunicering``)."""
+    from .models import CompletionKind
+
+    current = _lock(application)
+    check_can_act_in(actor, current.municipality_id)
+    findings = " ".join((findings or "").split())
+    if not findings:
+        raise ValidationError({"findings": ["Skriv vilka uppgifter från registren som skiljer sig från ansökan."]})
+    if current.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
+        raise ValidationError({"__all__": ["Kommunicering kan bara göras för en inskickad ansökan som inte är beslutad."]})
+    due_date = (today or timezone.localdate()) + dt.timedelta(days=current.municipality.kommunicering_days)
+    text = (f"Innan vi beslutar om din ansökan vill vi att du får yttra dig (kommunicering enligt 25 § "
+            f"förvaltningslagen). Vi har fått uppgifter som skiljer sig från det du har angett: {findings} "
+            f"Skriv vad du vill säga om uppgifterna senast {due_date:%Y-%m-%d}. Vi beslutar inte om ansökan före "
+            "dess, om du inte svarar tidigare.")
+    same = CompletionRequest.objects.filter(application=current, kind=CompletionKind.KOMMUNICERING,
+                                            status=CompletionStatus.OPEN, text=text[:4000]).first()
+    if same is not None:  # the same kommunicering started twice
+        return same
+    started = CompletionRequest.objects.create(
+        municipality_id=current.municipality_id, application=current, requested_by=actor, text=text[:4000],
+        due_date=due_date, kind=CompletionKind.KOMMUNICERING,
+    )
+    record_create(user=actor, instance=started, municipality_id=current.municipality_id,
+                  fields=["application", "kind", "text", "due_date", "status"])
+    return started
+
+
+@transaction.atomic
 def answer_completion(completion: CompletionRequest, *, person: Person, answer: str, files=(),
                       now: dt.datetime | None = None) -> CompletionRequest:
     """The applicant (or co-applicant) answers a completion request, with text and/or files."""

@@ -66,7 +66,7 @@ from bistand.applications.models import (
     CompletionRequest,
     CompletionStatus,
 )
-from bistand.applications.selectors import calculation_input_for
+from bistand.applications.selectors import calculation_input_for, pending_kommunicering_for
 from bistand.audit.services import diff, record_change, record_create, record_create_many, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
@@ -473,6 +473,7 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
         CompletionRequest.objects.filter(application_id__in=app_ids, status=CompletionStatus.OPEN)
         .values("application_id").annotate(n=Count("pk")).values_list("application_id", "n")
     )
+    kommunicering = pending_kommunicering_for(app_ids, on=on)
     last_month: dict[int, Decision] = {}
     for decision in (Decision.objects.filter(household_id__in=household_ids, month=add_months(month, -1),
                                              status=DecisionStatus.ISSUED, reconsidered_by__isnull=True)
@@ -492,6 +493,7 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
         preloaded = automation.Preloaded(
             has_decision=application.pk in decided,
             open_completion_requests=open_requests.get(application.pk, 0),
+            pending_kommunicering=kommunicering.get(application.pk),
             last_month_decision=last_month.get(application.household_id),
             persons=persons[application.pk],
             fetches={p.pk: fetches[p.pk] for p in persons[application.pk] if p.pk in fetches},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bistand.appeals import selectors as appeal_selectors
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.applications.selectors import applications_of
@@ -31,7 +32,9 @@ def application_events(application: Application) -> list[CaseEvent]:
                                 application_id=application.pk))
     for completion in application.completion_requests.all():
         events.append(CaseEvent(
-            completion.created_at, "completion_requested", "Kommunen behöver fler uppgifter",
+            completion.created_at, "completion_requested",
+            "Kommunen vill att du yttrar dig över uppgifter från register" if completion.kind == "kommunicering"
+            else "Kommunen behöver fler uppgifter",
             f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
         ))
         if completion.answered_at:
@@ -39,6 +42,7 @@ def application_events(application: Application) -> list[CaseEvent]:
                                     application_id=application.pk))
     events += decision_selectors.events_for_application(application)
     events += payment_selectors.events_for_application(application)
+    events += appeal_selectors.events_for_application(application)
     return sorted(events, key=lambda e: (e.at, e.kind))
 
 

@@ -76,6 +76,7 @@ LABELS: dict[str, str] = {
     "household_and_housing_unchanged": "Hushållet och boendet är oförändrade",
     "register_incomes_match": "Inkomsterna i registren stämmer med ansökan",
     "no_open_completion_request": "Ingen obesvarad begäran om komplettering",
+    "no_pending_kommunicering": "Ingen pågående kommunicering (25 § förvaltningslagen)",
     "amount_close_to_last_month": "Beloppet ligger nära förra månadens",
     "no_estimated_parameter": "Beräkningen använder inga uppskattade värden",
     "current_plan": "Sökanden har en aktuell planering",
@@ -207,6 +208,7 @@ class Preloaded:
     last_month_decision: Decision | None  # last_month_decision(household, month)
     persons: list  # registers.selectors.application_persons(application)
     fetches: Mapping[int, Any]  # person id → the newest register fetch of the month
+    pending_kommunicering: dt.date | None  # the last day of a kommunicering still running, else None
 
 
 @dataclass
@@ -358,6 +360,21 @@ def _check_completion(ctx: _Context, _config) -> str:
             else f"Det finns {count} begäranden om komplettering som inte är besvarade.")
 
 
+def _check_kommunicering(ctx: _Context, _config) -> str:
+    """Always applies (not configurable): the applicant is commenting on register data (25 § FL)."""
+    if ctx.preloaded is not None:
+        due = ctx.preloaded.pending_kommunicering
+    else:
+        from bistand.applications.selectors import pending_kommunicering
+
+        running = pending_kommunicering(ctx.application, on=ctx.on)
+        due = running.due_date if running is not None else None
+    if due is None:
+        return ""
+    return (f"Sökanden har till {due:%Y-%m-%d} att yttra sig över uppgifter från register (kommunicering enligt "
+            "25 § förvaltningslagen). Inget beslut fattas före dess, om sökanden inte svarar tidigare.")
+
+
 def last_month_decision(household_id: int, month: dt.date) -> Decision | None:
     """The decision in force for the household's previous month: the newest issued decision of that
     month that has not been reconsidered."""
@@ -426,6 +443,7 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "household_and_housing_unchanged": _check_unchanged,
     "register_incomes_match": _check_register,
     "no_open_completion_request": _check_completion,
+    "no_pending_kommunicering": _check_kommunicering,
     "amount_close_to_last_month": _check_amount,
     "no_estimated_parameter": _check_estimated,
     "current_plan": _check_plan,

@@ -87,7 +87,9 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
-def letter_context(decision: Decision) -> dict:
+def letter_context(decision: Decision, *, lines: list | None = None) -> dict:
+    """The letter's template context. ``lines``: the decision's lines when the caller has them (the
+    monthly run, which stores many letters without a query per decision)."""
     application = decision.application
     applicant = application.applicant
     co_applicant = application.co_applicant
@@ -101,7 +103,8 @@ def letter_context(decision: Decision) -> dict:
         "applicant": applicant,
         "co_applicant": co_applicant,
         "show_address": not applicant.protected_identity,
-        "lines": list(decision.lines.all().order_by("position", "pk")),
+        "lines": list(decision.lines.all().order_by("position", "pk")) if lines is None
+        else sorted(lines, key=lambda line: (line.position, line.pk or 0)),
         "calculation_rows": _calculation_rows(decision),
         "calculation": decision.calculation,
         "reasons": _paragraphs(decision.reasons),
@@ -113,8 +116,8 @@ def letter_context(decision: Decision) -> dict:
     }
 
 
-def render_html(decision: Decision) -> str:
-    return render_to_string("decisions/letter.html", letter_context(decision))
+def render_html(decision: Decision, *, lines: list | None = None) -> str:
+    return render_to_string("decisions/letter.html", letter_context(decision, lines=lines))
 
 
 def _identifier(decision: Decision) -> bytes:
@@ -172,6 +175,19 @@ def letter_to_store(decision: Decision, *, on_first_download: bool = False):
     html = render_html(decision)
     return DecisionLetter(decision=decision, html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest(),
                           stored_on_first_download=on_first_download)
+
+
+def letters_to_store_many(decisions, lines_by_decision: dict) -> list:
+    """The unsaved DecisionLetters of many decisions just issued together (the monthly run), rendered
+    from what is in memory: each decision with its application (applicant, co-applicant), municipality
+    and calculation loaded, and ``lines_by_decision`` (decision pk → its lines). No query per decision."""
+    from .models import DecisionLetter
+
+    result = []
+    for decision in decisions:
+        html = render_html(decision, lines=lines_by_decision.get(decision.pk, []))
+        result.append(DecisionLetter(decision=decision, html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest()))
+    return result
 
 
 def stored_letter(decision: Decision) -> bytes:

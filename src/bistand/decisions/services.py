@@ -123,6 +123,18 @@ def _check_calculation(application, calculation) -> None:
         raise DecisionError("Beräkningen hör till en annan kommun än ansökan.")
 
 
+def _check_no_pending_kommunicering(application) -> None:
+    """A decision against the applicant waits for the kommunicering (25 § FL): their answer or its last day."""
+    from bistand.applications.selectors import pending_kommunicering
+
+    running = pending_kommunicering(application)
+    if running is not None:
+        raise DecisionError(
+            f"Sökanden har till {running.due_date:%Y-%m-%d} att yttra sig över uppgifterna från registren "
+            "(kommunicering enligt 25 § förvaltningslagen). Ett beslut som går sökanden emot kan fattas när sökanden "
+            "har svarat eller den dagen har passerat.")
+
+
 def _set_application_decided(application, actor) -> None:
     from bistand.applications import services as application_services
 
@@ -195,6 +207,8 @@ def _write(
     resolved, amount, lines, generated, basis = _resolve(
         application, calculation, outcome=outcome, caseworker_text=caseworker_text, line_reasons=line_reasons
     )
+    if issue and resolved != Outcome.GRANTED:
+        _check_no_pending_kommunicering(application)
     draft = (
         Decision.objects.select_for_update()
         .filter(application=application, status=DecisionStatus.DRAFT)
@@ -436,6 +450,19 @@ def decide_automatically(application, *, calculation=None, register_facts: Itera
     return decision, verdict
 
 
+def _store_letters_many(decisions: list[Decision], applications: list, lines: list[DecisionLine]) -> None:
+    """Store the letters of decisions issued together (the letter is part of the decision): rendered
+    from the objects in memory, inserted in one statement per 5 000 (no query per decision)."""
+    from .letters import letters_to_store_many
+
+    by_decision: dict[int, list[DecisionLine]] = {}
+    for line in lines:
+        by_decision.setdefault(line.decision_id, []).append(line)
+    for decision, application in zip(decisions, applications, strict=True):
+        decision.municipality = application.municipality
+    insert_many(letters_to_store_many(decisions, by_decision))
+
+
 def automated_draft(application, calculation, verdict, proposal) -> Decision:
     """The automated decision function's decision on ``application`` as an unsaved draft (the one
     place where its content is put together): a grant of ``proposal``'s amount, with the reasons, the
@@ -486,8 +513,9 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
     drafts = [automated_draft(application, calculation, verdict, proposal)
               for application, calculation, verdict, proposal in entries]
     insert_many(drafts)
-    insert_many([_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries, strict=True)
-                 for i, line in enumerate(proposal.lines)])
+    lines = [_line(decision, i, line) for decision, (_, _, _, proposal) in zip(drafts, entries, strict=True)
+             for i, line in enumerate(proposal.lines)]
+    insert_many(lines)
     moment = issued_at or timezone.now()
     ids = [d.pk for d in drafts]
     issued = 0
@@ -500,8 +528,7 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
         decision.issued_at = moment
         decision._loaded_status = DecisionStatus.ISSUED
     record_create_many(user=None, instances=drafts, fields=AUDIT_FIELDS)
-    # The letters of the monthly run are stored at their first download (letters.stored_letter): rendering
-    # each here would make the run's queries grow with the number of applications.
+    _store_letters_many(drafts, [application for application, *_ in entries], lines)
     set_status_many([application for application, *_ in entries], "decided", actor=None)
     return drafts
 

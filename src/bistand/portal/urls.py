@@ -36,4 +36,8 @@ urlpatterns = [
     path("skattning/<int:pk>/steg/<int:step>/", views.assessment_step, name="assessment_step"),
     path("skattning/<int:pk>/skicka/", views.assessment_review, name="assessment_review"),
     path("skattning/<int:pk>/klar/", views.assessment_done, name="assessment_done"),
+    # appeals (bistand.appeals)
+    path("ansokan/<int:pk>/beslut/<int:decision_pk>/overklaga/", views.appeal, name="appeal_decision"),
+    path("overklagande/<int:pk>/", views.appeal_detail, name="appeal"),
+    path("overklagande/<int:pk>/avvisning.pdf", views.appeal_letter, name="appeal_letter"),
 ]

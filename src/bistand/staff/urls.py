@@ -114,3 +114,19 @@ urlpatterns += [
     path("uppfoljning/manad/<str:month>/", followup.dashboard_cases, name="followup_cases"),
     path("forskning/", followup.research_page, name="research"),
 ]
+
+# kommunicering (25 § FL) before a decision against the applicant (bistand.applications)
+from .views import kommunicering  # noqa: E402
+
+urlpatterns += [path("arenden/<int:pk>/kommunicering/", kommunicering.start, name="case_kommunicering")]
+
+# appeals: registered from paper, rättidsprövning, omprövning, forwarding, avvisning (bistand.appeals)
+from .views import appeals  # noqa: E402
+
+urlpatterns += [
+    path("arenden/<int:pk>/overklagande/", appeals.register_paper_appeal, name="appeal_register"),
+    path("overklagande/<int:pk>/omprovning/", appeals.reconsider, name="appeal_reconsider"),
+    path("overklagande/<int:pk>/overlamna/", appeals.forward, name="appeal_forward"),
+    path("overklagande/<int:pk>/avvisa/", appeals.dismiss, name="appeal_dismiss"),
+    path("overklagande/<int:pk>/brev/<slug:kind>/", appeals.letter, name="appeal_letter"),
+]

@@ -52,6 +52,7 @@ class MunicipalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "region"]}),
         ("I beslutsbrev", {"fields": ["official_name", "committee_name", "postal_address", "phone", "email"]}),
+        ("Handläggning", {"fields": ["kommunicering_days"]}),
     ]
 
     def get_queryset(self, request):

@@ -55,6 +55,10 @@ class Municipality(models.Model):
     )
     phone = models.CharField("telefon", max_length=40, blank=True)
     email = models.EmailField("e-post", blank=True)
+    kommunicering_days = models.PositiveSmallIntegerField(
+        "dagar att svara vid kommunicering", default=7,
+        help_text="Så många dagar får sökanden på sig att yttra sig över uppgifter från register som skiljer sig "
+                  "från det sökanden har angett (25 § förvaltningslagen), innan beslut fattas.")
 
     class Meta:
         verbose_name = "kommun"

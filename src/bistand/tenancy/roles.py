@@ -104,6 +104,9 @@ ROLE_PERMISSIONS[Role.CASEWORKER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.APPROVER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.MANAGER] += ["decisions.view_decision", "decisions.view_delegation"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["decisions.view_delegation", "decisions.add_delegation", "decisions.change_delegation"]
+# Appeals (bistand.appeals) are handled with the decision permissions; administrators set the post days.
+ROLE_PERMISSIONS[Role.ADMIN] += ["appeals.view_proceduresettings", "appeals.add_proceduresettings",
+                                 "appeals.change_proceduresettings"]
 # "Parametrar för nästa år": enter a year's official figures and confirm another admin's (four-eyes).
 ROLE_PERMISSIONS[Role.ADMIN] += ["calculations.view_yearparameters", "calculations.add_yearparameters",
                                  "calculations.change_yearparameters"]

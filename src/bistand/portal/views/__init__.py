@@ -6,6 +6,7 @@ assessment and plans apps), which return only the applicant's own records (404 f
 same as for one that does not exist). Writes go through the services of those apps.
 """
 
+from .appeals import appeal, appeal_detail, appeal_letter
 from .applications import (
     application_detail,
     confirm,
@@ -24,7 +25,7 @@ from .my_case import case, decision, decision_letter, events_fragment
 from .plans import plan_detail, plan_follow_up_rate, plan_list
 
 __all__ = [
-    "application_detail", "assessment_done", "assessment_list", "assessment_review", "assessment_step",
+    "appeal", "appeal_detail", "appeal_letter", "application_detail", "assessment_done", "assessment_list", "assessment_review", "assessment_step",
     "attachment_download", "attachments", "case", "completion", "confirm", "confirm_unchanged", "decision",
     "decision_letter", "events_fragment", "login", "login_complete", "logout", "new_application", "plan_detail",
     "plan_follow_up_rate", "plan_list", "recurring", "review", "start", "step", "withdraw",

@@ -18,6 +18,7 @@ from bistand.decisions.selectors import issued_decisions
 
 from ..presenters import calculation_basis, calculation_lines, member_names
 from ..session import applicant_required, current_applicant
+from . import appeals
 from .common import person_for, register_facts
 
 
@@ -71,6 +72,11 @@ def letter_renderer():
 @applicant_required
 def decision(request, pk: int, decision_pk: int):
     application, decision_obj = _own_decision(request, pk, decision_pk)
+    return render_decision(request, application, decision_obj)
+
+
+def render_decision(request, application, decision_obj, *, appeal_form=None, status: int = 200):
+    """The decision page (also with the appeal form and its errors, from views.appeals.appeal)."""
     calculation = getattr(decision_obj, "calculation", None)
     names = member_names(application)
     return render(request, "portal/decision.html", {
@@ -82,7 +88,9 @@ def decision(request, pk: int, decision_pk: int):
         "register_facts": register_facts(application),
         "date": timezone.localtime(decision_obj.issued_at) if getattr(decision_obj, "issued_at", None) else None,
         **authority(application.municipality),
-    })
+        **appeals.appeal_context(application, decision_obj),
+        **({"appeal_form": appeal_form} if appeal_form is not None else {}),
+    }, status=status)
 
 
 @require_GET

@@ -84,6 +84,9 @@ from bistand.staff.forms.cases import (
 )
 from bistand.tenancy.decorators import person_data_view
 
+from .appeals import appeals_context
+from .kommunicering import kommunicering_context
+
 PAGE_SIZE = 50
 HISTORY_MONTHS = 12
 SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
@@ -329,6 +332,8 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "reconsider_form": reconsider_form or ReconsiderForm(),
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
+        **appeals_context(user, application, decisions),
+        **kommunicering_context(user, application),
     }
 
 
