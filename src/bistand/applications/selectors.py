@@ -24,7 +24,7 @@ from bistand.registers import selectors as register_selectors
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from . import declaration as decl
-from .models import Application, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus
+from .models import Application, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus, NormAdjustment
 
 # --- staff and system ---------------------------------------------------------------------------------
 
@@ -194,7 +194,28 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     others = int((declaration.get("members") or {}).get("other_adults_in_dwelling") or 0)
     if others and document["household"].get("dwelling_size") is None:
         document["household"]["dwelling_size"] = len(members) + others
+    adjustments = norm_adjustments_input(application, members)
+    if adjustments:
+        document["norm_adjustments"] = adjustments
     return document
+
+
+def norm_adjustments_of(application: Application) -> list[NormAdjustment]:
+    """The case worker's higher or lower norm levels of the application, in the order they were made."""
+    return list(application.norm_adjustments.select_related("member", "created_by").order_by("created_at", "pk"))
+
+
+def norm_adjustments_input(application: Application, members: set[str]) -> list[dict[str, Any]]:
+    """The application's norm adjustments as the calculation contract's ``norm_adjustments`` (the member
+    only when the person is in the household that month)."""
+    rows = []
+    for adjustment in norm_adjustments_of(application):
+        row = {"direction": adjustment.direction, "kind": adjustment.kind,
+               "amount": ore_to_json_amount(adjustment.amount_ore), "reason": adjustment.reason}
+        if adjustment.member_id is not None and str(adjustment.member_id) in members:
+            row["member"] = str(adjustment.member_id)
+        rows.append(row)
+    return rows
 
 
 # --- the applicant's own applications -----------------------------------------------------------------
@@ -283,6 +304,8 @@ __all__ = [
     "calculation_incomes",
     "calculation_input_for",
     "declaration_changes",
+    "norm_adjustments_input",
+    "norm_adjustments_of",
     "open_completion_requests",
     "own_application",
     "own_attachment",

@@ -316,7 +316,7 @@ def norm_level(inp: CalculationInput, norm: Fraction, trace: _Trace) -> Fraction
         higher = adjustment.direction == "higher"
         label = f"{'Högre' if higher else 'Lägre'} nivå än riksnormen: {NORM_ADJUSTMENT_LABELS[adjustment.kind]}"
         if adjustment.member_id is not None:
-            label += f", {adjustment.member_id}"
+            label += f" (för {adjustment.member_id})"
         label += f". Skäl: {' '.join(adjustment.reason.split())}"
         trace.line(f"norm_level.{i}", label, adjustment.signed_ore, trace.refs["norm_level"])
         total += adjustment.signed_ore
