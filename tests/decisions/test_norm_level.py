@@ -123,3 +123,17 @@ def test_an_adjustment_can_be_taken_back_before_the_decision_but_not_after(appli
     with pytest.raises(ValidationError):
         add_norm_adjustment(application, actor=caseworker, direction="higher", kind="school_meals",
                             amount_ore=30_000, reason="Skolmat på friskolan")
+
+
+def test_the_automated_decision_function_never_decides_a_changed_norm_level(application, caseworker):
+    from bistand.decisions.automation import evaluate
+    from tests.decisions.factories import make_delegation
+
+    make_delegation(application.municipality)
+    add_norm_adjustment(application, actor=caseworker, direction="higher", kind="special_diet",
+                        amount_ore=45_000, reason=DIET)
+    application.refresh_from_db()
+    verdict = evaluate(application, calculate(application, register_facts=[]), register_facts=[])
+    failed = {c.code: c.detail for c in verdict.failed}
+    assert not verdict.automate
+    assert "Högre nivå än riksnormen: Särskild kost" in failed["norm_as_riksnorm"]

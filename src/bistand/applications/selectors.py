@@ -130,7 +130,9 @@ def calculation_incomes(application: Application, register_facts: Iterable[Any] 
     incomes: list[dict[str, Any]] = []
     used: set[tuple[str, str]] = set()
     for income in application.declaration.get("incomes") or []:
-        member = ids.get(income.get("member"), ids[decl.APPLICANT])
+        member = ids.get(income.get("member") or decl.APPLICANT)
+        if member is None:  # a member the household does not have: never booked to the applicant
+            continue
         key = (member, income["type"])
         if key in from_register:
             if key not in used:
@@ -187,10 +189,11 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
                                          days_present=days, lunch_away_from_home=lunch, members=members,
                                          earlier=earlier)
     members = {a["id"] for a in document["household"]["adults"]} | {c["id"] for c in document["household"]["children"]}
-    for income in document["incomes"]:
-        if income.get("member") is not None and income["member"] not in members:
-            # A person the register does not have in the household (yet): counted for the applicant.
-            income["member"] = str(application.applicant_id)
+    # An income of a person the register does not have in the household (yet) is not counted for anyone
+    # else: it stays out of the calculation, and the application goes to a case worker with that reason
+    # (unknown_member_incomes; the automation's criterion incomes_of_known_members).
+    document["incomes"] = [income for income in document["incomes"]
+                           if income.get("member") is None or income["member"] in members]
     others = int((declaration.get("members") or {}).get("other_adults_in_dwelling") or 0)
     if others and document["household"].get("dwelling_size") is None:
         document["household"]["dwelling_size"] = len(members) + others
@@ -198,6 +201,27 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     if adjustments:
         document["norm_adjustments"] = adjustments
     return document
+
+
+def unknown_member_incomes(application: Application, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The declared incomes whose member is not in the household — a member key that names nobody
+    (a partner or child the register does not know), or, given the calculation input ``document``, a
+    person who is not among its members. They are not in the calculation; a case worker decides whose
+    they are. Each: ``{"type", "label", "member" (the declaration's key), "amount_ore"}``."""
+    ids = _member_person_ids(application)
+    in_household = None
+    if document is not None:
+        household = document.get("household") or {}
+        in_household = ({a["id"] for a in household.get("adults") or ()}
+                        | {c["id"] for c in household.get("children") or ()})
+    rows = []
+    for income in application.declaration.get("incomes") or []:
+        key = income.get("member") or decl.APPLICANT
+        person = ids.get(key)
+        if person is None or (in_household is not None and person not in in_household):
+            rows.append({"type": income.get("type"), "label": decl.INCOME_LABELS.get(income.get("type"), income.get("type")),
+                         "member": key, "amount_ore": int(income.get("amount_ore") or 0)})
+    return rows
 
 
 def norm_adjustments_of(application: Application) -> list[NormAdjustment]:
@@ -311,4 +335,5 @@ __all__ = [
     "own_attachment",
     "own_completion_request",
     "submitted_for_month",
+    "unknown_member_incomes",
 ]
