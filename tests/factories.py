@@ -279,6 +279,7 @@ PERSON_LEVEL_BUILDERS.update({
     "applications.application": _lazy_builder("tests.applications.factories", "_build_application"),
     "applications.attachment": _lazy_builder("tests.applications.factories", "_build_attachment"),
     "applications.completionrequest": _lazy_builder("tests.applications.factories", "_build_completion_request"),
+    "applications.normadjustment": _lazy_builder("tests.applications.factories", "build_norm_adjustment"),
     "registers.registerfetch": _lazy_builder("tests.registers.factories", "build_register_fetch"),
     "registers.registerfact": _lazy_builder("tests.registers.factories", "build_register_fact"),
     "decisions.decision": _lazy_builder("tests.decisions.factories", "build_decision"),

@@ -9,7 +9,14 @@ import factory
 from django.utils import timezone
 
 from bistand.applications import declaration as decl
-from bistand.applications.models import Application, ApplicationKind, ApplicationStatus, Attachment, CompletionRequest
+from bistand.applications.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Attachment,
+    CompletionRequest,
+    NormAdjustment,
+)
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory, household_with_members
 
 MONTH = dt.date(2025, 3, 1)
@@ -71,3 +78,11 @@ def _build_completion_request(municipality, *, pk=None, made, **fields):
     )
 
 
+
+
+def build_norm_adjustment(municipality, *, pk=None, made, **fields):
+    application = made.get("applications.application") or _build_application(municipality, made=made)
+    return NormAdjustment.objects.create(
+        pk=pk, municipality=municipality, application=application, direction="higher", kind="special_diet",
+        amount_ore=45_000, reason=fields.get("reason", "Glutenfri kost enligt läkarintyg"), created_by=UserFactory(),
+    )

@@ -211,6 +211,17 @@ def households(draw, municipalities=MUNICIPALITIES, max_children=9):
         incomes.append(income)
     if incomes or draw(st.booleans()):
         doc["incomes"] = incomes
+    if draw(st.integers(0, 4)) == 0:  # the case worker's higher or lower norm level (single path only)
+        adjustments = []
+        for _ in range(draw(st.integers(0, 2))):
+            adjustment = {"direction": draw(st.sampled_from(["higher", "lower"])),
+                          "kind": draw(st.sampled_from(["special_diet", "school_meals", "food_in_care_fee", "other"])),
+                          "amount": draw(st.one_of(st.integers(1, 1000), with_ore.map(lambda a: a % 1000 + 1))),
+                          "reason": draw(st.text(min_size=1, max_size=8).filter(str.strip))}
+            if draw(st.booleans()):
+                adjustment["member"] = draw(st.sampled_from(members))
+            adjustments.append(adjustment)
+        doc["norm_adjustments"] = adjustments
     return doc
 
 

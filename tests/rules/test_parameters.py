@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -326,13 +327,44 @@ def test_cost_caps_never_name_rent():
             assert "rent" not in caps, path.name
 
 
-def test_copy_of_the_contract_schema_is_identical_to_the_shared_one():
+#: Optional top-level fields the packaged contract adds to the shared one (issue 17 §2: the case worker's
+#: higher or lower norm level). The shared contract should get them too; until then the packaged schema is
+#: the shared one plus these, so that every document valid under the shared contract stays valid.
+ADDED_OPTIONAL_FIELDS = ("norm_adjustments",)
+
+
+def _compatible_extension(shared, packaged, path="") -> list[str]:
+    """Where `packaged` is not `shared` with only optional properties added (empty when it is)."""
+    if isinstance(shared, dict) and isinstance(packaged, dict):
+        problems = []
+        for key, value in shared.items():
+            if key not in packaged:
+                problems.append(f"{path}/{key} removed")
+            elif key == "required":
+                if sorted(packaged[key]) != sorted(value):
+                    problems.append(f"{path}/required changed")
+            else:
+                problems += _compatible_extension(value, packaged[key], f"{path}/{key}")
+        for key in packaged.keys() - shared.keys():
+            if path != "/properties":
+                problems.append(f"{path}/{key} added")
+            elif key not in ADDED_OPTIONAL_FIELDS:
+                problems.append(f"{path}/{key} added but not listed in ADDED_OPTIONAL_FIELDS")
+        return problems
+    return [] if shared == packaged else [f"{path} changed"]
+
+
+def test_copy_of_the_contract_schema_is_the_shared_one_with_only_optional_fields_added():
     # CI and developers have ../shared beside the project checkout.
     shared = Path(__file__).resolve().parents[2].parent / "shared" / "contracts" / "calculation.schema.json"
     if not shared.exists():
         pytest.skip(f"the shared contracts directory is not beside the project ({shared})")
     packaged = PARAMETERS_DIR.parent / "contract" / "calculation.schema.json"
-    assert packaged.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8")
+    shared_schema = json.loads(shared.read_text(encoding="utf-8"))
+    packaged_schema = json.loads(packaged.read_text(encoding="utf-8"))
+    assert _compatible_extension(shared_schema, packaged_schema) == []
+    for name in ADDED_OPTIONAL_FIELDS:
+        assert name not in packaged_schema["required"]
 
 
 def test_known_municipalities_are_the_packaged_local_files_by_name():

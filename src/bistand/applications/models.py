@@ -260,3 +260,56 @@ class CompletionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Komplettering {self.pk} av ansökan {self.application_id}"
+
+
+class NormDirection(models.TextChoices):
+    HIGHER = "higher", "Högre nivå"
+    LOWER = "lower", "Lägre nivå"
+
+
+class NormAdjustmentKind(models.TextChoices):
+    """What the special reasons concern (the calculation contract's ``norm_adjustments[].kind``)."""
+
+    SPECIAL_DIET = "special_diet", "Särskild kost"
+    SCHOOL_MEALS = "school_meals", "Skolmåltider"
+    FOOD_IN_CARE_FEE = "food_in_care_fee", "Mat som ingår i en vårdavgift"
+    DISABILITY = "disability", "Kostnader på grund av funktionsnedsättning"
+    OTHER = "other", "Andra särskilda skäl"
+
+
+@scoping.register("municipality")
+class NormAdjustment(models.Model):
+    """The case worker's higher or lower level of the norm for an application (12 kap. 7 § tredje
+    stycket SoL 2025:400), with the case worker's own reason. It goes into the application's calculation
+    input (``selectors.calculation_input_for``) and so into the trace, the decision and the letter."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name="ansökan", on_delete=models.PROTECT, related_name="norm_adjustments"
+    )
+    direction = models.CharField("höjning eller sänkning", max_length=10, choices=NormDirection.choices)
+    kind = models.CharField("vad skälen gäller", max_length=30, choices=NormAdjustmentKind.choices)
+    member = models.ForeignKey(
+        "people.Person", verbose_name="person", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    amount_ore = models.BigIntegerField("belopp per månad (öre)")
+    reason = models.TextField("handläggarens skäl")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="gjord av", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("skapad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "högre eller lägre nivå på normen"
+        verbose_name_plural = "högre eller lägre nivåer på normen"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_ore__gt=0), name="normadjustment_amount_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="normadjustment_has_reason"),
+            models.CheckConstraint(condition=Q(direction__in=NormDirection.values), name="normadjustment_direction_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} på normen för ansökan {self.application_id}"

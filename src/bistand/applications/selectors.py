@@ -25,7 +25,15 @@ from bistand.registers import selectors as register_selectors
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from . import declaration as decl
-from .models import Application, ApplicationKind, ApplicationStatus, Attachment, CompletionRequest, CompletionStatus
+from .models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Attachment,
+    CompletionRequest,
+    CompletionStatus,
+    NormAdjustment,
+)
 
 # --- staff and system ---------------------------------------------------------------------------------
 
@@ -152,7 +160,9 @@ def calculation_incomes(application: Application, register_facts: Iterable[Any] 
     incomes: list[dict[str, Any]] = []
     used: set[tuple[str, str]] = set()
     for income in application.declaration.get("incomes") or []:
-        member = ids.get(income.get("member"), ids[decl.APPLICANT])
+        member = ids.get(income.get("member") or decl.APPLICANT)
+        if member is None:  # a member the household does not have: never booked to the applicant
+            continue
         key = (member, income["type"])
         if key in from_register:
             if key not in used:
@@ -209,14 +219,62 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
                                          days_present=days, lunch_away_from_home=lunch, members=members,
                                          earlier=earlier)
     members = {a["id"] for a in document["household"]["adults"]} | {c["id"] for c in document["household"]["children"]}
-    for income in document["incomes"]:
-        if income.get("member") is not None and income["member"] not in members:
-            # A person the register does not have in the household (yet): counted for the applicant.
-            income["member"] = str(application.applicant_id)
+    # An income of a person the register does not have in the household (yet) is not counted for anyone
+    # else: it stays out of the calculation, and the application goes to a case worker with that reason
+    # (unknown_member_incomes; the automation's criterion incomes_of_known_members).
+    document["incomes"] = [income for income in document["incomes"]
+                           if income.get("member") is None or income["member"] in members]
     others = int((declaration.get("members") or {}).get("other_adults_in_dwelling") or 0)
     if others and document["household"].get("dwelling_size") is None:
         document["household"]["dwelling_size"] = len(members) + others
+    adjustments = norm_adjustments_input(application, members)
+    if adjustments:
+        document["norm_adjustments"] = adjustments
     return document
+
+
+def unknown_member_incomes(application: Application, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The declared incomes whose member is not in the household — a member key that names nobody
+    (a partner or child the register does not know), or, given the calculation input ``document``, a
+    person who is not among its members. They are not in the calculation; a case worker decides whose
+    they are. Each: ``{"type", "label", "member" (the declaration's key), "amount_ore"}``."""
+    ids = _member_person_ids(application)
+    in_household = None
+    if document is not None:
+        household = document.get("household") or {}
+        in_household = ({a["id"] for a in household.get("adults") or ()}
+                        | {c["id"] for c in household.get("children") or ()})
+    rows = []
+    for income in application.declaration.get("incomes") or []:
+        key = income.get("member") or decl.APPLICANT
+        person = ids.get(key)
+        if person is None or (in_household is not None and person not in in_household):
+            rows.append({"type": income.get("type"), "label": decl.INCOME_LABELS.get(income.get("type"), income.get("type")),
+                         "member": key, "amount_ore": int(income.get("amount_ore") or 0)})
+    return rows
+
+
+def norm_adjustments_of(application: Application) -> list[NormAdjustment]:
+    """The case worker's higher or lower norm levels of the application, in the order they were made."""
+    return list(application.norm_adjustments.select_related("member", "created_by").order_by("created_at", "pk"))
+
+
+def norm_adjustment_of(application: Application, pk: int) -> NormAdjustment | None:
+    """One of the application's norm adjustments (None when it is not this application's)."""
+    return NormAdjustment.objects.filter(pk=pk, application=application).first()
+
+
+def norm_adjustments_input(application: Application, members: set[str]) -> list[dict[str, Any]]:
+    """The application's norm adjustments as the calculation contract's ``norm_adjustments`` (the member
+    only when the person is in the household that month)."""
+    rows = []
+    for adjustment in norm_adjustments_of(application):
+        row = {"direction": adjustment.direction, "kind": adjustment.kind,
+               "amount": ore_to_json_amount(adjustment.amount_ore), "reason": adjustment.reason}
+        if adjustment.member_id is not None and str(adjustment.member_id) in members:
+            row["member"] = str(adjustment.member_id)
+        rows.append(row)
+    return rows
 
 
 # --- the applicant's own applications -----------------------------------------------------------------
@@ -361,6 +419,9 @@ __all__ = [
     "calculation_input_for",
     "declaration_changes",
     "declaration_sections",
+    "norm_adjustment_of",
+    "norm_adjustments_input",
+    "norm_adjustments_of",
     "open_completion_requests",
     "open_completion_requests_of",
     "own_application",
@@ -369,4 +430,5 @@ __all__ = [
     "recurring_applicant",
     "recurring_offers",
     "submitted_for_month",
+    "unknown_member_incomes",
 ]

@@ -27,7 +27,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bistand.audit.services import diff, record_change, record_create, snapshot
+from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
+from bistand.calculations.services import members_in_month
 from bistand.common.months import parse_month
 from bistand.people import personnummer as pnr
 from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person
@@ -46,6 +47,9 @@ from .models import (
     Channel,
     CompletionRequest,
     CompletionStatus,
+    NormAdjustment,
+    NormAdjustmentKind,
+    NormDirection,
 )
 
 APPLICATION_AUDIT_FIELDS = ["household", "applicant", "co_applicant", "month", "kind", "status", "previous",
@@ -619,6 +623,68 @@ def set_status_many(applications, status: str, *, actor) -> list[Application]:
         application.updated_at = now
     record_changes_many(user=actor, changes=[(a, {"status": {"old": old, "new": status}}) for a, old in changed])
     return [a for a, _ in changed]
+
+
+# --- higher or lower norm level (12 kap. 7 § tredje stycket SoL) ---------------------------------------
+
+NORM_ADJUSTMENT_AUDIT_FIELDS = ["application", "direction", "kind", "member", "amount_ore", "reason"]
+_OPEN_FOR_CASEWORK = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+
+
+def _check_open_for_casework(application: Application) -> None:
+    if application.status not in _OPEN_FOR_CASEWORK:
+        raise ValidationError({"__all__": ["Normen kan bara ändras medan ansökan handläggs (inte när den är "
+                                           f"{application.get_status_display().lower()})."]})
+
+
+@transaction.atomic
+def add_norm_adjustment(application: Application, *, actor, direction: str, kind: str, amount_ore: int,
+                        reason: str, member: Person | None = None) -> NormAdjustment:
+    """The case worker sets the norm at a higher or a lower level for ``application`` (12 kap. 7 § tredje
+    stycket SoL): ``amount_ore`` per month, for ``kind`` of special reasons, with the case worker's own
+    ``reason`` (required). Recalculate the application afterwards; the adjustment is in its calculation
+    input from now on. A submitted application becomes "handläggs" (the automated function never decides
+    it). Raises ValidationError naming the field."""
+    current = _lock(application)
+    check_can_act_in(actor, current.municipality_id)
+    _check_open_for_casework(current)
+    errors: dict[str, list[str]] = {}
+    if direction not in NormDirection.values:
+        errors["direction"] = ["Välj om normen ska sättas högre eller lägre."]
+    if kind not in NormAdjustmentKind.values:
+        errors["kind"] = ["Välj vad de särskilda skälen gäller."]
+    if isinstance(amount_ore, bool) or not isinstance(amount_ore, int) or amount_ore <= 0:
+        errors["amount"] = ["Beloppet måste vara större än 0 kr."]
+    reason = " ".join((reason or "").split())
+    if not reason:
+        errors["reason"] = ["Skriv skälen till att normen sätts högre eller lägre. Skälen står i beslutet."]
+    if member is not None:
+        in_household = {m.person_id for m in members_in_month([current.household_id], current.month)
+                        .get(current.household_id, [])}
+        if member.pk not in in_household:
+            errors["member"] = ["Personen hör inte till hushållet den månad ansökan gäller."]
+    if errors:
+        raise ValidationError(errors)
+    adjustment = NormAdjustment.objects.create(
+        municipality_id=current.municipality_id, application=current, direction=direction, kind=kind,
+        member=member, amount_ore=amount_ore, reason=reason, created_by=actor,
+    )
+    record_create(user=actor, instance=adjustment, municipality_id=current.municipality_id,
+                  fields=NORM_ADJUSTMENT_AUDIT_FIELDS)
+    if current.status == ApplicationStatus.SUBMITTED:
+        set_status(current, ApplicationStatus.IN_REVIEW, actor=actor)
+    return adjustment
+
+
+@transaction.atomic
+def remove_norm_adjustment(adjustment: NormAdjustment, *, actor) -> None:
+    """Take back a higher or lower norm level while the application is still being handled."""
+    current = _lock(adjustment.application)
+    check_can_act_in(actor, current.municipality_id)
+    _check_open_for_casework(current)
+    record_delete(user=actor, instance=adjustment, municipality_id=current.municipality_id,
+                  fields=NORM_ADJUSTMENT_AUDIT_FIELDS)
+    adjustment.delete()
 
 
 # --- attachments --------------------------------------------------------------------------------------

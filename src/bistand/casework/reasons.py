@@ -28,6 +28,8 @@ REASON_LABELS: dict[str, str] = {
     "delegation_in_force": "Ingen gällande delegation till automatiska beslut (eller nödstoppet är draget)",
     "application_open": "Ansökan var inte öppen för beslut",
     NEEDS_CASEWORKER: "Sökanden kunde inte svara på allt eller något annat kräver en handläggare",
+    "incomes_of_known_members": "En inkomst i ansökan hör till någon som inte finns i hushållet",
+    "norm_as_riksnorm": "Normen är satt högre eller lägre av särskilda skäl",
     "calculation_for_application": "Beräkningen hörde inte till ansökan",
     "full_grant": "Beräkningen ger avslag eller delavslag",
     NOT_RECURRING: "Ny ansökan, inte en återansökan",

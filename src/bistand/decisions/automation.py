@@ -11,6 +11,10 @@ Criteria that always apply (not configurable):
   day, and its kill switch is not pulled;
 * ``application_open`` — the application is submitted (not a draft, withdrawn or already decided);
 * ``nothing_for_caseworker`` — the applicant did not leave anything for a case worker to answer;
+* ``incomes_of_known_members`` — every declared income belongs to a member of the household (one that
+  does not is left out of the calculation, never booked to the applicant);
+* ``norm_as_riksnorm`` — no higher or lower norm level (12 kap. 7 § tredje stycket SoL): that is an
+  individual assessment, never automated;
 * ``calculation_for_application`` — the calculation is of the application's household and month;
 * ``full_grant`` — the decision would grant everything applied for: **only grants are automated**; a
   refusal (avslag) or partial refusal (delavslag) always goes to a person.
@@ -48,11 +52,12 @@ from typing import Any
 from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
+from bistand.applications.selectors import unknown_member_incomes
 from bistand.common.months import add_months, month_sv
 from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome
-from .proposals import propose
+from .proposals import norm_level_lines, propose
 
 #: Default settings of the configurable criteria (see the module docstring).
 DEFAULT_CRITERIA: dict[str, dict[str, Any]] = {
@@ -70,6 +75,8 @@ LABELS: dict[str, str] = {
     "delegation_in_force": "Det finns en gällande delegation till automatiserad beslutsfunktion",
     "application_open": "Ansökan är inlämnad och inte redan beslutad",
     "nothing_for_caseworker": "Inget i ansökan behöver besvaras av en handläggare",
+    "incomes_of_known_members": "Varje inkomst i ansökan hör till någon i hushållet",
+    "norm_as_riksnorm": "Normen är riksnormen (ingen högre eller lägre nivå av särskilda skäl)",
     "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
     "full_grant": "Beslutet blir bifall (avslag och delavslag fattas av en handläggare)",
     "recurring": "Återansökan",
@@ -260,6 +267,24 @@ def _check_nothing_for_caseworker(ctx: _Context, _config) -> str:
     return "Ansökan behöver en handläggare" + (": " + "; ".join(labels) if labels else "") + "."
 
 
+def _check_known_members(ctx: _Context, _config) -> str:
+    document = getattr(ctx.calculation, "input_data", None) if ctx.calculation is not None else None
+    found = unknown_member_incomes(ctx.application, document)
+    if not found:
+        return ""
+    items = "; ".join(f"{row['label']} {format_kronor(row['amount_ore'])}" for row in found)
+    return (f"Ansökan har inkomster för en person som inte finns i hushållet ({items}). De räknas inte för "
+            "någon annan; avgör vems inkomsterna är.")
+
+
+def _check_norm_as_riksnorm(ctx: _Context, _config) -> str:
+    if ctx.calculation is None or not (getattr(ctx.calculation, "input_data", None) or {}).get("norm_adjustments"):
+        return ""
+    labels = [line.label for line in norm_level_lines(ctx.calculation)]
+    return ("En handläggare har satt normen till en annan nivå av särskilda skäl (" + "; ".join(labels)
+            + "). Det är en individuell bedömning som bara en handläggare beslutar om.")
+
+
 def _check_calculation(ctx: _Context, _config) -> str:
     calc, application = ctx.calculation, ctx.application
     if calc is None:
@@ -437,6 +462,8 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "delegation_in_force": _check_delegation,
     "application_open": _check_open,
     "nothing_for_caseworker": _check_nothing_for_caseworker,
+    "incomes_of_known_members": _check_known_members,
+    "norm_as_riksnorm": _check_norm_as_riksnorm,
     "calculation_for_application": _check_calculation,
     "full_grant": _check_full_grant,
     "recurring": _check_recurring,

@@ -27,12 +27,14 @@ from django.utils import timezone
 
 from bistand.common.months import month_sv
 from bistand.rules import calculate, legal_references
-from bistand.rules.calculate import COST_LABELS
+from bistand.rules.calculate import COST_LABELS, NORM_ADJUSTMENT_LABELS
 from bistand.rules.parameters import format_kronor
 
 from .models import Outcome
 
 NORM_ITEM = "norm"
+#: Items of the case worker's higher or lower norm levels: ``norm_level.1``, ``norm_level.2`` … (the trace's codes).
+NORM_LEVEL_PREFIX = "norm_level."
 NORM_LABEL = "Försörjningsstöd enligt riksnormen (personliga och gemensamma kostnader)"
 
 #: Legal basis added to an automated decision (rules.md 5.1 and 5.2; the section of the Local
@@ -121,11 +123,41 @@ def line_outcome(applied: int, granted: int) -> str:
     return Outcome.REFUSED
 
 
+def riksnorm_ore(calculation) -> int:
+    """The riksnorm of the calculation before any higher or lower level (the trace's ``norm`` line; the
+    result's ``norm`` is the norm as applied)."""
+    line = _trace(calculation).get("norm")
+    return ore(line["amount"]) if line is not None else _figure(calculation, "norm")
+
+
+def norm_level_lines(calculation, line_reasons: Mapping[str, str] | None = None) -> list[LineProposal]:
+    """One decision line per higher or lower norm level of the calculation (12 kap. 7 § tredje stycket
+    SoL), with the case worker's reason from the calculation input. A higher level is granted; a lower
+    level is the part of the riksnorm that is not granted (avslag on that part, so the decision as a whole
+    is a delavslag that can be appealed)."""
+    line_reasons = line_reasons or {}
+    lines = []
+    adjustments = (getattr(calculation, "input_data", None) or {}).get("norm_adjustments") or []
+    for i, adjustment in enumerate(adjustments, start=1):
+        item = f"{NORM_LEVEL_PREFIX}{i}"
+        amount = ore(adjustment["amount"])
+        kind = NORM_ADJUSTMENT_LABELS.get(adjustment.get("kind"), adjustment.get("kind", ""))
+        reason = " ".join(part for part in (" ".join(str(adjustment.get("reason", "")).split()),
+                                            line_reasons.get(item, "")) if part)
+        if adjustment.get("direction") == "higher":
+            lines.append(LineProposal(item, f"Högre nivå än riksnormen: {kind}", amount, amount, Outcome.GRANTED,
+                                      reason))
+        else:
+            lines.append(LineProposal(item, f"Lägre nivå än riksnormen: {kind}", amount, 0, Outcome.REFUSED, reason))
+    return lines
+
+
 def propose_lines(application, calculation, line_reasons: Mapping[str, str] | None = None) -> list[LineProposal]:
     line_reasons = {k: (v or "").strip() for k, v in (line_reasons or {}).items()}
     trace = _trace(calculation)
-    norm = _figure(calculation, "norm")
-    lines = [LineProposal(NORM_ITEM, NORM_LABEL, norm, norm, Outcome.GRANTED, line_reasons.get(NORM_ITEM, ""))]
+    norm = riksnorm_ore(calculation)
+    lines = [LineProposal(NORM_ITEM, NORM_LABEL, norm, norm, Outcome.GRANTED, line_reasons.get(NORM_ITEM, "")),
+             *norm_level_lines(calculation, line_reasons)]
     applied = declared_costs(application, calculation)
     counted_types = [code.split(".", 1)[1] for code in trace if code.startswith("costs.")]
     for cost_type in [*applied, *[t for t in counted_types if t not in applied]]:
@@ -153,9 +185,15 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
     month = month_sv(calculation.month)
     need, norm, costs = _figure(calculation, "need"), _figure(calculation, "norm"), _figure(calculation, "costs")
     counted, disregarded = _figure(calculation, "income_counted"), _figure(calculation, "income_disregarded")
+    riksnorm = riksnorm_ore(calculation)
+    if riksnorm != norm:
+        norm_text = (f"riksnormen {_kr(riksnorm)}, som av särskilda skäl är satt till en "
+                     f"{'högre' if norm > riksnorm else 'lägre'} nivå, {_kr(norm)},")
+    else:
+        norm_text = f"riksnormen {_kr(norm)}"
     paragraphs = [
         f"Du har ansökt om ekonomiskt bistånd (försörjningsstöd) för {month}.",
-        f"Hushållets behov är {_kr(need)} för månaden: riksnormen {_kr(norm)} och skäliga kostnader utanför "
+        f"Hushållets behov är {_kr(need)} för månaden: {norm_text} och skäliga kostnader utanför "
         f"riksnormen {_kr(costs)}.",
     ]
     income = f"Hushållets inkomster som räknas är {_kr(counted)}."
@@ -175,7 +213,11 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
             "försörjningsstöd för månaden."
         )
     for line in lines:
-        if line.outcome == Outcome.PARTLY_REFUSED:
+        if line.item.startswith(NORM_LEVEL_PREFIX):
+            change = "höjs" if line.outcome == Outcome.GRANTED else "sänks"
+            paragraphs.append(f"{line.label}: normen {change} med {_kr(line.applied_ore)} i månaden. "
+                              f"Skäl: {line.reason}")
+        elif line.outcome == Outcome.PARTLY_REFUSED:
             text = (f"{line.label}: du ansökte om {_kr(line.applied_ore)} och {_kr(line.granted_ore)} räknas med. "
                     f"{line.reason}")
             paragraphs.append(text.strip())

@@ -27,7 +27,10 @@ amount, the outcome and warning flags; the warning texts are made only when the 
 
 A household whose numbers do not fit the int64 representation (amounts above `MAX_AMOUNT_ORE`, or sizes so
 large that D × amounts could overflow) is calculated by the single path instead (`HouseholdArrays.fallback`),
-so the batch accepts and computes exactly what the single path does.
+so the batch accepts and computes exactly what the single path does. The case worker's higher or lower norm
+level (`norm_adjustments`, 12 kap. 7 § tredje stycket SoL) is not vectorised: a household that has one is
+calculated by the single path too (both JSON Lines readers leave such a line to it, and `from_inputs` puts it
+in `fallback`); such households are few and are always decided by a person.
 
     arrays = HouseholdArrays.from_inputs([decode_input(b) for b in documents])
     result = calculate_arrays(arrays)
@@ -537,9 +540,12 @@ class HouseholdArrays:
         i_amount: list[int] = []
         i_member: list[int] = []
         too_big = np.zeros(n, bool)
+        single = np.zeros(n, bool)
         for h, inp in enumerate(inputs):
             if validate:
                 validate_input(inp, h)
+            if inp.norm_adjustments:
+                single[h] = True  # a higher or lower norm level: the single path calculates it (see above)
             months.append(inp.month)
             municipalities.append(inp.municipality_code)
             household = inp.household
@@ -604,7 +610,7 @@ class HouseholdArrays:
             income_amount=np.array(i_amount, np.int64),
             income_member=np.array(i_member, np.int32),
         )
-        for h in np.flatnonzero(too_big | arrays.unrepresentable()):
+        for h in np.flatnonzero(too_big | single | arrays.unrepresentable()):
             arrays.fallback[int(h)] = inputs[h]
         return arrays
 

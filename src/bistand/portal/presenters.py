@@ -16,6 +16,7 @@ EXPLANATIONS = {
     "personal_costs.child": "Pengar till mat, kläder, lek och liknande för barnet, enligt riksnormen. Beloppet beror på barnets ålder.",
     "shared_costs": "Hushållets gemensamma kostnader enligt riksnormen, till exempel tidning, telefon, internet och förbrukningsvaror.",
     "norm": "Riksnormen för hela hushållet.",
+    "norm_level": "Handläggaren har av särskilda skäl räknat med en högre eller lägre nivå än riksnormen, till exempel för särskild kost. Skälet står på raden.",
     "costs": "Kostnader utöver riksnormen som kommunen räknar med, till exempel hyra och hushållsel. Är hyran högre än kommunens gräns räknas bara gränsen.",
     "need": "Det hushållet behöver för månaden: riksnormen och kostnaderna tillsammans.",
     "income": "Inkomster som minskar försörjningsstödet.",
@@ -25,7 +26,7 @@ EXPLANATIONS = {
     "income_disregarded": "Summan av de inkomster som inte räknas.",
     "amount": "Behovet minus inkomsterna, avrundat till hela kronor. Det är det belopp som betalas ut.",
 }
-TOTALS = {"norm", "costs", "need", "income_counted", "income_disregarded", "amount"}
+TOTALS = {"norm", "norm_level", "costs", "need", "income_counted", "income_disregarded", "amount"}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from bistand.rules import ENGINE_VERSION, warnings
+from bistand.rules.errors import CalculationInputError
 from bistand.rules.model import (
     Adult,
     CalculationInput,
@@ -66,6 +67,13 @@ INCOME_LABELS = {
 }
 #: Cost types that are needs for livsföring i övrigt (12 kap. 1 § SoL (2025:400)), not reasonable costs
 #: outside the norm under 12 kap. 7 § första stycket 2.
+NORM_ADJUSTMENT_LABELS = {
+    "special_diet": "Särskild kost",
+    "school_meals": "Skolmåltider",
+    "food_in_care_fee": "Mat som ingår i en vårdavgift",
+    "disability": "Kostnader på grund av funktionsnedsättning",
+    "other": "Andra särskilda skäl",
+}
 OTHER_NEEDS = frozenset({"childcare_fee", "medical_care", "medicine", "dental_care_acute", "glasses", "other"})
 ROUNDING_LABELS = {
     "half_up": "avrundat till närmaste hela krona",
@@ -293,6 +301,37 @@ def riksnorm(inp: CalculationInput, params: ParameterSet, trace: _Trace) -> Frac
     return norm
 
 
+# --- 3. higher or lower norm level (högre eller lägre nivå) -------------------------------------------
+
+
+def norm_level(inp: CalculationInput, norm: Fraction, trace: _Trace) -> Fraction:
+    """The norm at the level the case worker set: the riksnorm, raised where the household's needs are
+    greater for special reasons (a special diet, school-meal fees …; the committee *shall* go higher) or
+    lowered where there are special reasons (food included in a care fee …; it *may* go lower). Each
+    adjustment is its own line with the case worker's reason. The norm can never go below zero."""
+    if not inp.norm_adjustments:
+        return norm
+    total = Fraction(0)
+    for i, adjustment in enumerate(inp.norm_adjustments, start=1):
+        higher = adjustment.direction == "higher"
+        label = f"{'Högre' if higher else 'Lägre'} nivå än riksnormen: {NORM_ADJUSTMENT_LABELS[adjustment.kind]}"
+        if adjustment.member_id is not None:
+            label += f" (för {adjustment.member_id})"
+        label += f". Skäl: {' '.join(adjustment.reason.split())}"
+        trace.line(f"norm_level.{i}", label, adjustment.signed_ore, trace.refs["norm_level"])
+        total += adjustment.signed_ore
+    applied = norm + total
+    if applied < 0:
+        raise CalculationInputError(
+            "norm_adjustments",
+            f"Normen kan inte sänkas under 0 kr: riksnormen är {format_kronor(norm)} och sänkningarna är "
+            f"{format_kronor(-total)} mer än höjningarna.",
+        )
+    trace.line("norm_level", "Norm efter högre eller lägre nivå", applied,
+               f"{trace.refs['norm']}; {trace.refs['norm_level']}")
+    return applied
+
+
 # --- 4. reasonable costs (skäliga kostnader) ----------------------------------------------------------
 
 
@@ -498,7 +537,7 @@ def calculate(
         params = load_parameters(inp.month, inp.municipality_code, local_dir, extra_documents)
     trace = _Trace(params, legal_references(inp.decision_day))
 
-    norm = riksnorm(inp, params, trace)
+    norm = norm_level(inp, riksnorm(inp, params, trace), trace)
     costs = reasonable_costs(inp, params, trace)
     need = norm + costs
     trace.line("need", "Behov (riksnorm och skäliga kostnader)", need, trace.refs["right"])

@@ -62,6 +62,9 @@ IncomeType = Literal[
     "tax_refund",
     "other",
 ]
+#: Why a case worker sets the norm at a higher or a lower level (12 kap. 7 § tredje stycket SoL).
+NormAdjustmentKind = Literal["special_diet", "school_meals", "food_in_care_fee", "disability", "other"]
+NORM_ADJUSTMENT_KINDS: tuple[str, ...] = NormAdjustmentKind.__args__  # type: ignore[attr-defined]
 COST_TYPES: tuple[str, ...] = CostType.__args__  # type: ignore[attr-defined]
 INCOME_TYPES: tuple[str, ...] = IncomeType.__args__  # type: ignore[attr-defined]
 
@@ -165,6 +168,30 @@ class Income(Struct, forbid_unknown_fields=True):
         return None if self.member is UNSET else self.member  # type: ignore[return-value]
 
 
+class NormAdjustment(Struct, forbid_unknown_fields=True):
+    """The case worker's higher or lower level of the norm (12 kap. 7 § tredje stycket SoL), kronor per
+    month, with the case worker's own reason (required; never a generated text)."""
+
+    direction: Literal["higher", "lower"]
+    kind: NormAdjustmentKind
+    amount: Any  # a JSON number > 0 with at most two decimals (checked by validate_input)
+    reason: str
+    member: str | UnsetType = UNSET
+
+    @property
+    def amount_ore(self) -> int:
+        return amount_to_ore(self.amount)
+
+    @property
+    def signed_ore(self) -> int:
+        """The change of the norm in öre: positive for a higher level, negative for a lower one."""
+        return self.amount_ore if self.direction == "higher" else -self.amount_ore
+
+    @property
+    def member_id(self) -> str | None:
+        return None if self.member is UNSET else self.member  # type: ignore[return-value]
+
+
 class CalculationInput(Struct, forbid_unknown_fields=True):
     """One household's försörjningsstöd calculation for one month."""
 
@@ -176,6 +203,8 @@ class CalculationInput(Struct, forbid_unknown_fields=True):
     # The day the decision is made: it chooses the law cited (never an amount). Absent → the first day of
     # `month`. Last, so that the fields before it keep their places.
     decision_date: Annotated[str, Meta(pattern=DATE_PATTERN)] | UnsetType = UNSET
+    # The case worker's higher or lower norm levels (12 kap. 7 § tredje stycket SoL); absent → none.
+    norm_adjustments: list[NormAdjustment] = msgspec.field(default_factory=list)
 
     @property
     def year(self) -> int:
@@ -237,7 +266,10 @@ def _swedish(message: str, path: str) -> tuple[str, str]:
     if m := re.match(r"Object contains unknown field `(.+)`$", message):
         return _join(path, m[1]), "Fältet är okänt. Ta bort det eller kontrollera stavningen."
     if m := re.match(r"Invalid enum value (.+)$", message):
-        allowed = COST_TYPES if path.startswith("costs") else INCOME_TYPES
+        if path.startswith("norm_adjustments"):
+            allowed = NORM_ADJUSTMENT_KINDS if path.endswith("kind") else ("higher", "lower")
+        else:
+            allowed = COST_TYPES if path.startswith("costs") else INCOME_TYPES
         return path, f"Typen {m[1]} finns inte. Tillåtna typer: {', '.join(allowed)}."
     if re.match(r"Expected `str` matching regex", message):
         name = _last_name(path)
@@ -393,3 +425,15 @@ def validate_input(value: CalculationInput, index: int | None = None) -> None:
                 f"Det finns ingen person med id {member!r} i hushållet.",
                 index,
             )
+    for i, adjustment in enumerate(value.norm_adjustments):
+        field = f"norm_adjustments[{i}]"
+        adjustment.amount = _checked_amount(adjustment.amount, f"{field}.amount", index)
+        if adjustment.amount == 0:
+            raise CalculationInputError(f"{field}.amount", "Beloppet som normen höjs eller sänks med måste vara "
+                                        "större än 0 kr.", index)
+        if not adjustment.reason.strip():
+            raise CalculationInputError(f"{field}.reason", "Skälet saknas. Skriv varför normen sätts till en "
+                                        "högre eller lägre nivå.", index)
+        if adjustment.member_id is not None and adjustment.member_id not in ids:
+            raise CalculationInputError(f"{field}.member",
+                                        f"Det finns ingen person med id {adjustment.member_id!r} i hushållet.", index)

@@ -4,9 +4,17 @@ application received on paper."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
-from bistand.applications.models import STAFF_CHANNELS, ApplicationKind, ApplicationStatus
+from bistand.applications.models import (
+    STAFF_CHANNELS,
+    ApplicationKind,
+    ApplicationStatus,
+    NormAdjustmentKind,
+    NormDirection,
+)
 from bistand.casework.reasons import reason_choices
 from bistand.casework.selectors import CASE_LIST_STATUSES, CaseFilters, InboxFilters, user_units
 from bistand.common.forms import AccessibleFormMixin
@@ -159,3 +167,19 @@ class PaperApplicationForm(AccessibleFormMixin, forms.Form):
             return parse_month(self.cleaned_data["month"])
         except ValueError:
             raise forms.ValidationError("Skriv månaden som år och månad, till exempel 2026-03.") from None
+
+
+class NormAdjustmentForm(AccessibleFormMixin, forms.Form):
+    """A higher or lower level of the norm (12 kap. 7 § tredje stycket SoL) with the case worker's reason."""
+
+    direction = forms.ChoiceField(label="Högre eller lägre nivå", choices=NormDirection.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label="Vad gäller de särskilda skälen?", choices=NormAdjustmentKind.choices)
+    member = forms.TypedChoiceField(label="Vem gäller det?", required=False, coerce=int, empty_value=None)
+    amount = forms.DecimalField(label="Belopp per månad (kronor)", min_value=Decimal("0.01"), max_digits=12,
+                                decimal_places=2, help_text="Hur mycket normen höjs eller sänks, till exempel 450.")
+    reason = forms.CharField(label="Skäl", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="Dina egna skäl. De står i beräkningen, i beslutet och i beslutsbrevet.")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "Hela hushållet"), *members]

@@ -30,8 +30,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
-from bistand.applications.selectors import calculation_input_for, declaration_changes, pending_household_claims
-from bistand.applications.services import accept_household_claims, register_on_behalf, request_completion
+from bistand.applications.selectors import (
+    calculation_input_for,
+    declaration_changes,
+    norm_adjustment_of,
+    norm_adjustments_of,
+    pending_household_claims,
+)
+from bistand.applications.services import (
+    accept_household_claims,
+    add_norm_adjustment,
+    register_on_behalf,
+    remove_norm_adjustment,
+    request_completion,
+)
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
 from bistand.calculations.inputs import InputBuildError
@@ -78,6 +90,7 @@ from bistand.staff.forms.cases import (
     CompletionForm,
     DecisionForm,
     InboxFilterForm,
+    NormAdjustmentForm,
     NoteForm,
     PaperApplicationForm,
     ReconsiderForm,
@@ -89,7 +102,7 @@ from .kommunicering import kommunicering_context
 
 PAGE_SIZE = 50
 HISTORY_MONTHS = 12
-SUBTOTALS = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
+SUBTOTALS = frozenset({"norm", "norm_level", "costs", "need", "income_counted", "income_disregarded", "amount"})
 
 
 def _persons_of(application) -> list:
@@ -266,8 +279,13 @@ def _comparison(application, reveal: bool, persons: dict) -> dict:
     }
 
 
+def _member_choices(household_rows) -> list[tuple[int, str]]:
+    return [(row["member"].person_id, f"{row['person'].first_name} {row['person'].last_name}".strip()
+             or row["role"]) for row in household_rows]
+
+
 def _case_context(request, application, *, decision_form=None, note_form=None, completion_form=None,
-                  reconsider_form=None) -> dict:
+                  reconsider_form=None, norm_form=None) -> dict:
     user = request.user
     reveal = can_see_protected(user)
     referral = referral_of(application)
@@ -330,6 +348,10 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "note_form": note_form or NoteForm(),
         "completion_form": completion_form or CompletionForm(initial={"due_date": timezone.localdate() + dt.timedelta(days=14)}),
         "reconsider_form": reconsider_form or ReconsiderForm(),
+        "norm_adjustments": norm_adjustments_of(application),
+        "norm_form": norm_form or NormAdjustmentForm(members=_member_choices(household)),
+        "may_adjust_norm": user.has_perm("decisions.add_decision") and application.status in decision_services.OPEN_STATUSES
+        and not issued,
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
         **appeals_context(user, application, decisions),
@@ -440,6 +462,44 @@ def case_calculate(request, pk: int):
         messages.error(request, f"Beräkningen kunde inte göras: {error}")
     else:
         messages.success(request, "Beräkningen är gjord med uppgifterna i ansökan och registren.")
+    return _back(application, "berakning")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_norm_adjustment(request, pk: int):
+    """The case worker sets the norm at a higher or lower level (then recalculates)."""
+    application = case_for(request.user, pk)
+    household, _ = _household(application, can_see_protected(request.user))
+    form = NormAdjustmentForm(request.POST, members=_member_choices(household))
+    if form.is_valid():
+        data = form.cleaned_data
+        members = {row["member"].person_id: row["member"].person for row in household}
+        try:
+            add_norm_adjustment(application, actor=request.user, direction=data["direction"], kind=data["kind"],
+                                amount_ore=int(data["amount"] * 100), reason=data["reason"],
+                                member=members.get(data["member"]))
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors:
+        return _render_case(request, application, status=400, norm_form=form)
+    messages.success(request, "Normen är ändrad. Beräkna på nytt för att ta med ändringen i beräkningen.")
+    return _back(application, "berakning")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_norm_adjustment_remove(request, pk: int, adjustment_pk: int):
+    application = case_for(request.user, pk)
+    adjustment = norm_adjustment_of(application, adjustment_pk)
+    if adjustment is None:
+        raise Http404("Sidan finns inte.")
+    try:
+        remove_norm_adjustment(adjustment, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Ändringen av normen är borttagen. Beräkna på nytt.")
     return _back(application, "berakning")
 
 
