@@ -977,18 +977,3 @@ def answer_completion(completion: CompletionRequest, *, person: Person, answer: 
     for field in ("answer", "answered_at", "answered_by_id", "status"):
         setattr(completion, field, getattr(current, field))
     return completion
-
-
-@transaction.atomic
-def cancel_completion(completion: CompletionRequest, *, actor) -> CompletionRequest:
-    current = CompletionRequest.objects.select_for_update().get(pk=completion.pk)
-    check_can_act_in(actor, current.municipality_id)
-    if current.status != CompletionStatus.OPEN:
-        return current
-    old = snapshot(current, ["status"])
-    current.status = CompletionStatus.CANCELLED
-    current.save(update_fields=["status"])
-    record_change(user=actor, action="update", instance=current, municipality_id=current.municipality_id,
-                  changes=diff(old, snapshot(current, ["status"])))
-    completion.status = current.status
-    return completion

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bistand.tenancy.scoping import scoped
 
-from .models import AccessLog, AuditEvent
+from .models import AccessLog
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -38,13 +38,4 @@ def access_log_for(
         rows = rows.filter(created_at__gte=_start_of(date_from))
     if date_to is not None:
         rows = rows.filter(created_at__lt=_start_of(date_to + dt.timedelta(days=1)))
-    return rows.order_by("-created_at", "-pk")
-
-
-def audit_events_for(user, *, model: str | None = None, object_id: str | None = None) -> QuerySet[AuditEvent]:
-    rows = scoped(AuditEvent.objects.all(), user)
-    if model:
-        rows = rows.filter(model=model)
-    if object_id is not None:
-        rows = rows.filter(object_id=str(object_id))
     return rows.order_by("-created_at", "-pk")

@@ -202,14 +202,6 @@ def assisted_months(rows: Iterable[tuple[dt.date, int]]) -> frozenset[dt.date]:
     return frozenset(month for month, amount in rows if amount > 0)
 
 
-def months_with_wage(documents: Iterable[tuple[dt.date, Mapping[str, Any]]], member_id: str) -> frozenset[dt.date]:
-    """Months whose input has a wage for ``member_id``."""
-    return frozenset(
-        month for month, document in documents
-        if any(i.get("type") == "wage" and i.get("member") == member_id for i in document.get("incomes", ()))
-    )
-
-
 def wage_in(document: Mapping[str, Any], member_id: str) -> Decimal:
     """The sum of ``member_id``'s wages in one input document, in kronor."""
     return sum(

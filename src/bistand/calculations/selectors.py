@@ -48,11 +48,6 @@ def confirmed_year_documents(year: int, municipality_code: str | None) -> dict[s
     return {f"riksnorm/{found_year}.yaml": document for found_year, document in rows} or None
 
 
-def year_parameters_for(municipality) -> QuerySet[YearParameters]:
-    """The municipality's entered and confirmed year parameters, newest year first."""
-    return YearParameters.objects.filter(municipality=municipality).select_related("entered_by", "confirmed_by")
-
-
 def year_document(entry: YearParameters) -> str:
     """The YAML download: exactly the stored document, in the format of rules/parameters/riksnorm/<year>.yaml."""
     return entry.document

@@ -35,10 +35,6 @@ def decisions_for_application(application) -> list[Decision]:
                 .order_by("created_at", "pk"))
 
 
-def draft_for(application) -> Decision | None:
-    return Decision.objects.filter(application_id=application.pk, status=DecisionStatus.DRAFT).order_by("-pk").first()
-
-
 def decision_in_force(application) -> Decision | None:
     """The issued decision on ``application`` that stands: the newest of the chain of omprövningar."""
     return (

@@ -147,14 +147,6 @@ def mod10_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def mod10_check_digit(digits: str) -> str:
-    """The Luhn check digit to append to ``digits``."""
-    for candidate in "0123456789":
-        if mod10_valid(digits + candidate):
-            return candidate
-    raise AssertionError("unreachable")
-
-
 def mod11_valid(digits: str) -> bool:
     """Modulus 11 with the weights 1, 2, …, 10 (then again 1, 2, …) from the right."""
     return sum(int(char) * (index % 10 + 1) for index, char in enumerate(reversed(digits))) % 11 == 0

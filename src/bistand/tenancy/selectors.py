@@ -29,3 +29,8 @@ def all_municipalities() -> list[Municipality]:
 def has_role(user, role: str) -> bool:
     """True when ``user`` has a membership in ``role`` (in any municipality or region)."""
     return Membership.objects.filter(user=user, role=role).exists()
+
+
+def municipalities_in(region) -> list[Municipality]:
+    """The municipalities of ``region``, by kommunkod."""
+    return list(Municipality.objects.filter(region=region).order_by("code"))

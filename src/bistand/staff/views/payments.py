@@ -238,52 +238,47 @@ def _payee_from(form) -> Payee:
 @require_POST
 @person_data_view("payments.view_payment", "payments.change_payment")
 def payment_change_payee(request, pk: int):
-    payment = payment_for(request.user, pk)
-    form = PayeeForm(request.POST, prefix="payee")
-    if form.is_valid():
-        try:
-            change_payee(payment, request.user, _payee_from(form), form.cleaned_data["reason"])
-        except PaymentError as error:
-            form.add_error("account" if "kont" in error.message.lower() else None, error.message)
-            form._describe()
-        else:
-            messages.success(request, "Mottagaren är ändrad. Utbetalningen väntar på attest av någon annan än du.")
-            return redirect("staff:payment_detail", pk=payment.pk)
-    return _paymentpage_of(request, payment, payee_form=form, status=400)
+    return _payment_action(
+        request, pk, PayeeForm, "payee", lambda payment, form: change_payee(
+            payment, request.user, _payee_from(form), form.cleaned_data["reason"]),
+        "Mottagaren är ändrad. Utbetalningen väntar på attest av någon annan än du.", about_account=True)
 
 
 @require_POST
 @person_data_view("payments.view_payment", "payments.change_payment")
 def payment_cancel(request, pk: int):
-    payment = payment_for(request.user, pk)
-    form = ReasonForm(request.POST, prefix="cancel")
-    if form.is_valid():
-        try:
-            cancel(payment, request.user, form.cleaned_data["reason"])
-        except PaymentError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Utbetalningen är stoppad. Beslutet finns under Ej verkställda beslut tills "
-                                      "utbetalningen läggs upp igen.")
-            return redirect("staff:payment_detail", pk=payment.pk)
-    return _paymentpage_of(request, payment, cancel_form=form, status=400)
+    return _payment_action(
+        request, pk, ReasonForm, "cancel", lambda payment, form: cancel(payment, request.user, form.cleaned_data["reason"]),
+        "Utbetalningen är stoppad. Beslutet finns under Ej verkställda beslut tills utbetalningen läggs upp igen.")
 
 
 @require_POST
 @person_data_view("payments.view_payment", "payments.change_payment")
 def payment_reissue(request, pk: int):
+    return _payment_action(
+        request, pk, PayeeForm, "reissue", lambda payment, form: reissue(
+            payment, request.user, form.cleaned_data["reason"], _payee_from(form)),
+        "Utbetalningen är upplagd igen och väntar på attest.", about_account=True)
+
+
+def _payment_action(request, pk: int, form_class, prefix: str, act, success: str, *, about_account: bool = False):
+    """The payment page's change forms (payee, cancel, reissue): validate the form with ``prefix``, call
+    ``act(payment, form)`` (a service), and go back to the payment with ``success``, or show the page again
+    with the form's errors. With ``about_account`` a refusal that mentions the account is shown at that
+    field."""
     payment = payment_for(request.user, pk)
-    form = PayeeForm(request.POST, prefix="reissue")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            reissue(payment, request.user, form.cleaned_data["reason"], _payee_from(form))
+            act(payment, form)
         except PaymentError as error:
-            form.add_error("account" if "kont" in error.message.lower() else None, error.message)
-            form._describe()
+            form.add_error("account" if about_account and "kont" in error.message.lower() else None, error.message)
+            if about_account:
+                form._describe()
         else:
-            messages.success(request, "Utbetalningen är upplagd igen och väntar på attest.")
+            messages.success(request, success)
             return redirect("staff:payment_detail", pk=payment.pk)
-    return _paymentpage_of(request, payment, reissue_form=form, status=400)
+    return _paymentpage_of(request, payment, **{f"{prefix}_form": form}, status=400)
 
 
 @require_GET

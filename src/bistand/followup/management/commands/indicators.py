@@ -10,17 +10,14 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from bistand.followup.indicators import Scope, compute, to_json
-from bistand.tenancy.models import Municipality, Region
+from bistand.tenancy.commands import add_place_arguments, municipality_of, region_of
 
 
 class Command(BaseCommand):
     help = "Skriver ut uppföljningens nyckeltal för en kommun eller region och ett år som JSON."
 
     def add_arguments(self, parser) -> None:
-        which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--municipality", metavar="KOD", help="Kommunkoden, till exempel 0680.")
-        which.add_argument("--region", nargs="?", const="", metavar="NAMN",
-                           help="Regionen (namn eller kod); utan namn den enda regionen i systemet.")
+        add_place_arguments(parser)
         parser.add_argument("--year", type=int, required=True, metavar="ÅÅÅÅ", help="Kalenderåret.")
         parser.add_argument("--json", action="store_true", help="Skriv ut JSON (det enda formatet just nu).")
 
@@ -29,24 +26,7 @@ class Command(BaseCommand):
         if not 1900 <= year <= 2200:
             raise CommandError("--year: skriv året med fyra siffror, till exempel 2025.")
         if options["municipality"] is not None:
-            municipality = Municipality.objects.filter(code=options["municipality"].strip()).first()
-            if municipality is None:
-                raise CommandError(f"--municipality: kommunen {options['municipality']} finns inte i systemet.")
-            scope = Scope.municipality(municipality)
+            scope = Scope.municipality(municipality_of(options["municipality"]))
         else:
-            scope = Scope.region(_region(options["region"]))
+            scope = Scope.region(region_of(options["region"]))
         self.stdout.write(to_json(compute(scope, year)))
-
-
-def _region(name: str) -> Region:
-    name = name.strip()
-    if not name:
-        regions = list(Region.objects.all()[:2])
-        if len(regions) != 1:
-            raise CommandError("--region: ange regionens namn; systemet har "
-                               + ("ingen region." if not regions else "flera regioner."))
-        return regions[0]
-    region = Region.objects.filter(name__iexact=name).first() or Region.objects.filter(code=name).first()
-    if region is None:
-        raise CommandError(f"--region: regionen {name} finns inte i systemet.")
-    return region

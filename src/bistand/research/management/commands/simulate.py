@@ -17,7 +17,8 @@ from bistand.research.selectors import simulate
 from bistand.research.simulation import SimulationReport
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.whatif import SETTING_PATHS, ParameterChange
-from bistand.tenancy.models import Municipality, Region
+from bistand.tenancy.commands import add_place_arguments, municipality_of, region_of
+from bistand.tenancy.selectors import municipalities_in
 
 
 def _kr(value: int) -> str:
@@ -28,10 +29,7 @@ class Command(BaseCommand):
     help = "Simulerar en regeländring på de sparade beräkningarna för en period (vad händer om …)."
 
     def add_arguments(self, parser) -> None:
-        which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--municipality", metavar="KOD", help="Kommunkoden, till exempel 0680.")
-        which.add_argument("--region", nargs="?", const="", metavar="NAMN",
-                           help="Regionen (namn eller kod); utan namn den enda regionen i systemet.")
+        add_place_arguments(parser)
         parser.add_argument("--from", dest="month_from", required=True, metavar="ÅÅÅÅ-MM", help="Första månaden.")
         parser.add_argument("--to", dest="month_to", required=True, metavar="ÅÅÅÅ-MM", help="Sista månaden.")
         parser.add_argument("--riksnorm-change", default="0", metavar="PROCENT",
@@ -47,14 +45,12 @@ class Command(BaseCommand):
             flag = "--riksnorm-change" if exc.field == "riksnorm_change" else "--set"
             raise CommandError(f"{flag}: {exc.message}") from None
         if options["municipality"] is not None:
-            code = options["municipality"].strip()
-            municipalities = list(Municipality.objects.filter(code=code))
-            if not municipalities:
-                raise CommandError(f"--municipality: kommunen {code} finns inte i systemet.")
-            scope = f"{municipalities[0].name} ({code})"
+            municipality = municipality_of(options["municipality"])
+            municipalities = [municipality]
+            scope = f"{municipality.name} ({municipality.code})"
         else:
-            region = _region(options["region"])
-            municipalities = list(Municipality.objects.filter(region=region).order_by("code"))
+            region = region_of(options["region"])
+            municipalities = municipalities_in(region)
             scope = region.name
         try:
             report = simulate(municipalities, options["month_from"], options["month_to"], change, scope=scope)
@@ -88,17 +84,3 @@ def render_text(r: SimulationReport) -> str:
             lines.append(f"  {g.label}: {g.households} hushåll, {g.household_months} hushållsmånader, "
                          f"före {_kr(g.cost_before)}, efter {_kr(g.cost_after)}, förändring {_kr(g.cost_change)}")
     return "\n".join(lines)
-
-
-def _region(name: str) -> Region:
-    name = name.strip()
-    if not name:
-        regions = list(Region.objects.all()[:2])
-        if len(regions) != 1:
-            raise CommandError("--region: ange regionens namn; systemet har "
-                               + ("ingen region." if not regions else "flera regioner."))
-        return regions[0]
-    region = Region.objects.filter(name__iexact=name).first() or Region.objects.filter(code=name).first()
-    if region is None:
-        raise CommandError(f"--region: regionen {name} finns inte i systemet.")
-    return region
