@@ -65,6 +65,13 @@ class MunicipalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["code", "name", "region"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        # A change that leaves out the number of kommunicering days keeps the stored value (or the default).
+        form = super().get_form(request, obj, **kwargs)
+        if "kommunicering_days" in form.base_fields:
+            form.base_fields["kommunicering_days"].required = False
+        return form
+
     def has_add_permission(self, request):
         return request.user.is_superuser and super().has_add_permission(request)
 
