@@ -188,14 +188,16 @@ def _agency(fact: Any) -> str:
 
 
 def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None, *,
-                          members: list | None = None, earlier: list | None = None) -> dict[str, Any]:
+                          members: list | None = None, earlier: list | None = None,
+                          adjustments: list | None = None) -> dict[str, Any]:
     """The calculation contract's input for the application: the household's members in the month (from
     the people register, with the history of earlier months), the declared costs, and the incomes of
     :func:`calculation_incomes`. Children's days at home and lunch away from home come from the
     declaration; so does the size of the dwelling when the household shares it with other adults.
     Raises ``bistand.calculations.inputs.InputBuildError`` when the household cannot be calculated.
     ``members`` and ``earlier``: what the household's input is built from, read beforehand for many
-    applications at once (see ``calculations.services.build_input_for_household``)."""
+    applications at once (see ``calculations.services.build_input_for_household``); ``adjustments``: the
+    application's norm adjustments, read beforehand (:func:`norm_adjustments_by_application`)."""
     declaration = application.declaration
     ids = _member_person_ids(application)
     costs = [
@@ -227,9 +229,9 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     others = int((declaration.get("members") or {}).get("other_adults_in_dwelling") or 0)
     if others and document["household"].get("dwelling_size") is None:
         document["household"]["dwelling_size"] = len(members) + others
-    adjustments = norm_adjustments_input(application, members)
-    if adjustments:
-        document["norm_adjustments"] = adjustments
+    rows = norm_adjustments_input(application, members, adjustments)
+    if rows:
+        document["norm_adjustments"] = rows
     return document
 
 
@@ -254,6 +256,18 @@ def unknown_member_incomes(application: Application, document: dict[str, Any] | 
     return rows
 
 
+def declared_assets(application: Application) -> dict[str, Any]:
+    """What the applicant declared as assets (bank balance, vehicle, property …): ``{"rows": [{"kind",
+    "label", "value_ore"}], "total_ore"}`` — a criterion of the need test, shown beside the calculation."""
+    rows = []
+    for asset in application.declaration.get("assets") or []:
+        label = decl.ASSET_LABELS.get(asset.get("kind"), asset.get("kind") or "Tillgång")
+        if asset.get("description"):
+            label += f": {asset['description']}"
+        rows.append({"kind": asset.get("kind"), "label": label, "value_ore": int(asset.get("value_ore") or 0)})
+    return {"rows": rows, "total_ore": sum(row["value_ore"] for row in rows)}
+
+
 def norm_adjustments_of(application: Application) -> list[NormAdjustment]:
     """The case worker's higher or lower norm levels of the application, in the order they were made."""
     return list(application.norm_adjustments.select_related("member", "created_by").order_by("created_at", "pk"))
@@ -264,11 +278,20 @@ def norm_adjustment_of(application: Application, pk: int) -> NormAdjustment | No
     return NormAdjustment.objects.filter(pk=pk, application=application).first()
 
 
-def norm_adjustments_input(application: Application, members: set[str]) -> list[dict[str, Any]]:
+def norm_adjustments_by_application(application_ids: Iterable[int]) -> dict[int, list[NormAdjustment]]:
+    """Application id → its norm adjustments in order, for many applications in one query."""
+    found: dict[int, list[NormAdjustment]] = {}
+    for adjustment in NormAdjustment.objects.filter(application_id__in=list(application_ids)).order_by("created_at", "pk"):
+        found.setdefault(adjustment.application_id, []).append(adjustment)
+    return found
+
+
+def norm_adjustments_input(application: Application, members: set[str],
+                           adjustments: list | None = None) -> list[dict[str, Any]]:
     """The application's norm adjustments as the calculation contract's ``norm_adjustments`` (the member
     only when the person is in the household that month)."""
     rows = []
-    for adjustment in norm_adjustments_of(application):
+    for adjustment in norm_adjustments_of(application) if adjustments is None else adjustments:
         row = {"direction": adjustment.direction, "kind": adjustment.kind,
                "amount": ore_to_json_amount(adjustment.amount_ore), "reason": adjustment.reason}
         if adjustment.member_id is not None and str(adjustment.member_id) in members:
@@ -419,7 +442,9 @@ __all__ = [
     "calculation_input_for",
     "declaration_changes",
     "declaration_sections",
+    "declared_assets",
     "norm_adjustment_of",
+    "norm_adjustments_by_application",
     "norm_adjustments_input",
     "norm_adjustments_of",
     "open_completion_requests",

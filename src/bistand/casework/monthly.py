@@ -66,7 +66,11 @@ from bistand.applications.models import (
     CompletionRequest,
     CompletionStatus,
 )
-from bistand.applications.selectors import calculation_input_for, pending_kommunicering_for
+from bistand.applications.selectors import (
+    calculation_input_for,
+    norm_adjustments_by_application,
+    pending_kommunicering_for,
+)
 from bistand.audit.services import diff, record_change, record_create, record_create_many, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
@@ -446,12 +450,13 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
 
     # 2. the calculation of each application
     earlier = earlier_calculations(household_ids, month)
+    adjustments = norm_adjustments_by_application(app_ids)
     documents, failed = [], {}
     for application in applications:
         try:
             documents.append((application, calculation_input_for(
                 application, facts[application.pk], members=members.get(application.household_id, []),
-                earlier=earlier.get(application.household_id, []),
+                earlier=earlier.get(application.household_id, []), adjustments=adjustments.get(application.pk, []),
             )))
         except (InputBuildError, ValueError) as error:
             failed[application.pk] = str(error)

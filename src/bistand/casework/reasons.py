@@ -30,6 +30,7 @@ REASON_LABELS: dict[str, str] = {
     NEEDS_CASEWORKER: "Sökanden kunde inte svara på allt eller något annat kräver en handläggare",
     "incomes_of_known_members": "En inkomst i ansökan hör till någon som inte finns i hushållet",
     "norm_as_riksnorm": "Normen är satt högre eller lägre av särskilda skäl",
+    "assets_within_threshold": "Sökanden har uppgett tillgångar som en handläggare behöver bedöma",
     "calculation_for_application": "Beräkningen hörde inte till ansökan",
     "full_grant": "Beräkningen ger avslag eller delavslag",
     NOT_RECURRING: "Ny ansökan, inte en återansökan",

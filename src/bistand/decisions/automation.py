@@ -15,6 +15,8 @@ Criteria that always apply (not configurable):
   does not is left out of the calculation, never booked to the applicant);
 * ``norm_as_riksnorm`` — no higher or lower norm level (12 kap. 7 § tredje stycket SoL): that is an
   individual assessment, never automated;
+* ``assets_within_threshold`` — the declared assets (bank balance, vehicle, property …) are at most the
+  municipality's threshold (local parameter ``asset_threshold``; without one, no declared asset at all);
 * ``calculation_for_application`` — the calculation is of the application's household and month;
 * ``full_grant`` — the decision would grant everything applied for: **only grants are automated**; a
   refusal (avslag) or partial refusal (delavslag) always goes to a person.
@@ -49,12 +51,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
-from bistand.applications.selectors import unknown_member_incomes
+from bistand.applications.selectors import declared_assets, unknown_member_incomes
 from bistand.common.months import add_months, month_sv
-from bistand.rules.parameters import format_kronor
+from bistand.rules.parameters import format_kronor, load_parameters
 
 from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome
 from .proposals import norm_level_lines, propose
@@ -77,6 +80,7 @@ LABELS: dict[str, str] = {
     "nothing_for_caseworker": "Inget i ansökan behöver besvaras av en handläggare",
     "incomes_of_known_members": "Varje inkomst i ansökan hör till någon i hushållet",
     "norm_as_riksnorm": "Normen är riksnormen (ingen högre eller lägre nivå av särskilda skäl)",
+    "assets_within_threshold": "Tillgångarna är inte större än kommunens gräns",
     "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
     "full_grant": "Beslutet blir bifall (avslag och delavslag fattas av en handläggare)",
     "recurring": "Återansökan",
@@ -285,6 +289,25 @@ def _check_norm_as_riksnorm(ctx: _Context, _config) -> str:
             + "). Det är en individuell bedömning som bara en handläggare beslutar om.")
 
 
+def _check_assets(ctx: _Context, _config) -> str:
+    assets = declared_assets(ctx.application)
+    if not assets["rows"]:
+        return ""
+    document = (getattr(ctx.calculation, "input_data", None) or {}) if ctx.calculation is not None else {}
+    municipality = document.get("municipality") or ctx.application.municipality.code
+    params = load_parameters(f"{ctx.application.month:%Y-%m}", municipality,
+                             getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None))
+    threshold = params.asset_threshold.value
+    listed = "; ".join(f"{row['label']} {format_kronor(row['value_ore'])}" for row in assets["rows"])
+    if threshold is None:
+        return (f"Sökanden har uppgett tillgångar ({listed}) och kommunen har ingen gräns för tillgångar i "
+                f"automatiska beslut ({params.asset_threshold.file}).")
+    if assets["total_ore"] > threshold:
+        return (f"Tillgångarna är {format_kronor(assets['total_ore'])} ({listed}), mer än kommunens gräns "
+                f"{format_kronor(threshold)} ({params.asset_threshold.file}).")
+    return ""
+
+
 def _check_calculation(ctx: _Context, _config) -> str:
     calc, application = ctx.calculation, ctx.application
     if calc is None:
@@ -464,6 +487,7 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "nothing_for_caseworker": _check_nothing_for_caseworker,
     "incomes_of_known_members": _check_known_members,
     "norm_as_riksnorm": _check_norm_as_riksnorm,
+    "assets_within_threshold": _check_assets,
     "calculation_for_application": _check_calculation,
     "full_grant": _check_full_grant,
     "recurring": _check_recurring,

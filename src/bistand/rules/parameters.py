@@ -65,7 +65,7 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("19-20", 19, 20),
 )
 LUNCH_BANDS = ("0", "1-2", "3", "4-6")
-LOCAL_KEYS = ("housing_cost_ceiling", "rounding", "part_month_divisor", "cost_caps")
+LOCAL_KEYS = ("housing_cost_ceiling", "rounding", "part_month_divisor", "cost_caps", "asset_threshold")
 ROUNDING_RULES = ("half_up", "down", "up")
 STATUS_BY_CONFIDENCE = {"V": "verified", "S": "verified", "D": "verified", "E": "estimated", "U": "estimated"}
 MAX_CHILDREN_KEY = 4  # housing-cost ceilings: the key 4 means "4 or more children"
@@ -320,17 +320,23 @@ def _cost_caps(value: Any) -> dict[str, int]:
     return {str(k): _kronor_to_ore(v) for k, v in (value or {}).items()}
 
 
+def _asset_threshold(value: Any) -> int | None:
+    return None if value is None else _kronor_to_ore(value)
+
+
 _LOCAL_CONVERT = {
     "housing_cost_ceiling": _ceiling_table,
     "rounding": _rounding,
     "part_month_divisor": _divisor,
     "cost_caps": _cost_caps,
+    "asset_threshold": _asset_threshold,
 }
 _LOCAL_LABEL = {
     "housing_cost_ceiling": "tak för boendekostnad",
     "rounding": "avrundningsregel",
     "part_month_divisor": "nämnare för del av månad",
     "cost_caps": "tak för kostnader",
+    "asset_threshold": "gräns för tillgångar",
 }
 
 
@@ -362,6 +368,8 @@ class ParameterSet:
     rounding: ParameterValue  # "half_up" | "down" | "up"
     part_month_divisor: ParameterValue  # "days_in_month" or a Fraction
     cost_caps: ParameterValue  # dict[cost type] → öre
+    # öre, or None: declared assets above it are never decided automatically (None: any declared asset)
+    asset_threshold: ParameterValue
     references: Mapping[str, str]  # rule → legal reference (references.yaml), e.g. "costs", "amount"
     files: tuple[str, ...]
     parameter_hash: str

@@ -33,6 +33,7 @@ from bistand.applications import declaration as decl
 from bistand.applications.selectors import (
     calculation_input_for,
     declaration_changes,
+    declared_assets,
     norm_adjustment_of,
     norm_adjustments_of,
     pending_household_claims,
@@ -348,6 +349,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "note_form": note_form or NoteForm(),
         "completion_form": completion_form or CompletionForm(initial={"due_date": timezone.localdate() + dt.timedelta(days=14)}),
         "reconsider_form": reconsider_form or ReconsiderForm(),
+        "assets": declared_assets(application),
         "norm_adjustments": norm_adjustments_of(application),
         "norm_form": norm_form or NormAdjustmentForm(members=_member_choices(household)),
         "may_adjust_norm": user.has_perm("decisions.add_decision") and application.status in decision_services.OPEN_STATUSES
