@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "bistand.assessment",
     "bistand.plans",
     "bistand.research",
+    "bistand.retention",
 ]
 
 MIDDLEWARE = [
