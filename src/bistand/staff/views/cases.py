@@ -64,7 +64,14 @@ from bistand.common.http import page_of
 from bistand.common.months import add_months, month_sv, parse_month
 from bistand.decisions import services as decision_services
 from bistand.decisions.letters import letter_filename, stored_letter
-from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome, WorseningException
+from bistand.decisions.models import (
+    Decision,
+    DecisionStatus,
+    LetterIntegrityError,
+    LetterRenderingError,
+    Outcome,
+    WorseningException,
+)
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import decision_for, decisions_for_application
 from bistand.payments.services import PaymentError, amount_left, schedule_payment
@@ -684,6 +691,10 @@ def decision_letter(request, pk: int):
         content = stored_letter(decision)
     except LetterIntegrityError as error:
         return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
+    except LetterRenderingError as error:
+        response = HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     log_access(user=request.user, persons=_persons_of(application), action=AccessAction.EXPORT,
                target="staff:decision_letter", request=request)
     response = HttpResponse(content, content_type="application/pdf")
