@@ -130,3 +130,20 @@ def test_guards_lifted_lets_the_rows_go_and_leaves_the_guards_in_place(municipal
         assert cursor.fetchone()[0] == 0
     other = AccessLogFactory()
     refused(f"DELETE FROM {AccessLog._meta.db_table} WHERE id = %s", [other.pk])
+
+
+def test_a_payment_and_its_events_cannot_be_deleted_outside_the_guards(municipality):
+    from bistand.payments.models import PaymentEvent
+
+    paid = payment(issued_decision(municipality))
+    checked_now()
+    event = PaymentEvent.objects.create(payment=paid, kind=PaymentEvent._meta.get_field("kind").choices[0][0], attempt=1)
+    refused(f"DELETE FROM {Payment._meta.db_table} WHERE id = %s", [paid.pk])
+    refused(f"DELETE FROM {PaymentEvent._meta.db_table} WHERE id = %s", [event.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.filter(pk=paid.pk).delete()
+    assert Payment.objects.filter(pk=paid.pk).exists() and PaymentEvent.objects.filter(pk=event.pk).exists()
+    with guards_lifted("test"):
+        PaymentEvent.objects.filter(pk=event.pk).delete()
+        Payment.objects.filter(pk=paid.pk).delete()
+    assert not Payment.objects.filter(pk=paid.pk).exists()

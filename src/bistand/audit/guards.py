@@ -4,7 +4,8 @@ lift them.
 Triggers on SQLite and PostgreSQL refuse, whatever the client:
 
 * UPDATE or DELETE of an access-log row or an audit event (audit 0002): append-only;
-* DELETE of an issued decision or of a line of one (decisions 0004);
+* DELETE of an issued decision or of a line of one (decisions 0005);
+* DELETE of a payment or a payment event (payments 0007);
 * a payment above its decision's amount, or negative (payments 0004 on SQLite, 0006 on PostgreSQL, where
   it is checked at commit).
 
