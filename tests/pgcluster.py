@@ -83,6 +83,16 @@ class ThrowawayCluster:
                   "-w", "-t", "60", "start")
         self.started = True
 
+    def halt(self) -> None:
+        """Stop the server at once (as a crash or a pulled plug would), keeping its data (fault tests)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server again after :meth:`halt` (it recovers from its write-ahead log)."""
+        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses='' -c max_connections=50")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "server.log"),
+                  "-w", "-t", "60", "start")
+
     @property
     def url(self) -> str:
         return f"postgres://postgres@:{self.port}/bistand?host={self.socket_dir}"

@@ -9,6 +9,9 @@
   push forward with every request).
 * ``UploadSizeLimitMiddleware``: an upload larger than an attachment may be is refused from its
   Content-Length, before the body is read.
+* ``DatabaseUnavailableMiddleware``: when the database goes away in the middle of a request (a restart,
+  a crash), the request's transaction is gone with it; the user gets a Swedish 503 page saying that
+  nothing of what was just sent was saved and to try again, instead of a 500.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.utils.html import escape
 
@@ -92,3 +96,37 @@ class UploadSizeLimitMiddleware:
                 response["Connection"] = "close"
                 return response
         return self.get_response(request)
+
+
+DATABASE_UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tjänsten är inte tillgänglig just nu</title></head>
+<body><main>
+<h1>Tjänsten är inte tillgänglig just nu</h1>
+<p>Vi fick ett tekniskt fel och kunde inte spara. Det du just skickade har inte sparats, men det du sparat
+tidigare finns kvar.</p>
+<p>Försök igen om en stund: gå tillbaka till sidan och skicka igen.</p>
+<p><a href="{back}">Tillbaka</a></p>
+</main></body></html>
+"""
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses its database connection (OperationalError, InterfaceError) answers 503 with a
+    page that needs no database (the request's transaction was rolled back by the server)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+        page = DATABASE_UNAVAILABLE_PAGE.format(back=escape(request.get_full_path()))
+        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
+        response["Retry-After"] = "30"
+        return response

@@ -73,26 +73,48 @@ def test_the_lines_of_an_issued_decision_cannot_be_deleted(municipality):
     assert DecisionLine.objects.filter(decision=decision).count() == len(lines)
 
 
+def checked_now():
+    """PostgreSQL checks the payment amount at commit (a deferred constraint trigger, payments 0004 and
+    0006); inside the test's transaction the pending checks are run here instead."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 @pytest.mark.parametrize("difference", [1, 100_000])
 def test_a_payment_never_pays_more_than_its_decision(municipality, difference):
-    if connection.vendor == "postgresql":
-        pytest.skip("the payment amount trigger is SQLite only for now (payments 0004)")
     decision = issued_decision(municipality)
     with pytest.raises(IntegrityError), transaction.atomic():
         payment(decision, amount_ore=decision.amount_ore + difference)
+        checked_now()
     paid = payment(decision)
-    refused(f"UPDATE {Payment._meta.db_table} SET amount_ore = amount_ore + %s WHERE id = %s", [difference, paid.pk])
+    checked_now()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Payment._meta.db_table} SET amount_ore = amount_ore + %s WHERE id = %s",
+                       [difference, paid.pk])
+        checked_now()
+    assert Payment.objects.get(pk=paid.pk).amount_ore == decision.amount_ore
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_above_its_decision_is_refused_at_commit():
+    """Without a test transaction around it: the commit itself is refused and nothing is kept."""
+    decision = issued_decision(MunicipalityFactory())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        payment(decision, amount_ore=decision.amount_ore + 1)
+    assert not Payment.objects.filter(decision=decision).exists()
+    paid = payment(decision)
     assert Payment.objects.get(pk=paid.pk).amount_ore == decision.amount_ore
 
 
 def test_a_payment_may_pay_less_than_its_decision_as_after_an_omprovning(municipality):
     """After an omprövning of a month already paid, the new decision's payment is the difference."""
-    if connection.vendor == "postgresql":
-        pytest.skip("the payment amount trigger is SQLite only for now (payments 0004)")
     decision = issued_decision(municipality)
     assert payment(decision, amount_ore=decision.amount_ore - 1).amount_ore == decision.amount_ore - 1
+    checked_now()
     with pytest.raises(IntegrityError), transaction.atomic():
         payment(decision, amount_ore=-1)
+        checked_now()
 
 
 def test_guards_lifted_lets_the_rows_go_and_leaves_the_guards_in_place(municipality):
@@ -126,3 +148,20 @@ def test_the_migrations_helper_runs_only_the_statements_of_the_connections_datab
     nothing = Editor()
     run_sql_for_vendor({"other": ["SELECT 3"]})(None, nothing)
     assert nothing.executed == []
+
+
+def test_a_payment_and_its_events_cannot_be_deleted_outside_the_guards(municipality):
+    from bistand.payments.models import PaymentEvent
+
+    paid = payment(issued_decision(municipality))
+    checked_now()
+    event = PaymentEvent.objects.create(payment=paid, kind=PaymentEvent._meta.get_field("kind").choices[0][0], attempt=1)
+    refused(f"DELETE FROM {Payment._meta.db_table} WHERE id = %s", [paid.pk])
+    refused(f"DELETE FROM {PaymentEvent._meta.db_table} WHERE id = %s", [event.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.filter(pk=paid.pk).delete()
+    assert Payment.objects.filter(pk=paid.pk).exists() and PaymentEvent.objects.filter(pk=event.pk).exists()
+    with guards_lifted("test"):
+        PaymentEvent.objects.filter(pk=event.pk).delete()
+        Payment.objects.filter(pk=paid.pk).delete()
+    assert not Payment.objects.filter(pk=paid.pk).exists()

@@ -4,13 +4,16 @@ lift them.
 Triggers on SQLite and PostgreSQL refuse, whatever the client:
 
 * UPDATE or DELETE of an access-log row or an audit event (audit 0002): append-only;
-* DELETE of an issued decision or of a line of one (decisions 0004);
-* a payment whose amount is not its decision's amount (payments 0002).
+* DELETE of an issued decision or of a line of one (decisions 0005);
+* DELETE of a payment or a payment event (payments 0007);
+* a payment above its decision's amount, or negative (payments 0004 on SQLite, 0006 on PostgreSQL, where
+  it is checked at commit).
 
 Every trigger lets the change through only while the table ``bistand_guard_override`` has a row. That
 table is not a model: ``guards_lifted()`` inserts the row inside the caller's transaction and removes it
 before the transaction ends, so no other connection ever sees it. Only code that removes whole data sets
-uses it: the demo reset (``bistand demo --reset``) and ``flush`` (which empties the whole database).
+uses it: gallring (``bistand gallra``, bistand.retention), the demo reset (``bistand demo --reset``) and
+``flush`` (which empties the whole database).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 
 from django.template.loader import render_to_string
@@ -30,6 +31,8 @@ from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, Outcome
 from .selectors import summary
+
+logger = logging.getLogger(__name__)
 
 #: The time written into the embedded fonts (seconds since 1970; 2024-01-01 00:00 UTC). It means nothing;
 #: it is fixed so that a letter rendered again is the same, byte for byte.
@@ -205,7 +208,7 @@ def stored_letter(decision: Decision) -> bytes:
     from django.db import transaction
     from django.utils import timezone as tz
 
-    from .models import DecisionLetter, LetterIntegrityError
+    from .models import DecisionLetter, LetterIntegrityError, LetterRenderingError
 
     letter = store_letter(decision, on_first_download=True)
     if letter.content is None:
@@ -214,7 +217,11 @@ def stored_letter(decision: Decision) -> bytes:
             if letter.content is None:
                 if hashlib.sha256(letter.html.encode()).hexdigest() != letter.html_sha256:
                     raise LetterIntegrityError()
-                content = _letter_pdf(letter.html, decision)
+                try:
+                    content = _letter_pdf(letter.html, decision)
+                except Exception as error:  # WeasyPrint, fontconfig, the disk: whatever fails, nothing is stored
+                    logger.exception("decision letter could not be rendered (decision_id=%s)", decision.pk)
+                    raise LetterRenderingError() from error
                 letter.content, letter.sha256, letter.pdf_stored_at = content, hashlib.sha256(content).hexdigest(), tz.now()
                 letter.save(update_fields=["content", "sha256", "pdf_stored_at"])
     content = bytes(letter.content)

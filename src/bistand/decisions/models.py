@@ -380,6 +380,18 @@ class LetterIntegrityError(Exception):
         self.message = message
 
 
+class LetterRenderingError(Exception):
+    """The letter could not be made into a PDF just now (a full disk, a font that cannot be loaded …).
+    Nothing is stored; the decision and its stored letter text are unchanged, and the next try makes it."""
+
+    def __init__(self, message: str = "Beslutsbrevet kunde inte skapas just nu (tekniskt fel vid utskriften, till "
+                                      "exempel full disk eller ett typsnitt som saknas). Beslutet är fattat och "
+                                      "oförändrat. Försök igen om en stund; kvarstår felet, kontakta "
+                                      "systemförvaltningen.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @scoping.register("decision__municipality")
 class DecisionLetter(models.Model):
     """The decision letter as it was issued: what every later download serves, so a template change or

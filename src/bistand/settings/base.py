@@ -44,12 +44,14 @@ INSTALLED_APPS = [
     "bistand.plans",
     "bistand.research",
     "bistand.appeals",
+    "bistand.retention",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "bistand.middleware.NoStoreMiddleware",
+    "bistand.middleware.DatabaseUnavailableMiddleware",  # a lost database connection → a Swedish 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

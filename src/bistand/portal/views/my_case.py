@@ -100,12 +100,17 @@ def decision_letter(request, pk: int, decision_pk: int):
     render_pdf = letter_renderer()
     if render_pdf is None:
         return render(request, "portal/letter_unavailable.html", {"application": application}, status=404)
-    from bistand.decisions.models import LetterIntegrityError
+    from bistand.decisions.models import LetterIntegrityError, LetterRenderingError
 
     try:
         content = render_pdf(decision_obj)
     except LetterIntegrityError as error:
         return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
+    except LetterRenderingError:
+        response = HttpResponse("Beslutsbrevet kunde inte skapas just nu. Ditt beslut gäller som det är. "
+                                "Försök igen om en stund.", status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="beslut-{format_month(application.month)}-{decision_obj.pk}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -69,7 +69,13 @@ from bistand.common.http import page_of
 from bistand.common.months import add_months
 from bistand.decisions import services as decision_services
 from bistand.decisions.letters import letter_filename, stored_letter
-from bistand.decisions.models import Decision, DecisionStatus, LetterIntegrityError, Outcome
+from bistand.decisions.models import (
+    Decision,
+    DecisionStatus,
+    LetterIntegrityError,
+    LetterRenderingError,
+    Outcome,
+)
 from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import (
     calculation_of_application,
@@ -592,6 +598,10 @@ def decision_letter(request, pk: int):
         content = stored_letter(decision)
     except LetterIntegrityError as error:
         return HttpResponse(error.message, status=500, content_type="text/plain; charset=utf-8")
+    except LetterRenderingError as error:
+        response = HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     log_access(user=request.user, persons=_persons_of(application), action=AccessAction.EXPORT,
                target="staff:decision_letter", request=request)
     response = HttpResponse(content, content_type="application/pdf")
