@@ -6,6 +6,7 @@ there. SQLite has had its triggers since 0004."""
 from django.db import migrations
 
 from bistand.audit.guards import PAYMENT_AMOUNT_MESSAGE as MESSAGE
+from bistand.audit.guards import run_sql_for_vendor
 
 PAYMENT = "payments_payment"
 DECISION = "decisions_decision"
@@ -36,18 +37,10 @@ POSTGRES_DROP = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("payments", "0005_overpaymentclaim")]
 
     operations = [
-        migrations.RunPython(_run(POSTGRES_CREATE), _run(POSTGRES_DROP), elidable=False),
+        migrations.RunPython(run_sql_for_vendor({"postgresql": POSTGRES_CREATE}),
+                             run_sql_for_vendor({"postgresql": POSTGRES_DROP}), elidable=False),
     ]

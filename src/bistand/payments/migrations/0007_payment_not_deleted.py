@@ -4,7 +4,7 @@ reset and ``flush``."""
 
 from django.db import migrations
 
-from bistand.audit.guards import OVERRIDE_TABLE
+from bistand.audit.guards import OVERRIDE_TABLE, run_sql_for_vendor
 
 MESSAGE = "En utbetalning och dess händelser kan inte tas bort (payments are immutable records)"
 TABLES = ["payments_payment", "payments_paymentevent"]
@@ -46,21 +46,13 @@ POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table}" for tabl
 ]
 
 
-def _run(sql_by_vendor):
-    def run(apps, schema_editor):
-        for statement in sql_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("payments", "0006_payment_amount_guard_on_postgresql"), ("audit", "0002_append_only")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
+            run_sql_for_vendor({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
+            run_sql_for_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
             elidable=False,
         ),
     ]
