@@ -5,6 +5,7 @@ researcher can and cannot learn, kept apart from the database so that they can b
   project's key: the same person gets the same pseudonym in every municipality and every export of the
   project, and a different one in another project (another key). The key is never written anywhere by
   this module; only the pseudonym is. Without the key the pseudonym cannot be reversed or linked.
+* `pseudonym_of(key, kind, value)` — the same for what is not a person (case workers, households, plans).
 * `month_of(date)`, `year_of_birth(date)` — dates coarsened to months, birth dates to the year.
 * `k_anonymise(rows, quasi_identifiers, k)` — every combination of the quasi-identifiers must have at
   least k persons: first the month of first assistance is coarsened to its year, then the year of birth
@@ -57,6 +58,15 @@ def pseudonym(key: bytes, personnummer: str) -> str:
         raise ValueError("projektnyckeln ska vara minst 32 byte")
     digest = hmac.new(key, normalise_personnummer(personnummer).encode("ascii"), hashlib.sha256).hexdigest()
     return digest[:PSEUDONYM_LENGTH]
+
+
+def pseudonym_of(key: bytes, kind: str, value: object) -> str:
+    """The project's pseudonym for something that is not a person (a case worker, a household, a plan):
+    HMAC-SHA256 of "kind:value" with the project's key, so that ids of the system never leave it and the
+    same thing has the same pseudonym in every export of the project."""
+    if len(key) < 32:
+        raise ValueError("projektnyckeln ska vara minst 32 byte")
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
 
 
 def month_of(day: dt.date | None) -> str | None:
