@@ -261,13 +261,14 @@ def test_k_anonymity_coarsens_and_suppresses_the_lone_person_in_every_table_and_
     persons = _read(out, "persons")
     assert len(persons) == 6 and woman not in {p["person"] for p in persons}
     assert {(p["birth_year"], p["sex"], p["household_type"], p["first_assistance_month"]) for p in persons} == {
-        ("1980–1984", "M", "3", "2025")}
+        ("1980–1999", "M", "3+5", "*")}  # one person of seven is more than the 5 % that may be suppressed
     for table in ("person_months", "assessments", "spells"):
         assert woman not in {r["person"] for r in _read(out, table)}, table
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["k_anonymity"]["k"] == 5 and manifest["k_anonymity"]["rows_suppressed"] == 1
     assert [s["step"] for s in manifest["k_anonymity"]["steps"]] == [
-        "månad för första bistånd → år", "födelseår → femårsgrupp", "rader i grupper med färre än 5 personer borttagna"]
+        "månad för första bistånd → år", "födelseår → femårsgrupp", "hushållstyp → grupp utan kön (3+5, 4+6, 7, 8, 1+9)",
+        "födelseår → tioårsgrupp", "år för första bistånd tas bort (*)", "födelseår → tjugoårsgrupp", "rader i grupper med färre än 5 personer borttagna"]
     assert export.suppression == manifest["k_anonymity"]
 
 

@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,20 @@ def five_year_band(year: int | None) -> str | None:
     return f"{low}–{low + 4}"
 
 
+def year_band(value: int | str | None, width: int) -> str | None:
+    """A year of birth, or a narrower band such as "1985–1989", as its band of ``width`` years."""
+    if value is None:
+        return None
+    year = int(str(value)[:4])
+    low = year - year % width
+    return f"{low}–{low + width - 1}"
+
+
+def ten_year_band(value: int | str | None) -> str | None:
+    """A year of birth, or a five-year band such as "1985–1989", as its ten-year band ("1980–1989")."""
+    return year_band(value, 10)
+
+
 @dataclass
 class SuppressionReport:
     k: int
@@ -102,11 +116,16 @@ def _small_groups(rows: Sequence[Mapping[str, Any]], quasi: Sequence[str], k: in
 
 
 def k_anonymise(rows: Iterable[Mapping[str, Any]], quasi_identifiers: Sequence[str], k: int = 5, *,
-                first_month: str = "first_assistance_month", birth_year: str = "birth_year"
+                first_month: str = "first_assistance_month", birth_year: str = "birth_year",
+                more_steps: Sequence[tuple[str, str, Callable[[Any], Any]]] = (), max_suppressed_share: float = 0.0,
                 ) -> tuple[list[dict[str, Any]], SuppressionReport]:
     """One row per person. Returns the rows (coarsened where needed, small groups suppressed) and the
     report. Coarsening applies to every row once any group is too small, so that a value means the same
-    thing in every row of the table."""
+    thing in every row of the table.
+
+    ``more_steps`` — (column, label, coarsen) — come after the two built-in steps; the steps go on while more
+    than ``max_suppressed_share`` of the rows are in groups smaller than k (0: while any is), and the rows
+    still in small groups are then suppressed."""
     if k < 2:
         raise ValueError("k ska vara minst 2")
     out = [dict(row) for row in rows]
@@ -117,11 +136,12 @@ def k_anonymise(rows: Iterable[Mapping[str, Any]], quasi_identifiers: Sequence[s
         steps.append((first_month, "månad för första bistånd → år", lambda v: None if v is None else str(v)[:4]))
     if birth_year in quasi:
         steps.append((birth_year, "födelseår → femårsgrupp", five_year_band))
+    steps += [step for step in more_steps if step[0] in quasi]
     for name, label, coarsen in steps:
         small = _small_groups(out, quasi, k)
-        if not small:
-            break
         affected = sum(1 for row in out if tuple(row[q] for q in quasi) in small)
+        if not small or affected <= max_suppressed_share * len(out):
+            break
         for row in out:
             row[name] = coarsen(row[name])
         report.steps.append({"step": label, "rows_in_small_groups_before": affected})

@@ -36,10 +36,30 @@ from bistand.people.models import Person
 from bistand.plans.models import Action, FollowUp, Goal, Plan, PlanResponse
 from bistand.plans.models import Referral as PlanReferral
 
-from .anonymise import SuppressionReport, k_anonymise, month_of, pseudonym, pseudonym_of, screen_free_text
+from .anonymise import (
+    SuppressionReport,
+    k_anonymise,
+    month_of,
+    pseudonym,
+    pseudonym_of,
+    screen_free_text,
+    ten_year_band,
+    year_band,
+)
 from .models import ResearchProject, Variable
 
 QUASI_IDENTIFIERS = ("birth_year", "sex", "municipality", "household_type", "first_assistance_month")
+#: Household types grouped without sex (the codes 3–6 say the adult's sex too), for k-anonymity.
+HOUSEHOLD_GROUPS = {"3": "3+5", "5": "3+5", "4": "4+6", "6": "4+6", "7": "7", "8": "8", "1": "1+9", "9": "1+9"}
+#: After the month and the five-year band (bistand.research.anonymise.k_anonymise), these steps coarsen further
+#: while more than MAX_SUPPRESSED_SHARE of the persons are in groups under k; the municipality is always kept.
+K_ANONYMITY_STEPS = (
+    ("household_type", "hushållstyp → grupp utan kön (3+5, 4+6, 7, 8, 1+9)", lambda v: HOUSEHOLD_GROUPS.get(v, v)),
+    ("birth_year", "födelseår → tioårsgrupp", ten_year_band),
+    ("first_assistance_month", "år för första bistånd tas bort (*)", lambda v: "*"),
+    ("birth_year", "födelseår → tjugoårsgrupp", lambda v: year_band(v, 20)),
+)
+MAX_SUPPRESSED_SHARE = 0.05
 
 S, INT, B = "string", "int64", "bool"
 
@@ -48,10 +68,10 @@ COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
     "persons": [
         ("person", S, "Personens pseudonym i projektet (HMAC-SHA256)", "The person's pseudonym in the project (HMAC-SHA256)"),
         ("municipality", S, "Kommunkod där personen först fick bistånd under perioden", "Code of the municipality where the person first had assistance in the period"),
-        ("birth_year", S, "Födelseår (eller femårsgrupp om k-anonymiteten krävde det)", "Year of birth (or five-year band where k-anonymity required it)"),
+        ("birth_year", S, "Födelseår (eller fem-, tio- eller tjugoårsgrupp om k-anonymiteten krävde det)", "Year of birth (or five-, ten- or twenty-year band where k-anonymity required it)"),
         ("sex", S, "Juridiskt kön enligt personnumret: K kvinna, M man", "Legal sex from the personnummer: K woman, M man"),
-        ("household_type", S, "Hushållstyp (Socialstyrelsens kod) första månaden", "Household type (Socialstyrelsen's code) in the first month"),
-        ("first_assistance_month", S, "Första månaden med bistånd under perioden, ÅÅÅÅ-MM (eller år)", "First month with assistance in the period, YYYY-MM (or year)"),
+        ("household_type", S, "Hushållstyp (Socialstyrelsens kod) första månaden; grupp som 3+5 om k-anonymiteten krävde det", "Household type (Socialstyrelsen's code) in the first month; a group such as 3+5 where k-anonymity required it"),
+        ("first_assistance_month", S, "Första månaden med bistånd under perioden, ÅÅÅÅ-MM (eller år, eller * om k-anonymiteten krävde det)", "First month with assistance in the period, YYYY-MM (or year, or * where k-anonymity required it)"),
     ],
     "person_months": [
         ("person", S, "Personens pseudonym", "The person's pseudonym"),
@@ -252,7 +272,8 @@ def build(project: ResearchProject, key: bytes, *, k: int, municipality_ids: lis
             first_seen[p] = {"person": p, "municipality": codes[mid], "birth_year": born.year,
                              "sex": _sex(number), "household_type": htype[(mid, hkey, month)],
                              "first_assistance_month": month_of(month)}
-    persons, report = k_anonymise(first_seen.values(), QUASI_IDENTIFIERS, k)
+    persons, report = k_anonymise(first_seen.values(), QUASI_IDENTIFIERS, k, more_steps=K_ANONYMITY_STEPS,
+                                  max_suppressed_share=MAX_SUPPRESSED_SHARE)
     for row in persons:  # strings, whether coarsened or not
         row["birth_year"], row["first_assistance_month"] = str(row["birth_year"]), str(row["first_assistance_month"])
     kept = {row["person"] for row in persons}
