@@ -58,15 +58,15 @@ class ResearchProjectAdmin(admin.ModelAdmin):
             return queryset.none()
         return queryset.filter(participations__municipality=state.municipality).distinct()
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.save_project(user=request.user, project=obj, changed=list(form.changed_data), created=not change)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if change and (formset.new_objects or formset.deleted_objects):
-            services.withdraw_approvals(user=request.user, project=form.instance,
-                                        reason="Kommunerna i projektet ändrades.")
+    def save_related(self, request, form, formsets, change):
+        """After the project and its municipalities are saved (the inline rows would otherwise write back an
+        approval withdrawn before them): a new project gets its key; a change of what it covers, or of its
+        municipalities and their secrecy assessments, withdraws the approvals."""
+        super().save_related(request, form, formsets, change)
+        changed = list(form.changed_data)
+        if any(formset.has_changed() for formset in formsets):
+            changed.append("participations")
+        services.save_project(user=request.user, project=form.instance, changed=changed, created=not change)
 
 
 @admin.register(ResearchExport)

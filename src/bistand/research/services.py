@@ -36,7 +36,7 @@ from .models import ProjectKey, ProjectMunicipality, ResearchExport, ResearchPro
 KEY_BYTES = 32
 #: The fields whose change withdraws the municipalities' approvals.
 CONTENT_FIELDS = ("title", "researcher", "region", "ethics_authority", "ethics_reference", "ethics_valid_until",
-                  "variables", "period_from", "period_to")
+                  "variables", "period_from", "period_to", "participations")
 
 
 class ExportRefused(Exception):
