@@ -339,3 +339,15 @@ def test_the_command_exports_the_project_and_refuses_an_unknown_one(world, tmp_p
     assert "borttagna" in capsys.readouterr().out
     with pytest.raises(CommandError, match="--project"):
         call_command("research-export", "--project", "finns-inte", "--out", str(tmp_path / "x"))
+
+
+def test_persons_with_protected_identity_are_left_out_of_the_export_and_counted_in_the_manifest(world, tmp_path):
+    protected = world["men"][3]
+    Person.objects.filter(pk=protected.pk).update(protected_identity=True)
+    _e, out = _export(world["project"], tmp_path)
+    key = bytes(ProjectKey.objects.get(project=world["project"]).key)
+    hidden = pseudonym(key, protected.personnummer)
+    for table in ("persons", "person_months", "spells"):
+        assert hidden not in {r["person"] for r in _read(out, table)}, table
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["protected_identity_excluded"] == 1 and manifest["tables"]["persons"]["rows"] == 5

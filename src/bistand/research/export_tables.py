@@ -25,6 +25,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from bistand.assessment.models import DomainRating, MINote, Occasion, Ruler, ScreeningFlag
 from bistand.common.months import add_months, age_at, last_day
@@ -214,6 +215,7 @@ class ExportTables:
     report: SuppressionReport
     municipalities: list[str]
     person_ids: list[tuple[int, int]] = field(default_factory=list)  # (person id, municipality id) read
+    protected_excluded: int = 0
 
 
 def tables_for(project: ResearchProject) -> list[str]:
@@ -233,6 +235,10 @@ def columns_for(project: ResearchProject, table: str) -> list[tuple[str, str, st
     return cols
 
 
+def _month_of_time(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else month_of(timezone.localtime(moment).date())
+
+
 def _sex(personnummer: str) -> str:
     return "M" if is_man(personnummer) else "K"
 
@@ -248,8 +254,10 @@ def build(project: ResearchProject, key: bytes, *, k: int, municipality_ids: lis
                  .values_list("municipality_id", "municipality__code"))
 
     # --- the base: person-months of the period ---------------------------------------------------
-    rows = list(PersonMonth.objects.filter(municipality_id__in=municipality_ids, month__gte=first, month__lte=last)
-                .values_list("municipality_id", "household_key", "person_id", "person__personnummer",
+    # Persons with protected identity (skyddad identitet) are left out of research exports altogether.
+    base = PersonMonth.objects.filter(municipality_id__in=municipality_ids, month__gte=first, month__lte=last)
+    protected = base.filter(person__protected_identity=True).values("person__personnummer").distinct().count()
+    rows = list(base.filter(person__protected_identity=False).values_list("municipality_id", "household_key", "person_id", "person__personnummer",
                              "person__birth_date", "month", "role", "amount_ore", "end_reason"))
     members: dict[tuple, tuple[list[bool], list[int]]] = defaultdict(lambda: ([], [0]))
     for mid, hkey, _pid, number, born, month, role, *_ in rows:
@@ -324,7 +332,7 @@ def build(project: ResearchProject, key: bytes, *, k: int, municipality_ids: lis
                 continue
             failed = [row.get("code", "") for row in (automation or []) if isinstance(row, dict) and not row.get("passed")]
             out.append({"person": pseudo[pid], "municipality": codes[mid], "month": month_of(month),
-                        "decided_month": month_of(issued.date()) if issued else None, "application_kind": kind,
+                        "decided_month": _month_of_time(issued), "application_kind": kind,
                         "outcome": outcome, "automated": bool(automated), "reconsideration": reconsiders is not None,
                         "reason_codes": _joined(sorted(lines[did])),
                         "manual_reason_codes": "" if automated else _joined(sorted(failed))})
@@ -400,8 +408,8 @@ def build(project: ResearchProject, key: bytes, *, k: int, municipality_ids: lis
             kind, at = latest.get(pid_, ("", None))
             out.append({"plan": plan_pseudo[pid_], "person": pseudo[person_id], "municipality": codes[mid],
                         "worker": worker_of(wid), "version": version, "status": status,
-                        "valid_from_month": month_of(valid_from), "shared_month": month_of(shared.date()) if shared else None,
-                        "acceptance": kind, "response_month": month_of(at.date()) if at else None})
+                        "valid_from_month": month_of(valid_from), "shared_month": _month_of_time(shared),
+                        "acceptance": kind, "response_month": _month_of_time(at)})
         tables["plans"] = sorted(out, key=lambda r: (r["person"], r["version"], r["plan"]))
         free_text = project.allows(Variable.FREE_TEXT)
         names = _names(municipality_ids) if free_text else set()
@@ -430,7 +438,7 @@ def build(project: ResearchProject, key: bytes, *, k: int, municipality_ids: lis
         action_pseudo = {a[0]: pseudo_of(key, "action", a[0]) for a in actions}
         out = [{"plan": plan_pseudo[plan_id], "action": action_pseudo[aid], "goal": goal_no.get(gid),
                 "kind": kind, "responsible": resp, "status": status, "due_month": month_of(due),
-                "status_month": month_of(changed.date()) if changed else None}
+                "status_month": _month_of_time(changed)}
                for aid, plan_id, gid, kind, resp, status, due, changed in actions]
         tables["plan_actions"] = sorted(out, key=lambda r: (r["plan"], r["action"]))
         out = [{"action": action_pseudo[aid], "partner": partner, "sent_month": month_of(sent),
@@ -466,7 +474,8 @@ def build(project: ResearchProject, key: bytes, *, k: int, municipality_ids: lis
         tables["caseworkers"] = sorted(out, key=lambda r: (r["municipality"], r["worker"]))
 
     read = sorted({(pid, person_municipality[pid]) for pid in keep_pid})
-    return ExportTables(tables=tables, report=report, municipalities=sorted(codes.values()), person_ids=read)
+    return ExportTables(tables=tables, report=report, municipalities=sorted(codes.values()), person_ids=read,
+                        protected_excluded=protected)
 
 
 def pseudo_of(key: bytes, kind: str, value: object) -> str:

@@ -178,6 +178,7 @@ def run_export(*, project: ResearchProject, out_dir: Path, user=None, via: str =
                     "period": [f"{project.period_from:%Y-%m}", f"{project.period_to:%Y-%m}"],
                     "variables": sorted(project.variables)},
         "municipalities": built.municipalities,
+        "protected_identity_excluded": built.protected_excluded,
         "exported_at": now.isoformat(timespec="seconds"),
         "k_anonymity": {"k": k, "quasi_identifiers": list(export_tables.QUASI_IDENTIFIERS),
                         **built.report.to_dict()},
