@@ -48,7 +48,8 @@ def write_table(out_dir: Path, name: str, rows: list[dict[str, Any]], columns) -
 
 def write_codebook(out_dir: Path, tables: dict[str, list]) -> Path:
     """One row per table and column: type, Swedish and English meaning, and the codes where there are any."""
-    household_codes = "; ".join(f"{code} = {label}" for code, label in HOUSEHOLD_TYPES.items())
+    household_codes = "; ".join(f"{code} = {label}" for code, label in HOUSEHOLD_TYPES.items()) + (
+        "; grupper efter k-anonymitet / groups after k-anonymity: 3+5, 4+6, 1+9")
     rows = []
     for table, columns in tables.items():
         for name, kind, sv, en in columns:
