@@ -157,3 +157,18 @@ def test_further_steps_coarsen_until_no_more_than_the_allowed_share_is_suppresse
 def test_a_ten_year_band_takes_a_year_or_a_five_year_band():
     assert ten_year_band(1987) == ten_year_band("1985–1989") == "1980–1989"
     assert ten_year_band(None) is None
+
+
+@given(st.lists(st.tuples(st.integers(1940, 2005), st.sampled_from("KM"), st.sampled_from(["0680", "0662"]),
+                          st.sampled_from(["3", "4", "5", "6", "7", "8"]), st.integers(1, 36)), max_size=80),
+       st.integers(2, 7))
+def test_with_the_exports_further_steps_every_combination_still_has_at_least_k_persons(people, k):
+    from collections import Counter
+
+    from bistand.research.export_tables import K_ANONYMITY_STEPS, MAX_SUPPRESSED_SHARE
+
+    rows = [_person(y, s, m, t, first=f"{2024 + mo // 12}-{1 + mo % 12:02d}") for y, s, m, t, mo in people]
+    kept, report = k_anonymise(rows, QUASI, k=k, more_steps=K_ANONYMITY_STEPS, max_suppressed_share=MAX_SUPPRESSED_SHARE)
+    assert all(n >= k for n in Counter(tuple(row[q] for q in QUASI) for row in kept).values())
+    assert {row["municipality"] for row in kept} <= {"0680", "0662"}  # the municipality is always kept
+    assert report.rows_in - report.rows_suppressed == len(kept)
