@@ -115,3 +115,13 @@ def test_an_expired_project_is_shown_as_not_exportable(client):
     client.force_login(researcher)
     html = client.get(_detail(project)).content.decode()
     assert "Etikgodkännandet gällde till och med 2020-01-01" in html and "disabled" in html
+
+
+def test_a_researcher_of_several_municipalities_without_projects_gets_an_empty_list_not_a_refusal(client):
+    from bistand.tenancy.services import add_membership
+
+    researcher = user_with_role(Role.RESEARCHER, MunicipalityFactory())
+    add_membership(actor=None, user=researcher, role=Role.RESEARCHER, municipality=MunicipalityFactory())
+    client.force_login(researcher)
+    response = client.get(LIST)
+    assert response.status_code == 200 and "Det finns inga forskningsprojekt för dig" in response.content.decode()

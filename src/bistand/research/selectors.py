@@ -17,7 +17,7 @@ from bistand.engine.batch_io import decode_jsonl
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.whatif import ParameterChange
 from bistand.tenancy import current
-from bistand.tenancy.models import Municipality
+from bistand.tenancy.models import Membership, Municipality
 from bistand.tenancy.roles import Role
 
 from .models import ResearchProject
@@ -125,6 +125,11 @@ def visible_projects(user):
     if state.municipality is not None and user.has_perm("research.view_researchproject"):
         condition |= Q(participations__municipality=state.municipality)
     return ResearchProject.objects.filter(condition).distinct().order_by("slug")
+
+
+def is_researcher(user) -> bool:
+    """True when the user has the researcher role in some municipality (whichever they work in now)."""
+    return Membership.objects.filter(user_id=user.pk, role=Role.RESEARCHER).exists()
 
 
 def visible_exports(user, project):

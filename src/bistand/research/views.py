@@ -24,8 +24,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from bistand.rules.whatif import SETTING_PATHS
-from bistand.tenancy.current import for_request
-from bistand.tenancy.roles import Role
 
 from . import selectors, services
 from .charts import cost_chart
@@ -120,9 +118,8 @@ def _project(request, slug: str) -> ResearchProject:
 @require_GET
 def project_list(request):
     projects = list(selectors.visible_projects(request.user).prefetch_related("participations__municipality"))
-    state = for_request(request)
     if not projects and not (request.user.has_perm("research.view_researchproject") or
-                             Role.RESEARCHER in state.roles):
+                             selectors.is_researcher(request.user)):
         raise PermissionDenied("Forskningsprojekten visas för enhetschefer, administratörer och forskare.")
     rows = [(p, services.problems(p, timezone.localdate())) for p in projects]
     return render(request, "research/project_list.html", {"rows": rows})
