@@ -4,6 +4,7 @@
     bistand calculate --batch IN.jsonl --out OUT.jsonl [--trace]
     bistand run [--no-demo] [ADDR:PORT]              migrate, load demo data if empty, serve
     bistand demo [--seed N]                          (re)load the demo data
+    bistand research-export --project P --out DIR    a research project's pseudonymised export
     bistand <any Django management command> ...      e.g. bistand migrate, bistand createsuperuser
 
 `calculate` needs no database and does not start Django.

@@ -15,6 +15,7 @@ from bistand.research.anonymise import (
     normalise_personnummer,
     pseudonym,
     screen_free_text,
+    ten_year_band,
     year_of_birth,
 )
 
@@ -128,3 +129,46 @@ def test_free_text_is_screened_for_personnummer_phone_numbers_e_mail_and_names(t
 
 def test_free_text_without_anything_to_screen_is_left_alone():
     assert screen_free_text("Vill börja studera till hösten.", names=["Anna"]) == "Vill börja studera till hösten."
+
+
+def _spread_population():
+    """40 persons in two municipalities, born in the 1980s, in four household types, first helped in three
+    different years: after the month and the five-year band almost every group is still too small."""
+    types = ["3", "5", "4", "6"]
+    return [_person(1980 + i % 10, sex="M" if types[i % 4] in "34" else "K", municipality=["0680", "0662"][i % 2],
+                    household_type=types[i % 4], first=f"{2022 + i % 3}-{1 + i % 12:02d}") for i in range(40)]
+
+
+def test_further_steps_coarsen_until_no_more_than_the_allowed_share_is_suppressed():
+    rows = _spread_population()
+    assert k_anonymise(rows, QUASI, k=5)[1].rows_suppressed > 30  # the two first steps are not enough
+    more = [("household_type", "hushållstyp → grupp", lambda v: {"3": "3+5", "5": "3+5", "4": "4+6", "6": "4+6"}[v]),
+            ("birth_year", "födelseår → tioårsgrupp", ten_year_band),
+            ("first_assistance_month", "år för första bistånd tas bort", lambda v: "*")]
+    kept, report = k_anonymise(rows, QUASI, k=5, more_steps=more, max_suppressed_share=0.10)
+    assert report.rows_suppressed <= 4 and len(kept) == 40 - report.rows_suppressed
+    assert [s["step"] for s in report.steps][:3] == ["månad för första bistånd → år", "födelseår → femårsgrupp",
+                                                     "hushållstyp → grupp"]
+    from collections import Counter
+
+    assert all(n >= 5 for n in Counter(tuple(row[q] for q in QUASI) for row in kept).values())
+
+
+def test_a_ten_year_band_takes_a_year_or_a_five_year_band():
+    assert ten_year_band(1987) == ten_year_band("1985–1989") == "1980–1989"
+    assert ten_year_band(None) is None
+
+
+@given(st.lists(st.tuples(st.integers(1940, 2005), st.sampled_from("KM"), st.sampled_from(["0680", "0662"]),
+                          st.sampled_from(["3", "4", "5", "6", "7", "8"]), st.integers(1, 36)), max_size=80),
+       st.integers(2, 7))
+def test_with_the_exports_further_steps_every_combination_still_has_at_least_k_persons(people, k):
+    from collections import Counter
+
+    from bistand.research.export_tables import K_ANONYMITY_STEPS, MAX_SUPPRESSED_SHARE
+
+    rows = [_person(y, s, m, t, first=f"{2024 + mo // 12}-{1 + mo % 12:02d}") for y, s, m, t, mo in people]
+    kept, report = k_anonymise(rows, QUASI, k=k, more_steps=K_ANONYMITY_STEPS, max_suppressed_share=MAX_SUPPRESSED_SHARE)
+    assert all(n >= k for n in Counter(tuple(row[q] for q in QUASI) for row in kept).values())
+    assert {row["municipality"] for row in kept} <= {"0680", "0662"}  # the municipality is always kept
+    assert report.rows_in - report.rows_suppressed == len(kept)

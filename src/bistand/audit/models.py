@@ -25,6 +25,7 @@ class AccessPurpose(models.TextChoices):
     CASEWORK = "casework", "Handläggning"
     ACCESS_REVIEW = "access_review", "Granskning av åtkomstloggen"
     ADMINISTRATION = "administration", "Administration"
+    RESEARCH = "research", "Forskning (pseudonymiserad export)"
 
 
 class ChangeAction(models.TextChoices):

@@ -53,6 +53,7 @@ from .applications import DEVIATION_LABELS, ApplicationsSummary, load_applicatio
 from .generator import CASE_UNIT, MUNICIPAL_USERS, MUNICIPALITIES, REGION_CODE, REGION_NAME, REGION_USERS, UNITS
 from .history import generate_history
 from .models import DemoDataset
+from .research import demo_period, ensure_demo_project
 
 #: The municipality's fields for letters, taken from the demo specification.
 LETTER_FIELDS = ("official_name", "committee_name", "postal_address", "phone", "email")
@@ -474,6 +475,7 @@ def load_demo(
         history = load_history(end, seed=seed)
         # Plausible population figures of the demo municipalities (made for the demo, not SCB's).
         import_population((Path(__file__).parent / "population.csv").read_bytes())
+        ensure_demo_project(region, municipalities, *demo_period(end, HISTORY_MONTHS))
         if dataset is None:
             dataset = DemoDataset.objects.create(**settings_now)
             record_create(user=None, instance=dataset, municipality_id=None)

@@ -5,6 +5,7 @@ researcher can and cannot learn, kept apart from the database so that they can b
   project's key: the same person gets the same pseudonym in every municipality and every export of the
   project, and a different one in another project (another key). The key is never written anywhere by
   this module; only the pseudonym is. Without the key the pseudonym cannot be reversed or linked.
+* `pseudonym_of(key, kind, value)` — the same for what is not a person (case workers, households, plans).
 * `month_of(date)`, `year_of_birth(date)` — dates coarsened to months, birth dates to the year.
 * `k_anonymise(rows, quasi_identifiers, k)` — every combination of the quasi-identifiers must have at
   least k persons: first the month of first assistance is coarsened to its year, then the year of birth
@@ -21,7 +22,7 @@ import hashlib
 import hmac
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,15 @@ def pseudonym(key: bytes, personnummer: str) -> str:
     return digest[:PSEUDONYM_LENGTH]
 
 
+def pseudonym_of(key: bytes, kind: str, value: object) -> str:
+    """The project's pseudonym for something that is not a person (a case worker, a household, a plan):
+    HMAC-SHA256 of "kind:value" with the project's key, so that ids of the system never leave it and the
+    same thing has the same pseudonym in every export of the project."""
+    if len(key) < 32:
+        raise ValueError("projektnyckeln ska vara minst 32 byte")
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+
+
 def month_of(day: dt.date | None) -> str | None:
     return None if day is None else f"{day:%Y-%m}"
 
@@ -72,6 +82,20 @@ def five_year_band(year: int | None) -> str | None:
         return None
     low = year - year % 5
     return f"{low}–{low + 4}"
+
+
+def year_band(value: int | str | None, width: int) -> str | None:
+    """A year of birth, or a narrower band such as "1985–1989", as its band of ``width`` years."""
+    if value is None:
+        return None
+    year = int(str(value)[:4])
+    low = year - year % width
+    return f"{low}–{low + width - 1}"
+
+
+def ten_year_band(value: int | str | None) -> str | None:
+    """A year of birth, or a five-year band such as "1985–1989", as its ten-year band ("1980–1989")."""
+    return year_band(value, 10)
 
 
 @dataclass
@@ -92,11 +116,16 @@ def _small_groups(rows: Sequence[Mapping[str, Any]], quasi: Sequence[str], k: in
 
 
 def k_anonymise(rows: Iterable[Mapping[str, Any]], quasi_identifiers: Sequence[str], k: int = 5, *,
-                first_month: str = "first_assistance_month", birth_year: str = "birth_year"
+                first_month: str = "first_assistance_month", birth_year: str = "birth_year",
+                more_steps: Sequence[tuple[str, str, Callable[[Any], Any]]] = (), max_suppressed_share: float = 0.0,
                 ) -> tuple[list[dict[str, Any]], SuppressionReport]:
     """One row per person. Returns the rows (coarsened where needed, small groups suppressed) and the
     report. Coarsening applies to every row once any group is too small, so that a value means the same
-    thing in every row of the table."""
+    thing in every row of the table.
+
+    ``more_steps`` — (column, label, coarsen) — come after the two built-in steps; the steps go on while more
+    than ``max_suppressed_share`` of the rows are in groups smaller than k (0: while any is), and the rows
+    still in small groups are then suppressed."""
     if k < 2:
         raise ValueError("k ska vara minst 2")
     out = [dict(row) for row in rows]
@@ -107,11 +136,12 @@ def k_anonymise(rows: Iterable[Mapping[str, Any]], quasi_identifiers: Sequence[s
         steps.append((first_month, "månad för första bistånd → år", lambda v: None if v is None else str(v)[:4]))
     if birth_year in quasi:
         steps.append((birth_year, "födelseår → femårsgrupp", five_year_band))
+    steps += [step for step in more_steps if step[0] in quasi]
     for name, label, coarsen in steps:
         small = _small_groups(out, quasi, k)
-        if not small:
-            break
         affected = sum(1 for row in out if tuple(row[q] for q in quasi) in small)
+        if not small or affected <= max_suppressed_share * len(out):
+            break
         for row in out:
             row[name] = coarsen(row[name])
         report.steps.append({"step": label, "rows_in_small_groups_before": affected})

@@ -52,3 +52,19 @@ class SimulationForm(AccessibleFormMixin, forms.Form):
         except CalculationInputError as exc:
             self.add_error("riksnorm_change" if exc.field == "riksnorm_change" else "settings", exc.message)
         return data
+
+
+class ApprovalForm(AccessibleFormMixin, forms.Form):
+    """A manager approves a research project for the municipality, with the municipality's secrecy assessment."""
+
+    secrecy_assessed_on = forms.DateField(
+        label="Datum för kommunens sekretessprövning", help_text="ÅÅÅÅ-MM-DD, till exempel 2026-03-15.",
+        error_messages={"required": "Skriv datum för kommunens sekretessprövning.",
+                        "invalid": "Skriv datumet för sekretessprövningen som ÅÅÅÅ-MM-DD."})
+    secrecy_decided_by = forms.CharField(
+        label="Vem beslutade i sekretessprövningen", max_length=200,
+        help_text="Till exempel ”Socialnämnden, § 45” eller den som har delegation.",
+        error_messages={"required": "Skriv vem som fattade beslutet i sekretessprövningen."})
+    confirm = forms.BooleanField(
+        label="Jag har läst projektets etikgodkännande och vilka uppgifter det får, och godkänner projektet för kommunen.",
+        error_messages={"required": "Kryssa i att du har läst projektet och godkänner det."})

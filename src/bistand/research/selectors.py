@@ -1,4 +1,5 @@
-"""Reads of the research app: the what-if simulation over the stored calculation inputs."""
+"""Reads of the research app: the what-if simulation over the stored calculation inputs, and the research
+projects and exports a user may see."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from bistand.calculations.models import StoredCalculation
 from bistand.engine.batch_io import decode_jsonl
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.whatif import ParameterChange
 from bistand.tenancy import current
-from bistand.tenancy.models import Municipality
+from bistand.tenancy.models import Membership, Municipality
 from bistand.tenancy.roles import Role
 
+from .models import ResearchProject
 from .simulation import SimulationReport, simulate_arrays
 
 
@@ -107,3 +110,34 @@ def simulation_scope(user) -> SimulationScope | None:
     if state.municipality is not None and Role.MANAGER in state.roles:
         return SimulationScope((state.municipality,), state.municipality.name)
     return None
+
+
+# --- the research project register (issue 21 §1) ------------------------------------------------------
+
+
+def visible_projects(user):
+    """The projects ``user`` may see: as manager or administrator those where the municipality the user
+    works in now takes part; as researcher those that name the user among the people who may download."""
+    if user is None or not user.is_authenticated:
+        return ResearchProject.objects.none()
+    condition = Q(downloaders=user)
+    state = current.get_state(user)
+    if state.municipality is not None and user.has_perm("research.view_researchproject"):
+        condition |= Q(participations__municipality=state.municipality)
+    return ResearchProject.objects.filter(condition).distinct().order_by("slug")
+
+
+def is_researcher(user) -> bool:
+    """True when the user has the researcher role in some municipality (whichever they work in now)."""
+    return Membership.objects.filter(user_id=user.pk, role=Role.RESEARCHER).exists()
+
+
+def visible_exports(user, project):
+    """The project's exports for the manager (or administrator) of a municipality taking part, and for the
+    researcher their own."""
+    state = current.get_state(user)
+    exports = project.exports.all()
+    if (state.municipality is not None and user.has_perm("research.view_researchexport")
+            and project.participations.filter(municipality=state.municipality).exists()):
+        return exports
+    return exports.filter(exported_by=user)

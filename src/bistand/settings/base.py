@@ -193,3 +193,7 @@ BISTAND_REGISTER_TOLERANCE_PERCENT = int(env_str("BISTAND_REGISTER_TOLERANCE_PER
 # paid on this day of the month before; the run is due this many days before.
 BISTAND_MONTHLY_PAYMENT_DAY = int(env_str("BISTAND_MONTHLY_PAYMENT_DAY", "25"))
 BISTAND_MONTHLY_RUN_DAYS_BEFORE = int(env_str("BISTAND_MONTHLY_RUN_DAYS_BEFORE", "5"))
+
+# Research exports (bistand.research.export): every combination of the quasi-identifiers must have at least
+# this many persons (k-anonymity); smaller groups are coarsened and then suppressed.
+BISTAND_RESEARCH_K = int(env_str("BISTAND_RESEARCH_K", "5"))

@@ -46,6 +46,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Betalfiler", "Betalfiler till banken", "staff:payment_export_list", ("payments.view_paymentexport",)),
     Entry("Instrument", "Bedömningsinstrument", "staff:assessment_instruments", ("assessment.view_instrument",)),
     Entry("Åtkomstlogg", "Åtkomstlogg: vem har sett vad", "staff:access_log", ("audit.view_accesslog",)),
+    Entry("Forskning", "Forskningsprojekt: godkännanden och exporter", "research:project_list",
+          ("research.view_researchproject",), person_data=False),
     Entry("Prova beräkning", "Prova en beräkning av försörjningsstöd", "staff:calculation", person_data=False,
           staff_membership=True),
     Entry("Administration", "Administration: enheter, användare, roller och inställningar", "admin:index",

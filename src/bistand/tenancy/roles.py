@@ -167,3 +167,12 @@ ROLE_PERMISSIONS[Role.MANAGER] += ["followup.view_personmonth"]
 ROLE_PERMISSIONS[Role.APPROVER] += ["followup.view_personmonth"]
 ROLE_PERMISSIONS[Role.REGIONAL_COORDINATOR] += ["followup.view_implementationgoal", "followup.add_implementationgoal",
                                                 "followup.change_implementationgoal"]
+
+# Research (bistand.research): administrators register research projects and the municipalities taking part;
+# each municipality's manager approves a project for the municipality (after its secrecy assessment) and sees
+# its exports; researchers download the exports of the projects that name them (checked per project).
+ROLE_PERMISSIONS[Role.ADMIN] += ["research.view_researchproject", "research.add_researchproject",
+                                 "research.change_researchproject", "research.view_projectmunicipality",
+                                 "research.add_projectmunicipality", "research.change_projectmunicipality",
+                                 "research.delete_projectmunicipality", "research.view_researchexport"]
+ROLE_PERMISSIONS[Role.MANAGER] += ["research.view_researchproject", "research.view_researchexport"]
