@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from bistand.common.forms import AccessibleFormMixin
+from bistand.common.months import parse_month
 
 from .dashboard import AGE_GROUP_LABELS, HOUSEHOLD_TYPES, SEXES, Filters, previous_month
 from .goals import GOAL_INDICATORS
@@ -48,3 +49,21 @@ class GoalForm(AccessibleFormMixin, forms.Form):
     direction = forms.ChoiceField(label="Riktning", choices=GoalDirection.choices)
     target = forms.CharField(label="Målvärde i procent", max_length=10, help_text="Till exempel 80.",
                              error_messages={"required": "Målvärde: skriv en procentsats, till exempel 80."})
+
+
+class StatisticsMonthForm(AccessibleFormMixin, forms.Form):
+    """The month of the statistics files for Socialstyrelsen (the month the assistance is for)."""
+
+    month = forms.CharField(label="Månad", max_length=7, required=False, help_text="Skriv ÅÅÅÅ-MM, till exempel 2026-03.")
+
+    def clean_month(self):
+        value = (self.cleaned_data.get("month") or "").strip()
+        if not value:
+            return previous_month()
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise forms.ValidationError("Månad: skriv månaden som ÅÅÅÅ-MM, till exempel 2026-03.") from None
+
+    def month_or_default(self):
+        return self.cleaned_data["month"] if self.is_bound and self.is_valid() else previous_month()
