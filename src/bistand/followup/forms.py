@@ -26,8 +26,13 @@ class DashboardFilterForm(AccessibleFormMixin, forms.Form):
     sex = forms.ChoiceField(label="Kön", required=False, choices=_choices(SEXES, "Alla"))
     age_group = forms.ChoiceField(label="Åldersgrupp", required=False, choices=_choices(AGE_GROUP_LABELS, "Alla åldrar"))
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, *, units=None, **kwargs):
+        """``units``: the municipality's units to choose from (the manager's page); none: no unit filter."""
         super().__init__(data, **kwargs)
+        if units is not None:
+            self.fields["unit"] = forms.ChoiceField(label="Enhet", required=False, choices=[
+                ("", "Alla enheter"), *((str(unit.pk), unit.name) for unit in units)])
+            self.order_fields(["year", "unit"])
         for _name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = f"{field.label}: välj ett värde i listan."
@@ -38,7 +43,7 @@ class DashboardFilterForm(AccessibleFormMixin, forms.Form):
     def filters(self) -> Filters:
         data = self.cleaned_data
         return Filters(household_type=data.get("household_type") or "", sex=data.get("sex") or "",
-                       age_group=data.get("age_group") or "")
+                       age_group=data.get("age_group") or "", unit=data.get("unit") or "")
 
 
 class GoalForm(AccessibleFormMixin, forms.Form):

@@ -30,8 +30,8 @@ from bistand.tenancy.roles import Role
 from bistand.tenancy.scoping import scoped
 
 
-def _filters(request):
-    form = DashboardFilterForm(request.GET or None)
+def _filters(request, units=None):
+    form = DashboardFilterForm(request.GET or None, units=units)
     if form.is_bound and form.is_valid():
         return form, form.year_or_default(), form.filters()
     return form, dash.previous_month().year, dash.Filters()
@@ -49,7 +49,7 @@ def _charts(board):
 @person_data_view("followup.view_personmonth")
 def dashboard(request):
     state = for_request(request)
-    form, year, filters = _filters(request)
+    form, year, filters = _filters(request, units=state.municipality.units.order_by("name"))
     board = dash.municipality_dashboard(state.municipality, year, filters)
     if request.GET.get("format") == "csv":
         return _dashboard_csv(board, state.municipality)
@@ -89,7 +89,7 @@ def dashboard_cases(request, month: str):
         first = dt.datetime.strptime(month, "%Y-%m").date()
     except ValueError:
         raise Http404("Månad: skriv månaden som ÅÅÅÅ-MM.") from None
-    form, _year, filters = _filters(request)
+    form, _year, filters = _filters(request, units=state.municipality.units.order_by("name"))
     rows = dash.cases_behind(state.municipality, first, filters)
     ids = {person_id for row in rows for person_id, _role in row["persons"]}
     persons = {view.pk: view for view in present_persons(
