@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bistand.audit.models import AuditEvent
 from bistand.followup import statistics
@@ -190,3 +193,40 @@ def test_every_layout_column_has_a_source_and_every_barrier_code_a_mapping():
 
     assert set(EndReason.values) == set(statistics.codes().lists["avslutsorsak"].codes)
 
+
+
+_birth_dates = st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2026, 3, 1))
+
+
+@st.composite
+def _households(draw):
+    def member(role):
+        born = draw(_birth_dates)
+        return statistics.Member(draw(st.integers(1, 10**6)), pnr.test_number(born, draw(st.integers(0, 19))).normalised,
+                                 born, role)
+
+    adults = [member("applicant")] + ([member("co_applicant")] if draw(st.booleans()) else [])
+    others = [member("child") for _ in range(draw(st.integers(0, 4)))]
+    household = statistics.HouseholdMonth(f"x:{draw(st.integers(1, 999))}", MARCH, adults, others,
+                                          draw(st.integers(1, 10**8)), municipality_code="0680")
+    for adult in adults:
+        if draw(st.booleans()):
+            household.barriers[adult.person_id] = draw(st.sampled_from(sorted(statistics.codes().lists["forsorjningshinder"].codes)))
+    return household
+
+
+@given(st.lists(_households(), max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_every_household_is_one_well_formed_row_with_the_amount_rounded_half_up(households):
+    content = statistics.StatisticsMonth(None, MARCH, households, [], [])
+    text = statistics.render(content, "assistance").decode()
+    lines = text.split("\r\n")
+    assert lines[-1] == "" and len(lines) - 1 == len(households)
+    width = len(statistics.layout().files["assistance"].columns)
+    for line, household in zip(lines, households, strict=False):
+        fields = line.split("\t")
+        assert len(fields) == width and "\n" not in line
+        assert Decimal(fields[7]) == (Decimal(household.amount_ore) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        assert int(fields[5]) <= int(fields[6]) <= len(household.others)  # under 16 ⊆ under 18 ⊆ the others
+        assert fields[4] in statistics.codes().lists["hushallstyp"].codes.values()
+    assert statistics.render(content, "assistance").decode() == text
