@@ -306,6 +306,7 @@ PERSON_LEVEL_BUILDERS.update({
     "followup.historyimport": _lazy_builder("tests.followup.factories", "build_history_import"),
     "followup.supportbarrier": _lazy_builder("tests.followup.factories", "build_support_barrier"),
     "followup.householdend": _lazy_builder("tests.followup.factories", "build_household_end"),
+    "followup.statisticsexport": _lazy_builder("tests.followup.factories", "build_statistics_export"),
 })
 
 # Plans (issue 4): builders in tests/plans/factories.py.

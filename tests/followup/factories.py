@@ -47,3 +47,12 @@ def build_household_end(municipality, *, pk=None, made, **fields):
         household = HouseholdFactory(municipality=municipality)
     return HouseholdEnd.objects.create(pk=pk, municipality=municipality, household=household,
                                        month=dt.date(2025, 12, 1), reason="work", **fields)
+
+
+def build_statistics_export(municipality, *, pk=None, made, **fields):
+    from bistand.followup.models import StatisticsExport
+
+    return StatisticsExport.objects.create(pk=pk, municipality=municipality, month=dt.date(2025, 12, 1),
+                                           layout_version="2026.1-utkast", codes_version="2026.1-utkast",
+                                           households=1, ended_households=0, problems=0, sha256="0" * 64,
+                                           end_reasons_sha256="0" * 64, **fields)

@@ -15,6 +15,7 @@ Filters (the project's choices where Socialstyrelsen leaves room, see docs/follo
   the children under 18.
 - sex: legal sex from the personnummer.
 - age group: the age on the last day of the month, in the groups of Socialstyrelsen's published tables.
+- unit: the unit that handled the household's month (:mod:`bistand.followup.units`; the manager's page).
 
 Counts are exact here; the pages suppress counts of 1–4 for viewers outside the municipality
 (:func:`suppress`).
@@ -34,6 +35,7 @@ from bistand.common.months import add_months, age_at, last_day
 
 from . import indicators as ind
 from .models import MonthRole, PersonMonth
+from .units import unit_household_months
 
 #: Socialstyrelsen's codes of the register variable Hushållstyp (statistics.md §2.1, verified).
 HOUSEHOLD_TYPES: dict[str, str] = {
@@ -100,8 +102,11 @@ class Filters:
     household_type: str = ""
     sex: str = ""
     age_group: str = ""
+    unit: str = ""  # a unit's id
 
     def __post_init__(self) -> None:
+        if self.unit and not self.unit.isdigit():
+            raise ValueError(f"Enhet: okänt värde {self.unit!r}.")
         if self.household_type and self.household_type not in HOUSEHOLD_TYPES:
             raise ValueError(f"Hushållstyp: okänd kod {self.household_type!r}.")
         if self.sex and self.sex not in SEXES:
@@ -111,7 +116,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.household_type or self.sex or self.age_group)
+        return bool(self.household_type or self.sex or self.age_group or self.unit)
 
 
 def household_type(adults: list[bool], children: int) -> str:
@@ -158,9 +163,15 @@ def filter_rows(rows: list[tuple], filters: Filters) -> list[tuple]:
             elif age_at(born, last_day(month)) < 18:
                 children[0] += 1
         types = {hm: household_type(adults, children[0]) for hm, (adults, children) in members.items()}
+    handled = set()
+    if filters.unit and rows:
+        handled = unit_household_months({row[0] for row in rows}, int(filters.unit), min(row[4] for row in rows),
+                                        max(row[4] for row in rows))
     out = []
     for row in rows:
         municipality_id, key, number, born, month = row[:5]
+        if filters.unit and (municipality_id, key, month) not in handled:
+            continue
         if filters.household_type and types[(municipality_id, key, month)] != filters.household_type:
             continue
         if filters.sex and ind.is_man(number) != (filters.sex == "men"):

@@ -294,3 +294,38 @@ class ImplementationGoal(models.Model):
 
     def __str__(self) -> str:
         return f"Mål {self.indicator} {self.year} ({self.region_id})"
+
+
+# --- official statistics (issue 19 §4) -----------------------------------------------------------------
+
+
+@scoping.register("municipality")
+class StatisticsExport(models.Model):
+    """One run of the monthly statistics export for Socialstyrelsen (``bistand export-statistics`` or the
+    manager's download, :mod:`bistand.followup.statistics`). Every run writes a row; a re-export sends the
+    full month again and, on the same data, the same bytes (the checksums show it)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="statistics_exports"
+    )
+    month = models.DateField("månad", help_text="Månadens första dag: den månad biståndet gäller.")
+    layout_version = models.CharField("filbeskrivningens version", max_length=40)
+    codes_version = models.CharField("kodlistornas version", max_length=40)
+    households = models.PositiveIntegerField("hushåll i filen")
+    ended_households = models.PositiveIntegerField("avslut i filen")
+    problems = models.PositiveIntegerField("brister i kontrollen")
+    sha256 = models.CharField("kontrollsumma, bistånd (SHA-256)", max_length=64)
+    end_reasons_sha256 = models.CharField("kontrollsumma, avslut (SHA-256)", max_length=64)
+    created_at = models.DateTimeField("exporterad", default=timezone.now)
+    created_by = models.CharField("exporterad av", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "statistikexport"
+        verbose_name_plural = "statistikexporter"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="statisticsexport_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Statistik {self.month:%Y-%m} ({self.municipality_id})"

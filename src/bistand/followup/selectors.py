@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 
 from bistand.tenancy.scoping import for_municipality
 
-from .models import AssistanceMonth
+from .models import AssistanceMonth, StatisticsExport
 
 #: At least this many months of a calendar year make the assistance long-term (långvarigt).
 LONG_TERM_MONTHS = 10
@@ -54,3 +54,8 @@ def recipients_summary(municipality_id: int, year: int) -> dict[str, int]:
     """Adults with assistance in the year, and how many of them had it long-term."""
     counts = [row["months"] for row in months_per_person(municipality_id, year)]
     return {"adults": len(counts), "long_term": sum(1 for months in counts if is_long_term(months))}
+
+
+def statistics_exports(municipality_id: int, limit: int = 12) -> list[StatisticsExport]:
+    """The municipality's latest runs of the statistics export, newest first."""
+    return list(for_municipality(StatisticsExport.objects.all(), municipality_id).order_by("-created_at", "-pk")[:limit])

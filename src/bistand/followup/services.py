@@ -10,14 +10,24 @@ from dataclasses import dataclass
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from bistand.audit.services import record_create, record_create_many
+from bistand.audit.services import display_name, record_create, record_create_many
 from bistand.bulkinsert import insert_many
 from bistand.common.months import last_day
 from bistand.people.models import HouseholdMember, HouseholdRole, Person
 from bistand.tenancy.models import Municipality
 
+from . import statistics
 from .history import MAX_ERRORS, HistoryError, HistoryFileError, HistoryRow, decode, parse_history
-from .models import AdultRole, AssistanceMonth, HistoryImport, HouseholdEnd, MonthRole, MonthSource, PersonMonth
+from .models import (
+    AdultRole,
+    AssistanceMonth,
+    HistoryImport,
+    HouseholdEnd,
+    MonthRole,
+    MonthSource,
+    PersonMonth,
+    StatisticsExport,
+)
 
 
 def _adult_members(household_ids) -> dict[int, list[HouseholdMember]]:
@@ -371,3 +381,32 @@ def _persons_for(rows: list[HistoryRow], municipalities: dict, actor, result: Hi
                            fields=["personnummer", "kind", "birth_date", "first_name", "last_name", "municipality"])
     result.persons_created = len(new)
     return persons
+
+
+# --- the monthly statistics files for Socialstyrelsen (bistand export-statistics) --------------------
+
+
+@dataclass
+class StatisticsExportResult:
+    content: statistics.StatisticsMonth
+    files: dict[str, bytes]  # "assistance", "end_reasons" → the file's bytes
+    log: StatisticsExport
+
+
+@transaction.atomic
+def export_statistics(*, municipality, month: dt.date, actor=None, by: str = "") -> StatisticsExportResult:
+    """Build and check the month's two statistics files (:mod:`bistand.followup.statistics`) and log the
+    run: one :class:`StatisticsExport` row (and audit event) per run. A re-export is the full month again;
+    on unchanged data the files are byte for byte the same (the log's checksums show it)."""
+    content = statistics.build(municipality, month)
+    files = {file: statistics.render(content, file) for file in statistics.FILES}
+    log = StatisticsExport.objects.create(
+        municipality=municipality, month=content.month, layout_version=statistics.layout().version,
+        codes_version=statistics.codes().version, households=len(content.households),
+        ended_households=len(content.ends), problems=len(content.problems),
+        sha256=hashlib.sha256(files["assistance"]).hexdigest(),
+        end_reasons_sha256=hashlib.sha256(files["end_reasons"]).hexdigest(),
+        created_by=by or (display_name(actor) if actor is not None else ""),
+    )
+    record_create(user=actor, instance=log, municipality_id=municipality.pk)
+    return StatisticsExportResult(content, files, log)

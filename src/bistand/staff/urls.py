@@ -115,6 +115,7 @@ from .views import followup  # noqa: E402
 urlpatterns += [
     path("uppfoljning/", followup.dashboard, name="followup_dashboard"),
     path("uppfoljning/manad/<str:month>/", followup.dashboard_cases, name="followup_cases"),
+    path("uppfoljning/statistik/", followup.statistics_page, name="followup_statistics"),
     path("forskning/", followup.research_page, name="research"),
 ]
 

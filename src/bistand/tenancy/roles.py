@@ -164,6 +164,8 @@ ROLE_PERMISSIONS[Role.MANAGER] += [*_MONTHLY_RUN_READ, "casework.start_monthly_r
 # Follow-up (bistand.followup): managers and approvers see the municipality's dashboard and the cases behind
 # its numbers (person-months); regional coordinators set the region's implementation goals.
 ROLE_PERMISSIONS[Role.MANAGER] += ["followup.view_personmonth"]
+# ... and managers send the monthly statistics files to Socialstyrelsen (HSLF-FS 2015:30).
+ROLE_PERMISSIONS[Role.MANAGER] += ["followup.view_statisticsexport", "followup.add_statisticsexport"]
 ROLE_PERMISSIONS[Role.APPROVER] += ["followup.view_personmonth"]
 ROLE_PERMISSIONS[Role.REGIONAL_COORDINATOR] += ["followup.view_implementationgoal", "followup.add_implementationgoal",
                                                 "followup.change_implementationgoal"]

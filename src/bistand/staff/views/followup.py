@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bistand.audit.models import AccessAction, AccessPurpose
 from bistand.audit.services import log_access
 from bistand.common.months import MONTH_NAMES
-from bistand.followup import charts, goals
+from bistand.followup import charts, goals, selectors, services, statistics
 from bistand.followup import dashboard as dash
-from bistand.followup.forms import DashboardFilterForm, GoalForm
+from bistand.followup.forms import DashboardFilterForm, GoalForm, StatisticsMonthForm
 from bistand.people.presenters import present_persons
 from bistand.people.selectors import persons_for
 from bistand.tenancy.current import for_request
@@ -29,8 +29,8 @@ from bistand.tenancy.decorators import person_data_view
 from bistand.tenancy.roles import Role
 
 
-def _filters(request):
-    form = DashboardFilterForm(request.GET or None)
+def _filters(request, units=None):
+    form = DashboardFilterForm(request.GET or None, units=units)
     if form.is_bound and form.is_valid():
         return form, form.year_or_default(), form.filters()
     return form, dash.previous_month().year, dash.Filters()
@@ -48,7 +48,7 @@ def _charts(board):
 @person_data_view("followup.view_personmonth")
 def dashboard(request):
     state = for_request(request)
-    form, year, filters = _filters(request)
+    form, year, filters = _filters(request, units=state.municipality.units.order_by("name"))
     board = dash.municipality_dashboard(state.municipality, year, filters)
     if request.GET.get("format") == "csv":
         return _dashboard_csv(board, state.municipality)
@@ -88,7 +88,7 @@ def dashboard_cases(request, month: str):
         first = dt.datetime.strptime(month, "%Y-%m").date()
     except ValueError:
         raise Http404("Månad: skriv månaden som ÅÅÅÅ-MM.") from None
-    form, _year, filters = _filters(request)
+    form, _year, filters = _filters(request, units=state.municipality.units.order_by("name"))
     rows = dash.cases_behind(state.municipality, first, filters)
     ids = {person_id for row in rows for person_id, _role in row["persons"]}
     persons = {view.pk: view for view in present_persons(
@@ -100,6 +100,49 @@ def dashboard_cases(request, month: str):
     return render(request, "staff/followup_cases.html", {
         "rows": rows, "month": first, "month_name": f"{MONTH_NAMES[first.month - 1]} {first.year}",
         "form": form, "filters": filters,
+    })
+
+
+#: The ``fil`` parameter of the statistics page: which file to download.
+STATISTICS_FILES = {"bistand": "assistance", "avslut": "end_reasons"}
+
+
+@require_GET
+@person_data_view("followup.view_personmonth", "followup.add_statisticsexport")
+def statistics_page(request):
+    """The monthly files for Socialstyrelsen (HSLF-FS 2015:30): the check of the month (what is missing, per
+    household) and the two files to download. A download is an export run (logged) of the full month."""
+    state = for_request(request)
+    form = StatisticsMonthForm(request.GET or None)
+    month = form.month_or_default()
+    wanted = request.GET.get("fil")
+    if wanted is not None:
+        if wanted not in STATISTICS_FILES or not form.is_valid():
+            raise Http404("Fil: välj filen med bistånd eller med avslut, och en månad som ÅÅÅÅ-MM.")
+        file = STATISTICS_FILES[wanted]
+        result = services.export_statistics(municipality=state.municipality, month=month, actor=request.user)
+        log_access(user=request.user, persons=persons_for(request.user).filter(pk__in=result.content.person_ids()),
+                   action=AccessAction.EXPORT, target="staff:followup_statistics", purpose=AccessPurpose.CASEWORK,
+                   request=request)
+        response = HttpResponse(result.files[file], content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{statistics.file_name(state.municipality, month, file)}"')
+        return response
+    content = statistics.build(state.municipality, month)
+    named = {m.person_id for h in content.households for m in h.adults
+             if any(p.household_key == h.key for p in content.problems)}
+    named |= {m.person_id for e in content.ends for m in e.adults
+              if any(p.household_key == e.key for p in content.problems)}
+    if named:  # the check names households: their adults' data were read
+        log_access(user=request.user, persons=persons_for(request.user).filter(pk__in=named),
+                   action=AccessAction.LIST, target="staff:followup_statistics", purpose=AccessPurpose.CASEWORK,
+                   request=request)
+    query = f"month={month:%Y-%m}"
+    return render(request, "staff/followup_statistics.html", {
+        "form": form, "month": month, "month_name": f"{MONTH_NAMES[month.month - 1]} {month.year}",
+        "content": content, "notes": statistics.unverified_notes(), "layout": statistics.layout(),
+        "codes": statistics.codes(), "file_labels": statistics.FILE_LABELS, "query": query,
+        "exports": selectors.statistics_exports(state.municipality.pk), "municipality": state.municipality,
     })
 
 
