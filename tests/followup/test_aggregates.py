@@ -45,7 +45,7 @@ def _assert_identical(region_obj, years=YEARS, filters_list=(agg.EVERYONE,)):
                 raw_board = dash.municipality_dashboard(municipality, year, filters)
                 board = agg.municipality_dashboard(municipality, year, filters)
                 assert board.indicators == raw_board.indicators, (municipality.code, year, filters)
-                assert board.months == raw_board.months, (municipality.code, year, filters, [(a, b) for a, b in zip(board.months, raw_board.months) if a != b][:2])
+                assert board.months == raw_board.months, (municipality.code, year, filters)
                 assert board.latest_month == raw_board.latest_month
 
 
