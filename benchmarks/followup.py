@@ -1,20 +1,32 @@
 """Benchmark of the follow-up pages' data (issue 19 §5): seconds for the region page's data, one
-municipality's dashboard and `bistand indicators --region` for a year (goal: each under 1 s).
+municipality's dashboard and `bistand indicators --region` for a year (goal: each under 1 s), read from
+the precomputed aggregates (new) and computed from the person-month base (old), alternately.
 
-    .venv/bin/python benchmarks/followup.py [--rows 3000000] [--seed 1] [--year 2025] [--database-url URL]
+    .venv/bin/python benchmarks/followup.py [--rows 3000000] [--seed 1] [--year 2025] [--rounds 2]
+                                            [--database-url URL | --postgres]
 
 It generates the history of 13 municipalities of one region over 2021–2025 (bistand.demo.history,
 deterministic for the seed; --rows caps the person-months, whole household-months only), makes a fresh
-SQLite database (or uses --database-url, which must be an empty database), migrates it, sets up the
-municipalities, imports the file with `bistand import-history`, and then times, in this process,
-`followup.dashboard.region_overview` and `followup.dashboard.municipality_dashboard` (Jönköping), and
-the command `bistand indicators --region --year Y --json` in a subprocess from start to exit.
-This is a benchmark, not a test. Results: docs/performance.md ("Follow-up dashboards").
+SQLite database (or uses --database-url, which must be an empty database, or --postgres: a throwaway
+PostgreSQL cluster like the test suite's, tests/pgcluster.py), migrates it, sets up the municipalities,
+imports the file with `bistand import-history` (which refreshes the aggregates when it commits) and then
+times, `--rounds` times each, old and new alternately:
+
+- in this process: the region page's data (`followup.dashboard.region_overview` from the base,
+  `followup.aggregates.region_overview` from the aggregates) and Jönköping's dashboard (likewise);
+- in a subprocess from start to exit: `bistand indicators --region --year Y --json [--raw]`, and the
+  same command in this process (`call_command`), and once `bistand indicators --help` (Django's start);
+
+then an incremental refresh after one changed month of Jönköping (what a payment export triggers) and a
+full `bistand followup refresh --all`. This is a benchmark, not a test. Results: docs/performance.md
+("Follow-up dashboards").
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -28,48 +40,114 @@ sys.path.insert(0, str(HERE))
 import import_history as ih  # noqa: E402  (the same file, municipalities and helpers)
 
 
+def _quiet() -> dict:
+    return {"stdout": io.StringIO(), "stderr": io.StringIO()}
+
+
+def _timed_call(function, *args, **kwargs) -> float:
+    started = time.monotonic()
+    function(*args, **kwargs)
+    return time.monotonic() - started
+
+
+def run(url: str, csv_path: Path, rows: int, year: int, rounds: int) -> list[str]:
+    env = ih._env(url)
+    subprocess.run([str(ih.BISTAND), "migrate", "-v0"], env=env, check=True, cwd=ih.ROOT)
+    for code, name in ih.MUNICIPALITIES:
+        subprocess.run([str(ih.BISTAND), "municipality", "add", code, name, "--region", ih.REGION], env=env,
+                       check=True, cwd=ih.ROOT, capture_output=True)
+    load_before = os.getloadavg()[0]
+    imported, _ = ih._timed(["import-history", str(csv_path), "--no-progress"], env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bistand.followup import aggregates, dashboard
+    from bistand.tenancy.models import Municipality, Region
+
+    region = Region.objects.get(name=ih.REGION)
+    municipality = Municipality.objects.get(code="0680")
+    command = ["indicators", "--region", "--year", str(year), "--json"]
+    times: dict[str, list[float]] = {}
+    for _round in range(rounds):
+        for label, function, args in (
+            ("region, old", dashboard.region_overview, (region, year)),
+            ("region, new", aggregates.region_overview, (region, year)),
+            ("municipality, old", dashboard.municipality_dashboard, (municipality, year)),
+            ("municipality, new", aggregates.municipality_dashboard, (municipality, year)),
+        ):
+            times.setdefault(label, []).append(_timed_call(function, *args))
+        times.setdefault("command, old", []).append(ih._timed([*command, "--raw"], env)[0])
+        times.setdefault("command, new", []).append(ih._timed(command, env)[0])
+        times.setdefault("call, old", []).append(_timed_call(call_command, *command, "--raw", **_quiet()))
+        times.setdefault("call, new", []).append(_timed_call(call_command, *command, **_quiet()))
+    startup, _ = ih._timed(["indicators", "--help"], env)
+    aggregates.touch([(municipality.pk, dt.date(year, 6, 1))], refresh_on_commit=False)
+    incremental = aggregates.refresh()
+    everything, _ = ih._timed(["followup", "refresh", "--all"], env)
+    load_after = os.getloadavg()[0]
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+
+    def figures(label: str) -> str:
+        return " / ".join(f"{seconds:.2f}" for seconds in times[label]) + " s"
+
+    count = f"{rows:,}".replace(",", " ")
+    return [
+        f"uppföljning, {database}, {count} personmånader ({len(ih.MUNICIPALITIES)} kommuner), "
+        f"load {load_before:.1f} före, {load_after:.1f} efter:",
+        f"  inläsning av historiken (med omräkning):  {imported:.1f} s",
+        f"  regionsidans data ({year}), ur underlaget:  {figures('region, old')}",
+        f"  regionsidans data ({year}), förberäknat:    {figures('region, new')}  mål: under 1 s",
+        f"  en kommuns översikt (0680), ur underlaget: {figures('municipality, old')}",
+        f"  en kommuns översikt (0680), förberäknat:   {figures('municipality, new')}  mål: under 1 s",
+        f"  bistand indicators --region --raw:         {figures('command, old')}",
+        f"  bistand indicators --region:               {figures('command, new')}  mål: under 1 s",
+        f"    varav start (bistand indicators --help):  {startup:.2f} s",
+        f"    i processen (call_command), --raw:       {figures('call, old')}",
+        f"    i processen (call_command):              {figures('call, new')}",
+        f"  omräkning efter en ändrad månad (0680):    {incremental.seconds:.2f} s ({incremental.aggregates} nyckeltal)",
+        f"  bistand followup refresh --all:            {everything:.1f} s",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=3_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", type=int, default=2025)
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--rounds", type=int, default=2)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--database-url", default="")
+    which.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bistand-followup-") as tmp:
         workdir = Path(tmp)
         csv_path = workdir / "historik.csv"
         rows = ih._file(args.rows, args.seed, csv_path)
-        url = args.database_url or f"sqlite:///{workdir / 'bistand.sqlite3'}"
-        env = ih._env(url)
-        subprocess.run([str(ih.BISTAND), "migrate", "-v0"], env=env, check=True, cwd=ih.ROOT)
-        for code, name in ih.MUNICIPALITIES:
-            subprocess.run([str(ih.BISTAND), "municipality", "add", code, name, "--region", ih.REGION], env=env,
-                           check=True, cwd=ih.ROOT, capture_output=True)
-        imported, _ = ih._timed(["import-history", str(csv_path), "--no-progress"], env)
-        os.environ.update(env)
-        import django
+        if args.postgres:
+            sys.path.insert(0, str(ih.ROOT))
+            from tests.pgcluster import ThrowawayCluster
 
-        django.setup()
-        from bistand.followup import dashboard
-        from bistand.tenancy.models import Municipality, Region
+            cluster = ThrowawayCluster()
+            try:
+                cluster.start()
+                import psycopg
 
-        region = Region.objects.get(name=ih.REGION)
-        municipality = Municipality.objects.get(code="0680")
-        load = os.getloadavg()[0]
-        started = time.monotonic()
-        dashboard.region_overview(region, args.year)
-        region_seconds = time.monotonic() - started
-        started = time.monotonic()
-        dashboard.municipality_dashboard(municipality, args.year)
-        municipality_seconds = time.monotonic() - started
-        command, _ = ih._timed(["indicators", "--region", "--year", str(args.year), "--json"], env)
-    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    count = f"{rows:,}".replace(",", " ")
-    print(f"uppföljning, {database}, {count} personmånader ({len(ih.MUNICIPALITIES)} kommuner), load {load:.1f}:")
-    print(f"  inläsning av historiken:            {imported:.1f} s")
-    print(f"  regionsidans data ({args.year}):          {region_seconds:.2f} s  mål: under 1 s")
-    print(f"  en kommuns översikt (0680):         {municipality_seconds:.2f} s  mål: under 1 s")
-    print(f"  bistand indicators --region:        {command:.2f} s  mål: under 1 s")
+                with psycopg.connect(dbname="postgres", host=str(cluster.socket_dir), port=cluster.port,
+                                     user="postgres", autocommit=True) as admin:
+                    admin.execute("CREATE DATABASE bistand")
+                lines = run(cluster.url, csv_path, rows, args.year, args.rounds)
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+                cluster.stop()
+        else:
+            url = args.database_url or f"sqlite:///{workdir / 'bistand.sqlite3'}"
+            lines = run(url, csv_path, rows, args.year, args.rounds)
+    print("\n".join(lines))
     return 0
 
 

@@ -266,6 +266,7 @@ def _reset_demo() -> bool:
     from bistand.applications.models import Application, Attachment, CompletionRequest
     from bistand.casework.models import Assignment, CaseNote, MonthlyRun, Referral
     from bistand.decisions.models import Decision, DecisionLetter, WorseningGround
+    from bistand.followup.aggregates import forget as forget_aggregates
     from bistand.followup.models import AssistanceMonth, HistoryImport, PersonMonth, Population
     from bistand.payments.models import OverpaymentClaim, Payment, PaymentExport
     from bistand.registers.models import RegisterFact, RegisterFetch
@@ -279,6 +280,7 @@ def _reset_demo() -> bool:
     MonthlyRun.objects.filter(municipality__in=municipalities).delete()
     AssistanceMonth.objects.filter(municipality__in=municipalities).delete()
     PersonMonth.objects.filter(municipality__in=municipalities).delete()
+    forget_aggregates(municipalities)
     HistoryImport.objects.filter(municipality__in=municipalities).delete()
     Population.objects.filter(municipality__in=municipalities).delete()
     Payment.objects.filter(municipality__in=municipalities).delete()

@@ -20,6 +20,7 @@ from bistand.audit.models import ChangeAction
 from bistand.audit.services import display_name, record_change
 from bistand.tenancy.scoping import check_can_act_in
 
+from . import aggregates
 from .models import EndReason, HouseholdEnd, MonthRole, PersonMonth, SupportBarrier
 from .services import adults_of, household_key
 
@@ -101,6 +102,7 @@ def record_end_reason(*, actor, household, month: dt.date, reason: str) -> House
                       changes={"reason": {"old": current.reason, "new": reason}})
         current.reason, current.recorded_by = reason, display_name(actor)
         current.save(update_fields=["reason", "recorded_by"])
-    PersonMonth.objects.filter(household_key=household_key(household.pk), month=month,
-                               role=MonthRole.APPLICANT).update(end_reason=reason)
+    if PersonMonth.objects.filter(household_key=household_key(household.pk), month=month,
+                                  role=MonthRole.APPLICANT).update(end_reason=reason):
+        aggregates.touch([(household.municipality_id, month)])
     return current

@@ -234,6 +234,7 @@ class Dashboard:
     latest_month: dt.date | None
     data_changed_at: dt.datetime | None  # the latest change of the base in the scope
     computed_at: dt.datetime = field(default_factory=timezone.now)
+    pending_since: dt.datetime | None = None  # changes of the base not yet in precomputed numbers
 
 
 def _window(year: int) -> tuple[dt.date, dt.date]:
@@ -262,6 +263,7 @@ class RegionOverview:
     total: dict
     data_changed_at: dt.datetime | None
     computed_at: dt.datetime = field(default_factory=timezone.now)
+    pending_since: dt.datetime | None = None  # changes of the base not yet in precomputed numbers
 
 
 def region_overview(region, year: int, filters: Filters = Filters()) -> RegionOverview:

@@ -23,8 +23,7 @@ from bistand.audit.services import display_name, record_change
 from bistand.tenancy.current import get_state
 from bistand.tenancy.roles import Role
 
-from . import indicators as ind
-from . import method
+from . import aggregates, method
 from .dashboard import SUPPRESS_BELOW
 from .models import GoalDirection, ImplementationGoal
 
@@ -40,7 +39,7 @@ def _method_share(function, count: str, part: str) -> Callable[[int, int], tuple
 def _long_term(municipality_id: int, year: int) -> tuple[int, int]:
     from bistand.tenancy.models import Municipality
 
-    result = ind.compute(ind.Scope.municipality(Municipality.objects.get(pk=municipality_id)), year)
+    result, _aggregate = aggregates.municipality_indicators(Municipality.objects.get(pk=municipality_id), year)
     return result["long_term_adults"], result["adult_recipients"]
 
 

@@ -329,3 +329,51 @@ class StatisticsExport(models.Model):
 
     def __str__(self) -> str:
         return f"Statistik {self.month:%Y-%m} ({self.municipality_id})"
+
+
+class IndicatorAggregate(models.Model):
+    """The precomputed follow-up of one scope (a municipality or a region), year and filter combination:
+    the indicators of shared contract contracts/indicators.md and the monthly trend, exactly as the
+    definitions give them from the person-month base (:mod:`bistand.followup.aggregates`). Counts only, no
+    person data. ``updated_at`` is when the numbers were computed; the pages show it."""
+
+    scope_key = models.CharField("omfattning", max_length=20, help_text="m:<kommunens id> eller r:<regionens id>.")
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.CASCADE,
+                                     null=True, blank=True, related_name="+")
+    region = models.ForeignKey("tenancy.Region", verbose_name="region", on_delete=models.CASCADE,
+                               null=True, blank=True, related_name="+")
+    year = models.PositiveSmallIntegerField("år")
+    filters = models.CharField("urval", max_length=200, blank=True, help_text="Tomt: alla.")
+    data = models.JSONField("nyckeltal och månader")
+    latest_month = models.DateField("underlaget når", null=True, blank=True)
+    data_changed_at = models.DateTimeField("underlaget ändrat", null=True, blank=True)
+    updated_at = models.DateTimeField("beräknat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "förberäknade nyckeltal"
+        verbose_name_plural = "förberäknade nyckeltal"
+        constraints = [
+            models.UniqueConstraint(fields=["scope_key", "year", "filters"], name="indicatoraggregate_one_per_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nyckeltal {self.scope_key} {self.year} {self.filters or 'alla'}"
+
+
+class AggregateTouch(models.Model):
+    """A (municipality, month) whose person-months changed since the aggregates were last refreshed: written
+    by every writer of :class:`PersonMonth` in its own transaction, consumed by
+    :func:`bistand.followup.aggregates.refresh`."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.CASCADE,
+                                     related_name="+")
+    month = models.DateField("månad")
+    touched_at = models.DateTimeField("ändrat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "ändring som väntar på omräkning"
+        verbose_name_plural = "ändringar som väntar på omräkning"
+        indexes = [models.Index(fields=["municipality", "month"], name="aggregatetouch_municipality")]
+
+    def __str__(self) -> str:
+        return f"Ändrat {self.municipality_id} {self.month:%Y-%m}"

@@ -13,10 +13,10 @@ from django.utils import timezone
 from bistand.audit.services import display_name, record_create, record_create_many
 from bistand.bulkinsert import insert_many
 from bistand.common.months import last_day
-from bistand.people.models import HouseholdMember, HouseholdRole, Person
+from bistand.people.models import Household, HouseholdMember, HouseholdRole, Person
 from bistand.tenancy.models import Municipality
 
-from . import statistics
+from . import aggregates, statistics
 from .history import MAX_ERRORS, HistoryError, HistoryFileError, HistoryRow, decode, parse_history
 from .models import (
     AdultRole,
@@ -183,7 +183,11 @@ def sync_decided_months(household_months: Iterable[tuple[int, dt.date]]) -> int:
             if source == MonthSource.IMPORTED:
                 # The imported household the person was in that month gives way to the decision entirely.
                 stale_households.add((municipality_id, key, month))
+    municipality_of = dict(Household.objects.filter(pk__in=household_ids).values_list("pk", "municipality_id"))
+    touched = ({(row.municipality_id, row.month) for row in rows} | {(m, month) for m, _key, month in stale_households}
+               | {(municipality_of[household_id], month) for household_id, month in pairs if household_id in municipality_of})
     with transaction.atomic():
+        aggregates.touch(touched)
         for municipality_id, key, month in stale_households:
             PersonMonth.objects.filter(municipality_id=municipality_id, household_key=key, month=month).delete()
         by_month: dict[dt.date, list[str]] = {}
@@ -297,6 +301,7 @@ def import_history(
             new_rows.append((municipality_id, key, person.pk, row.month, row.role, row.amount_ore, row.end_reason))
         if errors:
             raise HistoryFileError(errors, truncated=len(errors) >= MAX_ERRORS)
+        aggregates.touch({(municipality_id, month) for municipality_id, _key, _person, month, *_rest in new_rows})
         for chunk in _chunks(replaced_ids):
             PersonMonth.objects.filter(pk__in=chunk).delete()
         for chunk in _chunks(new_rows, 5000):

@@ -2,7 +2,8 @@
 roles that may see people, access-logged), the regional coordinator's region page with the
 implementation goals, and the researcher's start page.
 
-Views parse, call the reads of bistand.followup.dashboard / goals, render."""
+Views parse, call the reads of bistand.followup.aggregates (the dashboards' precomputed numbers) /
+dashboard / goals, render."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bistand.audit.models import AccessAction, AccessPurpose
 from bistand.audit.services import log_access
 from bistand.common.months import MONTH_NAMES
-from bistand.followup import charts, goals, selectors, services, statistics
+from bistand.followup import aggregates, charts, goals, selectors, services, statistics
 from bistand.followup import dashboard as dash
 from bistand.followup.forms import DashboardFilterForm, GoalForm, StatisticsMonthForm
 from bistand.people.presenters import present_persons
@@ -49,7 +50,7 @@ def _charts(board):
 def dashboard(request):
     state = for_request(request)
     form, year, filters = _filters(request, units=state.municipality.units.order_by("name"))
-    board = dash.municipality_dashboard(state.municipality, year, filters)
+    board = aggregates.municipality_dashboard(state.municipality, year, filters)
     if request.GET.get("format") == "csv":
         return _dashboard_csv(board, state.municipality)
     indicators = [(name, label, board.indicators[name]) for name, label in dash.INDICATOR_LABELS.items()]
@@ -172,7 +173,7 @@ def region_page(request):
                 messages.success(request, "Målet är sparat.")
                 return redirect(f"{request.path}?year={data['year']}")
     form, year, filters = _filters(request)
-    overview = dash.region_overview(region, year, filters)
+    overview = aggregates.region_overview(region, year, filters)
     columns = [(m, r if m.pk == own else dash.suppress(r)) for m, r in overview.municipalities]
     rows = [(label, [result[name] for _m, result in columns], dash.suppress(overview.total)[name])
             for name, label in dash.INDICATOR_LABELS.items()]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0006_implementation_goals'),
+        ('followup', '0007_indicator_aggregates'),
         ('tenancy', '0002_municipality_letter_details'),
     ]
 
