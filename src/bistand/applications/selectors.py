@@ -8,6 +8,7 @@ or the co-applicant — the applicant only ever sees their own households' appli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
@@ -110,6 +111,39 @@ def _member_person_ids(application: Application) -> dict[str, str]:
     for child in _claimed_children(application):
         ids[child["key"]] = CLAIM_ID_PREFIX + child["key"]
     return ids
+
+
+def member_names(application: Application) -> dict[str, str]:
+    """Calculation member id → the first name to show for that member (in trace lines, letters and the
+    e-service): the name in the declaration, else the name in the household register; a claimed child
+    by its ``ansprak-<key>`` id. Ids without a name are left out (the label keeps a neutral word)."""
+    names: dict[str, str] = {}
+    members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+    for member in members:
+        if member.person.first_name:
+            names[str(member.person_id)] = member.person.first_name
+    if application.applicant_id and application.applicant.first_name:
+        names.setdefault(str(application.applicant_id), application.applicant.first_name)
+    declared = application.declaration.get("members") or {}
+    ids = _member_person_ids(application)
+    for key, member_id in ids.items():
+        entry = declared.get("applicant") if key == decl.APPLICANT else declared.get("partner") if key == "partner" else next(
+            (c for c in declared.get("children") or [] if c.get("key") == key), None)
+        if entry and (entry.get("first_name") or "").strip():
+            names[member_id] = entry["first_name"].strip()
+    return names
+
+
+_BARE_ID = r"(?<![0-9A-Za-z-]){id}(?=[,:)])"
+
+
+def label_with_names(label: str, names: dict[str, str]) -> str:
+    """A trace line's label with each member id replaced by the member's name: "Personliga kostnader,
+    barn 289, 5 år" → "Personliga kostnader, Ella, 5 år"; "Jobbstimulans, 12: …" → "Jobbstimulans, Dora: …"."""
+    for member_id, name in sorted(names.items(), key=lambda item: -len(item[0])):
+        label = re.sub(rf"\bbarn {re.escape(member_id)}(?=[,:)])", lambda _m, n=name: n, label)
+        label = re.sub(_BARE_ID.format(id=re.escape(member_id)), lambda _m, n=name: n, label)
+    return label
 
 
 def calculation_incomes(application: Application, register_facts: Iterable[Any] | None = None) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ from bistand.registers import selectors as register_selectors
 from bistand.tenancy.models import Municipality
 
 from . import forms
-from .presenters import calculation_basis, calculation_lines, member_names
+from .presenters import calculation_basis, calculation_lines
 from .session import applicant_required, current_applicant, sign_in, sign_out
 
 NEXT_SESSION_KEY = "bistand_portal_next"
@@ -630,7 +630,7 @@ def letter_renderer():
 def decision(request, pk: int, decision_pk: int):
     application, decision_obj = _own_decision(request, pk, decision_pk)
     calculation = getattr(decision_obj, "calculation", None)
-    names = member_names(application)
+    names = selectors.member_names(application)
     return render(request, "portal/decision.html", {
         "application": application, "decision": decision_obj, "month_label": month_sv(application.month),
         "lines": calculation_lines(calculation, names) if calculation is not None else [],
