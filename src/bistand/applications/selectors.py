@@ -8,13 +8,16 @@ or the co-applicant — the applicant only ever sees their own households' appli
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bistand.calculations.inputs import ore_to_json_amount
 from bistand.calculations.services import build_input_for_household, members_in_month
@@ -111,6 +114,15 @@ def _member_person_ids(application: Application) -> dict[str, str]:
     for child in _claimed_children(application):
         ids[child["key"]] = CLAIM_ID_PREFIX + child["key"]
     return ids
+
+
+def answer_by(application: Application) -> dt.date | None:
+    """The date by which the applicant is promised an answer: ``BISTAND_ANSWER_WITHIN_DAYS`` days after
+    the application came in (None before it has come in)."""
+    if application.submitted_at is None:
+        return None
+    days = getattr(settings, "BISTAND_ANSWER_WITHIN_DAYS", 10)
+    return timezone.localtime(application.submitted_at).date() + dt.timedelta(days=days)
 
 
 def member_names(application: Application) -> dict[str, str]:

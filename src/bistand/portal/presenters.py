@@ -73,3 +73,9 @@ def calculation_basis(stored_calculation, names: dict[str, str]) -> list[dict[st
                      "who": names.get(str(income.get("member")), ""), "amount": income["amount"],
                      "source": income.get("note") or "Uppgift i ansökan"})
     return rows
+
+
+def next_unfinished(steps: list[dict]) -> dict | None:
+    """The first part of a draft that is neither answered nor marked "kan inte svara" (the one
+    "Fortsätt" button of the overview), or None when every part is done."""
+    return next((row for row in steps if row["state"] == "todo"), None)

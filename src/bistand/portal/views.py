@@ -34,7 +34,7 @@ from bistand.registers import selectors as register_selectors
 from bistand.tenancy.models import Municipality
 
 from . import forms
-from .presenters import calculation_basis, calculation_lines
+from .presenters import calculation_basis, calculation_lines, next_unfinished
 from .session import applicant_required, current_applicant, sign_in, sign_out
 
 NEXT_SESSION_KEY = "bistand_portal_next"
@@ -262,19 +262,25 @@ def application_detail(request, pk: int):
         return render(request, "portal/application_draft.html", {
             "application": application, "steps": steps, "month_label": month_sv(application.month),
             "sections": [(key, label, current.get(key, []), state.get(key, "")) for key, label in decl.SECTIONS],
-            "missing": decl.missing_answers(application.declaration),
+            "missing": decl.missing_answers(application.declaration), "next_step": next_unfinished(steps),
         })
     return render(request, "portal/application_detail.html", {
         "application": application,
         "month_label": month_sv(application.month),
-        "summary": [(label, decl.summary(application.declaration).get(key, [])) for key, label in decl.SECTIONS],
-        "events": timeline.application_events(application),
+        "summary": [(label, decl.summary(application.declaration, _viewer(application, person)).get(key, []))
+                    for key, label in decl.SECTIONS],
+        "events": timeline.application_events(application, viewer_ids=request.applicant.person_ids),
         "completions": list(application.completion_requests.order_by("-created_at")),
         "attachments": list(application.attachments.all()),
         "decisions": _decisions_for(application),
         "is_co_applicant": person.pk == application.co_applicant_id,
+        "answer_by": selectors.answer_by(application),
         "register_facts": _register_facts(application),
     })
+
+
+def _viewer(application: Application, person) -> str:
+    return decl.VIEWER_APPLICANT if person.pk == application.applicant_id else decl.VIEWER_PARTNER
 
 
 def _register_facts(application: Application) -> list:
@@ -560,15 +566,20 @@ def confirm(request, pk: int):
         return redirect("portal:case")
     return render(request, "portal/confirm.html", {
         "application": application, "month_label": month_sv(application.month), "form": form,
-        "summary": [(label, decl.summary(application.declaration).get(key, [])) for key, label in decl.SECTIONS],
+        "summary": [(label, decl.summary(application.declaration, decl.VIEWER_PARTNER).get(key, []))
+                    for key, label in decl.SECTIONS],
         "awaiting": application.status == ApplicationStatus.AWAITING_CO_APPLICANT,
     })
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @applicant_required
 def withdraw(request, pk: int):
+    """GET asks "are you sure?" (a page of its own: no script), POST deletes the draft or withdraws."""
     application, person = _own_draft_or_received(request, pk)
+    if request.method == "GET":
+        return render(request, "portal/withdraw.html", {"application": application, "month_label": month_sv(application.month),
+                                                         "is_draft": application.status == ApplicationStatus.DRAFT})
     try:
         services.withdraw(application, person=person)
     except ValidationError as failure:
