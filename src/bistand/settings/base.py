@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "bistand.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "bistand.middleware.OwnErrorPagesMiddleware",  # DEBUG only: the Swedish 404/500 pages (bistand.errors)
     "django.middleware.common.CommonMiddleware",
     "bistand.middleware.UploadSizeLimitMiddleware",  # before CSRF, which reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
