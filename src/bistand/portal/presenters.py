@@ -79,3 +79,31 @@ def next_unfinished(steps: list[dict]) -> dict | None:
     """The first part of a draft that is neither answered nor marked "kan inte svara" (the one
     "Fortsätt" button of the overview), or None when every part is done."""
     return next((row for row in steps if row["state"] == "todo"), None)
+
+
+#: A plan's status and an action's responsible party as the applicant reads them in their own plan
+#: ("du", never "klienten"); the staff pages keep the models' labels.
+PLAN_STATUS_FOR_APPLICANT = {
+    "draft": "Utkast",
+    "shared": "Delad med dig – svara gärna",
+    "accepted": "Du har godkänt planeringen",
+    "accepted_with_comment": "Du har godkänt planeringen med en kommentar",
+    "disputed": "Du håller inte med om planeringen",
+    "closed": "Avslutad",
+}
+RESPONSIBLE_FOR_APPLICANT = {"client": "Du själv"}
+
+
+def plan_status_for_applicant(plan) -> str:
+    return PLAN_STATUS_FOR_APPLICANT.get(plan.status, plan.get_status_display())
+
+
+def responsible_for_applicant(action) -> str:
+    return RESPONSIBLE_FOR_APPLICANT.get(action.responsible) or action.responsible_label
+
+
+def field_error(label: str, error: str) -> str:
+    """One line of an error summary: "Hyra: Skriv beloppet …"; a label that is a question keeps its own
+    mark ("Hur bor du? Välj …", never "Hur bor du?: …")."""
+    label = str(label).strip()
+    return f"{label} {error}" if label.endswith(("?", "!", ":")) else f"{label}: {error}"
