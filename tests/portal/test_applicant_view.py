@@ -121,3 +121,30 @@ def test_the_co_applicant_sees_the_application_from_their_own_point_of_view(clie
     assert "Lön (efter skatt, du)" in text and "Barnbidrag (Sara)" in text
     assert "Pia Partner" not in text  # the co-applicant is "du", not a name in the third person
     assert "Det här behöver du göra" in text
+
+
+def test_mitt_arende_lists_events_newest_first_and_a_payment_by_its_payment_date_without_a_time():
+    from django.template.loader import render_to_string
+
+    from bistand.casework import timeline
+    from bistand.payments.services import import_bank_status
+    from bistand.tenancy.roles import Role
+    from tests.factories import user_with_role
+    from tests.payments import bankfiles
+    from tests.payments.factories import debtor_account
+    from tests.payments.test_bank_status import EXPORT_DAY, exported
+
+    municipality = MunicipalityFactory(name="Betalby")
+    debtor_account(municipality)
+    people = user_with_role(Role.CASEWORKER, municipality), user_with_role(Role.APPROVER, municipality)
+    export, (paid,) = exported(municipality, people, count=1)
+    import_bank_status(bankfiles.pain002(export.message_id, [(paid.end_to_end_id, "ACSC", "", "")]))
+    application = paid.decision.application
+    events = timeline.case_events([application.applicant_id])
+    assert [e.at for e in events] == sorted((e.at for e in events), reverse=True)
+    assert "Utbetalt" in [e.title for e in events]
+    html = render_to_string("portal/_events.html", {"events": events})
+    payment_item = html[html.index("event-paid"):]
+    payment_item = payment_item[:payment_item.index("</li>")]
+    assert f'datetime="{EXPORT_DAY.isoformat()}"' in payment_item
+    assert "12:00" not in payment_item and "25 mars 2026" in payment_item
