@@ -6,7 +6,8 @@ on every e-service page rendered by Django's test client.
 
 * "?." and "?:" (a question mark followed by more punctuation: "Fråga?: Fel", "Har du barn?.")
 * a singular count with a plural word ("1 bilagor", "1 utbetalningar", "1 bifogade")
-* a member's internal id in a label ("barn 289,") where the name belongs
+* a member's internal id in a label ("barn 289,") where the name belongs, on a page the applicant reads
+  (the staff calculator numbers its made-up household's children "barn 1, barn 2")
 * "klienten" / "klientens" on a page the applicant reads (the applicant's own plan speaks to them: "du")
 * "(frivilligt)" at a field the form requires
 """
@@ -50,9 +51,9 @@ def problems(html: str, *, applicant_page: bool = True) -> list[str]:
         found.append(f"frågetecken följt av skiljetecken: …{text[max(0, match.start() - 40):match.end() + 10]}…")
     for match in _ONE_PLURAL.finditer(text):
         found.append(f"plural efter 1: …{text[max(0, match.start() - 30):match.end() + 10]}…")
-    for match in _MEMBER_ID.finditer(text):
-        found.append(f"id i stället för namn: …{text[max(0, match.start() - 30):match.end() + 10]}…")
     if applicant_page:
+        for match in _MEMBER_ID.finditer(text):
+            found.append(f"id i stället för namn: …{text[max(0, match.start() - 30):match.end() + 10]}…")
         for match in _CLIENT.finditer(text):
             found.append(f"'klient' på en sida till den sökande: …{text[max(0, match.start() - 30):match.end() + 10]}…")
     required = _required_ids(html)

@@ -56,7 +56,7 @@ def test_worker_writes_a_plan_and_the_client_accepts_it_in_the_e_service(live_se
     expect(page.locator("#requirements-heading + p + table")).to_contain_text("4 kap. 4 § socialtjänstlagen")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Dela med klienten i e-tjänsten").click()
-    expect(page.locator("#plan-status")).to_have_text("Delad med dig – svara gärna")
+    expect(page.locator("#plan-status")).to_have_text("Delad med klienten")
 
     # The client logs in to the e-service and accepts the plan.
     page.context.clear_cookies()
