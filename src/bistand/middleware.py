@@ -7,6 +7,9 @@
   ``BISTAND_STAFF_IDLE_TIMEOUT`` seconds without a request (default 30 minutes), and after
   ``SESSION_COOKIE_AGE`` seconds in all (the absolute limit, which the idle clock would otherwise
   push forward with every request).
+* ``OwnErrorPagesMiddleware``: under DEBUG (the development server) a missing page or a failing view
+  still gives the project's own Swedish 404 and 500 pages (:mod:`bistand.errors`), not Django's debug
+  pages; the traceback goes to the log. With DEBUG off it does nothing (Django uses the handlers).
 * ``UploadSizeLimitMiddleware``: an upload larger than an attachment may be is refused from its
   Content-Length, before the body is read.
 * ``DatabaseUnavailableMiddleware``: when the database goes away in the middle of a request (a restart,
@@ -16,6 +19,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
@@ -23,6 +27,8 @@ from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.utils.html import escape
+
+from bistand import errors
 
 NO_STORE = "private, no-store"
 STARTED_KEY = "bistand_session_started"
@@ -130,3 +136,29 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
         response["Retry-After"] = "30"
         return response
+
+
+class OwnErrorPagesMiddleware:
+    """See the module docstring. Sits before CommonMiddleware, so that a missing slash is still redirected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return errors.page_not_found(request)  # no URL pattern matched
+        return response
+
+    def process_exception(self, request, exception):
+        if not settings.DEBUG:
+            return None
+        from django.core.exceptions import PermissionDenied, SuspiciousOperation
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            return errors.page_not_found(request, exception)
+        if isinstance(exception, (PermissionDenied, SuspiciousOperation)):
+            return None  # Django's 403/400 handling (the project's 403.html) is the same with DEBUG on
+        logging.getLogger("django.request").error("Internal Server Error: %s", request.path, exc_info=exception)
+        return errors.server_error(request)

@@ -23,3 +23,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# The project's own Swedish error pages (bistand.errors); under DEBUG too, by OwnErrorPagesMiddleware.
+handler404 = "bistand.errors.page_not_found"
+handler500 = "bistand.errors.server_error"

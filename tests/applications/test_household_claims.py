@@ -176,7 +176,7 @@ def test_a_first_application_is_calculated_with_its_declared_children_before_the
 
 
 def test_the_calculation_lines_name_a_declared_child_by_the_typed_name(person):
-    from bistand.portal.presenters import member_names
+    from bistand.applications.selectors import member_names
 
     submitted = _submit(person, children=[_child(first_name="Bo")])
     assert member_names(submitted)["ansprak-barn1"] == "Bo"

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from bistand.applications.selectors import label_with_names, member_names
 from bistand.decisions import services
 from bistand.decisions.letters import letter_filename, letter_title, municipality_name, render_pdf
 from bistand.decisions.models import Decision
@@ -99,8 +100,9 @@ def test_the_letter_says_the_decision_first_then_calculation_reasons_legal_basis
     assert positions == sorted(positions)
 
     assert "Delavslag" in flat and "högre än kommunens tak" in flat
+    names = member_names(decision.application)
     for line in decision.calculation.result["lines"]:
-        assert " ".join(line["label"].split())[:30] in flat
+        assert " ".join(label_with_names(line["label"], names).split())[:30] in flat
     assert "Vi har räknat med din hyra upp till kommunens tak." in flat
     assert "12 kap. 7 § första stycket 1 socialtjänstlagen (2025:400)" in flat
     assert "Du ska stå till arbetsmarknadens förfogande." in flat

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.proofread import problems
+
 CHROMIUM = Path(os.environ.get("BISTAND_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PHONE = {"width": 320, "height": 720}  # WCAG 1.4.10 reflow: 320 CSS pixels wide
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -62,10 +66,72 @@ def browser():
         connections.close_all()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page (injected through the DevTools protocol: the
+    pages' Content-Security-Policy forbids inline <script> tags)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
+        return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(" "))}));
+    }""")
+
+
+def check_rendered_page(page, *, phone: bool) -> list[str]:
+    """What is wrong with the page just loaded: proofreading slips (tests/proofread.py) on every page;
+    at the phone viewport also sideways scrolling (document.scrollWidth above 320) and axe-core's
+    violations on the e-service's pages."""
+    url = page.url
+    applicant_page = "/e-tjanst/" in url
+    found = [f"{url}: {p}" for p in problems(page.content(), applicant_page=applicant_page)]
+    if phone and applicant_page:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll("body *"))
+                .filter(e => e.getBoundingClientRect().right > limit + 1)
+                .filter(e => !Array.from(e.children).some(c => c.getBoundingClientRect().right > limit + 1))
+                .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : ""))""",
+                                 PHONE["width"])
+            found.append(f"{url}: sidan är {width} px bred vid {PHONE['width']} px (WCAG 1.4.10): {wide}")
+        found += [f"{url}: axe {v['id']} {v['nodes'][:3]}" for v in axe_violations(page)]
+    return found
+
+
+def _context_and_page(browser, found: list[str], *, phone: bool):
+    options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+    if phone:
+        options.update(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = browser.new_context(**options)
     context.set_default_timeout(15_000)
     page = context.new_page()
+
+    def on_load(loaded):
+        from playwright.sync_api import Error
+
+        try:
+            found.extend(check_rendered_page(loaded, phone=phone))
+        except Error:  # the test went on to the next page before this one could be read
+            pass
+
+    page.on("load", on_load)
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop browser page; every page it loads is proofread (tests/proofread.py)."""
+    found: list[str] = []
+    context, page = _context_and_page(browser, found, phone=False)
     yield page
     context.close()
+    assert found == [], "\n".join(found)
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page at a phone's 320 px: every e-service page it loads is proofread, must not scroll sideways
+    and must pass axe-core (WCAG 2.1 AA)."""
+    found: list[str] = []
+    context, page = _context_and_page(browser, found, phone=True)
+    yield page
+    context.close()
+    assert found == [], "\n".join(found)

@@ -73,7 +73,7 @@ def test_worker_writes_a_plan_and_the_client_accepts_it_in_the_e_service(live_se
     assert axe_violations(page) == []
     page.get_by_label("Jag godkänner planeringen", exact=True).check()
     page.get_by_role("button", name="Skicka svaret").click()
-    expect(page.locator("#plan-status")).to_have_text("Godkänd av klienten")
+    expect(page.locator("#plan-status")).to_have_text("Du har godkänt planeringen")
     assert axe_violations(page) == []
 
     plan = Plan.objects.get(person=person)

@@ -22,9 +22,11 @@ def attachment_dir(settings, tmp_path):
     settings.BISTAND_ATTACHMENT_DIR = str(tmp_path / "attachments")
 
 
-def test_applicant_applies_for_the_first_time_and_sees_it_received(live_server, page, tmp_path):
+def test_applicant_applies_for_the_first_time_and_sees_it_received(live_server, phone_page, tmp_path):
+    """At a phone's 320 px: every page is checked for reflow, axe-core and proofreading (conftest)."""
     from playwright.sync_api import expect
 
+    page = phone_page
     MunicipalityFactory(name="Exempelby")
     page.goto(f"{live_server.url}/e-tjanst/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ansök om ekonomiskt bistånd")

@@ -11,12 +11,13 @@ from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.calculations.services import calculate_and_store
 from bistand.people import personnummer as pnr
+from bistand.people.models import HouseholdRole
 from bistand.portal import presenters
 from bistand.portal.views import applications as application_views
 from bistand.portal.views import my_case as case_views
 from bistand.tenancy.roles import Role
 from tests.applications.test_services import fill_all
-from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
+from tests.factories import HouseholdMemberFactory, MunicipalityFactory, PersonFactory, user_with_role
 from tests.portal.helpers import simulator_login
 
 pytestmark = pytest.mark.django_db
@@ -43,20 +44,54 @@ def decided():
 
 def test_calculation_lines_come_from_the_stored_trace_with_names(decided):
     application, decision, calculation = decided
-    lines = presenters.calculation_lines(calculation, presenters.member_names(application))
+    lines = presenters.calculation_lines(calculation, selectors.member_names(application))
     assert [line.code for line in lines] == [row["code"] for row in calculation.result["lines"]]
     assert [str(line.amount) for line in lines] == [str(row["amount"]) for row in calculation.result["lines"]]
     amount = next(line for line in lines if line.code == "amount")
     assert amount.is_total and "Det är det belopp som betalas ut" in amount.explanation
     rent = next(line for line in lines if line.code == "costs.rent")
     assert "kommunen räknar med" in rent.explanation
-    basis = presenters.calculation_basis(calculation, presenters.member_names(application))
+    basis = presenters.calculation_basis(calculation, selectors.member_names(application))
     assert {"what": "Sjukpenning", "who": "Dora", "amount": 2500, "source": "Uppgift från dig"} in basis
 
 
 def test_names_replace_ids_in_trace_labels():
-    assert presenters._with_names("Jobbstimulans, 12: 25 % av lönen", {"12": "Dora"}) == "Jobbstimulans, Dora: 25 % av lönen"
-    assert presenters._with_names("Personliga kostnader, barn 13, 4 år", {"13": "Bo", "1": "X"}) == "Personliga kostnader, barn Bo, 4 år"
+    assert selectors.label_with_names("Jobbstimulans, 12: 25 % av lönen", {"12": "Dora"}) == "Jobbstimulans, Dora: 25 % av lönen"
+    assert selectors.label_with_names("Personliga kostnader, barn 13, 4 år", {"13": "Bo", "1": "X"}) == "Personliga kostnader, Bo, 4 år"
+    assert (selectors.label_with_names("Personliga kostnader, barn ansprak-barn1, 5 år", {"ansprak-barn1": "Ella"})
+            == "Personliga kostnader, Ella, 5 år")
+    assert selectors.label_with_names("Barnets egen arbetsinkomst, 13: räknas inte", {"13": "Bo"}) == "Barnets egen arbetsinkomst, Bo: räknas inte"
+
+
+@pytest.fixture
+def decided_with_child():
+    """A decided application of a household with a child in the register (named Ella only there)."""
+    municipality = MunicipalityFactory(code="0680")
+    person = PersonFactory(municipality=municipality, personnummer=NUMBER, birth_date=BIRTH, first_name="Dora")
+    application = services.start_application(person=person, month=MONTH)
+    child = PersonFactory(municipality=municipality, birth_date=dt.date(2020, 6, 1), first_name="Ella")
+    HouseholdMemberFactory(household=application.household, person=child, role=HouseholdRole.CHILD)
+    application = fill_all(application, person)
+    application = services.submit(application, application.submission_key, person=person).application
+    calculation = calculate_and_store(application.household, MONTH, selectors.calculation_input_for(application, []), "system")
+    from bistand.decisions.services import issue_decision
+
+    decision = issue_decision(application, calculation, user_with_role(Role.CASEWORKER, municipality))
+    return application, decision, calculation, child
+
+
+def test_the_decision_page_and_letter_name_the_child_not_its_id(client, decided_with_child):
+    application, decision, calculation, child = decided_with_child
+    assert any(f"barn {child.pk}" in row["label"] for row in calculation.result["lines"])  # the stored trace
+    simulator_login(client, NUMBER)
+    page = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/").content.decode()
+    assert "Personliga kostnader, Ella, 5 år" in page
+    assert f"barn {child.pk}" not in page
+    from bistand.decisions.letters import render_html
+
+    letter = render_html(decision)
+    assert "Personliga kostnader, Ella, 5 år" in letter
+    assert f"barn {child.pk}" not in letter
 
 
 def test_the_applicant_sees_the_decision_its_calculation_and_the_letter(client, decided):
@@ -67,7 +102,7 @@ def test_the_applicant_sees_the_decision_its_calculation_and_the_letter(client, 
     page = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/").content.decode()
     assert 'id="calculation"' in page
     for row in calculation.result["lines"]:
-        assert row["label"] in page
+        assert selectors.label_with_names(row["label"], selectors.member_names(application)) in page
     assert "Uppgift från dig" in page
     assert "inom tre veckor" in page and "förvaltningsrätten" in page
     letter = client.get(f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/brev.pdf")

@@ -226,3 +226,27 @@ def test_a_manager_reads_the_case_but_cannot_decide(client, settings):
     page = client.get(url("case_detail", application.pk))
     assert page.status_code == 200 and not page.context["may_decide"]
     assert client.post(url("case_decide", application.pk), {"action": "issue"}).status_code == 403
+
+
+def test_the_trace_names_each_child_not_its_id_and_keeps_a_protected_childs_name_hidden(client, settings):
+    from bistand.people.models import HouseholdRole
+
+    municipality = MunicipalityFactory()
+    household = household_with_members(municipality, children=2, birth_date=dt.date(1980, 5, 5))
+    children = [m.person for m in HouseholdMember.objects.filter(household=household, role=HouseholdRole.CHILD).order_by("pk")]
+    named, protected = children
+    named.first_name = "Ella"
+    named.save()
+    protected.first_name, protected.protected_identity = "Hemlig", True
+    protected.save()
+    application = make_application(household, MONTH, kind="new", incomes=(("wage", "applicant", 3000),))
+    settings.BISTAND_SSBTEK_SIMULATOR_FIXTURES = simulator_fixture(application)
+    worker = user_with_role(Role.CASEWORKER, municipality)
+    client.force_login(worker)
+    prepare(client, application)
+    html = client.get(url("case_detail", application.pk)).content.decode()
+    trace = html[html.index('id="trace"'):]
+    trace = trace[:trace.index("</table>")]
+    assert f"barn {named.pk}," not in trace
+    assert "Personliga kostnader, Ella," in trace
+    assert "Hemlig" not in trace and f"barn {protected.pk}," in trace

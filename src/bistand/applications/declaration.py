@@ -198,13 +198,23 @@ def clean_account(text: str) -> str:
 # --- what is still unanswered ------------------------------------------------------------------------
 
 
-def member_keys(declaration: dict[str, Any]) -> list[tuple[str, str]]:
-    """(key, Swedish label) of everyone an income can belong to."""
+#: Who reads a declaration in the e-service: the applicant who wrote it, or the co-applicant (the
+#: declared make, maka or sambo), to whom the applicant is "din make, maka eller sambo" and they are "du".
+VIEWER_APPLICANT, VIEWER_PARTNER = "applicant", "partner"
+
+
+def member_keys(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> list[tuple[str, str]]:
+    """(key, Swedish label) of everyone an income can belong to, as ``viewer`` says it."""
     members = declaration.get("members") or {}
-    keys = [(APPLICANT, "Du")]
     partner = members.get("partner")
-    if partner:
-        keys.append(("partner", partner.get("first_name") or "Din make, maka eller sambo"))
+    if viewer == VIEWER_PARTNER:
+        keys = [(APPLICANT, (members.get("applicant") or {}).get("first_name") or "Din make, maka eller sambo")]
+        if partner:
+            keys.append(("partner", "Du"))
+    else:
+        keys = [(APPLICANT, "Du")]
+        if partner:
+            keys.append(("partner", partner.get("first_name") or "Din make, maka eller sambo"))
     for child in members.get("children") or []:
         keys.append((child["key"], child.get("first_name") or "Barn"))
     return keys
@@ -242,20 +252,27 @@ def _money(ore: Any) -> str:
     return "" if ore is None else f"{format_amount(int(ore))} kr"
 
 
-def summary(declaration: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
-    """Each section as (label, value) rows in plain Swedish, for the review page and for comparing."""
+def _name_and_number(member: dict[str, Any]) -> str:
+    return f"{member.get('first_name', '')} {member.get('last_name', '')}, {_pnr(member.get('personnummer'))}".strip()
+
+
+def summary(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> dict[str, list[tuple[str, str]]]:
+    """Each section as (label, value) rows in plain Swedish, for the review page and for comparing;
+    ``viewer`` is who reads it (the co-applicant reads "du" about themselves, see :data:`VIEWER_PARTNER`)."""
     members = declaration.get("members") or {}
     out: dict[str, list[tuple[str, str]]] = {}
     rows: list[tuple[str, str]] = []
     partner = members.get("partner")
-    rows.append(("Make, maka eller sambo",
-                 f"{partner.get('first_name', '')} {partner.get('last_name', '')}, {_pnr(partner.get('personnummer'))}".strip()
-                 if partner else "Ingen"))
+    if viewer == VIEWER_PARTNER:
+        rows.append(("Din make, maka eller sambo", _name_and_number(members.get("applicant") or {})))
+    else:
+        rows.append(("Make, maka eller sambo", _name_and_number(partner) if partner else "Ingen"))
+    home = "er" if viewer == VIEWER_PARTNER else "dig"
     children = members.get("children") or []
     for child in children:
         detail = _pnr(child.get("personnummer")) or "personnummer saknas"
         if child.get("days_present") is not None:
-            detail += f", bor hos dig {child['days_present']} dagar i månaden"
+            detail += f", bor hos {home} {child['days_present']} dagar i månaden"
         if child.get("lunch_away_from_home"):
             detail += ", äter lunch på förskolan"
         rows.append((f"Barn: {child.get('first_name') or 'namn saknas'}", detail))
@@ -270,9 +287,9 @@ def summary(declaration: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
         ("Antal personer i bostaden", str(housing.get("persons_in_dwelling") or "Inte ifyllt")),
     ]
     out["costs"] = [(COST_LABELS.get(c["type"], c["type"]), _money(c.get("amount_ore"))) for c in declaration.get("costs") or []] or [("Kostnader", "Inga")]
-    names = dict(member_keys(declaration))
+    names = {key: ("du" if label == "Du" else label) for key, label in member_keys(declaration, viewer)}
     out["incomes"] = [
-        (f"{INCOME_LABELS.get(i['type'], i['type'])} ({names.get(i.get('member'), 'okänd person')})", _money(i.get("amount_ore")))
+        (_with_whose(INCOME_LABELS.get(i['type'], i['type']), names.get(i.get('member'), 'okänd person')), _money(i.get("amount_ore")))
         for i in declaration.get("incomes") or []
     ] or [("Inkomster", "Inga")]
     out["assets"] = [
@@ -282,6 +299,11 @@ def summary(declaration: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
     bank = declaration.get("bank_account") or {}
     out["bank_account"] = [("Konto", f"{bank.get('clearing')}-{bank.get('account')}" if bank.get("account") else "Inte ifyllt")]
     return out
+
+
+def _with_whose(label: str, whose: str) -> str:
+    """"Barnbidrag (Sara)"; a label that ends in a parenthesis takes the name inside it: "Lön (efter skatt, du)"."""
+    return f"{label[:-1]}, {whose})" if label.endswith(")") else f"{label} ({whose})"
 
 
 def _pnr(number: str | None) -> str:

@@ -156,6 +156,12 @@ class Application(models.Model):
         return self.status in EDITABLE_STATUSES
 
     @property
+    def letter_by_post(self) -> bool:
+        """The decision letter goes by post: the application came in on paper, by post or at a visit
+        (the applicant may not use the e-service at all)."""
+        return self.channel in STAFF_CHANNELS
+
+    @property
     def is_received(self) -> bool:
         return self.status in RECEIVED_STATUSES
 

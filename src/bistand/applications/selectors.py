@@ -9,12 +9,15 @@ or the co-applicant — the applicant only ever sees their own households' appli
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bistand.calculations.inputs import ore_to_json_amount
 from bistand.calculations.services import build_input_for_household, members_in_month
@@ -140,6 +143,48 @@ def _member_person_ids(application: Application) -> dict[str, str]:
     for child in _claimed_children(application):
         ids[child["key"]] = CLAIM_ID_PREFIX + child["key"]
     return ids
+
+
+def answer_by(application: Application) -> dt.date | None:
+    """The date by which the applicant is promised an answer: ``BISTAND_ANSWER_WITHIN_DAYS`` days after
+    the application came in (None before it has come in)."""
+    if application.submitted_at is None:
+        return None
+    days = getattr(settings, "BISTAND_ANSWER_WITHIN_DAYS", 10)
+    return timezone.localtime(application.submitted_at).date() + dt.timedelta(days=days)
+
+
+def member_names(application: Application) -> dict[str, str]:
+    """Calculation member id → the first name to show for that member (in trace lines, letters and the
+    e-service): the name in the declaration, else the name in the household register; a claimed child
+    by its ``ansprak-<key>`` id. Ids without a name are left out (the label keeps a neutral word)."""
+    names: dict[str, str] = {}
+    members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+    for member in members:
+        if member.person.first_name:
+            names[str(member.person_id)] = member.person.first_name
+    if application.applicant_id and application.applicant.first_name:
+        names.setdefault(str(application.applicant_id), application.applicant.first_name)
+    declared = application.declaration.get("members") or {}
+    ids = _member_person_ids(application)
+    for key, member_id in ids.items():
+        entry = declared.get("applicant") if key == decl.APPLICANT else declared.get("partner") if key == "partner" else next(
+            (c for c in declared.get("children") or [] if c.get("key") == key), None)
+        if entry and (entry.get("first_name") or "").strip():
+            names[member_id] = entry["first_name"].strip()
+    return names
+
+
+_BARE_ID = r"(?<![0-9A-Za-z-]){id}(?=[,:)])"
+
+
+def label_with_names(label: str, names: dict[str, str]) -> str:
+    """A trace line's label with each member id replaced by the member's name: "Personliga kostnader,
+    barn 289, 5 år" → "Personliga kostnader, Ella, 5 år"; "Jobbstimulans, 12: …" → "Jobbstimulans, Dora: …"."""
+    for member_id, name in sorted(names.items(), key=lambda item: -len(item[0])):
+        label = re.sub(rf"\bbarn {re.escape(member_id)}(?=[,:)])", lambda _m, n=name: n, label)
+        label = re.sub(_BARE_ID.format(id=re.escape(member_id)), lambda _m, n=name: n, label)
+    return label
 
 
 def calculation_incomes(application: Application, register_facts: Iterable[Any] | None = None) -> list[dict[str, Any]]:
@@ -375,10 +420,12 @@ def awaiting_confirmation_for(personnummer: str) -> QuerySet[Application]:
     ).select_related("applicant", "municipality")
 
 
-def declaration_sections(application: Application) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def declaration_sections(application: Application, viewer: str = decl.VIEWER_APPLICANT,
+                         ) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """The sections of the applicant's declaration in the order of the form: (key, Swedish label, the
-    rows "what, value" that were declared; an empty list for a section without answers)."""
-    summary = decl.summary(application.declaration or {})
+    rows "what, value" that were declared; an empty list for a section without answers). ``viewer`` is
+    who reads it (the co-applicant reads "du" about themselves, :data:`declaration.VIEWER_PARTNER`)."""
+    summary = decl.summary(application.declaration or {}, viewer)
     return [(key, label, summary.get(key, [])) for key, label in decl.SECTIONS]
 
 

@@ -19,12 +19,16 @@ from bistand.decisions import selectors as decision_selectors
 from bistand.payments import selectors as payment_selectors
 
 
-def application_events(application: Application) -> list[CaseEvent]:
-    """The events of one application, oldest first."""
+def application_events(application: Application, viewer_ids: Iterable[int] = ()) -> list[CaseEvent]:
+    """The events of one application, oldest first, as the applicant reads them — or as the co-applicant
+    does when ``viewer_ids`` (the reader's Person ids) do not include the applicant."""
     events: list[CaseEvent] = []
+    viewer_ids = set(viewer_ids)
+    is_co_applicant = bool(viewer_ids) and application.applicant_id not in viewer_ids
     if application.applicant_signed_at and application.status == ApplicationStatus.AWAITING_CO_APPLICANT:
         events.append(CaseEvent(application.applicant_signed_at, "awaiting_co_applicant",
-                                "Väntar på att din make, maka eller sambo bekräftar ansökan",
+                                "Väntar på att du bekräftar ansökan" if is_co_applicant
+                                else "Väntar på att din make, maka eller sambo bekräftar ansökan",
                                 application_id=application.pk))
     if application.submitted_at:
         events.append(CaseEvent(application.submitted_at, "received", "Ansökan har kommit in till kommunen",
@@ -49,8 +53,8 @@ def application_events(application: Application) -> list[CaseEvent]:
 def case_events(person) -> list[CaseEvent]:
     """Every event of the applications in which ``person`` (a Person, or a list of Person ids of the
     same personnummer) is the applicant or the co-applicant, newest first."""
-    ids: Iterable[int] = [person.pk] if hasattr(person, "pk") else list(person)
+    ids: list[int] = [person.pk] if hasattr(person, "pk") else list(person)
     events: list[CaseEvent] = []
     for application in applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"):
-        events += application_events(application)
+        events += application_events(application, viewer_ids=ids)
     return sorted(events, key=lambda e: (e.at, e.kind), reverse=True)

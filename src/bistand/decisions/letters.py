@@ -27,6 +27,7 @@ import os
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from bistand.applications.selectors import label_with_names, member_names
 from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, Outcome
@@ -80,9 +81,10 @@ def _calculation_rows(decision: Decision) -> list[dict]:
     if decision.calculation is None:
         return []
     rows = []
+    names = member_names(decision.application)
     for line in decision.calculation.result.get("lines", ()):
         code = line.get("code", "")
-        rows.append({"label": line.get("label", ""), "amount": line.get("amount"), "subtotal": code in SUBTOTALS})
+        rows.append({"label": label_with_names(line.get("label", ""), names), "amount": line.get("amount"), "subtotal": code in SUBTOTALS})
     return rows
 
 

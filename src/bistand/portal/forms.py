@@ -20,7 +20,8 @@ def _int_field(label: str, *, min_value: int, max_value: int, required: bool = F
     return forms.IntegerField(
         label=label, min_value=min_value, max_value=max_value, required=required, help_text=help_text,
         error_messages={
-            "required": f"Fyll i {label[0].lower() + label[1:]}.",
+            # A question is answered, a name is filled in: never "Fyll i hur många …?."
+            "required": "Svara på frågan." if label.rstrip().endswith("?") else f"Fyll i {label[0].lower() + label[1:]}.",
             "invalid": "Skriv ett heltal med siffror, till exempel 2.",
             "min_value": f"Talet kan inte vara mindre än {min_value}.",
             "max_value": f"Talet kan inte vara större än {max_value}.",

@@ -4,11 +4,11 @@ where each income came from (the applicant, or a register)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from bistand.applications import declaration as decl
+from bistand.applications.selectors import label_with_names
 
 #: Plain-Swedish explanation per trace-line code (the part before the first dot for lines with a suffix).
 EXPLANATIONS = {
@@ -50,37 +50,16 @@ def _explanation(code: str) -> str:
     return ""
 
 
-def _with_names(label: str, names: dict[str, str]) -> str:
-    for member_id, name in names.items():
-        label = re.sub(rf"(?<![0-9]){re.escape(member_id)}(?=[,:)])", name, label)
-    return label
-
-
 def calculation_lines(stored_calculation, names: dict[str, str] | None = None) -> list[Line]:
     """The trace of a stored calculation as :class:`Line` rows (the stored result, as decided)."""
     names = names or {}
     lines = []
     for row in stored_calculation.result.get("lines", []):
         code = row.get("code", "")
-        lines.append(Line(code=code, label=_with_names(row.get("label", ""), names), amount=row.get("amount"),
+        lines.append(Line(code=code, label=label_with_names(row.get("label", ""), names), amount=row.get("amount"),
                           explanation=_explanation(code), reference=row.get("reference", ""),
                           is_total=code in TOTALS))
     return lines
-
-
-def member_names(application) -> dict[str, str]:
-    """Person id (as in the calculation input) → first name, from the application's declaration."""
-    members = application.declaration.get("members") or {}
-    names = {str(application.applicant_id): members.get("applicant", {}).get("first_name") or "Sökande"}
-    partner = members.get("partner")
-    if partner and partner.get("person_id"):
-        names[str(partner["person_id"])] = partner.get("first_name") or "Make, maka eller sambo"
-    for child in members.get("children") or []:
-        if child.get("person_id"):
-            names[str(child["person_id"])] = child.get("first_name") or "Barnet"
-        elif child.get("key"):  # a declared child not (yet) in the register: its id in the calculation
-            names[f"ansprak-{child['key']}"] = child.get("first_name") or "Barnet"
-    return names
 
 
 def calculation_basis(stored_calculation, names: dict[str, str]) -> list[dict[str, str]]:
@@ -95,3 +74,37 @@ def calculation_basis(stored_calculation, names: dict[str, str]) -> list[dict[st
                      "who": names.get(str(income.get("member")), ""), "amount": income["amount"],
                      "source": income.get("note") or "Uppgift i ansökan"})
     return rows
+
+
+def next_unfinished(steps: list[dict]) -> dict | None:
+    """The first part of a draft that is neither answered nor marked "kan inte svara" (the one
+    "Fortsätt" button of the overview), or None when every part is done."""
+    return next((row for row in steps if row["state"] == "todo"), None)
+
+
+#: A plan's status and an action's responsible party as the applicant reads them in their own plan
+#: ("du", never "klienten"); the staff pages keep the models' labels.
+PLAN_STATUS_FOR_APPLICANT = {
+    "draft": "Utkast",
+    "shared": "Delad med dig – svara gärna",
+    "accepted": "Du har godkänt planeringen",
+    "accepted_with_comment": "Du har godkänt planeringen med en kommentar",
+    "disputed": "Du håller inte med om planeringen",
+    "closed": "Avslutad",
+}
+RESPONSIBLE_FOR_APPLICANT = {"client": "Du själv"}
+
+
+def plan_status_for_applicant(plan) -> str:
+    return PLAN_STATUS_FOR_APPLICANT.get(plan.status, plan.get_status_display())
+
+
+def responsible_for_applicant(action) -> str:
+    return RESPONSIBLE_FOR_APPLICANT.get(action.responsible) or action.responsible_label
+
+
+def field_error(label: str, error: str) -> str:
+    """One line of an error summary: "Hyra: Skriv beloppet …"; a label that is a question keeps its own
+    mark ("Hur bor du? Välj …", never "Hur bor du?: …")."""
+    label = str(label).strip()
+    return f"{label} {error}" if label.endswith(("?", "!", ":")) else f"{label}: {error}"

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "bistand.middleware.DatabaseUnavailableMiddleware",  # a lost database connection → a Swedish 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "bistand.middleware.OwnErrorPagesMiddleware",  # DEBUG only: the Swedish 404/500 pages (bistand.errors)
     "django.middleware.common.CommonMiddleware",
     "bistand.middleware.UploadSizeLimitMiddleware",  # before CSRF, which reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,6 +180,8 @@ BISTAND_OIDC = _oidc_from_env("BISTAND_OIDC_")
 BISTAND_STAFF_OIDC = _oidc_from_env("BISTAND_STAFF_OIDC_", ("USERNAME_CLAIM", "ROLES_CLAIM", "ROLE_MAP", "SYNC_ROLES"))
 BISTAND_ATTACHMENT_DIR = env_str("BISTAND_ATTACHMENT_DIR", str(DATA_DIR / "attachments"))
 BISTAND_ATTACHMENT_MAX_BYTES = int(env_str("BISTAND_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# The days after submitting within which the applicant is promised an answer (the e-service's receipt).
+BISTAND_ANSWER_WITHIN_DAYS = int(env_str("BISTAND_ANSWER_WITHIN_DAYS", "10"))
 # The largest API request body (bistand.api.limits); must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE.
 BISTAND_API_MAX_BODY_BYTES = int(env_str("BISTAND_API_MAX_BODY_BYTES", str(2 * 1000 * 1000)))
 

@@ -20,6 +20,7 @@ from bistand.decisions.selectors import issued_decisions
 from bistand.tenancy.selectors import all_municipalities
 
 from .. import forms
+from ..presenters import next_unfinished
 from ..session import applicant_required
 from .common import (
     STEP_KEYS,
@@ -102,19 +103,24 @@ def application_detail(request, pk: int):
             "application": application, "steps": steps, "month_label": month_sv(application.month),
             "sections": [(key, label, rows, state.get(key, ""))
                          for key, label, rows in selectors.declaration_sections(application)],
-            "missing": decl.missing_answers(application.declaration),
+            "missing": decl.missing_answers(application.declaration), "next_step": next_unfinished(steps),
         })
     return render(request, "portal/application_detail.html", {
         "application": application,
         "month_label": month_sv(application.month),
-        "summary": selectors.declaration_sections(application),
-        "events": timeline.application_events(application),
+        "summary": selectors.declaration_sections(application, _viewer(application, person)),
+        "events": timeline.application_events(application, viewer_ids=request.applicant.person_ids),
         "completions": list(application.completion_requests.order_by("-created_at")),
         "attachments": list(application.attachments.all()),
         "decisions": issued_decisions(application),
         "is_co_applicant": person.pk == application.co_applicant_id,
+        "answer_by": selectors.answer_by(application),
         "register_facts": register_facts(application),
     })
+
+
+def _viewer(application: Application, person) -> str:
+    return decl.VIEWER_APPLICANT if person.pk == application.applicant_id else decl.VIEWER_PARTNER
 
 
 @require_POST
@@ -356,15 +362,19 @@ def confirm(request, pk: int):
         return redirect("portal:case")
     return render(request, "portal/confirm.html", {
         "application": application, "month_label": month_sv(application.month), "form": form,
-        "summary": selectors.declaration_sections(application),
+        "summary": selectors.declaration_sections(application, decl.VIEWER_PARTNER),
         "awaiting": application.status == ApplicationStatus.AWAITING_CO_APPLICANT,
     })
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @applicant_required
 def withdraw(request, pk: int):
+    """GET asks "are you sure?" (a page of its own: no script), POST deletes the draft or withdraws."""
     application, person = own_draft_or_received(request, pk)
+    if request.method == "GET":
+        return render(request, "portal/withdraw.html", {"application": application, "month_label": month_sv(application.month),
+                                                         "is_draft": application.status == ApplicationStatus.DRAFT})
     try:
         services.withdraw(application, person=person)
     except ValidationError as failure:

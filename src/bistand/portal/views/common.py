@@ -43,7 +43,7 @@ def step_states(application: Application) -> list[dict]:
     for key, label in STEPS:
         if key == "attachments":
             count = application.attachments.count()
-            state, text = ("done", f"{count} bifogade") if count else ("optional", "Frivilligt")
+            state, text = ("done", f"{count} {'bifogad' if count == 1 else 'bifogade'}") if count else ("optional", "Frivilligt")
         elif key in unanswerable:
             state, text = "cannot", "Du kan inte svara – en handläggare hjälper dig"
         elif key in answered:

@@ -16,7 +16,7 @@ from bistand.decisions import letters
 from bistand.decisions.letters import authority
 from bistand.decisions.selectors import issued_decisions
 
-from ..presenters import calculation_basis, calculation_lines, member_names
+from ..presenters import calculation_basis, calculation_lines
 from ..session import applicant_required, current_applicant
 from . import appeals
 from .common import person_for, register_facts
@@ -78,7 +78,7 @@ def decision(request, pk: int, decision_pk: int):
 def render_decision(request, application, decision_obj, *, appeal_form=None, status: int = 200):
     """The decision page (also with the appeal form and its errors, from views.appeals.appeal)."""
     calculation = getattr(decision_obj, "calculation", None)
-    names = member_names(application)
+    names = selectors.member_names(application)
     return render(request, "portal/decision.html", {
         "application": application, "decision": decision_obj, "month_label": month_sv(application.month),
         "lines": calculation_lines(calculation, names) if calculation is not None else [],

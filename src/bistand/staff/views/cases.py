@@ -34,6 +34,8 @@ from bistand.applications.selectors import (
     calculation_input_for,
     declaration_changes,
     declared_assets,
+    label_with_names,
+    member_names,
     norm_adjustment_of,
     norm_adjustments_of,
     pending_household_claims,
@@ -246,10 +248,17 @@ def register_paper_application(request, pk: int):
 # --- the case page ---------------------------------------------------------------------------------------------
 
 
-def _trace_rows(calculation) -> list[dict]:
-    return [{"code": line.get("code", ""), "label": line.get("label", ""), "amount": line.get("amount"),
+def _trace_rows(calculation, names: dict[str, str] | None = None) -> list[dict]:
+    names = names or {}
+    return [{"code": line.get("code", ""), "label": label_with_names(line.get("label", ""), names), "amount": line.get("amount"),
              "reference": line.get("reference", ""), "is_total": line.get("code") in SUBTOTALS}
             for line in calculation.result.get("lines", ())]
+
+
+def _shown_names(application, persons: dict, reveal: bool) -> dict[str, str]:
+    """Member id → first name for the trace, without the names this user may not see."""
+    hidden = {str(pk) for pk, person in persons.items() if person.protected_identity and not reveal}
+    return {member_id: name for member_id, name in member_names(application).items() if member_id not in hidden}
 
 
 def _household(application, reveal: bool) -> tuple[list[dict], list]:
@@ -325,7 +334,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "referral": referral,
         "reasons": reasons_for_case(application, referral),
         "calculation": calculation,
-        "trace": _trace_rows(calculation) if calculation else [],
+        "trace": _trace_rows(calculation, _shown_names(application, persons, reveal)) if calculation else [],
         "proposal": proposal,
         "proposal_outcome": Outcome(proposal.outcome).label if proposal else "",
         "proposal_lines": [{"line": line, "outcome": Outcome(line.outcome).label} for line in proposal.lines]

@@ -1,0 +1,20 @@
+"""The proofreading helper finds each slip it names and passes clean Swedish."""
+
+from tests.proofread import problems
+
+
+def test_the_helper_finds_each_slip():
+    assert problems("<p>Har du barn?.</p>")
+    assert problems("<p>Fråga?: Fel</p>")
+    assert problems("<p>1 bilagor</p>") and problems("<p>1 utbetalningar</p>") and problems("<p>Bilagor – 1 bifogade</p>")
+    assert problems("<p>Personliga kostnader, barn 289, 5 år</p>")
+    assert problems("<p>Godkänd av klienten</p>")
+    assert problems('<label for="id_x">Namn (frivilligt)</label><input id="id_x" name="x" required>')
+
+
+def test_the_helper_passes_clean_swedish():
+    page = ('<p>Har du barn? Svara ja eller nej.</p><p>1 bilaga, 2 bilagor, 1 utbetalning, 11 dagar, 21 dagar.</p>'
+            '<p>Personliga kostnader, Ella, 5 år. Barn 4–6 år. Kl. 10:30.</p>'
+            '<label for="id_x">Namn (frivilligt)</label><input id="id_x" name="x">')
+    assert problems(page) == []
+    assert problems("<p>Klienten</p>", applicant_page=False) == []
