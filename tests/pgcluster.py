@@ -53,7 +53,10 @@ def _free_port() -> int:
 
 
 class ThrowawayCluster:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        #: Durable: fsync and synchronous commits on, as in production (fault tests that stop the server
+        #: with -m immediate must not lose what was committed); otherwise off, for speed.
+        self.durable = durable
         self.bindir = _find_bindir()
         self.as_root = os.geteuid() == 0
         self.base = Path(tempfile.mkdtemp(prefix="bistand-pg-"))
@@ -77,8 +80,9 @@ class ThrowawayCluster:
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
-        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses='' -c max_connections=50"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "server.log"),
                   "-w", "-t", "60", "start")
         self.started = True
