@@ -180,3 +180,11 @@ def test_the_calculation_lines_name_a_declared_child_by_the_typed_name(person):
 
     submitted = _submit(person, children=[_child(first_name="Bo")])
     assert member_names(submitted)["ansprak-barn1"] == "Bo"
+
+
+def test_the_names_of_many_applications_are_each_applications_own_names(person):
+    from bistand.applications.selectors import member_names, member_names_many
+
+    submitted = _submit(person, children=[_child(first_name="Bo")])
+    assert member_names_many([submitted]) == {submitted.pk: member_names(submitted)}
+    assert member_names_many([submitted])[submitted.pk]["ansprak-barn1"] == "Bo"

@@ -201,9 +201,10 @@ def test_every_person_level_record_of_the_municipality_goes_and_shared_ones_stay
         made = {}
         for label, build in PERSON_LEVEL_BUILDERS.items():
             made[label] = build(municipality, made=made)
-    # A bank file, an approval batch and a history import are the municipality's, not a case's; the
+    # A bank file, an approval batch, a history import and a statistics export are the municipality's, not a case's; the
     # audit event (a change of the person) is the case's and goes with it.
-    shared = {"payments.paymentexport", "payments.automatedapprovalbatch", "followup.historyimport"}
+    shared = {"payments.paymentexport", "payments.automatedapprovalbatch", "followup.historyimport",
+              "followup.statisticsexport"}
     with at(day(2026, 1, 1)):
         report = services.gallra(municipality)
     assert not report.failed

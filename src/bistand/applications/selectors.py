@@ -158,8 +158,26 @@ def member_names(application: Application) -> dict[str, str]:
     """Calculation member id → the first name to show for that member (in trace lines, letters and the
     e-service): the name in the declaration, else the name in the household register; a claimed child
     by its ``ansprak-<key>`` id. Ids without a name are left out (the label keeps a neutral word)."""
-    names: dict[str, str] = {}
     members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+    return _names_of(application, members)
+
+
+def member_names_many(applications: Iterable[Application]) -> dict[int, dict[str, str]]:
+    """:func:`member_names` of many applications (application id → names), one query per month (the
+    monthly run stores many letters without a query per decision)."""
+    by_month: dict[dt.date, list[Application]] = {}
+    for application in applications:
+        by_month.setdefault(application.month, []).append(application)
+    names = {}
+    for month, group in by_month.items():
+        members = members_in_month([a.household_id for a in group], month)
+        for application in group:
+            names[application.pk] = _names_of(application, members.get(application.household_id, []))
+    return names
+
+
+def _names_of(application: Application, members) -> dict[str, str]:
+    names: dict[str, str] = {}
     for member in members:
         if member.person.first_name:
             names[str(member.person_id)] = member.person.first_name

@@ -27,7 +27,7 @@ import os
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from bistand.applications.selectors import label_with_names, member_names
+from bistand.applications.selectors import label_with_names, member_names, member_names_many
 from bistand.rules.parameters import format_kronor
 
 from .models import Decision, DecisionStatus, Outcome
@@ -77,11 +77,11 @@ def letter_filename(decision: Decision) -> str:
     return f"beslut-{decision.pk}-{decision.month:%Y-%m}.pdf"
 
 
-def _calculation_rows(decision: Decision) -> list[dict]:
+def _calculation_rows(decision: Decision, names: dict[str, str] | None = None) -> list[dict]:
     if decision.calculation is None:
         return []
     rows = []
-    names = member_names(decision.application)
+    names = member_names(decision.application) if names is None else names
     for line in decision.calculation.result.get("lines", ()):
         code = line.get("code", "")
         rows.append({"label": label_with_names(line.get("label", ""), names), "amount": line.get("amount"), "subtotal": code in SUBTOTALS})
@@ -92,9 +92,10 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
-def letter_context(decision: Decision, *, lines: list | None = None) -> dict:
-    """The letter's template context. ``lines``: the decision's lines when the caller has them (the
-    monthly run, which stores many letters without a query per decision)."""
+def letter_context(decision: Decision, *, lines: list | None = None, names: dict[str, str] | None = None) -> dict:
+    """The letter's template context. ``lines`` and ``names`` (member id → first name): the decision's
+    lines and its household's names when the caller has them (the monthly run, which stores many letters
+    without a query per decision)."""
     application = decision.application
     applicant = application.applicant
     co_applicant = application.co_applicant
@@ -110,7 +111,7 @@ def letter_context(decision: Decision, *, lines: list | None = None) -> dict:
         "show_address": not applicant.protected_identity,
         "lines": list(decision.lines.all().order_by("position", "pk")) if lines is None
         else sorted(lines, key=lambda line: (line.position, line.pk or 0)),
-        "calculation_rows": _calculation_rows(decision),
+        "calculation_rows": _calculation_rows(decision, names),
         "calculation": decision.calculation,
         "reasons": _paragraphs(decision.reasons),
         "legal_basis": [line for line in decision.legal_basis.splitlines() if line.strip()],
@@ -121,8 +122,8 @@ def letter_context(decision: Decision, *, lines: list | None = None) -> dict:
     }
 
 
-def render_html(decision: Decision, *, lines: list | None = None) -> str:
-    return render_to_string("decisions/letter.html", letter_context(decision, lines=lines))
+def render_html(decision: Decision, *, lines: list | None = None, names: dict[str, str] | None = None) -> str:
+    return render_to_string("decisions/letter.html", letter_context(decision, lines=lines, names=names))
 
 
 def _identifier(decision: Decision) -> bytes:
@@ -189,8 +190,10 @@ def letters_to_store_many(decisions, lines_by_decision: dict) -> list:
     from .models import DecisionLetter
 
     result = []
+    names = member_names_many([decision.application for decision in decisions])
     for decision in decisions:
-        html = render_html(decision, lines=lines_by_decision.get(decision.pk, []))
+        html = render_html(decision, lines=lines_by_decision.get(decision.pk, []),
+                           names=names.get(decision.application.pk, {}))
         result.append(DecisionLetter(decision=decision, html=html, html_sha256=hashlib.sha256(html.encode()).hexdigest()))
     return result
 
