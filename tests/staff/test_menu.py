@@ -90,3 +90,10 @@ def test_the_regional_coordinator_gets_no_person_pages(client):
     assert not any(link.startswith(("/handlaggning/personer", "/handlaggning/hushall", "/handlaggning/arenden"))
                    for link in links)
     assert Membership.objects.count() == 1
+
+
+def test_the_manager_reaches_the_statistics_files_from_the_menu_and_the_case_worker_does_not(client):
+    client.force_login(demo_like_user(Role.MANAGER))
+    assert "/handlaggning/uppfoljning/statistik/" in menu_links(client.get("/handlaggning/?meny=1").content.decode())
+    client.force_login(demo_like_user(Role.CASEWORKER))
+    assert "/handlaggning/uppfoljning/statistik/" not in menu_links(client.get("/handlaggning/?meny=1").content.decode())

@@ -36,6 +36,8 @@ ENTRIES: tuple[Entry, ...] = (
           ("applications.view_application", "casework.view_referral")),
     Entry("Uppföljning", "Uppföljning: försörjningsstöd i kommunen", "staff:followup_dashboard",
           ("followup.view_personmonth",)),
+    Entry("Statistik", "Statistik till Socialstyrelsen: månadens filer och kontroll", "staff:followup_statistics",
+          ("followup.view_personmonth", "followup.add_statisticsexport")),
     Entry("Månadskörning", "Månadskörning: månadens läge och körningen", "staff:monthly_run",
           ("casework.view_monthlyrunjob",)),
     Entry("Översikt", "Översikt: det som ska göras", "staff:overview", ("plans.view_plan",)),
