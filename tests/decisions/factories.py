@@ -252,3 +252,16 @@ def build_overpayment_claim(municipality, *, pk=None, made, **fields):
     defaults = {"paid_ore": 200_000, "granted_ore": 100_000, "amount_ore": 100_000}
     return OverpaymentClaim.objects.create(pk=pk, municipality=municipality, household_id=decision.household_id,
                                            month=decision.month, decision=decision, **{**defaults, **fields})
+
+
+def make_person_delegation(municipality, kind="grant", *, role="caseworker", user=None, max_kronor=None,
+                           valid_from=dt.date(2024, 1, 1), valid_to=None, committee="",
+                           reference="IFN 2025-12-10 § 7"):
+    """A row of ``municipality``'s delegationsordning for people: ``kind`` to ``role`` (or to the named
+    ``user``), up to ``max_kronor`` per decision (None: no ceiling)."""
+    from bistand.decisions.models import PersonDelegation
+
+    return PersonDelegation.objects.create(
+        municipality=municipality, committee=committee, role="" if user is not None else role, user=user,
+        decision_kind=kind, max_amount_kronor=max_kronor, valid_from=valid_from, valid_to=valid_to,
+        reference=reference, decided_on=dt.date(2025, 12, 10))

@@ -5,6 +5,9 @@ An administrator of a municipality sees and edits only the municipality's delega
 (AuditedAdminMixin). The kill switch (``active``) can be pulled from the list page directly, or for
 several delegations at once with the action "Nödstopp".
 
+The delegationsordning for people (:class:`~bistand.decisions.models.PersonDelegation`: who may decide
+which kind of decision up to which amount) is edited the same way, scoped and audited.
+
 Decisions themselves are not edited in the admin: they are made through the services and never
 changed once issued.
 """
@@ -22,7 +25,7 @@ from bistand.audit.services import diff, record_change, snapshot
 from bistand.tenancy.admin_mixins import MunicipalityScopedAdminMixin
 
 from .automation import DEFAULT_CRITERIA, LABELS, criteria_settings, validate_criteria
-from .models import Delegation
+from .models import Delegation, PersonDelegation
 
 
 def _criteria_help() -> str:
@@ -85,3 +88,31 @@ class DelegationAdmin(AuditedAdminMixin, MunicipalityScopedAdminMixin, admin.Mod
                               changes=diff(before, snapshot(delegation, ["active"])))
                 count += 1
         self.message_user(request, f"Automatiska beslut är avstängda för {count} delegation(er).", messages.SUCCESS)
+
+
+class PersonDelegationForm(forms.ModelForm):
+    class Meta:
+        model = PersonDelegation
+        fields = ["municipality", "committee", "role", "user", "decision_kind", "max_amount_kronor", "valid_from",
+                  "valid_to", "reference", "decided_on"]
+
+
+@admin.register(PersonDelegation)
+class PersonDelegationAdmin(AuditedAdminMixin, MunicipalityScopedAdminMixin, admin.ModelAdmin):
+    """The municipality's delegationsordning for decisions by people (role or named person, kind, ceiling)."""
+
+    form = PersonDelegationForm
+    list_display = ["decision_kind", "delegate", "max_amount_kronor", "valid_from", "valid_to", "committee_shown",
+                    "reference"]
+    list_filter = ["decision_kind", "role"]
+    readonly_fields = ["created_at", "updated_at"]
+    audit_fields = ["municipality", "committee", "role", "user", "decision_kind", "max_amount_kronor", "valid_from",
+                    "valid_to", "reference", "decided_on"]
+
+    @admin.display(description="delegat")
+    def delegate(self, obj):
+        return obj.get_role_display() if obj.role else str(obj.user)
+
+    @admin.display(description="nämnd")
+    def committee_shown(self, obj):
+        return obj.committee_name

@@ -62,6 +62,33 @@ def authority(municipality) -> dict:
     }
 
 
+#: How a delegate is titled in the letter, by the role of the delegation row (a named person: no title).
+ROLE_TITLES = {"caseworker": "socialsekreterare", "approver": "1:e socialsekreterare", "manager": "enhetschef"}
+
+
+def delegation_context(decision: Decision) -> dict:
+    """Who decided under which delegation and who presented the decision (föredragande), for a decision made
+    by a person under the municipality's delegationsordning: the letter names the committee of the
+    delegation row as the authority."""
+    if decision.person_delegation_id is None:
+        return {"person_delegation": None, "presented_by_label": _person_label(decision.presented_by)
+                if decision.presented_by_id else ""}
+    delegation = decision.person_delegation
+    committee = delegation.committee_name
+    return {
+        "person_delegation": delegation,
+        "committee_name": committee,
+        "committee": f"{committee}, {municipality_name(decision.municipality)}",
+        "decision_maker_title": ROLE_TITLES.get(delegation.role, ""),
+        "presented_by_label": _person_label(decision.presented_by) if decision.presented_by_id else "",
+    }
+
+
+def _person_label(user) -> str:
+    full = user.get_full_name().strip()
+    return full or user.get_username()
+
+
 def letter_date(decision: Decision) -> dt.datetime:
     """The moment the letter is dated: when the decision was issued (a draft: when it was made)."""
     return timezone.localtime(decision.issued_at or decision.created_at)
@@ -103,6 +130,7 @@ def letter_context(decision: Decision, *, lines: list | None = None, names: dict
         "decision": decision,
         "title": letter_title(decision),
         **authority(decision.municipality),
+        **delegation_context(decision),
         "date": letter_date(decision),
         "is_draft": decision.status == DecisionStatus.DRAFT,
         "summary": summary(decision),

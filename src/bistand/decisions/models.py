@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from bistand.common.months import format_month
 from bistand.tenancy import scoping
+from bistand.tenancy.roles import DELEGATE_ROLES, Role, role_label
 
 
 class ImmutableDecisionError(Exception):
@@ -129,6 +130,100 @@ class Delegation(models.Model):
             raise ValidationError({"payment_daily_limit_ore": "Summan kan inte vara negativ."})
 
 
+# --- delegation to people (the delegationsordning) ---------------------------------------------------
+
+
+class DecisionKind(models.TextChoices):
+    """The kinds of decision a delegationsordning delegates, as the system makes them: the outcome of a
+    decision on an application for försörjningsstöd, an omprövning, and a norm set at a higher or lower
+    level. A decision may need more than one kind (a grant with a lowered norm needs both); see
+    :func:`bistand.decisions.selectors.kinds_of`."""
+
+    GRANT = "grant", "Försörjningsstöd: bifall"
+    PARTLY_REFUSED = "partly_refused", "Försörjningsstöd: delvis bifall (delavslag)"
+    REFUSAL = "refusal", "Försörjningsstöd: avslag"
+    DISMISSAL = "dismissal", "Avvisning av ansökan"
+    NORM_LEVEL = "norm_level", "Norm på högre eller lägre nivå (12 kap. 7 § tredje stycket SoL)"
+    RECONSIDERATION = "reconsideration", "Omprövning av beslut (37–39 §§ förvaltningslagen)"
+
+
+class PersonDelegation(models.Model):
+    """One row of a municipality's delegationsordning for people: the committee delegates a kind of
+    decision, up to an amount per decision (or without limit), for a period, to everyone with a role or
+    to one named user. Edited by the municipality's administrator in the admin (audited). A case worker
+    without a row for the decision at hand only prepares it (föredragande) for someone with one to decide
+    (:mod:`bistand.decisions.services`); :func:`bistand.decisions.selectors.may_decide` answers who may.
+
+    A municipality with no rows at all has not entered its delegationsordning: decisions by its staff
+    are then not checked against it (as before the delegationsordning existed)."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="person_delegations"
+    )
+    committee = models.CharField(
+        "nämnd som delegerat", max_length=150, blank=True,
+        help_text="Nämnden som har fattat beslutet om delegation. Tomt: kommunens nämnd för ekonomiskt bistånd.",
+    )
+    role = models.CharField(
+        "roll", max_length=32, blank=True, choices=[(r.value, r.label) for r in Role if r.value in DELEGATE_ROLES],
+        help_text="Alla med rollen i kommunen får fatta beslutet. Välj antingen en roll eller en namngiven person.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="namngiven person", on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True,
+    )
+    decision_kind = models.CharField("typ av beslut", max_length=30, choices=DecisionKind.choices)
+    max_amount_kronor = models.PositiveIntegerField(
+        "högsta belopp per beslut (kronor)", null=True, blank=True,
+        help_text="Beslut över beloppet fattas av någon med högre delegation. Tomt: ingen beloppsgräns.",
+    )
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till och med", null=True, blank=True, help_text="Tomt: tills vidare.")
+    reference = models.CharField(
+        "nämndens beslut", max_length=200,
+        help_text="Hänvisning till nämndens beslut om delegationsordningen, till exempel ”IFN 2026-01-20 § 12”.",
+    )
+    decided_on = models.DateField("datum för nämndens beslut")
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "rad i delegationsordningen"
+        verbose_name_plural = "delegationsordning (beslut av personal)"
+        ordering = ["municipality__name", "committee", "decision_kind", "role", "valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(~Q(role="") & Q(user__isnull=True)) | (Q(role="") & Q(user__isnull=False)),
+                name="persondelegation_role_or_user",
+                violation_error_message="Välj antingen en roll eller en namngiven person, inte båda.",
+            ),
+            models.CheckConstraint(condition=Q(decision_kind__in=DecisionKind.values),
+                                   name="persondelegation_kind_known"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="persondelegation_valid_to_after_from",
+                                   violation_error_message="Sista dagen kan inte vara före första dagen."),
+        ]
+        indexes = [models.Index(fields=["municipality", "decision_kind"], name="persondelegation_kind")]
+
+    def __str__(self) -> str:
+        who = role_label(self.role) if self.role else str(self.user)
+        limit = f"högst {self.max_amount_kronor:,} kr".replace(",", " ") if self.max_amount_kronor is not None \
+            else "utan beloppsgräns"
+        return f"{self.get_decision_kind_display()} – {who}, {limit}"
+
+    @property
+    def committee_name(self) -> str:
+        """The committee that delegated the decision (the municipality's, when not written)."""
+        return self.committee or self.municipality.committee_name
+
+    def clean(self):
+        super().clean()
+        if bool(self.role) == (self.user_id is not None):
+            raise ValidationError({"role": "Välj antingen en roll eller en namngiven person, inte båda."})
+        if self.valid_to is not None and self.valid_from is not None and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "Sista dagen kan inte vara före första dagen."})
+
+
 # --- decisions -------------------------------------------------------------------------------------
 
 
@@ -197,6 +292,22 @@ class Decision(models.Model):
         help_text="För automatiska beslut: varje villkor som kontrollerades, med inställning och resultat.",
     )
     decision_maker_label = models.CharField("beslutsfattare (text i beslutet)", max_length=300)
+    person_delegation = models.ForeignKey(
+        PersonDelegation, verbose_name="rad i delegationsordningen", on_delete=models.PROTECT,
+        related_name="decisions", null=True, blank=True,
+        help_text="Den delegation som beslutsfattaren fattade beslutet med stöd av.",
+    )
+    presented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="föredragande", on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True, help_text="Handläggaren som förberedde beslutet åt beslutsfattaren.",
+    )
+    presented_at = models.DateTimeField(
+        "lämnat för beslut", null=True, blank=True,
+        help_text="När förslaget lämnades till någon med delegation. Tomt när det inte väntar på beslut.",
+    )
+    # null rather than "": SQLite adds a column without a default in place, while a default would rebuild the
+    # table and trip the immutability triggers (migration 0002).
+    returned_comment = models.TextField("kommentar när förslaget lämnades tillbaka", null=True, blank=True)  # noqa: DJ001
     status = models.CharField("status", max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT)
     issued_at = models.DateTimeField("beslutsdatum", null=True, blank=True)
     reconsiders = models.OneToOneField(

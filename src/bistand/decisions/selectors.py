@@ -3,14 +3,19 @@ an application serve pages and services that have already scoped the application
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bistand.applications.events import CaseEvent
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.rules.parameters import format_kronor
+from bistand.tenancy.models import Membership
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
-from .models import Decision, DecisionStatus, Outcome
+from .models import Decision, DecisionKind, DecisionStatus, Outcome, PersonDelegation
 
 
 def decisions_for(user) -> QuerySet[Decision]:
@@ -103,3 +108,147 @@ def events_for_application(application) -> list:
                       application_id=application.pk, decision_id=decision.pk)
         events.append(CaseEvent(**values))
     return events
+
+
+# --- the delegationsordning for people -----------------------------------------------------------------
+
+_OUTCOME_KINDS = {
+    Outcome.GRANTED: DecisionKind.GRANT,
+    Outcome.PARTLY_REFUSED: DecisionKind.PARTLY_REFUSED,
+    Outcome.REFUSED: DecisionKind.REFUSAL,
+    Outcome.DISMISSED: DecisionKind.DISMISSAL,
+}
+
+
+def _has_norm_level(calculation) -> bool:
+    if calculation is None:
+        return False
+    return any(str(line.get("code", "")).startswith("norm_level.") and line.get("amount")
+               for line in (calculation.result or {}).get("lines", ()))
+
+
+def kinds_for(outcome: str, calculation=None, *, reconsideration: bool = False) -> list[str]:
+    """The kinds of decision (:class:`DecisionKind`) a decision with ``outcome`` on ``calculation`` is, each of
+    which its decision maker needs a delegation for: an omprövning, or the outcome (bifall, delavslag,
+    avslag, avvisning); and a norm at a higher or lower level when the calculation has one."""
+    kinds = [DecisionKind.RECONSIDERATION if reconsideration else _OUTCOME_KINDS[outcome]]
+    if _has_norm_level(calculation):
+        kinds.append(DecisionKind.NORM_LEVEL)
+    return kinds
+
+
+def kinds_of(decision: Decision) -> list[str]:
+    """:func:`kinds_for` of a decision."""
+    return kinds_for(decision.outcome, decision.calculation, reconsideration=decision.reconsiders_id is not None)
+
+
+def has_delegationsordning(municipality) -> bool:
+    """True when the municipality has entered a delegationsordning for people (any row, of any period).
+    Until it has, decisions by its staff are not checked against one."""
+    return PersonDelegation.objects.filter(municipality=municipality).exists()
+
+
+@dataclass(frozen=True)
+class DelegationAnswer:
+    """:func:`may_decide`'s answer: ``allowed``, and the row of the delegationsordning it rests on."""
+
+    allowed: bool
+    delegation: PersonDelegation | None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _rows_for(user, municipality, on: dt.date) -> QuerySet[PersonDelegation]:
+    """The rows of ``municipality``'s delegationsordning in force on ``on`` that name ``user`` or one of the
+    roles ``user`` has in that municipality (never another municipality's)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return PersonDelegation.objects.none()
+    roles = Membership.objects.filter(user_id=user.pk, municipality=municipality).values("role")
+    return (PersonDelegation.objects.filter(municipality=municipality, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            .filter(Q(user_id=user.pk, user__memberships__municipality=municipality) | Q(role__in=roles))
+            .select_related("municipality", "user").distinct())
+
+
+def may_decide(user, municipality, kind: str, amount_ore: int, *, on: dt.date | None = None) -> DelegationAnswer:
+    """May ``user`` decide a decision of ``kind`` (:class:`DecisionKind`) for ``amount_ore`` in ``municipality``
+    on the day ``on`` (default today)? Yes when a row of the municipality's delegationsordning in force that
+    day delegates the kind to the user by name, or to a role the user has in the municipality, with no
+    maximum or a maximum (in kronor per decision) at least the amount. The answer carries the row: the
+    named user's before a role's, then the one without a ceiling, then the highest ceiling."""
+    on = on or timezone.localdate()
+    rows = [row for row in _rows_for(user, municipality, on).filter(decision_kind=kind)
+            if row.max_amount_kronor is None or amount_ore <= row.max_amount_kronor * 100]
+    if not rows:
+        return DelegationAnswer(False, None)
+    rows.sort(key=lambda r: (r.user_id is None, r.max_amount_kronor is not None, -(r.max_amount_kronor or 0),
+                             -r.valid_from.toordinal(), r.pk))
+    return DelegationAnswer(True, rows[0])
+
+
+def may_decide_all(user, municipality, kinds: list[str], amount_ore: int, *,
+                   on: dt.date | None = None) -> DelegationAnswer:
+    """:func:`may_decide` for each of ``kinds``; the answer carries the row for the first (the main kind)."""
+    answers = [may_decide(user, municipality, kind, amount_ore, on=on) for kind in kinds]
+    if not all(answers):
+        return DelegationAnswer(False, None)
+    return answers[0]
+
+
+def may_decide_decision(user, decision: Decision, *, on: dt.date | None = None) -> DelegationAnswer:
+    """:func:`may_decide` for every kind ``decision`` is (:func:`kinds_of`)."""
+    return may_decide_all(user, decision.municipality, kinds_of(decision), decision.amount_ore, on=on)
+
+
+def has_any_delegation(user, municipality, *, on: dt.date | None = None) -> bool:
+    """True when ``user`` may decide some kind of decision in ``municipality`` today (who sees "Att besluta")."""
+    if municipality is None:
+        return False
+    return _rows_for(user, municipality, on or timezone.localdate()).exists()
+
+
+def proposals_to_decide(user) -> list[Decision]:
+    """The proposals (drafts left for decision by a föredragande) of ``user``'s municipality that ``user``
+    may decide, oldest first."""
+    drafts = (scoped(Decision.objects.all(), user)
+              .filter(status=DecisionStatus.DRAFT, presented_at__isnull=False)
+              .select_related("municipality", "application", "application__applicant", "presented_by", "calculation")
+              .order_by("presented_at", "pk"))
+    return [d for d in drafts if may_decide_decision(user, d)]
+
+
+def proposal_for(user, pk: int) -> Decision:
+    """One proposal waiting for decision in ``user``'s municipality, or 404."""
+    return get_scoped_or_404(
+        Decision.objects.select_related("application", "application__applicant", "municipality", "calculation",
+                                        "presented_by"),
+        user, pk=pk, status=DecisionStatus.DRAFT, presented_at__isnull=False,
+    )
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    decision: Decision
+    committee: str
+    kind: str
+    kind_label: str
+
+
+def delegated_decisions(municipality, date_from: dt.date, date_to: dt.date) -> list[ReportRow]:
+    """The decisions made by people under the delegationsordning in ``municipality`` from ``date_from`` to
+    ``date_to`` (decision dates, both included), for the anmälan to the committee: ordered by committee,
+    kind of decision, decision date and number."""
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    decisions = (Decision.objects.filter(municipality=municipality, status=DecisionStatus.ISSUED,
+                                         person_delegation__isnull=False, issued_at__gte=start, issued_at__lt=end)
+                 .select_related("person_delegation", "person_delegation__municipality", "decided_by", "presented_by",
+                                 "application__applicant"))
+    labels = dict(DecisionKind.choices)
+    rows = [ReportRow(d, d.person_delegation.committee_name, d.person_delegation.decision_kind,
+                      labels.get(d.person_delegation.decision_kind, d.person_delegation.decision_kind))
+            for d in decisions]
+    order = {value: i for i, value in enumerate(DecisionKind.values)}
+    rows.sort(key=lambda r: (r.committee, order.get(r.kind, 99), r.decision.issued_at, r.decision.pk))
+    return rows

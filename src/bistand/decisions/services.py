@@ -27,6 +27,7 @@ from . import automation
 from .models import (
     WORSENING_PROVISIONS,
     Decision,
+    DecisionKind,
     DecisionLine,
     DecisionStatus,
     Delegation,
@@ -54,6 +55,9 @@ AUDIT_FIELDS = [
     "status",
     "issued_at",
     "reconsiders",
+    "person_delegation",
+    "presented_by",
+    "presented_at",
 ]
 
 AUTOMATED_MAKER = "Automatiserad beslutsfunktion"
@@ -65,11 +69,20 @@ class DecisionError(ValueError):
     """The decision cannot be made as asked (message in Swedish, for the case worker)."""
 
 
+class NoDelegationError(DecisionError):
+    """The user has no delegation for the decision at hand: they may only prepare it (föredragande) for
+    someone with delegation to decide (:func:`submit_for_decision`)."""
+
+
 __all__ = [
     "DecisionError",
     "ImmutableDecisionError",
     "automated_decision_maker_label",
     "automated_draft",
+    "decide_proposal",
+    "return_proposal",
+    "submit_for_decision",
+    "NoDelegationError",
     "decide_automatically",
     "decide_automatically_many",
     "issue_decision",
@@ -265,13 +278,34 @@ def _write(
     return decision
 
 
+def _delegation_for(decision: Decision, user, on: dt.date):
+    """The row of the delegationsordning under which ``user`` decides ``decision`` on ``on`` (None when the
+    municipality has no delegationsordning yet). Raises :class:`NoDelegationError` when the user has none."""
+    from .selectors import has_delegationsordning, kinds_of, may_decide
+
+    if not has_delegationsordning(decision.municipality):
+        return None
+    kinds = kinds_of(decision)
+    answers = [may_decide(user, decision.municipality, kind, decision.amount_ore, on=on) for kind in kinds]
+    missing = [DecisionKind(kind).label.lower() for kind, answer in zip(kinds, answers, strict=True) if not answer]
+    if missing:
+        raise NoDelegationError(
+            f"Du har inte delegation att fatta beslutet ({', '.join(missing)}, {_kronor(decision.amount_ore)}). "
+            "Lämna förslaget för beslut till någon med delegation; du står då som föredragande.")
+    return answers[0].delegation
+
+
 def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
     """Issue ``decision``: its legal basis is the law in force on the decision date (the Swedish calendar
-    day it is issued), whenever its draft was made."""
-    fields = ["status", "issued_at", "legal_basis"]
+    day it is issued), whenever its draft was made. The decision maker needs a delegation for it in the
+    municipality's delegationsordning (when it has one); the row is recorded with the decision."""
+    moment = issued_at or timezone.now()
+    delegation = _delegation_for(decision, user, timezone.localdate(moment))
+    fields = ["status", "issued_at", "legal_basis", "person_delegation"]
     before = snapshot(decision, fields)
+    decision.person_delegation = delegation
     decision.status = DecisionStatus.ISSUED
-    decision.issued_at = issued_at or timezone.now()
+    decision.issued_at = moment
     if decision.calculation_id is not None:
         decision.legal_basis = legal_basis(decision.calculation, automated=decision.automated,
                                            decision_date=timezone.localdate(decision.issued_at))
@@ -392,6 +426,83 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
                       fields=["decision", "exception", "reason"])
     decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
     return new
+
+
+# --- föredragning: a proposal for someone with delegation to decide ------------------------------------
+
+
+@transaction.atomic
+def submit_for_decision(application, calculation, user, *, outcome: str | None = None, caseworker_text: str = "",
+                        conditions: str = "", line_reasons: Mapping[str, str] | None = None) -> Decision:
+    """Save the decision on ``application`` as a proposal for someone with delegation to decide, with
+    ``user`` as föredragande (the same checks as :func:`save_draft`). It waits on the "Att besluta" list
+    (:func:`bistand.decisions.selectors.proposals_to_decide`) until decided (:func:`decide_proposal`) or
+    returned (:func:`return_proposal`). Submitting again updates the proposal."""
+    decision = _write(application, calculation, user, issue=False, outcome=outcome, caseworker_text=caseworker_text,
+                      conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=None)
+    fields = ["presented_by", "presented_at", "returned_comment"]
+    before = snapshot(decision, fields)
+    decision.presented_by = user
+    decision.presented_at = timezone.now()
+    decision.returned_comment = ""
+    decision.save()
+    record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
+                  changes=diff(before, snapshot(decision, fields)))
+    return decision
+
+
+def _locked_proposal(decision: Decision, user) -> Decision:
+    decision = Decision.objects.select_for_update().select_related("municipality", "calculation").get(pk=decision.pk)
+    if decision.is_issued:
+        raise ImmutableDecisionError("Beslutet är redan fattat.")
+    if decision.presented_at is None:
+        raise DecisionError("Förslaget väntar inte på beslut: det har lämnats tillbaka eller aldrig lämnats för beslut.")
+    check_can_act_in(user, decision.municipality_id)
+    if decision.presented_by_id == getattr(user, "pk", None):
+        raise DecisionError("Du är föredragande för förslaget. Någon annan med delegation fattar beslutet.")
+    return decision
+
+
+@transaction.atomic
+def decide_proposal(decision: Decision, user, *, issued_at: dt.datetime | None = None) -> Decision:
+    """The delegate decides a proposal as it stands: ``user`` becomes the decision maker (beslutsfattare),
+    the preparer stays recorded as föredragande. Raises :class:`NoDelegationError` when ``user`` has no
+    delegation for it, DecisionError when it is not waiting for a decision or ``user`` presented it."""
+    decision = _locked_proposal(decision, user)
+    if decision.reconsiders_id is None and decision.application.status not in OPEN_STATUSES:
+        raise DecisionError("Ansökan kan inte beslutas: den är inte inlämnad eller är redan beslutad.")
+    if decision.outcome != Outcome.GRANTED:
+        _check_no_pending_kommunicering(decision.application)
+    before = snapshot(decision, AUDIT_FIELDS)
+    decision.decided_by = user
+    decision.decision_maker_label = person_decision_maker_label(user)[:300]
+    decision.save()
+    record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
+                  changes=diff(before, snapshot(decision, AUDIT_FIELDS)))
+    _issue(decision, user, issued_at)
+    return decision
+
+
+@transaction.atomic
+def return_proposal(decision: Decision, user, *, comment: str) -> Decision:
+    """The delegate returns a proposal to its föredragande with a comment (required); it leaves the
+    "Att besluta" list and stays a draft for the föredragande to change and submit again."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise DecisionError("Skriv en kommentar till föredraganden om varför förslaget lämnas tillbaka.")
+    decision = _locked_proposal(decision, user)
+    from .selectors import may_decide_decision
+
+    if not may_decide_decision(user, decision):
+        raise NoDelegationError("Bara den som har delegation för beslutet kan lämna tillbaka förslaget.")
+    fields = ["presented_at", "returned_comment"]
+    before = snapshot(decision, fields)
+    decision.presented_at = None
+    decision.returned_comment = comment
+    decision.save()
+    record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
+                  changes=diff(before, snapshot(decision, fields)))
+    return decision
 
 
 def _kronor(ore: int) -> str:

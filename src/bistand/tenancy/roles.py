@@ -33,6 +33,9 @@ class Role(models.TextChoices):
 #: aggregates and pseudonymised exports only.
 PERSON_DATA_ROLES: frozenset[str] = frozenset({Role.CASEWORKER, Role.APPROVER, Role.MANAGER, Role.ADMIN})
 
+#: Roles a delegationsordning can delegate decisions to (bistand.decisions.PersonDelegation).
+DELEGATE_ROLES: frozenset[str] = frozenset({Role.CASEWORKER, Role.APPROVER, Role.MANAGER})
+
 #: Roles whose membership is in a region rather than in a municipality.
 REGION_ROLES: frozenset[str] = frozenset({Role.REGIONAL_COORDINATOR})
 
@@ -104,6 +107,10 @@ ROLE_PERMISSIONS[Role.CASEWORKER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.APPROVER] += _DECISIONS_WORK
 ROLE_PERMISSIONS[Role.MANAGER] += ["decisions.view_decision", "decisions.view_delegation"]
 ROLE_PERMISSIONS[Role.ADMIN] += ["decisions.view_delegation", "decisions.add_delegation", "decisions.change_delegation"]
+# ... and the delegationsordning for people (who may decide what, up to which amount); managers read it.
+ROLE_PERMISSIONS[Role.ADMIN] += ["decisions.view_persondelegation", "decisions.add_persondelegation",
+                                 "decisions.change_persondelegation", "decisions.delete_persondelegation"]
+ROLE_PERMISSIONS[Role.MANAGER] += ["decisions.view_persondelegation"]
 # Appeals (bistand.appeals) are handled with the decision permissions; administrators set the post days.
 ROLE_PERMISSIONS[Role.ADMIN] += ["appeals.view_proceduresettings", "appeals.add_proceduresettings",
                                  "appeals.change_proceduresettings"]
