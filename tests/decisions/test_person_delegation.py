@@ -306,3 +306,22 @@ def test_the_anmalan_list_holds_delegated_decisions_of_the_period_grouped(savsjo
     ]
     assert selectors.delegated_decisions(savsjo, today + dt.timedelta(days=1), today + dt.timedelta(days=9)) == []
     assert selectors.delegated_decisions(MunicipalityFactory(), today, today) == []
+
+
+def test_the_delegation_report_command_writes_the_anmalan_list_as_csv(savsjo, application, caseworker, approver,
+                                                                      tmp_path):
+    from django.core.management import CommandError, call_command
+
+    make_person_delegation(savsjo, "grant", role=Role.APPROVER)
+    proposal = services.submit_for_decision(application, calculate(application, register_facts=[]), caseworker)
+    decision = services.decide_proposal(proposal, approver)
+    day = decision.issued_at.astimezone().date().isoformat()
+    out = tmp_path / "anmalan.csv"
+    call_command("delegation-report", municipality="0684", date_from=day, date_to=day, out=str(out))
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Nämnd;Typ av beslut;Beslut nummer;Beslutsdatum;Beslutsfattare;Föredragande")
+    assert lines[1].startswith(f"Individ- och familjeomsorgsnämnden;Försörjningsstöd: bifall;{decision.pk};")
+    assert ";Anna Attest;Eva Ek;Bifall;" in lines[1]
+    assert application.applicant.personnummer not in out.read_text(encoding="utf-8-sig")
+    with pytest.raises(CommandError, match="före första dagen"):
+        call_command("delegation-report", municipality="0684", date_from=day, date_to="2000-01-01", out=str(out))

@@ -10,10 +10,12 @@ municipality: the page then asks for the choice instead of refusing). The test
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 
+from bistand.staff.views.delegation import may_use_to_decide
 from bistand.tenancy.current import for_request
 from bistand.tenancy.selectors import has_staff_membership
 
@@ -27,6 +29,7 @@ class Entry:
     person_data: bool = True  # the view is guarded by bistand.tenancy.decorators.person_data_view
     staff_membership: bool = False  # the view needs a staff role in some municipality (no person data)
     admin_site: bool = False  # the Django admin: users with is_staff
+    condition: Callable | None = None  # a further check of the view, given the user (e.g. a delegation)
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -34,6 +37,10 @@ ENTRIES: tuple[Entry, ...] = (
           ("applications.view_application",)),
     Entry("Inkorg", "Inkorg: ansökningar att handlägga", "staff:inbox",
           ("applications.view_application", "casework.view_referral")),
+    Entry("Att besluta", "Att besluta: förslag till beslut som du har delegation att fatta", "staff:to_decide",
+          ("decisions.view_decision",), condition=may_use_to_decide),
+    Entry("Delegationsbeslut", "Delegationsbeslut att anmäla till nämnden", "staff:delegation_report",
+          ("decisions.view_decision", "decisions.view_persondelegation")),
     Entry("Uppföljning", "Uppföljning: försörjningsstöd i kommunen", "staff:followup_dashboard",
           ("followup.view_personmonth",)),
     Entry("Statistik", "Statistik till Socialstyrelsen: månadens filer och kontroll", "staff:followup_statistics",
@@ -71,7 +78,9 @@ def _allowed(entry: Entry, user, state) -> bool:
         return False
     if entry.person_data and not user.is_superuser and not (state.may_see_person_data or state.must_choose):
         return False
-    return all(user.has_perm(p) for p in entry.permissions)
+    if not all(user.has_perm(p) for p in entry.permissions):
+        return False
+    return entry.condition is None or state.must_choose or bool(entry.condition(user))
 
 
 def menu_for(request) -> list[Link]:

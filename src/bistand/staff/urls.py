@@ -134,3 +134,12 @@ urlpatterns += [
     path("overklagande/<int:pk>/avvisa/", appeals.dismiss, name="appeal_dismiss"),
     path("overklagande/<int:pk>/brev/<slug:kind>/", appeals.letter, name="appeal_letter"),
 ]
+
+# the delegationsordning for people: proposals to decide (föredragning) and the anmälan list (bistand.decisions)
+from .views import delegation  # noqa: E402
+
+urlpatterns += [
+    path("att-besluta/", delegation.to_decide, name="to_decide"),
+    path("att-besluta/<int:pk>/", delegation.proposal, name="proposal"),
+    path("delegationsbeslut/", delegation.delegation_report, name="delegation_report"),
+]

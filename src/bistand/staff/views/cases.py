@@ -84,6 +84,9 @@ from bistand.decisions.selectors import (
     calculation_to_decide_on,
     decision_for,
     decisions_for_application,
+    has_delegationsordning,
+    kinds_for,
+    may_decide_all,
 )
 from bistand.payments.services import PaymentError, amount_left, schedule_payment
 from bistand.people.models import HouseholdRole
@@ -323,6 +326,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         decision_form = DecisionForm(initial=initial, refused_lines=refused_lines)
     payment = related_or_none(in_force, "payment") if in_force else None
     return {
+        **_delegation_context(user, application, proposal, calculation),
         "application": application,
         "applicant": present_person(application.applicant, reveal=reveal),
         "co_applicant": present_person(application.co_applicant, reveal=reveal) if application.co_applicant_id else None,
@@ -374,6 +378,17 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         **appeals_context(user, application, decisions),
         **kommunicering_context(user, application),
     }
+
+
+def _delegation_context(user, application, proposal, calculation) -> dict:
+    """Whether the user may decide the proposal at hand under the municipality's delegationsordning, or only
+    present it (föredragande) for someone with delegation to decide."""
+    if not has_delegationsordning(application.municipality):
+        return {"delegation_required": False, "may_issue": True}
+    outcome = proposal.outcome if proposal is not None else Outcome.DISMISSED
+    amount = proposal.amount_ore if proposal is not None else 0
+    answer = may_decide_all(user, application.municipality, kinds_for(outcome, calculation), amount)
+    return {"delegation_required": True, "may_issue": answer.allowed}
 
 
 def reasons_for_case(application, referral) -> list:
@@ -530,7 +545,8 @@ def case_decide(request, pk: int):
     proposal = propose(application, calculation) if calculation is not None else None
     refused = [line for line in proposal.lines if line.outcome != Outcome.GRANTED] if proposal else []
     form = DecisionForm(request.POST, refused_lines=refused)
-    issue = request.POST.get("action") != "draft"
+    action = request.POST.get("action")
+    issue = action not in ("draft", "present")
     if form.is_valid():
         data = form.cleaned_data
         arguments = dict(outcome=data["outcome"] or None, caseworker_text=data["caseworker_text"],
@@ -538,6 +554,8 @@ def case_decide(request, pk: int):
         try:
             if issue:  # completes the draft, if there is one
                 decision = decision_services.issue_decision(application, calculation, request.user, **arguments)
+            elif action == "present":  # föredragning: someone with delegation decides
+                decision_services.submit_for_decision(application, calculation, request.user, **arguments)
             else:
                 decision_services.save_draft(application, calculation, request.user, **arguments)
         except decision_services.DecisionError as error:
@@ -548,6 +566,9 @@ def case_decide(request, pk: int):
         return _render_case(request, application, status=400, decision_form=form)
     if issue:
         messages.success(request, f"Beslutet är fattat: {decision.get_outcome_display().lower()}.")
+    elif action == "present":
+        messages.success(request, "Förslaget är lämnat för beslut. Det finns under ”Att besluta” hos dem som har "
+                                  "delegation att fatta beslutet.")
     else:
         messages.success(request, "Utkastet är sparat.")
     return _back(application, "beslut")
