@@ -38,8 +38,9 @@ from bistand.applications.models import Application, ApplicationKind, Applicatio
 from bistand.applications.services import request_completion
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.common.months import add_months
-from bistand.decisions.models import DecisionType, Delegation
-from bistand.decisions.services import issue_decision
+from bistand.decisions.models import DecisionKind, DecisionType, Delegation, PersonDelegation
+from bistand.decisions.selectors import kinds_for, may_decide_all
+from bistand.decisions.services import decide_proposal, issue_decision, submit_for_decision
 from bistand.payments.accounts import iban_checksum_valid, mod11_valid
 from bistand.payments.models import DebtorAccount
 from bistand.payments.services import approve, export_payments, schedule_payment
@@ -146,6 +147,32 @@ def ensure_delegation(municipality, previous_month: dt.date) -> Delegation:
     return delegation
 
 
+#: The demo's delegationsordning for people: case workers (handläggare) decide up to this many kronor per
+#: decision; the 1:e socialsekreterare (attestant) and the unit manager decide every amount. Above the
+#: ceiling the case worker presents the decision (föredragande) and one of them decides (in the demo's
+#: history the manager, so that the attestant can approve the payment).
+CASEWORKER_CEILING_KRONOR = 15_000
+
+
+def ensure_person_delegations(municipality, previous_month: dt.date) -> list[PersonDelegation]:
+    """The demo municipality's delegationsordning for people (created once; kept as it is afterwards)."""
+    existing = list(PersonDelegation.objects.filter(municipality=municipality))
+    if existing:
+        return existing
+    effective = min(previous_month, timezone.localdate().replace(day=1))
+    day, section = COMMITTEE.get(municipality.code, (12, 14))
+    decided_on = add_months(effective, -1).replace(day=day)
+    reference = f"{municipality.committee_name} {decided_on:%Y-%m-%d} § {section + 1}"
+    rows = []
+    for kind in DecisionKind.values:
+        for role, ceiling in (("caseworker", CASEWORKER_CEILING_KRONOR), ("approver", None), ("manager", None)):
+            rows.append(PersonDelegation(
+                municipality=municipality, role=role, decision_kind=kind,
+                max_amount_kronor=ceiling if kind not in (DecisionKind.REFUSAL, DecisionKind.DISMISSAL) else None,
+                valid_from=effective, reference=reference, decided_on=decided_on))
+    return PersonDelegation.objects.bulk_create(rows)
+
+
 def ensure_debtor_account(municipality) -> DebtorAccount:
     from bistand.decisions.letters import municipality_name
 
@@ -230,6 +257,11 @@ def _deviate(kind: str, declaration: dict) -> dict:
 # --- the whole load ----------------------------------------------------------------------------------
 
 
+def _manager(code: str):
+    prefix = next(prefix for role, prefix in generator.MUNICIPAL_USERS if role == "manager")
+    return get_user_model().objects.get(username=f"{prefix}.{code}")
+
+
 def _users(code: str):
     User = get_user_model()
     names = {f"{prefix}.{code}": role for role, prefix in generator.MUNICIPAL_USERS}
@@ -245,6 +277,7 @@ def load_applications(plan: generator.DemoPlan, households: dict, persons: dict,
     previous = add_months(month, -1)
     for spec in generator.MUNICIPALITIES:
         ensure_delegation(municipalities[spec.code], previous)
+        ensure_person_delegations(municipalities[spec.code], previous)
         ensure_debtor_account(municipalities[spec.code])
     if previous < plan.first_month:
         return summary  # a one-month demo has no month before to repeat
@@ -282,8 +315,14 @@ def _previous_month(mine, households, persons, calculations, previous, caseworke
         month_plan = next(m for m in household.months if m.month == previous)
         application = _application(household, row, persons, month_plan, ApplicationKind.NEW, None,
                                    submitted_at=_local(add_months(previous, -1).replace(day=25), 9, index * 7))
-        decision = issue_decision(application, calculation, caseworker,
-                                  issued_at=_local(previous.replace(day=3), 10, index * 5))
+        issued_at = _local(previous.replace(day=3), 10, index * 5)
+        if may_decide_all(caseworker, municipality, kinds_for("granted", calculation), calculation.amount_ore,
+                          on=previous.replace(day=3)):
+            decision = issue_decision(application, calculation, caseworker, issued_at=issued_at)
+        else:  # above the case worker's delegation: föredragning, the unit manager decides (so that the
+            # attestant, who approves the payment, is not also the decision maker: four eyes)
+            proposal = submit_for_decision(application, calculation, caseworker)
+            decision = decide_proposal(proposal, _manager(municipality.code), issued_at=issued_at)
         payment = schedule_payment(decision, due_date=_weekday_on_or_after(previous.replace(day=5)))
         if payment.account:
             approve(payment, approver)
