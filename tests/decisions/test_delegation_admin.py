@@ -96,3 +96,47 @@ def test_a_caseworker_cannot_change_the_delegation(client, municipality):
                            form_data(municipality, active=None))
     assert response.status_code == 403
     assert Delegation.objects.get(pk=delegation.pk).active
+
+
+# --- the delegationsordning for people -------------------------------------------------------------------
+
+
+def person_row(municipality, **overrides):
+    data = {"municipality": municipality.pk, "committee": "Individ- och familjeomsorgsnämnden", "role": "caseworker",
+            "user": "", "decision_kind": "grant", "max_amount_kronor": "15000", "valid_from": "2026-01-01",
+            "valid_to": "", "reference": "IFN 2025-12-10 § 7", "decided_on": "2025-12-10"}
+    data.update(overrides)
+    return data
+
+
+def test_an_administrator_adds_a_row_of_the_delegationsordning_audited_with_the_municipality(admin_client,
+                                                                                            municipality):
+    from bistand.decisions.models import PersonDelegation
+
+    response = admin_client.post(reverse("admin:decisions_persondelegation_add"), person_row(municipality))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = PersonDelegation.objects.get()
+    assert (row.role, row.decision_kind, row.max_amount_kronor) == ("caseworker", "grant", 15000)
+    event = AuditEvent.objects.get(model="decisions.persondelegation", action="create", object_id=str(row.pk))
+    assert event.municipality_id == municipality.pk and event.changes["max_amount_kronor"]["new"] == 15000
+
+
+def test_a_row_with_both_a_role_and_a_named_user_is_refused(admin_client, municipality):
+    from bistand.decisions.models import PersonDelegation
+
+    named = user_with_role(Role.CASEWORKER, municipality)
+    response = admin_client.post(reverse("admin:decisions_persondelegation_add"),
+                                 person_row(municipality, user=named.pk))
+    assert response.status_code == 200
+    assert "Välj antingen en roll eller en namngiven person" in response.content.decode()
+    assert not PersonDelegation.objects.exists()
+
+
+def test_the_administrator_sees_only_the_own_municipalitys_delegationsordning(admin_client, municipality):
+    from tests.decisions.factories import make_person_delegation
+
+    own = make_person_delegation(municipality, "grant")
+    other = make_person_delegation(MunicipalityFactory(), "refusal")
+    response = admin_client.get(reverse("admin:decisions_persondelegation_changelist"))
+    assert list(response.context["cl"].queryset) == [own]
+    assert admin_client.get(reverse("admin:decisions_persondelegation_change", args=[other.pk])).status_code in (302, 404)
