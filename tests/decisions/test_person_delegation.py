@@ -325,3 +325,13 @@ def test_the_delegation_report_command_writes_the_anmalan_list_as_csv(savsjo, ap
     assert application.applicant.personnummer not in out.read_text(encoding="utf-8-sig")
     with pytest.raises(CommandError, match="före första dagen"):
         call_command("delegation-report", municipality="0684", date_from=day, date_to="2000-01-01", out=str(out))
+
+
+def test_who_decides_their_own_returned_proposal_is_not_named_foredragande(savsjo, application, caseworker):
+    make_person_delegation(savsjo, "grant", role=Role.APPROVER)
+    calculation = calculate(application, register_facts=[])
+    services.submit_for_decision(application, calculation, caseworker)
+    make_person_delegation(savsjo, "grant", user=caseworker)  # the case worker is given delegation
+    decision = services.issue_decision(application, calculation, caseworker)
+    assert decision.decided_by == caseworker and decision.presented_by is None
+    assert "föredragande" not in render_html(decision)

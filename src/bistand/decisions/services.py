@@ -301,9 +301,11 @@ def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
     municipality's delegationsordning (when it has one); the row is recorded with the decision."""
     moment = issued_at or timezone.now()
     delegation = _delegation_for(decision, user, timezone.localdate(moment))
-    fields = ["status", "issued_at", "legal_basis", "person_delegation"]
+    fields = ["status", "issued_at", "legal_basis", "person_delegation", "presented_by"]
     before = snapshot(decision, fields)
     decision.person_delegation = delegation
+    if decision.presented_by_id is not None and decision.presented_by_id == decision.decided_by_id:
+        decision.presented_by = None  # who decides what they prepared was not föredragande
     decision.status = DecisionStatus.ISSUED
     decision.issued_at = moment
     if decision.calculation_id is not None:
