@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from bistand.calculations.services import build_input_for_household, calculate_and_store
+from bistand.engine import batch_io
 from bistand.research.selectors import simulate, stored_inputs
 from bistand.rules.whatif import ParameterChange
 from tests.calculations.factories import StoredCalculationFactory
@@ -94,8 +95,13 @@ def _by_household_month(inputs) -> list[tuple[int, str, bytes, int]]:
 
 
 @postgres_only
+@pytest.mark.parametrize("reader", ["compiled", "python"])
 @pytest.mark.parametrize("change", [("0", []), ("2", []), ("-3,5", ["local.*.housing_cost_ceiling.2.0=7000"])])
-def test_the_report_is_the_same_whether_the_inputs_are_copied_or_queried(change):
+def test_the_report_is_the_same_whether_the_inputs_are_copied_or_queried(change, reader, monkeypatch):
+    if reader == "python":
+        monkeypatch.setattr(batch_io, "use_compiled_reader", False)
+    elif not batch_io.use_compiled_reader:
+        pytest.skip("the compiled reader is not built")
     region = RegionFactory()
     a, b = MunicipalityFactory(region=region), MunicipalityFactory(region=region)
     _tricky_caseload(a)
