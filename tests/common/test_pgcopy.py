@@ -68,7 +68,9 @@ def test_empty_output_gives_empty_columns():
     (b"1\t{}", "mitt i en rad"),
     (b"1\t2\t{}\n", "antalet kolumner"),
     (b"x\t{}\n", "siffror"),
-    (b"\t{}\n", "fel form"),
+    (b"\t{}\n", "tomt"),
+    (b"12345678901234567890\t{}\n", "för långt"),
+    (b"1-2\t{}\n", "siffror"),
     (b"1\t{\\q}\n", "escape"),
 ])
 def test_output_of_another_shape_is_refused(raw, reason):
