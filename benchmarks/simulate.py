@@ -1,19 +1,29 @@
 """Benchmark of `bistand simulate`: seconds for N stored household-months on PostgreSQL (goal, issue 21:
 1 000 000 household-months in under 10 s, including reading the stored inputs from PostgreSQL).
 
-    .venv/bin/python benchmarks/simulate.py [--household-months 1000000] [--seed 1]
+    .venv/bin/python benchmarks/simulate.py [--household-months 1000000] [--seed 1] [--rounds 3]
+                                            [--methods rows,copy] [--database-url URL]
 
 It starts a throwaway PostgreSQL cluster (tests/pgcluster.py, like the test suite), migrates a fresh
 database and writes the data (not timed): one region with three municipalities (0680, 0662, 0684, the
 demo's local parameters), N / 12 households, each with twelve stored calculations (2025-01 … 2025-12)
 whose inputs come from benchmarks/households.py (deterministic for the seed; only generated data, no names
-or personnummer) and whose amounts are the engine's. Then it times, in-process, the selector the command
-and the page use (read the inputs, decode, calculate before and after) and, in a subprocess from start to
-exit, the real command:
+or personnummer) and whose amounts are the engine's. With --database-url it measures an already built
+database on a local server instead (no build).
+
+Then, in each round and for each read method in turn (alternately, so that a shared, noisy machine's load
+hits both alike; "rows": the former plain query with one Python row per household-month, "copy": COPY into
+one buffer), it times in a fresh process the phases the command and the page go through — read the
+stored inputs, decode them, calculate before and after, make the report — and, from start to exit, the real
+command
 
     bistand simulate --region --from 2025-01 --to 2025-12 --riksnorm-change 2 --json
 
-and prints the figures. This is a benchmark, not a test. Results: docs/performance.md ("What-if").
+For every phase and for the command it prints three figures: wall seconds, this process's CPU seconds
+(`time.process_time`; for the command the child's user + system time) and the PostgreSQL server's CPU
+seconds (its processes' user + system time from /proc), with the load average before and after. CPU time
+is much less sensitive to the load of a shared machine than wall time. It checks that both methods give
+the same report. This is a benchmark, not a test. Results: docs/performance.md ("What-if").
 """
 
 from __future__ import annotations
@@ -22,6 +32,8 @@ import argparse
 import datetime as dt
 import json
 import os
+import platform
+import resource
 import subprocess
 import sys
 import time
@@ -109,34 +121,131 @@ def build(n: int, seed: int) -> dict:
     return {"households": n_households, "household_months": len(rows)}
 
 
-def measure_in_process() -> dict:
-    """The selector in this process: seconds to read, and in all (read + decode + calculate twice)."""
+def _server_cpu(postmaster: int) -> float:
+    """CPU seconds (user + system) of the PostgreSQL server so far: the postmaster's children that are running
+    (the backend, its parallel workers, the background processes) and those that have ended (counted in the
+    postmaster's cutime/cstime once reaped). Linux /proc only; a local server."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid == postmaster:
+            total += int(fields[13]) + int(fields[14])  # cutime + cstime: children that have ended
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def measure_in_process(method: str) -> dict:
+    """The selector's phases in this process for one read method ("copy": COPY into one buffer; "rows": the
+    former plain query with one Python row per household-month): wall seconds, this process's CPU seconds
+    (time.process_time) and the server's CPU seconds of each phase."""
     from django.db import connection
 
+    from bistand.engine.batch_io import decode_jsonl
     from bistand.research import selectors
+    from bistand.research.simulation import amounts_before_after, report_from_amounts
     from bistand.rules.whatif import ParameterChange
     from bistand.tenancy.models import Municipality
 
     munis = list(Municipality.objects.order_by("code"))
     first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 1)
-    connection.ensure_connection()
-    started = time.perf_counter()
-    households, texts, decided = selectors.stored_inputs([m.pk for m in munis], first, last)
-    read = time.perf_counter() - started
-    del households, texts, decided
-    started = time.perf_counter()
-    report = selectors.simulate(munis, "2025-01", "2025-12", ParameterChange.build("2"), scope="bench")
-    total = time.perf_counter() - started
-    return {"read": read, "total": total, "household_months": report.household_months,
-            "cost_change": report.cost_change}
+    change = ParameterChange.build("2")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    phases: dict[str, dict[str, float]] = {}
+    mark = [time.perf_counter(), time.process_time(), _server_cpu(postmaster)]
+
+    def done(name: str) -> None:
+        now = [time.perf_counter(), time.process_time(), _server_cpu(postmaster)]
+        phases[name] = {"wall": now[0] - mark[0], "cpu": now[1] - mark[1], "server_cpu": now[2] - mark[2]}
+        mark[:] = now
+
+    inputs = selectors.stored_inputs([m.pk for m in munis], first, last, method=method)
+    done("read")
+    arrays = decode_jsonl(inputs.text)
+    done("decode")
+    before, after = amounts_before_after(arrays, change)
+    done("calculate")
+    report = report_from_amounts(arrays, inputs.households, change, before, after, decided=inputs.decided,
+                                 municipality_names={m.code: m.name for m in munis}, scope="bench")
+    done("report")
+    return {"method": method, "phases": phases, "household_months": report.household_months,
+            "cost_change": report.cost_change, "report": report.to_dict()}
+
+
+def _command(env: dict[str, str], method: str, postmaster: int) -> dict:
+    """The real command from start to exit: wall seconds, the child's CPU seconds, the server's CPU seconds."""
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = _server_cpu(postmaster)
+    started = time.monotonic()
+    done = subprocess.run([str(BISTAND), "simulate", "--region", "--from", "2025-01", "--to", "2025-12",
+                           "--riksnorm-change", "2", "--json"], env={**env, "BISTAND_SIMULATE_READ": method},
+                          cwd=ROOT, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"simulate failed:\n{done.stdout}\n{done.stderr}")
+    return {"wall": wall, "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
+            "server_cpu": _server_cpu(postmaster) - server, "report": json.loads(done.stdout)}
+
+
+def _print_runs(built: dict, runs: list[dict]) -> None:
+    print(f"bistand simulate, {built['household_months']:,} hushållsmånader ({built['households']:,} hushåll), "
+          f"PostgreSQL, {platform.node()}, {os.cpu_count()} kärnor".replace(",", " "))
+    print("Sekunder: vägg (wall) / processens CPU (time.process_time) / serverns CPU (PostgreSQL-processerna).")
+    for run in runs:
+        inproc, command = run["in_process"], run["command"]
+        ph = inproc["phases"]
+        cells = "  ".join(f"{name} {ph[name]['wall']:5.1f}/{ph[name]['cpu']:4.1f}/{ph[name]['server_cpu']:4.1f}"
+                          for name in ("read", "decode", "calculate", "report"))
+        total_wall = sum(p["wall"] for p in ph.values())
+        total_cpu = sum(p["cpu"] for p in ph.values())
+        total_server = sum(p["server_cpu"] for p in ph.values())
+        print(f"  {run['method']:4}  load {run['load'][0]:5.2f} {run['load'][1]:5.2f}  |  i processen: {cells}  "
+              f"summa {total_wall:5.1f}/{total_cpu:4.1f}/{total_server:4.1f}  |  kommandot start till slut "
+              f"{command['wall']:5.1f}/{command['cpu']:4.1f}/{command['server_cpu']:4.1f}  |  "
+              f"{inproc['household_months']} hushållsmånader, förändring {inproc['cost_change']} kr")
+
+
+def _measure(env: dict[str, str], postmaster: int, rounds: int, methods: list[str]) -> list[dict]:
+    """`rounds` rounds; in each, every method in turn (alternately, so that the load hits them alike)."""
+    runs = []
+    for _ in range(rounds):
+        for method in methods:
+            load_before = os.getloadavg()[0]
+            inproc = json.loads(subprocess.run([sys.executable, __file__, "--measure-only", method], env=env, cwd=ROOT,
+                                               capture_output=True, text=True, check=True).stdout)
+            command = _command(env, method, postmaster)
+            if command["report"]["cost_change"] != inproc["cost_change"]:
+                raise SystemExit("the command and the selector disagree")
+            runs.append({"method": method, "load": (load_before, os.getloadavg()[0]), "in_process": inproc,
+                         "command": command})
+            print(f"  ({method} klar, load {os.getloadavg()[0]:.2f})", file=sys.stderr, flush=True)
+    reports = {json.dumps(r["in_process"]["report"], sort_keys=True) for r in runs}
+    if len(reports) != 1:
+        raise SystemExit("the read methods gave different reports")
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--household-months", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--methods", default="rows,copy",
+                        help="read methods to compare, alternately (rows: the former plain query; copy: COPY)")
+    parser.add_argument("--database-url", help="measure an already built database (a local server; skip the build)")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-only", metavar="METHOD", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_only:
         _django()
@@ -144,7 +253,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.measure_only:
         _django()
-        print(json.dumps(measure_in_process()))
+        print(json.dumps(measure_in_process(args.measure_only)))
+        return 0
+    methods = args.methods.split(",")
+
+    if args.database_url:
+        import psycopg
+
+        env = _env(args.database_url)
+        with psycopg.connect(args.database_url.replace("postgres://", "postgresql://")) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            households = conn.execute("SELECT count(*) FROM people_household").fetchone()[0]
+            months = conn.execute("SELECT count(*) FROM calculations_storedcalculation").fetchone()[0]
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        _print_runs({"households": households, "household_months": months},
+                    _measure(env, postmaster, args.rounds, methods))
         return 0
 
     sys.path.insert(0, str(ROOT))
@@ -165,28 +288,11 @@ def main(argv: list[str] | None = None) -> int:
                                            str(args.household_months), "--seed", str(args.seed)],
                                           env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
         print(f"Data skrivna på {time.monotonic() - started:.0f} s: {built}", file=sys.stderr, flush=True)
-        runs = []
-        for _ in range(3):
-            load = os.getloadavg()[0]
-            inproc = json.loads(subprocess.run([sys.executable, __file__, "--measure-only"], env=env, cwd=ROOT,
-                                               capture_output=True, text=True, check=True).stdout)
-            started = time.monotonic()
-            done = subprocess.run([str(BISTAND), "simulate", "--region", "--from", "2025-01", "--to", "2025-12",
-                                   "--riksnorm-change", "2", "--json"], env=env, cwd=ROOT, capture_output=True,
-                                  text=True)
-            command = time.monotonic() - started
-            if done.returncode != 0:
-                raise SystemExit(f"simulate failed:\n{done.stdout}\n{done.stderr}")
-            report = json.loads(done.stdout)
-            runs.append((load, inproc, command, report))
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        runs = _measure(env, postmaster, args.rounds, methods)
     finally:
         cluster.stop()
-    print(f"bistand simulate, {built['household_months']:,} hushållsmånader ({built['households']:,} hushåll), "
-          f"PostgreSQL, maskin: {os.cpu_count()} kärnor".replace(",", " "))
-    for load, inproc, command, report in runs:
-        print(f"  kommandot {command:5.1f} s (start till slut)  |  i processen: läsa {inproc['read']:4.1f} s, "
-              f"allt {inproc['total']:4.1f} s  |  hushållsmånader {report['household_months']}, "
-              f"förändring {report['cost_change']} kr  |  load average {load:.2f} vid start")
+    _print_runs(built, runs)
     return 0
 
 

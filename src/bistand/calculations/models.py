@@ -111,6 +111,8 @@ class StoredCalculation(models.Model):
         indexes = [
             models.Index(fields=["household", "-month", "-created_at"], name="storedcalc_household_month"),
             models.Index(fields=["municipality", "month"], name="storedcalc_municipality_month"),
+            # the latest calculation of each household-month in one ordered pass (what-if's DISTINCT ON)
+            models.Index(fields=["household", "month", "-created_at", "-id"], name="storedcalc_latest_per_month"),
         ]
 
     def __str__(self) -> str:

@@ -152,6 +152,18 @@ def _groups(codes: np.ndarray, keys: Sequence[tuple[str, str]], household: np.nd
     return out
 
 
+def amounts_before_after(arrays: HouseholdArrays, change: ParameterChange, local_dir: str | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The payable amounts (whole kronor) per household-month with the parameters in force and with `change`:
+    two passes of the batch engine over the same decoded arrays (only the parameter sets differ); a change of
+    zero makes no second pass, so its amounts are the very same."""
+    if arrays.n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    before = _amounts(arrays, None, local_dir)
+    after = before if change.is_zero else _amounts(arrays, change, local_dir)
+    return before, after
+
+
 def simulate_arrays(
     arrays: HouseholdArrays,
     household_ids: np.ndarray,
@@ -164,13 +176,26 @@ def simulate_arrays(
     local_dir: str | None = None,
 ) -> SimulationReport:
     """The report for the household-months of `arrays` (one per stored input; `household_ids` says whose)."""
+    before, after = amounts_before_after(arrays, change, local_dir)
+    return report_from_amounts(arrays, household_ids, change, before, after, decided=decided,
+                               municipality_names=municipality_names, period=period, scope=scope)
+
+
+def report_from_amounts(
+    arrays: HouseholdArrays,
+    household_ids: np.ndarray,
+    change: ParameterChange,
+    before: np.ndarray,
+    after: np.ndarray,
+    *,
+    decided: np.ndarray | None = None,
+    municipality_names: dict[str | None, str] | None = None,
+    period: tuple[str, str] = ("", ""),
+    scope: str = "",
+) -> SimulationReport:
+    """The report from the amounts before and after (`amounts_before_after`) of the household-months of `arrays`."""
     household_ids = np.asarray(household_ids, np.int64)
     n = arrays.n
-    if n == 0:
-        before = after = np.zeros(0, np.int64)
-    else:
-        before = _amounts(arrays, None, local_dir)
-        after = before if change.is_zero else _amounts(arrays, change, local_dir)
     uniq, inverse = np.unique(household_ids, return_inverse=True)
     per_household = np.zeros(len(uniq), np.int64)
     np.add.at(per_household, inverse, after - before)
