@@ -19,9 +19,11 @@ from bistand.decisions import selectors as decision_selectors
 from bistand.payments import selectors as payment_selectors
 
 
-def application_events(application: Application, viewer_ids: Iterable[int] = ()) -> list[CaseEvent]:
+def application_events(application: Application, viewer_ids: Iterable[int] = (), *,
+                       preloaded: dict[str, dict[int, list[CaseEvent]]] | None = None) -> list[CaseEvent]:
     """The events of one application, oldest first, as the applicant reads them — or as the co-applicant
-    does when ``viewer_ids`` (the reader's Person ids) do not include the applicant."""
+    does when ``viewer_ids`` (the reader's Person ids) do not include the applicant. ``preloaded``: the
+    decisions', payments' and appeals' events of many applications read at once (:func:`case_events`)."""
     events: list[CaseEvent] = []
     viewer_ids = set(viewer_ids)
     is_co_applicant = bool(viewer_ids) and application.applicant_id not in viewer_ids
@@ -44,9 +46,13 @@ def application_events(application: Application, viewer_ids: Iterable[int] = ())
         if completion.answered_at:
             events.append(CaseEvent(completion.answered_at, "completion_answered", "Du har skickat kompletteringen",
                                     application_id=application.pk))
-    events += decision_selectors.events_for_application(application)
-    events += payment_selectors.events_for_application(application)
-    events += appeal_selectors.events_for_application(application)
+    if preloaded is None:
+        events += decision_selectors.events_for_application(application)
+        events += payment_selectors.events_for_application(application)
+        events += appeal_selectors.events_for_application(application)
+    else:
+        for source in ("decisions", "payments", "appeals"):
+            events += preloaded[source][application.pk]
     return sorted(events, key=lambda e: (e.at, e.kind))
 
 
@@ -55,6 +61,10 @@ def case_events(person) -> list[CaseEvent]:
     same personnummer) is the applicant or the co-applicant, newest first."""
     ids: list[int] = [person.pk] if hasattr(person, "pk") else list(person)
     events: list[CaseEvent] = []
-    for application in applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"):
-        events += application_events(application, viewer_ids=ids)
+    applications = list(applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"))
+    preloaded = {"decisions": decision_selectors.events_for_applications(applications),
+                 "payments": payment_selectors.events_for_applications(applications),
+                 "appeals": appeal_selectors.events_for_applications(applications)}
+    for application in applications:
+        events += application_events(application, viewer_ids=ids, preloaded=preloaded)
     return sorted(events, key=lambda e: (e.at, e.kind), reverse=True)
