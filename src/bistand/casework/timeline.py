@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import prefetch_related_objects
+
 from bistand.appeals import selectors as appeal_selectors
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import Application, ApplicationStatus
@@ -56,12 +58,18 @@ def application_events(application: Application, viewer_ids: Iterable[int] = (),
     return sorted(events, key=lambda e: (e.at, e.kind))
 
 
-def case_events(person) -> list[CaseEvent]:
+def case_events(person, applications: list[Application] | None = None) -> list[CaseEvent]:
     """Every event of the applications in which ``person`` (a Person, or a list of Person ids of the
-    same personnummer) is the applicant or the co-applicant, newest first."""
+    same personnummer) is the applicant or the co-applicant, newest first. ``applications``: the person's
+    applications as :func:`~bistand.applications.selectors.applications_of` gives them, all of them, when
+    the caller has read them already (they are not read again)."""
     ids: list[int] = [person.pk] if hasattr(person, "pk") else list(person)
     events: list[CaseEvent] = []
-    applications = list(applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"))
+    if applications is None:
+        applications = list(applications_of(ids).exclude(status=ApplicationStatus.DRAFT))
+    else:
+        applications = [a for a in applications if a.status != ApplicationStatus.DRAFT]
+    prefetch_related_objects(applications, "completion_requests")
     preloaded = {"decisions": decision_selectors.events_for_applications(applications),
                  "payments": payment_selectors.events_for_applications(applications),
                  "appeals": appeal_selectors.events_for_applications(applications)}
