@@ -50,7 +50,41 @@ def _timed_call(function, *args, **kwargs) -> float:
     return time.monotonic() - started
 
 
-def run(url: str, csv_path: Path, rows: int, year: int, rounds: int) -> list[str]:
+def _old_aggregates(revision: str):
+    """``bistand.followup.aggregates`` as it was at ``revision`` (git), loaded beside the current one as
+    ``bistand.followup._aggregates_old`` (its relative imports resolve in the current package)."""
+    import importlib.util
+
+    source = subprocess.run(["git", "show", f"{revision}:src/bistand/followup/aggregates.py"], cwd=ih.ROOT,
+                            check=True, capture_output=True, text=True).stdout
+    spec = importlib.util.spec_from_loader("bistand.followup._aggregates_old", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "bistand.followup"
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    exec(compile(source, f"{revision}:aggregates.py", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+def refresh_rounds(old_revision: str, municipality, year: int, rounds: int) -> list[str]:
+    """One changed month of ``municipality`` refreshed by the old and the new code, alternating: process
+    time (on SQLite the database's work is in it, on PostgreSQL only the client's) and wall time."""
+    from bistand.followup import aggregates as new
+
+    old = _old_aggregates(old_revision)
+    lines = []
+    for round_ in range(1, rounds + 1):
+        for label, module in (("old", old), ("new", new)):
+            new.touch([(municipality.pk, dt.date(year, 6, 1))], refresh_on_commit=False)  # the same marks
+            cpu, wall = time.process_time(), time.monotonic()
+            result = module.refresh()
+            cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+            lines.append(f"  omräkning efter en ändrad månad, {label} ({old_revision if label == 'old' else 'HEAD'}), "
+                         f"omgång {round_}: {wall:.2f} s ({cpu:.2f} s CPU, {result.aggregates} nyckeltal)")
+    return lines
+
+
+def run(url: str, csv_path: Path, rows: int, year: int, rounds: int, old_revision: str = "",
+        refresh_only: bool = False) -> list[str]:
     env = ih._env(url)
     subprocess.run([str(ih.BISTAND), "migrate", "-v0"], env=env, check=True, cwd=ih.ROOT)
     for code, name in ih.MUNICIPALITIES:
@@ -69,6 +103,14 @@ def run(url: str, csv_path: Path, rows: int, year: int, rounds: int) -> list[str
 
     region = Region.objects.get(name=ih.REGION)
     municipality = Municipality.objects.get(code="0680")
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    count = f"{rows:,}".replace(",", " ")
+    if refresh_only:
+        load_before = os.getloadavg()[0]
+        lines = refresh_rounds(old_revision, municipality, year, rounds)
+        return [f"uppföljning, {database}, {count} personmånader ({len(ih.MUNICIPALITIES)} kommuner), "
+                f"load {load_before:.1f} före, {os.getloadavg()[0]:.1f} efter:",
+                f"  inläsning av historiken (med omräkning):  {imported:.1f} s", *lines]
     command = ["indicators", "--region", "--year", str(year), "--json"]
     times: dict[str, list[float]] = {}
     for _round in range(rounds):
@@ -87,13 +129,12 @@ def run(url: str, csv_path: Path, rows: int, year: int, rounds: int) -> list[str
     aggregates.touch([(municipality.pk, dt.date(year, 6, 1))], refresh_on_commit=False)
     incremental = aggregates.refresh()
     everything, _ = ih._timed(["followup", "refresh", "--all"], env)
+    compared = refresh_rounds(old_revision, municipality, year, rounds) if old_revision else []
     load_after = os.getloadavg()[0]
-    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
 
     def figures(label: str) -> str:
         return " / ".join(f"{seconds:.2f}" for seconds in times[label]) + " s"
 
-    count = f"{rows:,}".replace(",", " ")
     return [
         f"uppföljning, {database}, {count} personmånader ({len(ih.MUNICIPALITIES)} kommuner), "
         f"load {load_before:.1f} före, {load_after:.1f} efter:",
@@ -109,6 +150,7 @@ def run(url: str, csv_path: Path, rows: int, year: int, rounds: int) -> list[str
         f"    i processen (call_command):              {figures('call, new')}",
         f"  omräkning efter en ändrad månad (0680):    {incremental.seconds:.2f} s ({incremental.aggregates} nyckeltal)",
         f"  bistand followup refresh --all:            {everything:.1f} s",
+        *compared,
     ]
 
 
@@ -118,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--old", default="", metavar="REVISION",
+                        help="also time the incremental refresh of this git revision's aggregates module, alternating")
+    parser.add_argument("--refresh-only", action="store_true",
+                        help="after the import, time only the incremental refresh (with --old: old and new)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--database-url", default="")
     which.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster")
@@ -138,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                 with psycopg.connect(dbname="postgres", host=str(cluster.socket_dir), port=cluster.port,
                                      user="postgres", autocommit=True) as admin:
                     admin.execute("CREATE DATABASE bistand")
-                lines = run(cluster.url, csv_path, rows, args.year, args.rounds)
+                lines = run(cluster.url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only)
             finally:
                 from django.db import connections
 
@@ -146,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                 cluster.stop()
         else:
             url = args.database_url or f"sqlite:///{workdir / 'bistand.sqlite3'}"
-            lines = run(url, csv_path, rows, args.year, args.rounds)
+            lines = run(url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only)
     print("\n".join(lines))
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,7 @@ from bistand.common.months import add_months
 from bistand.followup import aggregates as agg
 from bistand.followup import dashboard as dash
 from bistand.followup import indicators as ind
-from bistand.followup.models import AggregateTouch, IndicatorAggregate, MonthSource, PersonMonth
+from bistand.followup.models import AggregateTouch, CondensedYear, IndicatorAggregate, MonthSource, PersonMonth
 from bistand.followup.services import import_history
 from bistand.people import personnummer as pnr
 from bistand.tenancy.models import Municipality
@@ -155,13 +156,49 @@ def test_incrementally_refreshed_aggregates_equal_the_raw_base_over_generated_da
     PersonMonth.objects.all().delete()
     IndicatorAggregate.objects.all().delete()
     AggregateTouch.objects.all().delete()
+    CondensedYear.objects.all().delete()
     agg.touch(_write(people, first), refresh_on_commit=False)
     agg.refresh()
     _assert_identical(region_obj)
+    _assert_condensed_layer_equals_the_base()
     for changes in steps:
         agg.touch(_write(people, changes), refresh_on_commit=False)
         agg.refresh()
+        _assert_condensed_layer_equals_the_base()
         _assert_identical(region_obj)
+
+
+def _assert_condensed_layer_equals_the_base():
+    """Every stored condensed year is what condensing that year's person-months gives now."""
+    for pk, year, text in CondensedYear.objects.values_list("municipality_id", "year", "rows"):
+        raw = ind.condense(row[:8] for row in dash._rows((pk,), dt.date(year, 1, 1), dt.date(year, 12, 1)))
+        key = lambda r: (r.household, r.person)  # noqa: E731
+        assert sorted(agg._decode_condensed(pk, year, text), key=key) == sorted(raw, key=key), (pk, year)
+
+
+def test_a_changed_month_reads_only_its_own_municipalitys_person_months(region):
+    """The region's aggregates are made from the other municipalities' condensed years, not their
+    person-months: after one changed month of A, no person-month of B is read again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agg.refresh()
+    a = _municipality("0680")
+    PersonMonth.objects.filter(municipality=a, month=dt.date(2025, 2, 1), role="child").delete()
+    agg.touch([(a.pk, dt.date(2025, 2, 1))], refresh_on_commit=False)
+    table = PersonMonth._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        result = agg.refresh()
+    assert result.aggregates > 0
+    read = set()  # the municipalities whose person-months were read row by row
+    for sql in (q["sql"] for q in queries.captured_queries):
+        if sql.lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in sql and "MIN(" not in sql.upper():
+            for ids in re.findall(r'"municipality_id" IN \(([^)]*)\)', sql):
+                read |= {int(pk) for pk in ids.split(",")}
+            read |= {int(pk) for pk in re.findall(r'"municipality_id" = (\d+)', sql)}
+    assert read == {a.pk}, read
+    _assert_identical(region)
+    _assert_condensed_layer_equals_the_base()
 
 
 # --- the writers and the refresh after commit --------------------------------------------------------

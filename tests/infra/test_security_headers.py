@@ -138,3 +138,27 @@ def test_production_settings_redirect_to_https_and_send_hsts(monkeypatch):
     assert production.SECURE_SSL_REDIRECT is True
     assert production.SECURE_HSTS_SECONDS >= 31536000
     assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
+
+
+def test_production_keeps_postgresql_connections_between_requests_unless_the_url_says_otherwise(monkeypatch):
+    from bistand.settings.env import parse_database_url, persistent_connections
+
+    url = "postgres://u:p@db/bistand"
+    entry = persistent_connections(parse_database_url(url, Path.cwd()), url)
+    assert entry["CONN_MAX_AGE"] == 60 and entry["CONN_HEALTH_CHECKS"] is True
+    url = "postgres://u:p@db/bistand?conn_max_age=0"
+    assert persistent_connections(parse_database_url(url, Path.cwd()), url)["CONN_MAX_AGE"] == 0
+    sqlite = parse_database_url("sqlite://:memory:", Path.cwd())
+    assert persistent_connections(sqlite, "sqlite://:memory:") == sqlite
+    monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/bistand")
+    saved = {name: sys.modules.pop(name, None) for name in ("bistand.settings.base", "bistand.settings.production")}
+    try:
+        production = importlib.import_module("bistand.settings.production")
+    finally:
+        for name, module in saved.items():
+            sys.modules.pop(name, None)
+            if module is not None:
+                sys.modules[name] = module
+    assert production.DATABASES["default"]["CONN_MAX_AGE"] == 60
+    assert production.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True

@@ -100,23 +100,33 @@ def chain(appeal: Appeal) -> list[dict]:
 
 def events_for_application(application) -> list[CaseEvent]:
     """The application's appeals as events for "Mitt ärende"."""
-    events = []
-    for appeal in appeals_for_application(application):
+    return events_for_applications([application])[application.pk]
+
+
+def events_for_applications(applications) -> dict[int, list[CaseEvent]]:
+    """:func:`events_for_application` for many applications in one query (and one per municipality with a
+    forwarded appeal): application id → its events."""
+    out: dict[int, list[CaseEvent]] = {application.pk: [] for application in applications}
+    courts: dict[int, str] = {}
+    for appeal in Appeal.objects.filter(application_id__in=list(out)).order_by("created_at", "pk"):
+        events = out[appeal.application_id]
         start = timezone.make_aware(dt.datetime.combine(appeal.lodged_on, dt.time(0, 0)))
         received = max(appeal.created_at, start)
         events.append(CaseEvent(received, "appealed", "Ditt överklagande har kommit in",
                                 "Det kom in i tid." if appeal.counts_as_in_time else "Det kom in för sent.",
-                                application_id=application.pk, decision_id=appeal.decision_id))
+                                application_id=appeal.application_id, decision_id=appeal.decision_id))
         if appeal.status == AppealStatus.FORWARDED:
+            if appeal.municipality_id not in courts:
+                courts[appeal.municipality_id] = court_name(appeal.municipality_id)
             events.append(CaseEvent(appeal.forwarded_at, "appeal_forwarded",
-                                    f"Överklagandet har skickats till {court_name(appeal.municipality_id).lower()}",
-                                    application_id=application.pk, decision_id=appeal.decision_id))
+                                    f"Överklagandet har skickats till {courts[appeal.municipality_id].lower()}",
+                                    application_id=appeal.application_id, decision_id=appeal.decision_id))
         if appeal.status == AppealStatus.DISMISSED:
             events.append(CaseEvent(appeal.dismissed_at, "appeal_dismissed", "Överklagandet har avvisats",
                                     "Det kom in för sent. Du kan överklaga beslutet om avvisning.",
-                                    application_id=application.pk, decision_id=appeal.decision_id))
-    return events
+                                    application_id=appeal.application_id, decision_id=appeal.decision_id))
+    return out
 
 
 __all__ = ["appeal_for", "appeals_for_application", "appeals_of_decision", "chain", "court_name",
-           "dismissal_notification", "events_for_application", "letter_of", "notification", "procedure_settings"]
+           "dismissal_notification", "events_for_application", "events_for_applications", "letter_of", "notification", "procedure_settings"]

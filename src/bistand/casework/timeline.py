@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import prefetch_related_objects
+
 from bistand.appeals import selectors as appeal_selectors
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import Application, ApplicationStatus
@@ -19,9 +21,11 @@ from bistand.decisions import selectors as decision_selectors
 from bistand.payments import selectors as payment_selectors
 
 
-def application_events(application: Application, viewer_ids: Iterable[int] = ()) -> list[CaseEvent]:
+def application_events(application: Application, viewer_ids: Iterable[int] = (), *,
+                       preloaded: dict[str, dict[int, list[CaseEvent]]] | None = None) -> list[CaseEvent]:
     """The events of one application, oldest first, as the applicant reads them — or as the co-applicant
-    does when ``viewer_ids`` (the reader's Person ids) do not include the applicant."""
+    does when ``viewer_ids`` (the reader's Person ids) do not include the applicant. ``preloaded``: the
+    decisions', payments' and appeals' events of many applications read at once (:func:`case_events`)."""
     events: list[CaseEvent] = []
     viewer_ids = set(viewer_ids)
     is_co_applicant = bool(viewer_ids) and application.applicant_id not in viewer_ids
@@ -44,17 +48,31 @@ def application_events(application: Application, viewer_ids: Iterable[int] = ())
         if completion.answered_at:
             events.append(CaseEvent(completion.answered_at, "completion_answered", "Du har skickat kompletteringen",
                                     application_id=application.pk))
-    events += decision_selectors.events_for_application(application)
-    events += payment_selectors.events_for_application(application)
-    events += appeal_selectors.events_for_application(application)
+    if preloaded is None:
+        events += decision_selectors.events_for_application(application)
+        events += payment_selectors.events_for_application(application)
+        events += appeal_selectors.events_for_application(application)
+    else:
+        for source in ("decisions", "payments", "appeals"):
+            events += preloaded[source][application.pk]
     return sorted(events, key=lambda e: (e.at, e.kind))
 
 
-def case_events(person) -> list[CaseEvent]:
+def case_events(person, applications: list[Application] | None = None) -> list[CaseEvent]:
     """Every event of the applications in which ``person`` (a Person, or a list of Person ids of the
-    same personnummer) is the applicant or the co-applicant, newest first."""
+    same personnummer) is the applicant or the co-applicant, newest first. ``applications``: the person's
+    applications as :func:`~bistand.applications.selectors.applications_of` gives them, all of them, when
+    the caller has read them already (they are not read again)."""
     ids: list[int] = [person.pk] if hasattr(person, "pk") else list(person)
     events: list[CaseEvent] = []
-    for application in applications_of(ids).exclude(status=ApplicationStatus.DRAFT).prefetch_related("completion_requests"):
-        events += application_events(application, viewer_ids=ids)
+    if applications is None:
+        applications = list(applications_of(ids).exclude(status=ApplicationStatus.DRAFT))
+    else:
+        applications = [a for a in applications if a.status != ApplicationStatus.DRAFT]
+    prefetch_related_objects(applications, "completion_requests")
+    preloaded = {"decisions": decision_selectors.events_for_applications(applications),
+                 "payments": payment_selectors.events_for_applications(applications),
+                 "appeals": appeal_selectors.events_for_applications(applications)}
+    for application in applications:
+        events += application_events(application, viewer_ids=ids, preloaded=preloaded)
     return sorted(events, key=lambda e: (e.at, e.kind), reverse=True)

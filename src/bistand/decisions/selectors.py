@@ -95,19 +95,27 @@ def summary(decision: Decision) -> str:
     return f"Din ansökan för {month} avvisas."
 
 
+def _decision_event(decision: Decision) -> CaseEvent:
+    title = "Omprövat beslut" if decision.reconsiders_id else "Beslut"
+    title += f": {decision.get_outcome_display().lower()}"
+    return CaseEvent(at=decision.issued_at, kind="decided", title=title, text=summary(decision),
+                     application_id=decision.application_id, decision_id=decision.pk)
+
+
 def events_for_application(application) -> list:
     """The application's issued decisions as events for "Mitt ärende"
     (``bistand.applications.events.CaseEvent``, kind ``decided``)."""
-    events = []
-    for decision in Decision.objects.filter(application_id=application.pk, status=DecisionStatus.ISSUED).order_by(
+    return events_for_applications([application])[application.pk]
+
+
+def events_for_applications(applications) -> dict[int, list]:
+    """:func:`events_for_application` for many applications in one query: application id → its events."""
+    out: dict[int, list] = {application.pk: [] for application in applications}
+    for decision in Decision.objects.filter(application_id__in=list(out), status=DecisionStatus.ISSUED).order_by(
         "issued_at", "pk"
     ):
-        title = "Omprövat beslut" if decision.reconsiders_id else "Beslut"
-        title += f": {decision.get_outcome_display().lower()}"
-        values = dict(at=decision.issued_at, kind="decided", title=title, text=summary(decision),
-                      application_id=application.pk, decision_id=decision.pk)
-        events.append(CaseEvent(**values))
-    return events
+        out[decision.application_id].append(_decision_event(decision))
+    return out
 
 
 # --- the delegationsordning for people -----------------------------------------------------------------

@@ -42,7 +42,7 @@ from bistand.tenancy.models import Municipality, Region
 
 from . import dashboard as dash
 from . import indicators as ind
-from .models import AggregateTouch, IndicatorAggregate, PersonMonth
+from .models import AggregateTouch, CondensedYear, IndicatorAggregate, PersonMonth
 
 _CHUNK = 900
 #: No filter: the whole population.
@@ -147,12 +147,89 @@ def _window(rows_by_year: dict[int, list], year: int) -> list:
     return [row for y in range(year - ind.VERY_LONG_TERM_YEARS + 1, year + 2) for row in rows_by_year.get(y, ())]
 
 
+# --- the condensed layer: one municipality's unfiltered person-household-years of one year ------------
+
+
+def _encode_condensed(rows: Iterable[ind.PersonHouseholdYear]) -> str:
+    return json.dumps([[r.household[1], r.person, r.months, r.adult, r.child, r.young_adult, r.work_or_studies_end,
+                        r.amount_ore] for r in rows], ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_condensed(municipality_id: int, year: int, text: str) -> list[ind.PersonHouseholdYear]:
+    return [ind.PersonHouseholdYear((municipality_id, key), person, year, months, adult, child, young_adult, ended,
+                                    amount)
+            for key, person, months, adult, child, young_adult, ended, amount in json.loads(text)]
+
+
+def _store_condensed(by_year: dict[tuple[int, int], list[ind.PersonHouseholdYear]]) -> None:
+    """Keep these (municipality id, year) → condensed rows, made from the base just now."""
+    now = timezone.now()
+    CondensedYear.objects.bulk_create(
+        [CondensedYear(municipality_id=pk, year=year, rows=_encode_condensed(rows), updated_at=now)
+         for (pk, year), rows in sorted(by_year.items())],
+        batch_size=100, update_conflicts=True, unique_fields=["municipality", "year"],
+        update_fields=["rows", "updated_at"])
+
+
+def _drop_condensed(pairs: Iterable[tuple[int, int]]) -> None:
+    """Forget the condensed rows of these (municipality id, year) pairs: their base changed."""
+    by_municipality: dict[int, set[int]] = defaultdict(set)
+    for pk, year in pairs:
+        by_municipality[pk].add(year)
+    for pk, years in by_municipality.items():
+        CondensedYear.objects.filter(municipality_id=pk, year__in=sorted(years)).delete()
+
+
+def _condensed_years(municipality_id: int, years: set[int],
+                     known: dict[tuple[int, int], list[ind.PersonHouseholdYear]]) -> list[ind.PersonHouseholdYear]:
+    """The municipality's unfiltered condensed rows of ``years``: from ``known`` (made in this refresh),
+    else from the stored layer, else condensed from the base (and stored). Only the years missing in both
+    are read from the person-months."""
+    out: list[ind.PersonHouseholdYear] = []
+    wanted = {year for year in years if (municipality_id, year) not in known}
+    if wanted:
+        for year, text in CondensedYear.objects.filter(municipality_id=municipality_id, year__in=sorted(wanted)).values_list(
+                "year", "rows"):
+            known[(municipality_id, year)] = _decode_condensed(municipality_id, year, text)
+            wanted.discard(year)
+    if wanted:
+        made: dict[tuple[int, int], list[ind.PersonHouseholdYear]] = {(municipality_id, year): [] for year in wanted}
+        for low, high in _runs(sorted(wanted)):
+            for item in ind.condense(row[:8] for row in dash._rows(
+                    (municipality_id,), dt.date(low, 1, 1), dt.date(high, 12, 1))):
+                made[(municipality_id, item.year)].append(item)
+        _store_condensed(made)
+        known.update(made)
+    for year in sorted(years):
+        out.extend(known[(municipality_id, year)])
+    return out
+
+
+def _runs(years: list[int]) -> list[tuple[int, int]]:
+    """Sorted years → runs of consecutive years (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for year in years:
+        if runs and runs[-1][1] == year - 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
+
+
+def _window_years(years: Iterable[int]) -> set[int]:
+    """The years whose condensed rows the indicators of ``years`` read (Y−2 … Y+1)."""
+    return {y for year in years for y in range(year - ind.VERY_LONG_TERM_YEARS + 1, year + 2)}
+
+
 def _compute(municipality_jobs: dict[int, set[tuple[int, str]]],
              region_jobs: dict[int, set[tuple[int, str]]]) -> list[IndicatorAggregate]:
     """The aggregates asked for, (year, filters key) per municipality and per region, from the base: each
-    municipality's person-months are read once (the years the jobs need), filtered, condensed, and its
-    condensed rows kept for its region's jobs (a household is a (municipality, household) pair, so the
-    region's condensed base is its municipalities' put together)."""
+    municipality with jobs of its own (or in a region with filtered jobs) has its person-months read once
+    (the years the jobs need), filtered and condensed. A region's unfiltered jobs are computed from its
+    municipalities' condensed rows (a household is a (municipality, household) pair, so the region's
+    condensed base is its municipalities' put together), taken from the condensed layer
+    (:class:`~bistand.followup.models.CondensedYear`) where the base has not changed since: a changed month
+    costs its municipality's person-months, not the whole region's."""
     regions = {r.pk: r for r in Region.objects.filter(pk__in=list(region_jobs))}
     members: dict[int, list[int]] = {pk: [] for pk in regions}
     for pk, region_id in Municipality.objects.filter(region_id__in=list(regions)).values_list("pk", "region_id"):
@@ -161,13 +238,15 @@ def _compute(municipality_jobs: dict[int, set[tuple[int, str]]],
     for pk, jobs in municipality_jobs.items():
         wanted[pk] |= jobs
     for region_id, jobs in region_jobs.items():
-        for pk in members[region_id]:
-            wanted[pk] |= jobs
+        filtered_jobs = {(year, key) for year, key in jobs if key}
+        for pk in members[region_id] if filtered_jobs else ():
+            wanted[pk] |= filtered_jobs
     municipalities = Municipality.objects.in_bulk(list(wanted))
-    states = _states(wanted)
+    states = _states(set(wanted) | {pk for ids in members.values() for pk in ids})
     now = timezone.now()
     out: list[IndicatorAggregate] = []
     region_rows: dict[tuple[int, str], list[ind.PersonHouseholdYear]] = defaultdict(list)
+    known: dict[tuple[int, int], list[ind.PersonHouseholdYear]] = {}  # (municipality, year) → unfiltered rows
     for pk in sorted(wanted):
         municipality = municipalities[pk]
         years = {year for year, _key in wanted[pk]}
@@ -181,13 +260,18 @@ def _compute(municipality_jobs: dict[int, set[tuple[int, str]]],
             by_year: dict[int, list] = defaultdict(list)
             for item in condensed:
                 by_year[item.year].append(item)
+            if not key:  # every year of the read range is whole: keep its condensed rows
+                made = {(pk, year): by_year.get(year, []) for year in range(first.year, max(years) + 2)}
+                _store_condensed(made)
+                known.update(made)
             for year in sorted(y for y, k in municipality_jobs.get(pk, ()) if k == key):
                 base = ind.Base(year, _window(by_year, year), state.latest)
                 out.append(IndicatorAggregate(
                     scope_key=municipality_key(pk), municipality_id=pk, year=year, filters=key,
                     data=_payload(ind.compute(scope, year, base), dash.monthly(filtered, year)),
                     latest_month=state.latest, data_changed_at=state.changed, updated_at=now))
-            if municipality.region_id in region_jobs and any(k == key for _y, k in region_jobs[municipality.region_id]):
+            if key and municipality.region_id in region_jobs and any(
+                    k == key for _y, k in region_jobs[municipality.region_id]):
                 region_rows[(municipality.region_id, key)].extend(condensed)
         del rows
     for region_id, jobs in region_jobs.items():
@@ -195,10 +279,16 @@ def _compute(municipality_jobs: dict[int, set[tuple[int, str]]],
         scope = ind.Scope.region(region)
         state = _region_state(states[pk] for pk in members[region_id])
         for key in sorted({key for _year, key in jobs}):
+            years = sorted(y for y, k in jobs if k == key)
+            if key:
+                condensed = region_rows.pop((region_id, key), [])
+            else:
+                condensed = [item for pk in sorted(members[region_id])
+                             for item in _condensed_years(pk, _window_years(years), known)]
             by_year = defaultdict(list)
-            for item in region_rows.pop((region_id, key), []):
+            for item in condensed:
                 by_year[item.year].append(item)
-            for year in sorted(y for y, k in jobs if k == key):
+            for year in years:
                 base = ind.Base(year, _window(by_year, year), state.latest)
                 out.append(IndicatorAggregate(
                     scope_key=region_key(region_id), region_id=region_id, year=year, filters=key,
@@ -231,6 +321,7 @@ def touch(pairs: Iterable[tuple[int, dt.date]], *, refresh_on_commit: bool = Tru
     if not pairs:
         return 0
     now = timezone.now()
+    _drop_condensed({(pk, month.year) for pk, month in pairs})
     AggregateTouch.objects.bulk_create(
         [AggregateTouch(municipality_id=pk, month=month, touched_at=now) for pk, month in sorted(pairs)], batch_size=500)
     if refresh_on_commit:
@@ -246,6 +337,7 @@ def forget(municipalities) -> None:
     IndicatorAggregate.objects.filter(municipality_id__in=ids).delete()
     IndicatorAggregate.objects.filter(region_id__in=region_ids).delete()
     AggregateTouch.objects.filter(municipality_id__in=ids).delete()
+    CondensedYear.objects.filter(municipality_id__in=ids).delete()
 
 
 @dataclass
@@ -279,7 +371,11 @@ def refresh(*, everything: bool = False) -> RefreshResult:
         touched: dict[int, set[int]] = defaultdict(set)
         for _pk, municipality_id, month in touches:
             touched[municipality_id].add(month.year)
+        # The condensed rows of a touched year are made again from the base (also when a writer's touch
+        # came while an earlier refresh was storing rows it had read before that writer committed).
+        _drop_condensed((pk, year) for pk, years in touched.items() for year in years)
         if everything:
+            CondensedYear.objects.all().delete()
             municipality_ids = set(Municipality.objects.values_list("pk", flat=True))
         else:
             municipality_ids = set(touched)

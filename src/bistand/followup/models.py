@@ -377,3 +377,28 @@ class AggregateTouch(models.Model):
 
     def __str__(self) -> str:
         return f"Ändrat {self.municipality_id} {self.month:%Y-%m}"
+
+
+class CondensedYear(models.Model):
+    """One municipality's person-months of one calendar year condensed to one row per person, household and
+    year (:class:`bistand.followup.indicators.PersonHouseholdYear`, unfiltered), kept so that a region's
+    aggregates are recomputed from its municipalities' condensed rows instead of every person-month
+    (:mod:`bistand.followup.aggregates`). Dropped by :func:`~bistand.followup.aggregates.touch` when a month
+    of the year changes, and made again from the base by the next refresh. Counts and masks only."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.CASCADE,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField("år")
+    rows = models.TextField("förtätade rader", help_text="JSON: [hushåll, personnummer, månader, vuxen, barn, "
+                                                         "ung vuxen, avslut arbete/studier, belopp öre] per rad.")
+    updated_at = models.DateTimeField("beräknat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "förtätat år"
+        verbose_name_plural = "förtätade år"
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="condensedyear_one_per_municipality_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Förtätat {self.municipality_id} {self.year}"

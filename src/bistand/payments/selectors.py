@@ -11,7 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from bistand.applications.events import CaseEvent
@@ -140,42 +140,55 @@ def events_for_application(application) -> list:
     banken" while the bank has not answered, "Utbetalt" only when the bank has executed the payment,
     "Banken kunde inte betala ut" when it rejected it; and each change of payee or account and each
     stop, with the case worker's reason. A payment is shown by its payment date."""
-    events = []
+    return events_for_applications([application])[application.pk]
+
+
+def events_for_applications(applications) -> dict[int, list]:
+    """:func:`events_for_application` for many applications in a fixed number of queries: application id →
+    its events."""
+    out: dict[int, list] = {application.pk: [] for application in applications}
     rows = (
-        Payment.objects.filter(decision__application=application)
+        Payment.objects.filter(decision__application_id__in=list(out))
         .select_related("export")
         .prefetch_related("events")
+        .annotate(application_pk=F("decision__application_id"))
         .order_by("due_date", "pk")
     )
     for payment in rows:
-        to = "till hyresvärden" if payment.payee_kind == PayeeKind.LANDLORD else "till ditt konto"
-        for event in payment.events.all():
-            if event.kind == PaymentEventKind.PAYEE_CHANGED:
-                events.append(CaseEvent(
-                    at=event.at, kind="payment_changed", title="Kontot för utbetalningen är ändrat",
-                    text=f"{payment.amount_kronor_text} betalas ut till {event.account or 'ett konto som inte är angivet än'}. "
-                         f"Skäl: {event.reason}",
-                    application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
-            elif event.kind == PaymentEventKind.CANCELLED:
-                events.append(CaseEvent(
-                    at=event.at, kind="payment_cancelled", title="Utbetalningen är stoppad",
-                    text=f"Utbetalningen på {payment.amount_kronor_text} är stoppad. Skäl: {event.reason}",
-                    application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
-        if payment.export_id is None:
-            continue
-        day = next_banking_day(max(payment.due_date, payment.export.export_date))
-        at = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
-        if payment.status == PaymentStatus.EXECUTED:
-            title, text, kind = "Utbetalt", f"{payment.amount_kronor_text} har betalats ut {to} {day:%Y-%m-%d}.", "paid"
-        elif payment.status == PaymentStatus.REJECTED:
-            title, kind = "Banken kunde inte betala ut", "payment_rejected"
-            text = (f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}. Handläggaren rättar det och "
-                    "betalar ut igen; kontakta oss om ditt konto har ändrats.")
-        else:
-            title, kind = "Skickad till banken", "payment_sent"
-            text = f"{payment.amount_kronor_text} betalas ut {to} {day:%Y-%m-%d}."
-        events.append(CaseEvent(at=at, kind=kind, title=title, text=text, application_id=application.pk,
-                                decision_id=payment.decision_id, payment_id=payment.pk))
+        out[payment.application_pk] += _payment_events(payment, payment.application_pk)
+    return out
+
+
+def _payment_events(payment, application_pk: int) -> list:
+    events = []
+    to = "till hyresvärden" if payment.payee_kind == PayeeKind.LANDLORD else "till ditt konto"
+    for event in payment.events.all():
+        if event.kind == PaymentEventKind.PAYEE_CHANGED:
+            events.append(CaseEvent(
+                at=event.at, kind="payment_changed", title="Kontot för utbetalningen är ändrat",
+                text=f"{payment.amount_kronor_text} betalas ut till {event.account or 'ett konto som inte är angivet än'}. "
+                     f"Skäl: {event.reason}",
+                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+        elif event.kind == PaymentEventKind.CANCELLED:
+            events.append(CaseEvent(
+                at=event.at, kind="payment_cancelled", title="Utbetalningen är stoppad",
+                text=f"Utbetalningen på {payment.amount_kronor_text} är stoppad. Skäl: {event.reason}",
+                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+    if payment.export_id is None:
+        return events
+    day = next_banking_day(max(payment.due_date, payment.export.export_date))
+    at = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+    if payment.status == PaymentStatus.EXECUTED:
+        title, text, kind = "Utbetalt", f"{payment.amount_kronor_text} har betalats ut {to} {day:%Y-%m-%d}.", "paid"
+    elif payment.status == PaymentStatus.REJECTED:
+        title, kind = "Banken kunde inte betala ut", "payment_rejected"
+        text = (f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}. Handläggaren rättar det och "
+                "betalar ut igen; kontakta oss om ditt konto har ändrats.")
+    else:
+        title, kind = "Skickad till banken", "payment_sent"
+        text = f"{payment.amount_kronor_text} betalas ut {to} {day:%Y-%m-%d}."
+    events.append(CaseEvent(at=at, kind=kind, title=title, text=text, application_id=application_pk,
+                            decision_id=payment.decision_id, payment_id=payment.pk))
     return events
 
 

@@ -77,3 +77,17 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
             entry["OPTIONS"]["sslmode"] = query["sslmode"][0]
         return entry
     raise ImproperSetting(f"DATABASE_URL has an unsupported scheme {scheme!r}: use sqlite:// or postgres://")
+
+
+def persistent_connections(entry: dict, url: str, seconds: int = 60) -> dict:
+    """A PostgreSQL entry of DATABASES that keeps its connection between requests (``CONN_MAX_AGE``
+    ``seconds``, with a health check at the start of each request so a restarted server costs no error),
+    unless the URL sets ``conn_max_age`` itself. Opening a connection per request costs a PostgreSQL
+    backend process and the client's start-up queries every time (docs/performance.md, load test)."""
+    if not entry["ENGINE"].endswith("postgresql"):
+        return entry
+    out = {**entry, "CONN_HEALTH_CHECKS": True}
+    if "conn_max_age" not in parse_qs(urlparse(url).query):
+        out["CONN_MAX_AGE"] = seconds
+    return out
+

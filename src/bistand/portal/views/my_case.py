@@ -26,8 +26,9 @@ from .common import person_for, register_facts
 @applicant_required
 def case(request):
     ids = request.applicant.person_ids
-    applications = list(selectors.applications_of(ids)[:36])
-    events = timeline.case_events(ids)[:60]
+    every = list(selectors.applications_of(ids))  # read once: the list shows 36, the timeline all
+    applications = every[:36]
+    events = timeline.case_events(ids, applications=every)[:60]
     return render(request, "portal/case.html", {
         "applications": applications,
         "drafts": [a for a in applications if a.status == ApplicationStatus.DRAFT],
