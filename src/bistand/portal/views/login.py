@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bistand.common import languages
@@ -62,5 +63,5 @@ def login_complete(request):
 @require_POST
 def logout(request):
     sign_out(request)
-    messages.success(request, "Du är utloggad. Stäng webbläsaren om du använder en delad dator.")
+    messages.success(request, _("Du är utloggad. Stäng webbläsaren om du använder en delad dator."))
     return redirect("portal:start")
