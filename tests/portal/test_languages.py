@@ -214,6 +214,9 @@ def test_an_application_in_english_from_the_steps_to_the_receipt(client, municip
     assert "Receipt" in receipt and "Case number" in receipt and "What happens next" in receipt
     assert "Thank you. The municipality has received your application." in receipt
     assert "Kvitto" not in receipt
+    assert re.search(r'id="application-status">Submitted<', receipt)
+    case = client.get("/e-tjanst/mitt-arende/").content.decode()
+    assert "The municipality has received the application" in case and "<td>Submitted</td>" in case
     application.refresh_from_db()
     # what the applicant declared is stored as data, never as English words
     assert application.declaration["housing"]["kind"] == "rental"
