@@ -12,6 +12,7 @@ import polib
 import pytest
 from django.core.management import call_command
 from django.utils import translation
+from django.utils.formats import date_format
 
 from bistand.audit.models import AuditEvent
 from bistand.decisions import letters
@@ -215,6 +216,9 @@ def test_an_application_in_english_from_the_steps_to_the_receipt(client, municip
     assert "Thank you. The municipality has received your application." in receipt
     assert "Kvitto" not in receipt
     assert re.search(r'id="application-status">Submitted<', receipt)
+    with translation.override("en"):
+        english_month = date_format(application.month, "F Y")  # "March 2026", not "mars 2026"
+    assert f"New application for {english_month}</h1>" in receipt
     case = client.get("/e-tjanst/mitt-arende/").content.decode()
     assert "The municipality has received the application" in case and "<td>Submitted</td>" in case
     application.refresh_from_db()

@@ -26,3 +26,9 @@ def in_language(value):
     """A fixed Swedish word from a lower layer (a status, a kind of application, an event's title; marked
     with gettext_noop where it is written) in the applicant's language; anything else as it is."""
     return gettext(value) if isinstance(value, str) and value else value
+
+
+@register.filter
+def month_label(month):
+    """A month in the applicant's language (:func:`bistand.portal.presenters.month_in_language`)."""
+    return presenters.month_in_language(month)

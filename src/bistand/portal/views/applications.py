@@ -18,12 +18,12 @@ from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.casework import timeline
 from bistand.common import languages
-from bistand.common.months import add_months, format_month, month_sv
+from bistand.common.months import add_months, format_month
 from bistand.decisions.selectors import issued_decisions
 from bistand.tenancy.selectors import all_municipalities
 
 from .. import forms
-from ..presenters import next_unfinished
+from ..presenters import month_in_language, next_unfinished
 from ..session import applicant_required
 from .common import (
     STEP_KEYS,
@@ -39,7 +39,7 @@ from .language import remember_language
 
 def _month_choices():
     this = timezone.localdate().replace(day=1)
-    return [(format_month(m), month_sv(m).capitalize()) for m in (this, add_months(this, 1))]
+    return [(format_month(m), month_in_language(m).capitalize()) for m in (this, add_months(this, 1))]
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,14 +107,14 @@ def application_detail(request, pk: int):
         steps = step_states(application)
         state = {row["key"]: row["text"] for row in steps}
         return render(request, "portal/application_draft.html", {
-            "application": application, "steps": steps, "month_label": month_sv(application.month),
+            "application": application, "steps": steps, "month_label": month_in_language(application.month),
             "sections": sections_in_language([(key, label, rows, state.get(key, ""))
                                               for key, label, rows in selectors.declaration_sections(application)]),
             "missing": decl.missing_answers(application.declaration), "next_step": next_unfinished(steps),
         })
     return render(request, "portal/application_detail.html", {
         "application": application,
-        "month_label": month_sv(application.month),
+        "month_label": month_in_language(application.month),
         "summary": sections_in_language(selectors.declaration_sections(application, _viewer(application, person))),
         "events": timeline.application_events(application, viewer_ids=request.applicant.person_ids),
         "completions": list(application.completion_requests.order_by("-created_at")),
@@ -328,7 +328,7 @@ def review(request, pk: int):
     steps = step_states(application)
     missing_rows = [(row["url"], row["label"], missing[row["key"]]) for row in steps if row["key"] in missing]
     return render(request, "portal/review.html", {
-        "application": application, "month_label": month_sv(application.month), "missing_rows": missing_rows,
+        "application": application, "month_label": month_in_language(application.month), "missing_rows": missing_rows,
         "summary": sections_in_language(selectors.declaration_sections(application)),
         "changes": selectors.declaration_changes(application), "missing": missing, "error": error,
         "attachments": list(application.attachments.all()),
@@ -369,7 +369,7 @@ def confirm(request, pk: int):
             messages.error(request, " ".join(failure.messages))
         return redirect("portal:case")
     return render(request, "portal/confirm.html", {
-        "application": application, "month_label": month_sv(application.month), "form": form,
+        "application": application, "month_label": month_in_language(application.month), "form": form,
         "summary": sections_in_language(selectors.declaration_sections(application, decl.VIEWER_PARTNER)),
         "awaiting": application.status == ApplicationStatus.AWAITING_CO_APPLICANT,
     })
@@ -381,7 +381,7 @@ def withdraw(request, pk: int):
     """GET asks "are you sure?" (a page of its own: no script), POST deletes the draft or withdraws."""
     application, person = own_draft_or_received(request, pk)
     if request.method == "GET":
-        return render(request, "portal/withdraw.html", {"application": application, "month_label": month_sv(application.month),
+        return render(request, "portal/withdraw.html", {"application": application, "month_label": month_in_language(application.month),
                                                          "is_draft": application.status == ApplicationStatus.DRAFT})
     try:
         services.withdraw(application, person=person)
