@@ -251,3 +251,24 @@ def test_a_letter_rendered_during_an_english_request_is_the_same_swedish_letter(
     swedish = letters.render_html(decision)
     with translation.override("en"):
         assert letters.render_html(decision) == swedish
+
+
+@pytest.mark.django_db
+def test_a_missing_e_service_page_is_in_the_chosen_language_and_a_staff_one_in_swedish(client):
+    choose(client, "en")
+    missing = client.get("/e-tjanst/finns-inte/")
+    page = missing.content.decode()
+    assert missing.status_code == 404 and html_lang(page) == "en" and "Page not found" in page
+    staff = client.get("/handlaggning/finns-inte/").content.decode()
+    assert html_lang(staff) == "sv" and "Sidan finns inte" in staff
+
+
+def test_the_error_page_is_in_the_chosen_language():
+    from django.template import loader
+
+    with translation.override("en"):
+        page = loader.get_template("500.html").render({"start_url": "/e-tjanst/"})
+    assert html_lang(page) == "en" and "Something went wrong" in page
+    with translation.override("sv-ll"):
+        page = loader.get_template("500.html").render({"start_url": "/e-tjanst/"})
+    assert html_lang(page) == "sv"
