@@ -10,6 +10,10 @@ on every e-service page rendered by Django's test client.
   (the staff calculator numbers its made-up household's children "barn 1, barn 2")
 * "klienten" / "klientens" on a page the applicant reads (the applicant's own plan speaks to them: "du")
 * "(frivilligt)" at a field the form requires
+
+A page in English (``<html lang="en">``, the e-service in the applicant's chosen language) gets the
+English form of the checks instead of the Swedish ones: a singular count with a plural noun ("1
+attachments") and "(optional)" at a required field; the question-mark check applies to every language.
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ PLURAL_AFTER_ONE = (
     "bifogade", "händelser", "vuxna", "insatser", "veckor", "rader",
 )
 _ONE_PLURAL = re.compile(r"(?<![,.])\b1 (" + "|".join(PLURAL_AFTER_ONE) + r")\b")
+PLURAL_AFTER_ONE_EN = (
+    "attachments", "payments", "applications", "requests", "days", "months", "people", "files", "events",
+    "adults", "weeks", "rows", "children",
+)
+_ONE_PLURAL_EN = re.compile(r"(?<![,.])\b1 (" + "|".join(PLURAL_AFTER_ONE_EN) + r")\b")
+_HTML_LANG = re.compile(r"<html\b[^>]*\blang=\"([^\"]+)\"", re.IGNORECASE)
 _QUESTION_PUNCT = re.compile(r"\?[.:;,]")
 _MEMBER_ID = re.compile(r"\b[Bb]arn (?:\d+|ansprak-\w+)(?=[,:)])")
 _CLIENT = re.compile(r"\bklient(en|ens)?\b", re.IGNORECASE)
@@ -44,11 +54,18 @@ def _required_ids(html: str) -> set[str]:
     return ids
 
 
+def page_language(html: str) -> str:
+    found = _HTML_LANG.search(html)
+    return found.group(1).lower().split("-")[0] if found else "sv"
+
+
 def problems(html: str, *, applicant_page: bool = True) -> list[str]:
     text = text_of(html)
     found = []
     for match in _QUESTION_PUNCT.finditer(text):
         found.append(f"frågetecken följt av skiljetecken: …{text[max(0, match.start() - 40):match.end() + 10]}…")
+    if page_language(html) == "en":
+        return found + _english_problems(html, text)
     for match in _ONE_PLURAL.finditer(text):
         found.append(f"plural efter 1: …{text[max(0, match.start() - 30):match.end() + 10]}…")
     if applicant_page:
@@ -60,4 +77,13 @@ def problems(html: str, *, applicant_page: bool = True) -> list[str]:
     for field_id, label in _LABEL.findall(html):
         if "(frivilligt)" in label and field_id in required:
             found.append(f"(frivilligt) vid ett obligatoriskt fält: {text_of(label)}")
+    return found
+
+
+def _english_problems(html: str, text: str) -> list[str]:
+    found = [f"plural after 1: …{text[max(0, m.start() - 30):m.end() + 10]}…" for m in _ONE_PLURAL_EN.finditer(text)]
+    required = _required_ids(html)
+    for field_id, label in _LABEL.findall(html):
+        if "(optional)" in label and field_id in required:
+            found.append(f"(optional) at a required field: {text_of(label)}")
     return found

@@ -18,3 +18,19 @@ def test_the_helper_passes_clean_swedish():
             '<label for="id_x">Namn (frivilligt)</label><input id="id_x" name="x">')
     assert problems(page) == []
     assert problems("<p>Klienten</p>", applicant_page=False) == []
+
+
+def test_the_helper_reads_an_english_page_as_english():
+    english = '<html lang="en"><body>{}</body></html>'
+    assert problems(english.format("<p>1 attachments</p>")) and problems(english.format("<p>1 payments, 2 days</p>"))
+    assert problems(english.format("<p>Do you have children?.</p>"))
+    assert problems(english.format('<label for="id_x">Name (optional)</label><input id="id_x" name="x" required>'))
+    clean = english.format('<p>1 attached, 1 file, 2 files, 21 days. Sign in with e-ID, for example BankID.</p>'
+                           '<label for="id_x">Name (optional)</label><input id="id_x" name="x">')
+    assert problems(clean) == []
+
+
+def test_the_swedish_plural_check_does_not_misfire_on_an_english_page():
+    # "1 filer" is a Swedish slip; on an English page the Swedish plural words are not checked.
+    assert problems('<html lang="sv"><p>1 filer</p></html>')
+    assert problems('<html lang="en"><p>Bistånd 1 dagar</p></html>') == []

@@ -12,6 +12,9 @@
   pages; the traceback goes to the log. With DEBUG off it does nothing (Django uses the handlers).
 * ``UploadSizeLimitMiddleware``: an upload larger than an attachment may be is refused from its
   Content-Length, before the body is read.
+* ``ApplicantLanguageMiddleware``: the e-service's pages (``/e-tjanst/``) in the language the applicant
+  chose (a cookie, :mod:`bistand.common.languages`); every other page in Swedish. It replaces Django's
+  LocaleMiddleware, which would follow the browser's Accept-Language.
 * ``DatabaseUnavailableMiddleware``: when the database goes away in the middle of a request (a restart,
   a crash), the request's transaction is gone with it; the user gets a Swedish 503 page saying that
   nothing of what was just sent was saved and to try again, instead of a 500.
@@ -26,9 +29,11 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.html import escape
 
 from bistand import errors
+from bistand.common import languages
 
 NO_STORE = "private, no-store"
 STARTED_KEY = "bistand_session_started"
@@ -162,3 +167,18 @@ class OwnErrorPagesMiddleware:
             return None  # Django's 403/400 handling (the project's 403.html) is the same with DEBUG on
         logging.getLogger("django.request").error("Internal Server Error: %s", request.path, exc_info=exception)
         return errors.server_error(request)
+
+
+class ApplicantLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = languages.SWEDISH
+        if request.path_info.startswith(languages.E_SERVICE_PREFIX):
+            code = languages.from_cookie(request)
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", languages.html_lang(code))
+        return response

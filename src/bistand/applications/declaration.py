@@ -32,6 +32,8 @@ import copy
 import re
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from bistand.people import personnummer as pnr
 
 VERSION = 1
@@ -39,67 +41,67 @@ APPLICANT = "applicant"
 SOURCE = {"source": "applicant"}
 
 SECTIONS: list[tuple[str, str]] = [
-    ("members", "Hushållet"),
-    ("housing", "Boende"),
-    ("costs", "Kostnader"),
-    ("incomes", "Inkomster"),
-    ("assets", "Tillgångar"),
-    ("bank_account", "Bankkonto"),
+    ("members", gettext_noop("Hushållet")),
+    ("housing", gettext_noop("Boende")),
+    ("costs", gettext_noop("Kostnader")),
+    ("incomes", gettext_noop("Inkomster")),
+    ("assets", gettext_noop("Tillgångar")),
+    ("bank_account", gettext_noop("Bankkonto")),
 ]
 SECTION_LABELS = dict(SECTIONS)
 
 COST_TYPES: list[tuple[str, str]] = [
-    ("rent", "Hyra eller avgift för bostaden"),
-    ("household_electricity", "Hushållsel"),
-    ("home_insurance", "Hemförsäkring"),
-    ("work_travel", "Resor till och från arbetet"),
-    ("union_fee", "Avgift till fackförening"),
-    ("unemployment_fund_fee", "Avgift till a-kassa"),
-    ("childcare_fee", "Avgift för förskola eller fritids"),
-    ("medical_care", "Läkarvård"),
-    ("medicine", "Medicin"),
-    ("dental_care_acute", "Akut tandvård"),
-    ("glasses", "Glasögon"),
-    ("other", "Annan kostnad"),
+    ("rent", gettext_noop("Hyra eller avgift för bostaden")),
+    ("household_electricity", gettext_noop("Hushållsel")),
+    ("home_insurance", gettext_noop("Hemförsäkring")),
+    ("work_travel", gettext_noop("Resor till och från arbetet")),
+    ("union_fee", gettext_noop("Avgift till fackförening")),
+    ("unemployment_fund_fee", gettext_noop("Avgift till a-kassa")),
+    ("childcare_fee", gettext_noop("Avgift för förskola eller fritids")),
+    ("medical_care", gettext_noop("Läkarvård")),
+    ("medicine", gettext_noop("Medicin")),
+    ("dental_care_acute", gettext_noop("Akut tandvård")),
+    ("glasses", gettext_noop("Glasögon")),
+    ("other", gettext_noop("Annan kostnad")),
 ]
 COST_LABELS = dict(COST_TYPES)
 
 INCOME_TYPES: list[tuple[str, str]] = [
-    ("wage", "Lön (efter skatt)"),
-    ("unemployment_benefit", "Ersättning från a-kassa"),
-    ("sickness_benefit", "Sjukpenning"),
-    ("activity_compensation", "Sjuk- eller aktivitetsersättning"),
-    ("parental_benefit", "Föräldrapenning"),
-    ("pension", "Pension"),
-    ("child_benefit", "Barnbidrag"),
-    ("housing_allowance", "Bostadsbidrag"),
-    ("maintenance_support", "Underhållsstöd"),
-    ("student_aid", "Studiemedel eller studiebidrag"),
-    ("establishment_allowance", "Etableringsersättning"),
-    ("activity_support", "Aktivitetsstöd"),
-    ("tax_refund", "Skatteåterbäring"),
-    ("other", "Annan inkomst"),
+    ("wage", gettext_noop("Lön (efter skatt)")),
+    ("unemployment_benefit", gettext_noop("Ersättning från a-kassa")),
+    ("sickness_benefit", gettext_noop("Sjukpenning")),
+    ("activity_compensation", gettext_noop("Sjuk- eller aktivitetsersättning")),
+    ("parental_benefit", gettext_noop("Föräldrapenning")),
+    ("pension", gettext_noop("Pension")),
+    ("child_benefit", gettext_noop("Barnbidrag")),
+    ("housing_allowance", gettext_noop("Bostadsbidrag")),
+    ("maintenance_support", gettext_noop("Underhållsstöd")),
+    ("student_aid", gettext_noop("Studiemedel eller studiebidrag")),
+    ("establishment_allowance", gettext_noop("Etableringsersättning")),
+    ("activity_support", gettext_noop("Aktivitetsstöd")),
+    ("tax_refund", gettext_noop("Skatteåterbäring")),
+    ("other", gettext_noop("Annan inkomst")),
 ]
 INCOME_LABELS = dict(INCOME_TYPES)
 
 HOUSING_KINDS: list[tuple[str, str]] = [
-    ("rental", "Hyr i första hand"),
-    ("sublet", "Hyr i andra hand"),
-    ("lodger", "Inneboende"),
-    ("condominium", "Bostadsrätt"),
-    ("house", "Eget hus"),
-    ("parents", "Bor hos föräldrar"),
-    ("homeless", "Har ingen egen bostad"),
-    ("other", "Annat"),
+    ("rental", gettext_noop("Hyr i första hand")),
+    ("sublet", gettext_noop("Hyr i andra hand")),
+    ("lodger", gettext_noop("Inneboende")),
+    ("condominium", gettext_noop("Bostadsrätt")),
+    ("house", gettext_noop("Eget hus")),
+    ("parents", gettext_noop("Bor hos föräldrar")),
+    ("homeless", gettext_noop("Har ingen egen bostad")),
+    ("other", gettext_noop("Annat")),
 ]
 HOUSING_LABELS = dict(HOUSING_KINDS)
 
 ASSET_KINDS: list[tuple[str, str]] = [
-    ("bank", "Pengar på bankkonto"),
-    ("vehicle", "Bil, motorcykel eller båt"),
-    ("property", "Hus, bostadsrätt eller mark"),
-    ("securities", "Aktier eller fonder"),
-    ("other", "Annan tillgång"),
+    ("bank", gettext_noop("Pengar på bankkonto")),
+    ("vehicle", gettext_noop("Bil, motorcykel eller båt")),
+    ("property", gettext_noop("Hus, bostadsrätt eller mark")),
+    ("securities", gettext_noop("Aktier eller fonder")),
+    ("other", gettext_noop("Annan tillgång")),
 ]
 ASSET_LABELS = dict(ASSET_KINDS)
 
@@ -156,10 +158,10 @@ def parse_amount(text: Any) -> int | None:
     if not value:
         return None
     if value.startswith("-"):
-        raise ValueError("Beloppet kan inte vara mindre än noll.")
+        raise ValueError(gettext_noop("Beloppet kan inte vara mindre än noll."))
     match = _AMOUNT.match(value)
     if not match:
-        raise ValueError("Skriv beloppet i kronor med siffror, till exempel 6 500 eller 6 500,50.")
+        raise ValueError(gettext_noop("Skriv beloppet i kronor med siffror, till exempel 6 500 eller 6 500,50."))
     kronor, ore = match.group(1), (match.group(2) or "0").ljust(2, "0")
     return int(kronor) * 100 + int(ore)
 
@@ -184,14 +186,14 @@ def parse_personnummer(text: str) -> str:
 def clean_clearing(text: str) -> str:
     digits = re.sub(r"[\s-]", "", text or "")
     if not re.fullmatch(r"\d{4,5}", digits):
-        raise ValueError("Clearingnumret är fyra siffror (Swedbank ibland fem), till exempel 8327-9.")
+        raise ValueError(gettext_noop("Clearingnumret är fyra siffror (Swedbank ibland fem), till exempel 8327-9."))
     return digits
 
 
 def clean_account(text: str) -> str:
     digits = re.sub(r"[\s.-]", "", text or "")
     if not re.fullmatch(r"\d{5,12}", digits):
-        raise ValueError("Kontonumret ska vara 5–12 siffror. Skriv bara siffror.")
+        raise ValueError(gettext_noop("Kontonumret ska vara 5–12 siffror. Skriv bara siffror."))
     return digits
 
 
@@ -208,15 +210,15 @@ def member_keys(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> 
     members = declaration.get("members") or {}
     partner = members.get("partner")
     if viewer == VIEWER_PARTNER:
-        keys = [(APPLICANT, (members.get("applicant") or {}).get("first_name") or "Din make, maka eller sambo")]
+        keys = [(APPLICANT, (members.get("applicant") or {}).get("first_name") or gettext_noop("Din make, maka eller sambo"))]
         if partner:
-            keys.append(("partner", "Du"))
+            keys.append(("partner", gettext_noop("Du")))
     else:
-        keys = [(APPLICANT, "Du")]
+        keys = [(APPLICANT, gettext_noop("Du"))]
         if partner:
-            keys.append(("partner", partner.get("first_name") or "Din make, maka eller sambo"))
+            keys.append(("partner", partner.get("first_name") or gettext_noop("Din make, maka eller sambo")))
     for child in members.get("children") or []:
-        keys.append((child["key"], child.get("first_name") or "Barn"))
+        keys.append((child["key"], child.get("first_name") or gettext_noop("Barn")))
     return keys
 
 
@@ -264,9 +266,9 @@ def summary(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> dict
     rows: list[tuple[str, str]] = []
     partner = members.get("partner")
     if viewer == VIEWER_PARTNER:
-        rows.append(("Din make, maka eller sambo", _name_and_number(members.get("applicant") or {})))
+        rows.append((gettext_noop("Din make, maka eller sambo"), _name_and_number(members.get("applicant") or {})))
     else:
-        rows.append(("Make, maka eller sambo", _name_and_number(partner) if partner else "Ingen"))
+        rows.append((gettext_noop("Make, maka eller sambo"), _name_and_number(partner) if partner else gettext_noop("Ingen")))
     home = "er" if viewer == VIEWER_PARTNER else "dig"
     children = members.get("children") or []
     for child in children:
@@ -277,27 +279,27 @@ def summary(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> dict
             detail += ", äter lunch på förskolan"
         rows.append((f"Barn: {child.get('first_name') or 'namn saknas'}", detail))
     if not children:
-        rows.append(("Barn", "Inga"))
-    rows.append(("Andra vuxna i bostaden", str(members.get("other_adults_in_dwelling") or 0)))
+        rows.append((gettext_noop("Barn"), gettext_noop("Inga")))
+    rows.append((gettext_noop("Andra vuxna i bostaden"), str(members.get("other_adults_in_dwelling") or 0)))
     out["members"] = rows
     housing = declaration.get("housing") or {}
     out["housing"] = [
-        ("Boendeform", HOUSING_LABELS.get(housing.get("kind"), "Inte ifyllt")),
-        ("Antal rum", str(housing.get("rooms") or "Inte ifyllt")),
-        ("Antal personer i bostaden", str(housing.get("persons_in_dwelling") or "Inte ifyllt")),
+        (gettext_noop("Boendeform"), HOUSING_LABELS.get(housing.get("kind"), gettext_noop("Inte ifyllt"))),
+        (gettext_noop("Antal rum"), str(housing.get("rooms") or "Inte ifyllt")),
+        (gettext_noop("Antal personer i bostaden"), str(housing.get("persons_in_dwelling") or "Inte ifyllt")),
     ]
-    out["costs"] = [(COST_LABELS.get(c["type"], c["type"]), _money(c.get("amount_ore"))) for c in declaration.get("costs") or []] or [("Kostnader", "Inga")]
-    names = {key: ("du" if label == "Du" else label) for key, label in member_keys(declaration, viewer)}
+    out["costs"] = [(COST_LABELS.get(c["type"], c["type"]), _money(c.get("amount_ore"))) for c in declaration.get("costs") or []] or [(gettext_noop("Kostnader"), gettext_noop("Inga"))]
+    names = {key: (gettext_noop("du") if label == "Du" else label) for key, label in member_keys(declaration, viewer)}
     out["incomes"] = [
         (_with_whose(INCOME_LABELS.get(i['type'], i['type']), names.get(i.get('member'), 'okänd person')), _money(i.get("amount_ore")))
         for i in declaration.get("incomes") or []
-    ] or [("Inkomster", "Inga")]
+    ] or [(gettext_noop("Inkomster"), gettext_noop("Inga"))]
     out["assets"] = [
         (ASSET_LABELS.get(a["kind"], a["kind"]) + (f": {a['description']}" if a.get("description") else ""), _money(a.get("value_ore")))
         for a in declaration.get("assets") or []
-    ] or [("Tillgångar", "Inga")]
+    ] or [(gettext_noop("Tillgångar"), gettext_noop("Inga"))]
     bank = declaration.get("bank_account") or {}
-    out["bank_account"] = [("Konto", f"{bank.get('clearing')}-{bank.get('account')}" if bank.get("account") else "Inte ifyllt")]
+    out["bank_account"] = [(gettext_noop("Konto"), f"{bank.get('clearing')}-{bank.get('account')}" if bank.get("account") else "Inte ifyllt")]
     return out
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.common.months import format_month
 from bistand.tenancy import scoping
@@ -29,18 +30,18 @@ from .storage import attachment_storage
 
 
 class ApplicationKind(models.TextChoices):
-    NEW = "new", "Ny ansökan"
-    RECURRING = "recurring", "Återansökan"
-    SUPPLEMENTARY = "supplementary", "Kompletterande ansökan"
+    NEW = "new", gettext_noop("Ny ansökan")
+    RECURRING = "recurring", gettext_noop("Återansökan")
+    SUPPLEMENTARY = "supplementary", gettext_noop("Kompletterande ansökan")
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Utkast"
-    AWAITING_CO_APPLICANT = "awaiting_co_applicant", "Väntar på medsökande"
-    SUBMITTED = "submitted", "Inskickad"
-    IN_REVIEW = "in_review", "Handläggs"
-    DECIDED = "decided", "Beslutad"
-    WITHDRAWN = "withdrawn", "Återkallad"
+    DRAFT = "draft", gettext_noop("Utkast")
+    AWAITING_CO_APPLICANT = "awaiting_co_applicant", gettext_noop("Väntar på medsökande")
+    SUBMITTED = "submitted", gettext_noop("Inskickad")
+    IN_REVIEW = "in_review", gettext_noop("Handläggs")
+    DECIDED = "decided", gettext_noop("Beslutad")
+    WITHDRAWN = "withdrawn", gettext_noop("Återkallad")
 
 
 class Channel(models.TextChoices):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext_noop
 
 from bistand.appeals import selectors as appeal_selectors
 from bistand.applications.events import CaseEvent
@@ -31,22 +32,22 @@ def application_events(application: Application, viewer_ids: Iterable[int] = (),
     is_co_applicant = bool(viewer_ids) and application.applicant_id not in viewer_ids
     if application.applicant_signed_at and application.status == ApplicationStatus.AWAITING_CO_APPLICANT:
         events.append(CaseEvent(application.applicant_signed_at, "awaiting_co_applicant",
-                                "Väntar på att du bekräftar ansökan" if is_co_applicant
-                                else "Väntar på att din make, maka eller sambo bekräftar ansökan",
+                                gettext_noop("Väntar på att du bekräftar ansökan") if is_co_applicant
+                                else gettext_noop("Väntar på att din make, maka eller sambo bekräftar ansökan"),
                                 application_id=application.pk))
     if application.submitted_at:
-        events.append(CaseEvent(application.submitted_at, "received", "Ansökan har kommit in till kommunen",
+        events.append(CaseEvent(application.submitted_at, "received", gettext_noop("Ansökan har kommit in till kommunen"),
                                 f"{application.get_kind_display()} för {month_sv(application.month)}.",
                                 application_id=application.pk))
     for completion in application.completion_requests.all():
         events.append(CaseEvent(
             completion.created_at, "completion_requested",
-            "Kommunen vill att du yttrar dig över uppgifter från register" if completion.kind == "kommunicering"
-            else "Kommunen behöver fler uppgifter",
+            gettext_noop("Kommunen vill att du yttrar dig över uppgifter från register") if completion.kind == "kommunicering"
+            else gettext_noop("Kommunen behöver fler uppgifter"),
             f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
         ))
         if completion.answered_at:
-            events.append(CaseEvent(completion.answered_at, "completion_answered", "Du har skickat kompletteringen",
+            events.append(CaseEvent(completion.answered_at, "completion_answered", gettext_noop("Du har skickat kompletteringen"),
                                     application_id=application.pk))
     if preloaded is None:
         events += decision_selectors.events_for_application(application)

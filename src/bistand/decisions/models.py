@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.common.months import format_month
 from bistand.tenancy import scoping
@@ -36,10 +37,10 @@ class ImmutableDecisionError(Exception):
 
 
 class Outcome(models.TextChoices):
-    GRANTED = "granted", "Bifall"
-    PARTLY_REFUSED = "partly_refused", "Delavslag"
-    REFUSED = "refused", "Avslag"
-    DISMISSED = "dismissed", "Avvisning"
+    GRANTED = "granted", gettext_noop("Bifall")
+    PARTLY_REFUSED = "partly_refused", gettext_noop("Delavslag")
+    REFUSED = "refused", gettext_noop("Avslag")
+    DISMISSED = "dismissed", gettext_noop("Avvisning")
 
 
 class DecisionStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from bistand.common import languages
 from bistand.tenancy import scoping
 
 from . import personnummer as pnr
@@ -64,6 +65,10 @@ class Person(models.Model):
     )
     search_name = models.CharField(
         "namn för sökning", max_length=201, editable=False, help_text="Förnamn och efternamn med små bokstäver."
+    )
+    language = models.CharField(
+        "språk i e-tjänsten", max_length=8, choices=languages.CHOICES, default=languages.SWEDISH,
+        help_text="Det språk personen har valt i e-tjänsten. Beslutets lagtext är alltid på svenska.",
     )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
+from bistand.common import languages
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import personnummer as pnr
@@ -319,3 +320,23 @@ def remove_household_member(*, actor, member: HouseholdMember) -> None:
         user=actor, instance=current, municipality_id=household.municipality_id, fields=_MEMBER_FIELDS, object_id=current.pk
     )
     current.delete()
+
+
+def set_language(*, actor, persons, language: str) -> list[Person]:
+    """Store the language a person chose in the e-service (every Person row of the personnummer, one per
+    municipality), so that letters and notifications can use it. One transaction; choosing the language
+    already stored changes nothing and writes no audit event."""
+    if not languages.is_language(language):
+        raise ValidationError({"language": [f"Okänt språk: {language!r}. Välj svenska, lättläst svenska eller engelska."]})
+    changed = []
+    with transaction.atomic():
+        for person in Person.objects.select_for_update().filter(pk__in=[p.pk for p in persons]).order_by("pk"):
+            if person.language == language:
+                continue
+            old = person.language
+            person.language = language
+            person.save(update_fields=["language", "updated_at"])
+            record_change(user=actor, action="update", instance=person, municipality_id=person.municipality_id,
+                          changes={"language": {"old": old, "new": language}})
+            changed.append(person)
+    return changed

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bistand.applications import declaration as decl
 from bistand.applications.models import AttachmentKind
@@ -13,7 +17,21 @@ from bistand.common.forms import AccessibleFormMixin
 from bistand.payments.accounts import AccountError, parse_bank_account
 from bistand.people import personnummer as pnr
 
-YES_NO = [("no", "Nej"), ("yes", "Ja")]
+YES_NO = [("no", _("Nej")), ("yes", _("Ja"))]
+
+
+def _lower_first(text) -> str:
+    text = str(text)
+    return text[:1].lower() + text[1:]
+
+
+_first_lower = lazy(_lower_first, str)
+
+
+def translated(message: str) -> str:
+    """A Swedish message from a lower layer (declaration, accounts, personnummer) in the applicant's language,
+    where the catalogue has it (the msgids are marked with gettext_noop where they are written)."""
+    return gettext(message)
 
 
 def _int_field(label: str, *, min_value: int, max_value: int, required: bool = False, help_text: str = "") -> forms.IntegerField:
@@ -21,10 +39,10 @@ def _int_field(label: str, *, min_value: int, max_value: int, required: bool = F
         label=label, min_value=min_value, max_value=max_value, required=required, help_text=help_text,
         error_messages={
             # A question is answered, a name is filled in: never "Fyll i hur många …?."
-            "required": "Svara på frågan." if label.rstrip().endswith("?") else f"Fyll i {label[0].lower() + label[1:]}.",
-            "invalid": "Skriv ett heltal med siffror, till exempel 2.",
-            "min_value": f"Talet kan inte vara mindre än {min_value}.",
-            "max_value": f"Talet kan inte vara större än {max_value}.",
+            "required": _("Svara på frågan.") if str(label).rstrip().endswith("?") else format_lazy(_("Fyll i {}."), _first_lower(label)),
+            "invalid": _("Skriv ett heltal med siffror, till exempel 2."),
+            "min_value": format_lazy(_("Talet kan inte vara mindre än {}."), min_value),
+            "max_value": format_lazy(_("Talet kan inte vara större än {}."), max_value),
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
@@ -38,7 +56,7 @@ class AmountField(forms.CharField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
                                                            "class": "amount", "maxlength": "20"}))
         super().__init__(*args, **kwargs)
-        self.error_messages["required"] = "Skriv beloppet i kronor."
+        self.error_messages["required"] = _("Skriv beloppet i kronor.")
 
     def prepare_value(self, value):
         return decl.format_amount(value) if isinstance(value, int) else value
@@ -48,18 +66,18 @@ class AmountField(forms.CharField):
         try:
             return decl.parse_amount(value)
         except ValueError as error:
-            raise ValidationError(str(error), code="invalid") from None
+            raise ValidationError(translated(str(error)), code="invalid") from None
 
 
 class CannotAnswerForm(AccessibleFormMixin, forms.Form):
     """The way out of every step: "Jag vet inte / kan inte svara" (the section goes to a case worker)."""
 
     cannot_answer = forms.BooleanField(
-        label="Jag vet inte eller kan inte svara på frågorna på den här sidan", required=False,
-        help_text="En handläggare hjälper dig. Din ansökan tas emot ändå.",
+        label=_("Jag vet inte eller kan inte svara på frågorna på den här sidan"), required=False,
+        help_text=_("En handläggare hjälper dig. Din ansökan tas emot ändå."),
     )
     note = forms.CharField(
-        label="Berätta gärna vad du inte kan svara på", required=False, max_length=1000,
+        label=_("Berätta gärna vad du inte kan svara på"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -71,19 +89,19 @@ class CannotAnswerForm(AccessibleFormMixin, forms.Form):
 
 class MembersForm(AccessibleFormMixin, forms.Form):
     has_partner = forms.ChoiceField(
-        label="Bor du med en make, maka eller sambo?", choices=YES_NO, widget=forms.RadioSelect, initial="no",
-        error_messages={"required": "Svara ja eller nej."},
+        label=_("Bor du med en make, maka eller sambo?"), choices=YES_NO, widget=forms.RadioSelect, initial="no",
+        error_messages={"required": _("Svara ja eller nej.")},
     )
     partner_personnummer = forms.CharField(
-        label="Personnummer för din make, maka eller sambo", required=False, max_length=20,
-        help_text="12 siffror, till exempel 19850312-9804.",
+        label=_("Personnummer för din make, maka eller sambo"), required=False, max_length=20,
+        help_text=_("12 siffror, till exempel 19850312-9804."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
-    partner_first_name = forms.CharField(label="Förnamn", required=False, max_length=100)
-    partner_last_name = forms.CharField(label="Efternamn", required=False, max_length=100)
+    partner_first_name = forms.CharField(label=_("Förnamn"), required=False, max_length=100)
+    partner_last_name = forms.CharField(label=_("Efternamn"), required=False, max_length=100)
     other_adults_in_dwelling = _int_field(
-        "Hur många andra vuxna bor i bostaden?", min_value=0, max_value=20,
-        help_text="Till exempel vuxna barn eller någon du delar bostad med. Räkna inte dig själv eller din make, maka eller sambo.",
+        _("Hur många andra vuxna bor i bostaden?"), min_value=0, max_value=20,
+        help_text=_("Till exempel vuxna barn eller någon du delar bostad med. Räkna inte dig själv eller din make, maka eller sambo."),
     )
 
     def __init__(self, *args, applicant_personnummer: str = "", **kwargs):
@@ -96,17 +114,17 @@ class MembersForm(AccessibleFormMixin, forms.Form):
         if cleaned.get("has_partner") == "yes":
             number = cleaned.get("partner_personnummer", "")
             if not number:
-                self.add_error("partner_personnummer", "Skriv personnumret för din make, maka eller sambo.")
+                self.add_error("partner_personnummer", _("Skriv personnumret för din make, maka eller sambo."))
             else:
                 try:
                     normalised = decl.parse_personnummer(number)
                 except ValueError as error:
-                    self.add_error("partner_personnummer", str(error))
+                    self.add_error("partner_personnummer", translated(str(error)))
                 else:
                     if normalised == self.applicant_personnummer:
-                        self.add_error("partner_personnummer", "Det här är ditt eget personnummer. Skriv din make, makas eller sambos.")
+                        self.add_error("partner_personnummer", _("Det här är ditt eget personnummer. Skriv din make, makas eller sambos."))
                     cleaned["partner_personnummer"] = normalised
-            for field, message in (("partner_first_name", "Skriv förnamnet."), ("partner_last_name", "Skriv efternamnet.")):
+            for field, message in (("partner_first_name", _("Skriv förnamnet.")), ("partner_last_name", _("Skriv efternamnet."))):
                 if not (cleaned.get(field) or "").strip():
                     self.add_error(field, message)
         return cleaned
@@ -137,18 +155,18 @@ class MembersForm(AccessibleFormMixin, forms.Form):
 
 class ChildForm(AccessibleFormMixin, forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
-    first_name = forms.CharField(label="Barnets förnamn", max_length=100,
-                                 error_messages={"required": "Skriv barnets förnamn."})
+    first_name = forms.CharField(label=_("Barnets förnamn"), max_length=100,
+                                 error_messages={"required": _("Skriv barnets förnamn.")})
     personnummer = forms.CharField(
-        label="Barnets personnummer", required=False, max_length=20,
-        help_text="Lämna tomt om du inte vet det – en handläggare hjälper dig.",
+        label=_("Barnets personnummer"), required=False, max_length=20,
+        help_text=_("Lämna tomt om du inte vet det – en handläggare hjälper dig."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
     days_present = _int_field(
-        "Dagar i månaden som barnet bor hos dig", min_value=0, max_value=31,
-        help_text="Lämna tomt om barnet bor hos dig hela tiden.",
+        _("Dagar i månaden som barnet bor hos dig"), min_value=0, max_value=31,
+        help_text=_("Lämna tomt om barnet bor hos dig hela tiden."),
     )
-    lunch_away_from_home = forms.BooleanField(label="Barnet äter lunch på förskolan eller i pedagogisk omsorg",
+    lunch_away_from_home = forms.BooleanField(label=_("Barnet äter lunch på förskolan eller i pedagogisk omsorg"),
                                               required=False)
 
     def clean_personnummer(self):
@@ -158,9 +176,9 @@ class ChildForm(AccessibleFormMixin, forms.Form):
         try:
             number = pnr.parse(value)
         except pnr.PersonnummerError as error:
-            raise ValidationError(error.message) from None
+            raise ValidationError(translated(error.message)) from None
         if number.age() > 20:
-            raise ValidationError("Barnet är 21 år eller äldre. Vuxna barn söker själva; räkna dem som andra vuxna i bostaden.")
+            raise ValidationError(_("Barnet är 21 år eller äldre. Vuxna barn söker själva; räkna dem som andra vuxna i bostaden."))
         return number.normalised
 
 
@@ -173,7 +191,7 @@ class BaseChildFormSet(forms.BaseFormSet):
                 continue
             number = form.cleaned_data.get("personnummer")
             if number and number in seen:
-                form.add_error("personnummer", "Samma personnummer finns två gånger.")
+                form.add_error("personnummer", _("Samma personnummer finns två gånger."))
             seen.add(number)
 
 
@@ -182,24 +200,24 @@ ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=
 
 
 class HousingForm(AccessibleFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="Hur bor du?", choices=decl.HOUSING_KINDS, widget=forms.RadioSelect,
-                             error_messages={"required": "Välj hur du bor."})
-    rooms = _int_field("Antal rum (utöver kök)", min_value=0, max_value=20,
-                       help_text="Lämna tomt om du inte har någon egen bostad.")
-    persons_in_dwelling = _int_field("Hur många personer bor i bostaden, du själv inräknad?", min_value=1, max_value=30,
+    kind = forms.ChoiceField(label=_("Hur bor du?"), choices=[(code, _(label)) for code, label in decl.HOUSING_KINDS], widget=forms.RadioSelect,
+                             error_messages={"required": _("Välj hur du bor.")})
+    rooms = _int_field(_("Antal rum (utöver kök)"), min_value=0, max_value=20,
+                       help_text=_("Lämna tomt om du inte har någon egen bostad."))
+    persons_in_dwelling = _int_field(_("Hur många personer bor i bostaden, du själv inräknad?"), min_value=1, max_value=30,
                                      required=True)
 
 
 class CostsForm(AccessibleFormMixin, forms.Form):
     """One amount per cost type (kronor a month); an empty field means no such cost."""
 
-    other_note = forms.CharField(label="Vad är den andra kostnaden?", required=False, max_length=200)
+    other_note = forms.CharField(label=_("Vad är den andra kostnaden?"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = {}
         for code, label in decl.COST_TYPES:
-            fields[f"cost_{code}"] = AmountField(label=f"{label} (kr per månad)")
+            fields[f"cost_{code}"] = AmountField(label=format_lazy(_("{} (kr per månad)"), _(label)))
         fields["other_note"] = self.fields.pop("other_note")
         self.fields = fields
         self._describe()
@@ -207,12 +225,12 @@ class CostsForm(AccessibleFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("cost_other") and not (cleaned.get("other_note") or "").strip():
-            self.add_error("other_note", "Skriv vad den andra kostnaden gäller.")
+            self.add_error("other_note", _("Skriv vad den andra kostnaden gäller."))
         return cleaned
 
     def section_data(self) -> list[dict]:
         rows = []
-        for code, _ in decl.COST_TYPES:
+        for code, _label in decl.COST_TYPES:
             amount = self.cleaned_data.get(f"cost_{code}")
             if amount:
                 row = {"type": code, "amount_ore": amount, **decl.SOURCE}
@@ -231,14 +249,14 @@ class CostsForm(AccessibleFormMixin, forms.Form):
 
 
 class IncomeForm(AccessibleFormMixin, forms.Form):
-    type = forms.ChoiceField(label="Slag av inkomst", choices=[("", "Välj …"), *decl.INCOME_TYPES],
-                             error_messages={"required": "Välj vilken sorts inkomst det är."})
-    member = forms.ChoiceField(label="Vem får inkomsten?", choices=[], error_messages={"required": "Välj vem som får inkomsten."})
-    amount = AmountField(label="Belopp efter skatt (kr per månad)", required=True)
+    type = forms.ChoiceField(label=_("Slag av inkomst"), choices=[("", _("Välj …")), *[(code, _(label)) for code, label in decl.INCOME_TYPES]],
+                             error_messages={"required": _("Välj vilken sorts inkomst det är.")})
+    member = forms.ChoiceField(label=_("Vem får inkomsten?"), choices=[], error_messages={"required": _("Välj vem som får inkomsten.")})
+    amount = AmountField(label=_("Belopp efter skatt (kr per månad)"), required=True)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = list(members)
+        self.fields["member"].choices = [(key, translated(label)) for key, label in members]
         self._describe()
 
 
@@ -256,16 +274,16 @@ IncomeFormSet = forms.formset_factory(IncomeForm, formset=BaseIncomeFormSet, ext
 
 
 class AssetsForm(AccessibleFormMixin, forms.Form):
-    has_assets = forms.ChoiceField(label="Har du eller någon i hushållet pengar eller saker av värde?", choices=YES_NO,
-                                   widget=forms.RadioSelect, error_messages={"required": "Svara ja eller nej."})
-    bank = AmountField(label="Pengar på bankkonton, sammanlagt (kr)")
-    vehicle_description = forms.CharField(label="Bil, motorcykel eller båt: vilken?", required=False, max_length=200)
-    vehicle_value = AmountField(label="Fordonets ungefärliga värde (kr)")
-    property_description = forms.CharField(label="Hus, bostadsrätt eller mark: vilket?", required=False, max_length=200)
-    property_value = AmountField(label="Bostadens eller markens ungefärliga värde (kr)")
-    securities = AmountField(label="Aktier eller fonder, värde (kr)")
-    other_description = forms.CharField(label="Annan tillgång: vilken?", required=False, max_length=200)
-    other_value = AmountField(label="Den andra tillgångens ungefärliga värde (kr)")
+    has_assets = forms.ChoiceField(label=_("Har du eller någon i hushållet pengar eller saker av värde?"), choices=YES_NO,
+                                   widget=forms.RadioSelect, error_messages={"required": _("Svara ja eller nej.")})
+    bank = AmountField(label=_("Pengar på bankkonton, sammanlagt (kr)"))
+    vehicle_description = forms.CharField(label=_("Bil, motorcykel eller båt: vilken?"), required=False, max_length=200)
+    vehicle_value = AmountField(label=_("Fordonets ungefärliga värde (kr)"))
+    property_description = forms.CharField(label=_("Hus, bostadsrätt eller mark: vilket?"), required=False, max_length=200)
+    property_value = AmountField(label=_("Bostadens eller markens ungefärliga värde (kr)"))
+    securities = AmountField(label=_("Aktier eller fonder, värde (kr)"))
+    other_description = forms.CharField(label=_("Annan tillgång: vilken?"), required=False, max_length=200)
+    other_value = AmountField(label=_("Den andra tillgångens ungefärliga värde (kr)"))
 
     _ROWS = (("bank", "bank", None), ("vehicle", "vehicle_value", "vehicle_description"),
              ("property", "property_value", "property_description"), ("securities", "securities", None),
@@ -274,7 +292,7 @@ class AssetsForm(AccessibleFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("has_assets") == "yes" and not any(cleaned.get(v) or (d and cleaned.get(d)) for _, v, d in self._ROWS):
-            self.add_error("bank", "Fyll i minst en tillgång, eller svara nej på frågan ovan.")
+            self.add_error("bank", _("Fyll i minst en tillgång, eller svara nej på frågan ovan."))
         return cleaned
 
     def section_data(self) -> list[dict]:
@@ -305,10 +323,10 @@ class BankAccountForm(AccessibleFormMixin, forms.Form):
     (bistand.payments.accounts: the bank's clearing range and the account's check digit), so that no
     application is accepted with an account the bank file would refuse."""
 
-    clearing = forms.CharField(label="Clearingnummer", max_length=10, help_text="Fyra siffror, till exempel 8327.",
-                               error_messages={"required": "Skriv clearingnumret."},
+    clearing = forms.CharField(label=_("Clearingnummer"), max_length=10, help_text=_("Fyra siffror, till exempel 8327."),
+                               error_messages={"required": _("Skriv clearingnumret.")},
                                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    account = forms.CharField(label="Kontonummer", max_length=20, error_messages={"required": "Skriv kontonumret."},
+    account = forms.CharField(label=_("Kontonummer"), max_length=20, error_messages={"required": _("Skriv kontonumret.")},
                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
     #: AccountError codes about the clearing number (the others are about the account number).
@@ -318,13 +336,13 @@ class BankAccountForm(AccessibleFormMixin, forms.Form):
         try:
             return decl.clean_clearing(self.cleaned_data["clearing"])
         except ValueError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(translated(str(error))) from None
 
     def clean_account(self):
         try:
             return decl.clean_account(self.cleaned_data["account"])
         except ValueError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(translated(str(error))) from None
 
     def clean(self):
         data = super().clean()
@@ -333,41 +351,41 @@ class BankAccountForm(AccessibleFormMixin, forms.Form):
         try:
             account = parse_bank_account(data["clearing"], data["account"])
         except AccountError as error:
-            self.add_error("clearing" if error.code in self._CLEARING_CODES else "account", error.message)
+            self.add_error("clearing" if error.code in self._CLEARING_CODES else "account", translated(error.message))
             return data
         data["clearing"], data["account"] = account.clearing, account.number
         return data
 
 
 class AttachmentForm(AccessibleFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="Vad är det för fil?", choices=AttachmentKind.choices, initial=AttachmentKind.OTHER)
-    file = forms.FileField(label="Välj fil", help_text="PDF, JPG eller PNG, högst 10 MB.",
-                           error_messages={"required": "Välj en fil att ladda upp.", "empty": "Filen är tom. Välj en annan fil."})
+    kind = forms.ChoiceField(label=_("Vad är det för fil?"), choices=[(value, _(label)) for value, label in AttachmentKind.choices], initial=AttachmentKind.OTHER)
+    file = forms.FileField(label=_("Välj fil"), help_text=_("PDF, JPG eller PNG, högst 10 MB."),
+                           error_messages={"required": _("Välj en fil att ladda upp."), "empty": _("Filen är tom. Välj en annan fil.")})
 
     def __init__(self, *args, max_bytes: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if max_bytes:
             megabytes = f"{max_bytes / (1024 * 1024):g}".replace(".", ",")
-            self.fields["file"].help_text = f"PDF, JPG eller PNG, högst {megabytes} MB."
+            self.fields["file"].help_text = format_lazy(_("PDF, JPG eller PNG, högst {} MB."), megabytes)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
         self._describe()
 
 
 class StartForm(AccessibleFormMixin, forms.Form):
-    municipality = forms.ChoiceField(label="Vilken kommun bor du i?", choices=[], error_messages={"required": "Välj kommun."})
-    month = forms.ChoiceField(label="Vilken månad söker du för?", choices=[], widget=forms.RadioSelect,
-                              error_messages={"required": "Välj månad."})
+    municipality = forms.ChoiceField(label=_("Vilken kommun bor du i?"), choices=[], error_messages={"required": _("Välj kommun.")})
+    month = forms.ChoiceField(label=_("Vilken månad söker du för?"), choices=[], widget=forms.RadioSelect,
+                              error_messages={"required": _("Välj månad.")})
 
     def __init__(self, *args, municipalities=(), months=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [("", "Välj …"), *[(str(m.pk), m.name) for m in municipalities]]
+        self.fields["municipality"].choices = [("", _("Välj …")), *[(str(m.pk), m.name) for m in municipalities]]
         self.fields["month"].choices = list(months)
         self._describe()
 
 
 class CompletionAnswerForm(AccessibleFormMixin, forms.Form):
-    answer = forms.CharField(label="Ditt svar", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
-    file = forms.FileField(label="Bifoga en fil", required=False, help_text="PDF, JPG eller PNG, högst 10 MB.")
+    answer = forms.CharField(label=_("Ditt svar"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    file = forms.FileField(label=_("Bifoga en fil"), required=False, help_text=_("PDF, JPG eller PNG, högst 10 MB."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -375,5 +393,5 @@ class CompletionAnswerForm(AccessibleFormMixin, forms.Form):
 
 
 class DeclineForm(AccessibleFormMixin, forms.Form):
-    reason = forms.CharField(label="Vad stämmer inte?", required=False, max_length=1000,
+    reason = forms.CharField(label=_("Vad stämmer inte?"), required=False, max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 4}))

@@ -108,3 +108,14 @@ def field_error(label: str, error: str) -> str:
     mark ("Hur bor du? Välj …", never "Hur bor du?: …")."""
     label = str(label).strip()
     return f"{label} {error}" if label.endswith(("?", "!", ":")) else f"{label}: {error}"
+
+
+def month_in_language(month) -> str:
+    """A month as the applicant reads it: "mars 2026" in Swedish and lättläst, "March 2026" in English."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from bistand.common.languages import ENGLISH
+    from bistand.common.months import month_sv
+
+    return date_format(month, "F Y") if translation.get_language() == ENGLISH else month_sv(month)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logga-in/", views.login, name="login"),
     path("logga-in/klar/", views.login_complete, name="login_complete"),
     path("logga-ut/", views.logout, name="logout"),
+    path("sprak/", views.choose_language, name="language"),
     path("mitt-arende/", views.case, name="case"),
     path("mitt-arende/handelser/", views.events_fragment, name="events"),
     path("ansok/", views.new_application, name="new_application"),

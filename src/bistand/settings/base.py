@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf.locale import LANG_INFO
+
+from bistand.common.languages import LANG_INFO_EASY_SWEDISH
+
 from .env import env_bool, env_list, env_str, parse_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -53,7 +57,7 @@ MIDDLEWARE = [
     "bistand.middleware.NoStoreMiddleware",
     "bistand.middleware.DatabaseUnavailableMiddleware",  # a lost database connection → a Swedish 503
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "bistand.middleware.ApplicantLanguageMiddleware",  # the e-service in the applicant's chosen language
     "bistand.middleware.OwnErrorPagesMiddleware",  # DEBUG only: the Swedish 404/500 pages (bistand.errors)
     "django.middleware.common.CommonMiddleware",
     "bistand.middleware.UploadSizeLimitMiddleware",  # before CSRF, which reads the body
@@ -96,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bistand.tenancy.context_processors.tenancy",
                 "bistand.staff.menu.staff_menu",
+                "bistand.common.languages.context",
             ],
         },
     },
@@ -117,8 +122,17 @@ LOGIN_URL = "/konto/logga-in/"
 LOGIN_REDIRECT_URL = "/handlaggning/"
 LOGOUT_REDIRECT_URL = "/konto/logga-in/"
 
+# Languages of the e-service (docs/e-service.md, "Språk"; bistand.common.languages). Swedish is the default
+# and the only language of the staff pages; the applicant may choose easy-to-read Swedish (lättläst, our
+# code "sv-ll": Swedish, so <html lang="sv">) or English. The choice is a cookie, never Accept-Language.
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", "Svenska")]
+LANGUAGES = [("sv", "Svenska"), ("sv-ll", "Lättläst svenska"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANG_INFO.setdefault("sv-ll", LANG_INFO_EASY_SWEDISH)
+LANGUAGE_COOKIE_NAME = "bistand_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 """Template filters of the e-service's wording (see :mod:`bistand.portal.presenters`)."""
 
 from django import template
+from django.utils.translation import gettext
 
 from bistand.portal import presenters
 
@@ -18,3 +19,16 @@ def for_applicant(value):
 @register.filter
 def with_error(label, error):
     return presenters.field_error(label, error)
+
+
+@register.filter
+def in_language(value):
+    """A fixed Swedish word from a lower layer (a status, a kind of application, an event's title; marked
+    with gettext_noop where it is written) in the applicant's language; anything else as it is."""
+    return gettext(value) if isinstance(value, str) and value else value
+
+
+@register.filter
+def month_label(month):
+    """A month in the applicant's language (:func:`bistand.portal.presenters.month_in_language`)."""
+    return presenters.month_in_language(month)

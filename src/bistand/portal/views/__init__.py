@@ -20,13 +20,14 @@ from .applications import (
 from .assessment import assessment_done, assessment_list, assessment_review, assessment_step
 from .attachment_pages import attachment_download, attachments
 from .completions import completion
+from .language import choose_language
 from .login import login, login_complete, logout, start
 from .my_case import case, decision, decision_letter, events_fragment
 from .plans import plan_detail, plan_follow_up_rate, plan_list
 
 __all__ = [
     "appeal", "appeal_detail", "appeal_letter", "application_detail", "assessment_done", "assessment_list", "assessment_review", "assessment_step",
-    "attachment_download", "attachments", "case", "completion", "confirm", "confirm_unchanged", "decision",
+    "attachment_download", "attachments", "case", "choose_language", "completion", "confirm", "confirm_unchanged", "decision",
     "decision_letter", "events_fragment", "login", "login_complete", "logout", "new_application", "plan_detail",
     "plan_follow_up_rate", "plan_list", "recurring", "review", "start", "step", "withdraw",
 ]

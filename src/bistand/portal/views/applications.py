@@ -3,24 +3,27 @@ co-applicant's confirmation and withdrawing it."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.casework import timeline
-from bistand.common.months import add_months, format_month, month_sv
+from bistand.common import languages
+from bistand.common.months import add_months, format_month
 from bistand.decisions.selectors import issued_decisions
 from bistand.tenancy.selectors import all_municipalities
 
 from .. import forms
-from ..presenters import next_unfinished
+from ..presenters import month_in_language, next_unfinished
 from ..session import applicant_required
 from .common import (
     STEP_KEYS,
@@ -28,13 +31,15 @@ from .common import (
     own_draft_or_received,
     person_for,
     register_facts,
+    sections_in_language,
     step_states,
 )
+from .language import remember_language
 
 
 def _month_choices():
     this = timezone.localdate().replace(day=1)
-    return [(format_month(m), month_sv(m).capitalize()) for m in (this, add_months(this, 1))]
+    return [(format_month(m), month_in_language(m).capitalize()) for m in (this, add_months(this, 1))]
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,12 +58,14 @@ def new_application(request):
             given_name=applicant.given_name, family_name=applicant.family_name,
         )
         applicant.forget_persons()
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:  # a new person gets the language already chosen
+            remember_language(applicant, languages.from_cookie(request))
         if not _is_adult(person):
-            form.add_error(None, "Du behöver vara 18 år för att söka själv. Kontakta socialtjänsten i din kommun.")
+            form.add_error(None, _("Du behöver vara 18 år för att söka själv. Kontakta socialtjänsten i din kommun."))
         else:
             application = services.start_application(person=person, month=form.cleaned_data["month"])
             if application.applicant_id != person.pk:
-                messages.info(request, "Hushållet har redan en ansökan för månaden.")
+                messages.info(request, _("Hushållet har redan en ansökan för månaden."))
             return redirect("portal:application", pk=application.pk)
     return render(request, "portal/new_application.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -100,15 +107,15 @@ def application_detail(request, pk: int):
         steps = step_states(application)
         state = {row["key"]: row["text"] for row in steps}
         return render(request, "portal/application_draft.html", {
-            "application": application, "steps": steps, "month_label": month_sv(application.month),
-            "sections": [(key, label, rows, state.get(key, ""))
-                         for key, label, rows in selectors.declaration_sections(application)],
+            "application": application, "steps": steps, "month_label": month_in_language(application.month),
+            "sections": sections_in_language([(key, label, rows, state.get(key, ""))
+                                              for key, label, rows in selectors.declaration_sections(application)]),
             "missing": decl.missing_answers(application.declaration), "next_step": next_unfinished(steps),
         })
     return render(request, "portal/application_detail.html", {
         "application": application,
-        "month_label": month_sv(application.month),
-        "summary": selectors.declaration_sections(application, _viewer(application, person)),
+        "month_label": month_in_language(application.month),
+        "summary": sections_in_language(selectors.declaration_sections(application, _viewer(application, person))),
         "events": timeline.application_events(application, viewer_ids=request.applicant.person_ids),
         "completions": list(application.completion_requests.order_by("-created_at")),
         "attachments": list(application.attachments.all()),
@@ -197,7 +204,7 @@ def step(request, pk: int, section: str):
         "cannot_answer": section in (declaration.get("cannot_answer") or {}),
         "note": (declaration.get("cannot_answer") or {}).get(section, ""),
     })
-    context = {"application": application, "section": section, "section_label": decl.SECTION_LABELS[section],
+    context = {"application": application, "section": section, "section_label": _(decl.SECTION_LABELS[section]),
                "steps": step_states(application), "cannot": cannot, "focus_row": None}
     form = formset = None
     member_choices = decl.member_keys(declaration)
@@ -241,8 +248,9 @@ def step(request, pk: int, section: str):
             services.save_draft(application, person=person, section=section, data=data,
                                 cannot_answer=note if marks_cannot else None)
             if marks_cannot and not valid:
-                messages.info(request, f"Vi har sparat att du inte kan svara om {decl.SECTION_LABELS[section].lower()}. "
-                                       "En handläggare hjälper dig. Det du skrev på sidan sparades inte.")
+                messages.info(request, _("Vi har sparat att du inte kan svara om %(section)s. En handläggare hjälper "
+                                         "dig. Det du skrev på sidan sparades inte.")
+                              % {"section": _(decl.SECTION_LABELS[section]).lower()})
             return redirect(_next_step_url(application, section))
     context.update({"form": form, "formset": formset})
     status = 400 if post and not action and ((form is not None and form.errors) or (formset is not None and not formset.is_valid())) else 200
@@ -312,16 +320,16 @@ def review(request, pk: int):
             status = 400
         else:
             if result.application.status == ApplicationStatus.AWAITING_CO_APPLICANT:
-                messages.success(request, "Du har skrivit under. Nu behöver din make, maka eller sambo logga in och "
-                                          "bekräfta ansökan innan den skickas till kommunen.")
+                messages.success(request, _("Du har skrivit under. Nu behöver din make, maka eller sambo logga in och "
+                                            "bekräfta ansökan innan den skickas till kommunen."))
             elif result.created:
-                messages.success(request, "Tack! Din ansökan har kommit in till kommunen.")
+                messages.success(request, _("Tack! Din ansökan har kommit in till kommunen."))
             return redirect("portal:application", pk=result.application.pk)
     steps = step_states(application)
     missing_rows = [(row["url"], row["label"], missing[row["key"]]) for row in steps if row["key"] in missing]
     return render(request, "portal/review.html", {
-        "application": application, "month_label": month_sv(application.month), "missing_rows": missing_rows,
-        "summary": selectors.declaration_sections(application),
+        "application": application, "month_label": month_in_language(application.month), "missing_rows": missing_rows,
+        "summary": sections_in_language(selectors.declaration_sections(application)),
         "changes": selectors.declaration_changes(application), "missing": missing, "error": error,
         "attachments": list(application.attachments.all()),
         "unanswerable": application.declaration.get("cannot_answer") or {},
@@ -353,16 +361,16 @@ def confirm(request, pk: int):
         try:
             if request.POST.get("action") == "decline" and form.is_valid():
                 services.decline_as_co_applicant(application, person=person, reason=form.cleaned_data["reason"])
-                messages.info(request, "Du har inte bekräftat ansökan. Den som sökte kan ändra den och skriva under igen.")
+                messages.info(request, _("Du har inte bekräftat ansökan. Den som sökte kan ändra den och skriva under igen."))
             else:
                 services.confirm_as_co_applicant(application, person=person)
-                messages.success(request, "Tack! Du har bekräftat ansökan och den har kommit in till kommunen.")
+                messages.success(request, _("Tack! Du har bekräftat ansökan och den har kommit in till kommunen."))
         except ValidationError as failure:
             messages.error(request, " ".join(failure.messages))
         return redirect("portal:case")
     return render(request, "portal/confirm.html", {
-        "application": application, "month_label": month_sv(application.month), "form": form,
-        "summary": selectors.declaration_sections(application, decl.VIEWER_PARTNER),
+        "application": application, "month_label": month_in_language(application.month), "form": form,
+        "summary": sections_in_language(selectors.declaration_sections(application, decl.VIEWER_PARTNER)),
         "awaiting": application.status == ApplicationStatus.AWAITING_CO_APPLICANT,
     })
 
@@ -373,12 +381,12 @@ def withdraw(request, pk: int):
     """GET asks "are you sure?" (a page of its own: no script), POST deletes the draft or withdraws."""
     application, person = own_draft_or_received(request, pk)
     if request.method == "GET":
-        return render(request, "portal/withdraw.html", {"application": application, "month_label": month_sv(application.month),
+        return render(request, "portal/withdraw.html", {"application": application, "month_label": month_in_language(application.month),
                                                          "is_draft": application.status == ApplicationStatus.DRAFT})
     try:
         services.withdraw(application, person=person)
     except ValidationError as failure:
         messages.error(request, " ".join(failure.messages))
     else:
-        messages.success(request, "Ansökan är återkallad.")
+        messages.success(request, _("Ansökan är återkallad."))
     return redirect("portal:case")

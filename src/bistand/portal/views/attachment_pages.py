@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bistand.applications import selectors, services
@@ -30,7 +31,7 @@ def attachments(request, pk: int):
             except (ValueError, application.attachments.model.DoesNotExist):
                 raise Http404("Sidan finns inte.") from None
             services.remove_attachment(attachment, person=person)
-            messages.success(request, f"Filen {attachment.original_name} är borttagen.")
+            messages.success(request, _("Filen %(name)s är borttagen.") % {"name": attachment.original_name})
             return redirect("portal:attachments", pk=pk)
         form = forms.AttachmentForm(request.POST, request.FILES, max_bytes=services.max_attachment_bytes())
         if form.is_valid():
@@ -40,7 +41,7 @@ def attachments(request, pk: int):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"Filen {attachment.original_name} är bifogad.")
+                messages.success(request, _("Filen %(name)s är bifogad.") % {"name": attachment.original_name})
                 return redirect("portal:attachments", pk=pk)
         status = 400
     return render(request, "portal/attachments.html", {

@@ -3,8 +3,12 @@ draft, the issued decisions and the register facts of an application."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from bistand.applications import declaration as decl
 from bistand.applications import selectors
@@ -12,7 +16,7 @@ from bistand.applications.models import Application
 from bistand.common.http import safe_next
 from bistand.registers import selectors as register_selectors
 
-STEPS = [*decl.SECTIONS, ("attachments", "Bilagor")]
+STEPS = [*decl.SECTIONS, ("attachments", gettext_noop("Bilagor"))]
 STEP_KEYS = [key for key, _ in STEPS]
 
 
@@ -43,14 +47,14 @@ def step_states(application: Application) -> list[dict]:
     for key, label in STEPS:
         if key == "attachments":
             count = application.attachments.count()
-            state, text = ("done", f"{count} {'bifogad' if count == 1 else 'bifogade'}") if count else ("optional", "Frivilligt")
+            state, text = ("done", ngettext("%(count)d bifogad", "%(count)d bifogade", count) % {"count": count}) if count else ("optional", _("Frivilligt"))
         elif key in unanswerable:
-            state, text = "cannot", "Du kan inte svara – en handläggare hjälper dig"
+            state, text = "cannot", _("Du kan inte svara – en handläggare hjälper dig")
         elif key in answered:
-            state, text = "done", "Klart"
+            state, text = "done", _("Klart")
         else:
-            state, text = "todo", "Inte ifyllt"
-        rows.append({"key": key, "label": label, "state": state, "text": text,
+            state, text = "todo", _("Inte ifyllt")
+        rows.append({"key": key, "label": _(label), "state": state, "text": text,
                      "url": reverse("portal:attachments" if key == "attachments" else "portal:step",
                                     kwargs={"pk": application.pk} if key == "attachments" else {"pk": application.pk, "section": key})})
     return rows
@@ -66,3 +70,26 @@ def own_draft_or_received(request, pk: int):
     if person.pk != application.applicant_id:
         raise Http404("Sidan finns inte.")
     return application, person
+
+
+def sections_in_language(sections):
+    """The declaration's sections (key, label, rows, …) with their fixed Swedish words (section and row
+    labels, "Inga", "Inte ifyllt", the names of cost and income types) in the applicant's language; what the
+    applicant wrote is left as it is."""
+    return [(key, _text(label), [(_text(row_label), _text(value)) for row_label, value in rows], *rest)
+            for key, label, rows, *rest in sections]
+
+
+def _text(value):
+    """gettext for a runtime Swedish string (never for "": gettext("") is the catalogue's header); a label
+    with whose it is, "Barnbidrag (du)", is translated in its two parts."""
+    if not isinstance(value, str) or not value:
+        return value
+    translated = _(value)
+    whose = _WHOSE.match(value) if translated == value else None
+    if whose:
+        return f"{_(whose.group(1))} ({_(whose.group(2))})"
+    return translated
+
+
+_WHOSE = re.compile(r"^(.+) \(([^()]+)\)$")

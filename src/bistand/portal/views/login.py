@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bistand.common import languages
 from bistand.common import plugins as registry
 from bistand.identity.base import EidError
 
 from ..session import current_applicant, sign_in, sign_out
 from .common import safe_portal_next
+from .language import remember_language
 
 NEXT_SESSION_KEY = "bistand_portal_next"
 
@@ -43,12 +47,21 @@ def login_complete(request):
         message = getattr(error, "message", "Inloggningen kunde inte slutföras.")
         return render(request, "portal/login_error.html", {"message": message}, status=400)
     next_url = request.session.pop(NEXT_SESSION_KEY, reverse("portal:case"))
-    sign_in(request, identity)
-    return HttpResponseRedirect(safe_portal_next(request, next_url, reverse("portal:case")))
+    applicant = sign_in(request, identity)
+    response = HttpResponseRedirect(safe_portal_next(request, next_url, reverse("portal:case")))
+    # The language chosen on this browser is the applicant's choice; without one, the choice stored on
+    # their person (from an earlier visit) applies.
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        remember_language(applicant, languages.from_cookie(request))
+    else:
+        stored = next((p.language for p in applicant.persons if p.language != languages.SWEDISH), None)
+        if stored:
+            languages.set_cookie(response, stored)
+    return response
 
 
 @require_POST
 def logout(request):
     sign_out(request)
-    messages.success(request, "Du är utloggad. Stäng webbläsaren om du använder en delad dator.")
+    messages.success(request, _("Du är utloggad. Stäng webbläsaren om du använder en delad dator."))
     return redirect("portal:start")

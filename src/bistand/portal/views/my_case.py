@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET
 from bistand.applications import selectors
 from bistand.applications.models import ApplicationStatus
 from bistand.casework import timeline
-from bistand.common.months import format_month, month_sv
+from bistand.common.months import format_month
 from bistand.decisions import letters
 from bistand.decisions.letters import authority
 from bistand.decisions.selectors import issued_decisions
 
-from ..presenters import calculation_basis, calculation_lines
+from ..presenters import calculation_basis, calculation_lines, month_in_language
 from ..session import applicant_required, current_applicant
 from . import appeals
 from .common import person_for, register_facts
@@ -81,7 +81,7 @@ def render_decision(request, application, decision_obj, *, appeal_form=None, sta
     calculation = getattr(decision_obj, "calculation", None)
     names = selectors.member_names(application)
     return render(request, "portal/decision.html", {
-        "application": application, "decision": decision_obj, "month_label": month_sv(application.month),
+        "application": application, "decision": decision_obj, "month_label": month_in_language(application.month),
         "lines": calculation_lines(calculation, names) if calculation is not None else [],
         "basis": calculation_basis(calculation, names) if calculation is not None else [],
         "decision_lines": list(decision_obj.lines.all()),
