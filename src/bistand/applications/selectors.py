@@ -252,13 +252,13 @@ def _agency(fact: Any) -> str:
 
 def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None, *,
                           members: list | None = None, earlier: list | None = None,
-                          adjustments: list | None = None) -> dict[str, Any]:
+                          adjustments: list | None = None, paid: dict | None = None) -> dict[str, Any]:
     """The calculation contract's input for the application: the household's members in the month (from
     the people register, with the history of earlier months), the declared costs, and the incomes of
     :func:`calculation_incomes`. Children's days at home and lunch away from home come from the
     declaration; so does the size of the dwelling when the household shares it with other adults.
     Raises ``bistand.calculations.inputs.InputBuildError`` when the household cannot be calculated.
-    ``members`` and ``earlier``: what the household's input is built from, read beforehand for many
+    ``members``, ``earlier`` and ``paid``: what the household's input is built from, read beforehand for many
     applications at once (see ``calculations.services.build_input_for_household``); ``adjustments``: the
     application's norm adjustments, read beforehand (:func:`norm_adjustments_by_application`)."""
     declaration = application.declaration
@@ -282,7 +282,7 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
         ]
     document = build_input_for_household(application.household, application.month, costs=costs, incomes=incomes,
                                          days_present=days, lunch_away_from_home=lunch, members=members,
-                                         earlier=earlier)
+                                         earlier=earlier, paid=paid)
     members = {a["id"] for a in document["household"]["adults"]} | {c["id"] for c in document["household"]["children"]}
     # An income of a person the register does not have in the household (yet) is not counted for anyone
     # else: it stays out of the calculation, and the application goes to a case worker with that reason
