@@ -337,6 +337,7 @@ def build_input_for_household(
     incomes: Iterable[Mapping[str, Any]] = (),
     days_present: Mapping[Any, int] | None = None,
     lunch_away_from_home: Collection[Any] = (),
+    in_upper_secondary_school: Mapping[Any, bool | None] | None = None,
     members: list[HouseholdMember] | None = None,
     earlier: list[StoredCalculation] | None = None,
     paid: Mapping[str, Collection[dt.date]] | None = None,
@@ -354,8 +355,9 @@ def build_input_for_household(
       returned, or imported history) — never a trial calculation, a refusal or a stopped payment; the
       months with a wage and children's earlier earnings this year come from the household's stored
       calculations of earlier months (the newest one of each month).
-    * ``days_present`` (person → days) and ``lunch_away_from_home`` (persons) describe children; the
-      household register does not hold them.
+    * ``days_present`` (person → days), ``lunch_away_from_home`` (persons) and ``in_upper_secondary_school``
+      (person → declared answer, for a young person aged 18–20) describe children; the household register
+      does not hold them.
 
     Raises ``InputBuildError`` (a ValueError with a Swedish message) when the members cannot make a
     valid input, e.g. no applicant or a "child" who is 21.
@@ -378,9 +380,11 @@ def build_input_for_household(
 
     present = {_member_id(k): v for k, v in (days_present or {}).items()}
     lunch = {_member_id(k) for k in lunch_away_from_home}
+    school = {_member_id(k): v for k, v in (in_upper_secondary_school or {}).items()}
     adults = [AdultFacts(str(m.person_id), m.person.birth_date) for m in adult_members]
     children = [
-        ChildFacts(str(m.person_id), m.person.birth_date, present.get(str(m.person_id)), str(m.person_id) in lunch)
+        ChildFacts(str(m.person_id), m.person.birth_date, present.get(str(m.person_id)), str(m.person_id) in lunch,
+                   school.get(str(m.person_id)))
         for m in child_members
     ]
     dwelling_size = len({m.person_id for m in members}) if others else None

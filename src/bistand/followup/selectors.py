@@ -14,9 +14,8 @@ import datetime as dt
 
 from django.db.models import Count, QuerySet
 
-from bistand.tenancy.scoping import for_municipality
-
 from bistand.payments.models import PaymentStatus
+from bistand.tenancy.scoping import for_municipality
 
 from .models import AssistanceMonth, MonthRole, MonthSource, PersonMonth, StatisticsExport
 
