@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 
 from bistand.calculations.models import StoredCalculation
@@ -37,3 +39,35 @@ class StoredCalculationFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, *args, **kwargs):
         raise NotImplementedError("Stored calculations are only made through calculate_and_store.")
+
+
+def ready_to_pay(municipality):
+    """The municipality with a bank account and one delegation for automated decisions (from 2024)."""
+    from tests.payments.factories import debtor_account, delegation
+
+    debtor_account(municipality)
+    delegation(municipality, effective_from=dt.date(2024, 1, 1))
+    return municipality
+
+
+def decide(household, month: str):
+    """A granted, automated decision for the month (the municipality's one delegation; see ready_to_pay)."""
+    from bistand.common.months import parse_month
+    from tests.payments.factories import issued_decision
+
+    return issued_decision(household.municipality, household=household, month=parse_month(month), automated=True,
+                           delegation_=household.municipality.delegations.get())
+
+
+def pay(household, months, *, export_date=dt.date(2025, 7, 1)) -> list:
+    """A granted decision for each month, its payment approved and put in a bank file by the export service
+    (which writes the assistance-month facts): months with försörjningsstöd paid."""
+    from bistand.payments.models import PaymentStatus
+    from bistand.payments.services import export_payments
+    from tests.payments.factories import payment
+
+    payments = [payment(decide(household, month), status=PaymentStatus.APPROVED) for month in months]
+    export_payments(household.municipality, export_date)
+    for paid in payments:
+        paid.refresh_from_db()
+    return payments

@@ -25,7 +25,7 @@ from bistand.people.models import HouseholdRole
 from bistand.rules.calculate import encode_json
 from bistand.rules.parameters import PARAMETERS_DIR, clear_caches, parameter_hash
 from bistand.tenancy.roles import Role
-from tests.calculations.factories import StoredCalculationFactory
+from tests.calculations.factories import StoredCalculationFactory, pay, ready_to_pay
 from tests.factories import (
     ChildFactory,
     HouseholdMemberFactory,
@@ -261,10 +261,10 @@ def test_the_input_needs_an_applicant(jonkoping):
         build_input_for_household(household, "2025-03")
 
 
-def test_months_on_assistance_and_jobbstimulans_follow_from_stored_history(household):
+def test_months_on_assistance_and_jobbstimulans_follow_from_paid_months(household):
+    ready_to_pay(household.municipality)
     applicant = applicant_id(household)
-    for month in ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]:
-        StoredCalculationFactory(household=household, month=month, rent=6000)
+    pay(household, ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"])
     document = build_input_for_household(
         household, "2025-07", costs=[{"type": "rent", "amount": 6000}],
         incomes=[{"type": "wage", "amount": 8000, "member": applicant}],
@@ -272,7 +272,8 @@ def test_months_on_assistance_and_jobbstimulans_follow_from_stored_history(house
     adult = document["household"]["adults"][0]
     assert adult["consecutive_months_on_assistance"] == 6
     assert "jobbstimulans_since" not in adult  # the window starts with this month
-    july = calculate_and_store(household, "2025-07", document, "system")
+    pay(household, ["2025-07"], export_date=dt.date(2025, 8, 1))
+    july = calculate_and_store(household, "2025-07", document, "system")  # the month's latest calculation
     assert any(line["code"] == f"disregard.jobbstimulans.{applicant}" and line["amount"] == 2000
                for line in july.result["lines"])
 
@@ -281,10 +282,10 @@ def test_months_on_assistance_and_jobbstimulans_follow_from_stored_history(house
     assert august["household"]["adults"][0]["consecutive_months_on_assistance"] == 7
 
 
-def test_a_month_without_assistance_breaks_the_run_of_months(household):
-    StoredCalculationFactory(household=household, month="2025-01")
+def test_a_month_without_a_payment_breaks_the_run_of_months(household):
+    ready_to_pay(household.municipality)
+    pay(household, ["2025-01", "2025-03"])
     StoredCalculationFactory(household=household, month="2025-02", wage=60000)  # nothing to pay
-    StoredCalculationFactory(household=household, month="2025-03")
     document = build_input_for_household(household, "2025-04")
     assert document["household"]["adults"][0]["consecutive_months_on_assistance"] == 1
 

@@ -172,6 +172,10 @@ def households(draw, municipalities=MUNICIPALITIES, max_children=9):
             child["lunch_away_from_home"] = draw(st.booleans())
         if draw(st.integers(0, 2)) == 0:
             child["days_present"] = draw(st.one_of(st.none(), st.integers(0, 31), st.integers(27, 31)))
+        if child["age"] >= 18 and draw(st.booleans()):  # declared in upper-secondary school (single path only)
+            child["in_upper_secondary_school"] = True
+        elif child["age"] < 18 and draw(st.integers(0, 5)) == 0:  # ignored under 18 (single path only)
+            child["in_upper_secondary_school"] = draw(st.booleans())
         if draw(st.booleans()):
             child["earnings_this_year_before_month"] = draw(
                 st.one_of(amounts.map(lambda a: a * 2), st.integers(55_000, 62_000), with_ore.map(lambda a: a + 57_000))
@@ -344,6 +348,8 @@ MUTATIONS = {
     "missing household": lambda d: d.pop("household"),
     "age as float": lambda d: d["household"]["adults"][0].update(age=30.0),
     "member empty": lambda d: d.setdefault("incomes", []).append({"type": "pension", "member": "", "amount": 5}),
+    "youth out of school": lambda d: d["household"].setdefault("children", []).append(
+        {"id": "y1", "age": 19, "in_upper_secondary_school": False}),
     "note null": lambda d: d.setdefault("costs", []).append({"type": "other", "amount": 5, "note": None}),
 }
 RAW_LINES = {

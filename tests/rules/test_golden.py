@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bistand.rules import calculate
+from bistand.rules import CalculationInputError, calculate
 
 from .conftest import golden_cases
 
@@ -24,6 +24,12 @@ def _kr(value) -> Decimal:
 )
 def test_golden_case(file_name, local_dir, case):
     expected = case["expected"]
+    if "error" in expected:  # input the rules refuse: the field and a part of the message
+        with pytest.raises(CalculationInputError) as refused:
+            calculate(case["input"], local_dir=local_dir)
+        assert refused.value.field == expected["error"]["field"]
+        assert expected["error"]["message"] in refused.value.message
+        return
     result = calculate(case["input"], local_dir=local_dir).to_dict(trace=True)
 
     got_lines = [(line["code"], _kr(line["amount"])) for line in result["lines"]]
@@ -49,6 +55,8 @@ def test_golden_cases_cover_every_parameter_year_and_every_rule():
     """Each of 2024, 2025 and 2026 has a case for every rule of the specification."""
     rules_by_year: dict[int, set[str]] = {}
     for _, _, case in CASES:
+        if "error" in case["expected"]:
+            continue
         year = int(case["input"]["month"][:4])
         inp = case["input"]
         household = inp["household"]

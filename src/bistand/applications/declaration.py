@@ -8,7 +8,9 @@ Version 1 (every fact carries ``"source": "applicant"``)::
         "applicant": {"person_id", "personnummer", "first_name", "last_name"},
         "partner": null | {"person_id" (null until known), "personnummer", "first_name", "last_name", "source"},
         "children": [{"key", "person_id", "personnummer", "first_name", "days_present" (null = whole month),
-                      "lunch_away_from_home", "source"}],
+                      "lunch_away_from_home", "in_upper_secondary_school" (true / false / null: asked for
+                      a child aged 18–20, who belongs to the household only while in upper-secondary school),
+                      "source"}],
         "other_adults_in_dwelling": 0
       },
       "housing": {"kind", "rooms", "persons_in_dwelling", "source"} | {},
@@ -125,6 +127,16 @@ def empty(applicant) -> dict[str, Any]:
         "cannot_answer": {},
         "message": "",
     }
+
+
+def school_value(answer: Any) -> bool | None:
+    """The form's answer to "Går barnet i gymnasieskolan?" ("yes" / "no" / "") → true / false / null."""
+    return {"yes": True, "no": False}.get(answer or "")
+
+
+def school_answer(value: Any) -> str:
+    """The stored true / false / null → the form's answer."""
+    return {True: "yes", False: "no"}.get(value, "")
 
 
 def person_fact(person) -> dict[str, Any]:
@@ -277,6 +289,10 @@ def summary(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> dict
             detail += f", bor hos {home} {child['days_present']} dagar i månaden"
         if child.get("lunch_away_from_home"):
             detail += ", äter lunch på förskolan"
+        if child.get("in_upper_secondary_school") is True:
+            detail += ", går i gymnasieskolan"
+        elif child.get("in_upper_secondary_school") is False:
+            detail += ", går inte i gymnasieskolan"
         rows.append((f"Barn: {child.get('first_name') or 'namn saknas'}", detail))
     if not children:
         rows.append((gettext_noop("Barn"), gettext_noop("Inga")))

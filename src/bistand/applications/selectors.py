@@ -252,13 +252,13 @@ def _agency(fact: Any) -> str:
 
 def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None, *,
                           members: list | None = None, earlier: list | None = None,
-                          adjustments: list | None = None) -> dict[str, Any]:
+                          adjustments: list | None = None, paid: dict | None = None) -> dict[str, Any]:
     """The calculation contract's input for the application: the household's members in the month (from
     the people register, with the history of earlier months), the declared costs, and the incomes of
     :func:`calculation_incomes`. Children's days at home and lunch away from home come from the
     declaration; so does the size of the dwelling when the household shares it with other adults.
     Raises ``bistand.calculations.inputs.InputBuildError`` when the household cannot be calculated.
-    ``members`` and ``earlier``: what the household's input is built from, read beforehand for many
+    ``members``, ``earlier`` and ``paid``: what the household's input is built from, read beforehand for many
     applications at once (see ``calculations.services.build_input_for_household``); ``adjustments``: the
     application's norm adjustments, read beforehand (:func:`norm_adjustments_by_application`)."""
     declaration = application.declaration
@@ -271,6 +271,7 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     children = (declaration.get("members") or {}).get("children") or []
     days = {ids[c["key"]]: c["days_present"] for c in children if c["key"] in ids and c.get("days_present") is not None}
     lunch = [ids[c["key"]] for c in children if c["key"] in ids and c.get("lunch_away_from_home")]
+    school = {ids[c["key"]]: c.get("in_upper_secondary_school") for c in children if c["key"] in ids}
     claimed = _claimed_children(application)
     if claimed:
         if members is None:
@@ -282,7 +283,8 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
         ]
     document = build_input_for_household(application.household, application.month, costs=costs, incomes=incomes,
                                          days_present=days, lunch_away_from_home=lunch, members=members,
-                                         earlier=earlier)
+                                         in_upper_secondary_school=school,
+                                         earlier=earlier, paid=paid)
     members = {a["id"] for a in document["household"]["adults"]} | {c["id"] for c in document["household"]["children"]}
     # An income of a person the register does not have in the household (yet) is not counted for anyone
     # else: it stays out of the calculation, and the application goes to a case worker with that reason
@@ -290,12 +292,34 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     document["incomes"] = [income for income in document["incomes"]
                            if income.get("member") is None or income["member"] in members]
     others = int((declaration.get("members") or {}).get("other_adults_in_dwelling") or 0)
-    if others and document["household"].get("dwelling_size") is None:
-        document["household"]["dwelling_size"] = len(members) + others
+    # Young people aged 18–20 declared out of upper-secondary school live there as their own household.
+    out_of_school = {person for person, in_school in school.items() if in_school is False} - members
+    if others and document["household"].get("dwelling_size") in (None, len(members) + len(out_of_school)):
+        document["household"]["dwelling_size"] = len(members) + len(out_of_school) + others
     rows = norm_adjustments_input(application, members, adjustments)
     if rows:
         document["norm_adjustments"] = rows
     return document
+
+
+def school_youth_out_of_school(application: Application) -> list[dict[str, Any]]:
+    """The declared children who are 18–20 years old in the application's month (by their personnummer)
+    and not declared to be in upper-secondary school: ``[{"key", "name", "age", "answer"}]`` with
+    ``answer`` False (declared not in school: their own household) or None (not answered). Such a young
+    person is a child of the household only while in upper-secondary school (issue 17 §2)."""
+    found = []
+    for child in (application.declaration.get("members") or {}).get("children") or []:
+        number = child.get("personnummer")
+        if not number:
+            continue
+        try:
+            age = pnr.parse(number).age(application.month)  # on the first day of the month, as the calculation
+        except pnr.PersonnummerError:
+            continue
+        if 18 <= age <= 20 and child.get("in_upper_secondary_school") is not True:
+            found.append({"key": child.get("key"), "name": child.get("first_name") or "Barnet", "age": age,
+                          "answer": child.get("in_upper_secondary_school")})
+    return found
 
 
 def unknown_member_incomes(application: Application, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -520,5 +544,6 @@ __all__ = [
     "recurring_applicant",
     "recurring_offers",
     "submitted_for_month",
+    "school_youth_out_of_school",
     "unknown_member_incomes",
 ]

@@ -12,6 +12,11 @@ Decisions made here (the contract leaves them to the system):
   försörjningsstöd paid (see :mod:`bistand.calculations.history`).
 * A child's ``earnings_this_year_before_month`` is the sum of the child's wages in earlier months of
   the same calendar year.
+* A young person aged 18–20 is a child of the household only while in upper-secondary school (issue 17
+  §2; föräldrabalken 7 kap. 1 §): declared in school, the input says so (``in_upper_secondary_school``);
+  declared *not* in school, they are left out of the children and counted in ``dwelling_size`` (an adult
+  in hushållsgemenskap who applies on their own; the automation sends such an application to a person).
+  Not stated, they stay a child as before (and the application goes to a person too).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from bistand.common.months import age_at, format_month, last_day
 from .history import QUALIFYING_MONTHS, WINDOW_MONTHS, consecutive_months_before, jobbstimulans_since
 
 MAX_CHILD_AGE = 20
+#: From this age a child belongs to the household only while in upper-secondary school.
+SCHOOL_YOUTH_AGE = 18
 MIN_ADULT_AGE = 18
 
 
@@ -48,6 +55,8 @@ class ChildFacts:
     birth_date: dt.date
     days_present: int | None = None
     lunch_away_from_home: bool = False
+    #: Declared for a young person aged 18–20: in upper-secondary school (None: not stated).
+    in_upper_secondary_school: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,7 @@ def build_contract_input(
         adult_rows.append(row)
 
     child_rows = []
+    out_of_school = 0
     for child in children:
         if child.birth_date > last_day(month):
             continue  # not born yet
@@ -166,7 +176,12 @@ def build_contract_input(
                 f"Barnet med id {child.id} är {age} år i {format_month(month)}. Barn och skolungdomar räknas till "
                 f"och med {MAX_CHILD_AGE} år; en äldre person är en egen sökande."
             )
+        if age >= SCHOOL_YOUTH_AGE and child.in_upper_secondary_school is False:
+            out_of_school += 1  # their own household, living in the same dwelling
+            continue
         row = {"id": child.id, "age": age}
+        if age >= SCHOOL_YOUTH_AGE and child.in_upper_secondary_school:
+            row["in_upper_secondary_school"] = True
         if child.lunch_away_from_home and age <= 6:
             row["lunch_away_from_home"] = True
         if child.days_present is not None:
@@ -177,6 +192,8 @@ def build_contract_input(
         child_rows.append(row)
 
     household: dict[str, Any] = {"adults": adult_rows, "children": child_rows}
+    if out_of_school and dwelling_size is None:
+        dwelling_size = len(adult_rows) + len(child_rows) + out_of_school
     if dwelling_size is not None:
         household["dwelling_size"] = dwelling_size
     document: dict[str, Any] = {"month": format_month(month), "household": household}

@@ -42,6 +42,7 @@ from .inputs import (
     wage_in,
 )
 from .models import MadeBy, StoredCalculation, YearParameters
+from .paid_months import paid_months
 
 #: Fields written to the audit trail when a calculation is stored (the input and the result are in the
 #: row itself; the audit event names the row and its key figures).
@@ -336,8 +337,10 @@ def build_input_for_household(
     incomes: Iterable[Mapping[str, Any]] = (),
     days_present: Mapping[Any, int] | None = None,
     lunch_away_from_home: Collection[Any] = (),
+    in_upper_secondary_school: Mapping[Any, bool | None] | None = None,
     members: list[HouseholdMember] | None = None,
     earlier: list[StoredCalculation] | None = None,
+    paid: Mapping[str, Collection[dt.date]] | None = None,
 ) -> dict[str, Any]:
     """The contract input for ``household`` in ``month``, from its members and the given costs and
     incomes (kronor as int, Decimal or decimal text; an income's ``member`` may be a Person or its id).
@@ -347,17 +350,21 @@ def build_input_for_household(
     * Members are those whose membership covers any day of the month; ages are from the personnummer's
       date of birth on the first day of the month (see :mod:`bistand.calculations.inputs`).
     * Member ids in the input are the persons' ids.
-    * Months on assistance, the jobbstimulans window and children's earlier earnings this year come
-      from the household's stored calculations of earlier months (the newest one of each month).
-    * ``days_present`` (person → days) and ``lunch_away_from_home`` (persons) describe children; the
-      household register does not hold them.
+    * Months on assistance and the jobbstimulans window count only months with försörjningsstöd *paid*
+      to the adult (:mod:`bistand.calculations.paid_months`: a payment exported and not stopped or
+      returned, or imported history) — never a trial calculation, a refusal or a stopped payment; the
+      months with a wage and children's earlier earnings this year come from the household's stored
+      calculations of earlier months (the newest one of each month).
+    * ``days_present`` (person → days), ``lunch_away_from_home`` (persons) and ``in_upper_secondary_school``
+      (person → declared answer, for a young person aged 18–20) describe children; the household register
+      does not hold them.
 
     Raises ``InputBuildError`` (a ValueError with a Swedish message) when the members cannot make a
     valid input, e.g. no applicant or a "child" who is 21.
 
     For many households at once (the monthly run), pass what this function would read:
-    ``members`` (:func:`members_in_month`) and ``earlier`` (:func:`earlier_calculations`); the result is
-    the same.
+    ``members`` (:func:`members_in_month`), ``earlier`` (:func:`earlier_calculations`) and ``paid``
+    (person id → paid months, :func:`bistand.calculations.paid_months.paid_months`); the result is the same.
     """
     month = parse_month(month)
     if members is None:
@@ -373,21 +380,22 @@ def build_input_for_household(
 
     present = {_member_id(k): v for k, v in (days_present or {}).items()}
     lunch = {_member_id(k) for k in lunch_away_from_home}
+    school = {_member_id(k): v for k, v in (in_upper_secondary_school or {}).items()}
     adults = [AdultFacts(str(m.person_id), m.person.birth_date) for m in adult_members]
     children = [
-        ChildFacts(str(m.person_id), m.person.birth_date, present.get(str(m.person_id)), str(m.person_id) in lunch)
+        ChildFacts(str(m.person_id), m.person.birth_date, present.get(str(m.person_id)), str(m.person_id) in lunch,
+                   school.get(str(m.person_id)))
         for m in child_members
     ]
     dwelling_size = len({m.person_id for m in members}) if others else None
 
     if earlier is None:
         earlier = _latest_per_month(household, month)
+    if paid is None:
+        paid = paid_months(household.municipality_id, [adult.id for adult in adults], month)
     history: dict[str, AdultHistory] = {}
     for adult in adults:
-        assisted = frozenset(
-            row.month for row in earlier
-            if row.amount_ore > 0 and any(a.get("id") == adult.id for a in row.input_data["household"]["adults"])
-        )
+        assisted = frozenset(m for m in paid.get(adult.id, ()) if m < month)
         wages = frozenset(
             row.month for row in earlier
             if any(i.get("type") == "wage" and i.get("member") == adult.id for i in row.input_data.get("incomes", ()))

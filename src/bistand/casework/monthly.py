@@ -74,6 +74,7 @@ from bistand.applications.selectors import (
 from bistand.audit.services import diff, record_change, record_create, record_create_many, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.calculations.inputs import InputBuildError
+from bistand.calculations.paid_months import paid_months
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
 from bistand.common.months import add_months, parse_month
 from bistand.decisions import automation
@@ -450,6 +451,11 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
 
     # 2. the calculation of each application
     earlier = earlier_calculations(household_ids, month)
+    paid: dict[str, frozenset] = {}
+    for municipality_id in municipality_ids:
+        adult_ids = {str(m.person_id) for a in applications if a.municipality_id == municipality_id
+                     for m in members.get(a.household_id, []) if m.role in (HouseholdRole.APPLICANT, HouseholdRole.PARTNER)}
+        paid.update(paid_months(municipality_id, adult_ids, month))
     adjustments = norm_adjustments_by_application(app_ids)
     documents, failed = [], {}
     for application in applications:
@@ -457,6 +463,7 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
             documents.append((application, calculation_input_for(
                 application, facts[application.pk], members=members.get(application.household_id, []),
                 earlier=earlier.get(application.household_id, []), adjustments=adjustments.get(application.pk, []),
+                paid=paid,
             )))
         except (InputBuildError, ValueError) as error:
             failed[application.pk] = str(error)

@@ -29,6 +29,7 @@ REASON_LABELS: dict[str, str] = {
     "application_open": "Ansökan var inte öppen för beslut",
     NEEDS_CASEWORKER: "Sökanden kunde inte svara på allt eller något annat kräver en handläggare",
     "incomes_of_known_members": "En inkomst i ansökan hör till någon som inte finns i hushållet",
+    "school_youth_in_school": "Ett barn som är 18–20 år går inte i gymnasieskolan (eller svar saknas)",
     "norm_as_riksnorm": "Normen är satt högre eller lägre av särskilda skäl",
     "assets_within_threshold": "Sökanden har uppgett tillgångar som en handläggare behöver bedöma",
     "calculation_for_application": "Beräkningen hörde inte till ansökan",

@@ -13,6 +13,9 @@ Criteria that always apply (not configurable):
 * ``nothing_for_caseworker`` — the applicant did not leave anything for a case worker to answer;
 * ``incomes_of_known_members`` — every declared income belongs to a member of the household (one that
   does not is left out of the calculation, never booked to the applicant);
+* ``school_youth_in_school`` — every declared child aged 18–20 is declared to be in upper-secondary
+  school: one who is not is no child of the household but an adult with their own case (left out of the
+  calculation), and one not answered is unknown; either needs a person (issue 17 §2);
 * ``norm_as_riksnorm`` — no higher or lower norm level (12 kap. 7 § tredje stycket SoL): that is an
   individual assessment, never automated;
 * ``assets_within_threshold`` — the declared assets (bank balance, vehicle, property …) are at most the
@@ -55,7 +58,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
-from bistand.applications.selectors import declared_assets, unknown_member_incomes
+from bistand.applications.selectors import declared_assets, school_youth_out_of_school, unknown_member_incomes
 from bistand.common.months import add_months, month_sv
 from bistand.rules.parameters import format_kronor, load_parameters
 
@@ -79,6 +82,7 @@ LABELS: dict[str, str] = {
     "application_open": "Ansökan är inlämnad och inte redan beslutad",
     "nothing_for_caseworker": "Inget i ansökan behöver besvaras av en handläggare",
     "incomes_of_known_members": "Varje inkomst i ansökan hör till någon i hushållet",
+    "school_youth_in_school": "Barn som är 18–20 år går i gymnasieskolan",
     "norm_as_riksnorm": "Normen är riksnormen (ingen högre eller lägre nivå av särskilda skäl)",
     "assets_within_threshold": "Tillgångarna är inte större än kommunens gräns",
     "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
@@ -279,6 +283,17 @@ def _check_known_members(ctx: _Context, _config) -> str:
     items = "; ".join(f"{row['label']} {format_kronor(row['amount_ore'])}" for row in found)
     return (f"Ansökan har inkomster för en person som inte finns i hushållet ({items}). De räknas inte för "
             "någon annan; avgör vems inkomsterna är.")
+
+
+def _check_school_youth(ctx: _Context, _config) -> str:
+    texts = []
+    for young in school_youth_out_of_school(ctx.application):
+        if young["answer"] is False:
+            texts.append(f"{young['name']} är {young['age']} år och går inte i gymnasieskolan: hen räknas inte som barn "
+                         "i hushållet utan som vuxen med ett eget hushåll (egen ansökan) och är inte med i beräkningen")
+        else:
+            texts.append(f"Det saknas svar på om {young['name']} ({young['age']} år) går i gymnasieskolan")
+    return ("; ".join(texts) + ".") if texts else ""
 
 
 def _check_norm_as_riksnorm(ctx: _Context, _config) -> str:
@@ -486,6 +501,7 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "application_open": _check_open,
     "nothing_for_caseworker": _check_nothing_for_caseworker,
     "incomes_of_known_members": _check_known_members,
+    "school_youth_in_school": _check_school_youth,
     "norm_as_riksnorm": _check_norm_as_riksnorm,
     "assets_within_threshold": _check_assets,
     "calculation_for_application": _check_calculation,

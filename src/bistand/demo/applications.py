@@ -37,7 +37,7 @@ from django.utils import timezone
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.applications.services import request_completion
 from bistand.calculations.models import MadeBy, StoredCalculation
-from bistand.common.months import add_months
+from bistand.common.months import add_months, age_at
 from bistand.decisions.models import DecisionKind, DecisionType, Delegation, PersonDelegation
 from bistand.decisions.selectors import kinds_for, may_decide_all
 from bistand.decisions.services import decide_proposal, issue_decision, submit_for_decision
@@ -214,7 +214,10 @@ def declaration_for(household: generator.HouseholdPlan, month_plan: generator.Mo
             "partner": {**fact(partner), **_SOURCE} if partner else None,
             "children": [
                 {"key": child.key, **fact(child), "days_present": child.days_present(month),
-                 "lunch_away_from_home": child.lunch_away_from_home, **_SOURCE}
+                 "lunch_away_from_home": child.lunch_away_from_home,
+                 # the demo's young people of 16–19 are in upper-secondary school (they have studiebidrag)
+                 "in_upper_secondary_school": True if age_at(child.person.birth_date, month) >= 18 else None,
+                 **_SOURCE}
                 for child in children
             ],
             "other_adults_in_dwelling": len(others),

@@ -30,7 +30,10 @@ large that D × amounts could overflow) is calculated by the single path instead
 so the batch accepts and computes exactly what the single path does. The case worker's higher or lower norm
 level (`norm_adjustments`, 12 kap. 7 § tredje stycket SoL) is not vectorised: a household that has one is
 calculated by the single path too (both JSON Lines readers leave such a line to it, and `from_inputs` puts it
-in `fallback`); such households are few and are always decided by a person.
+in `fallback`); such households are few and are always decided by a person. A child with
+`in_upper_secondary_school` (a young person aged 18–20, issue 17 §2) is likewise left to the single path by both
+readers: stated true (or under 18) it changes no number, stated false at 18–20 the single path refuses the
+input with its error.
 
     arrays = HouseholdArrays.from_inputs([decode_input(b) for b in documents])
     result = calculate_arrays(arrays)

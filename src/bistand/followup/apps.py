@@ -6,9 +6,12 @@ class FollowupConfig(AppConfig):
     verbose_name = "Uppföljning"
 
     def ready(self):
+        from bistand.calculations.paid_months import register_paid_months_source
         from bistand.payments.signals import payments_exported
 
-        from . import services
+        from . import selectors, services
+
+        register_paid_months_source(selectors.paid_months_of_persons)
 
         def _record(sender, payments, **kwargs):
             services.record_assistance_months(payments)  # looked up per call (tests replace it)

@@ -14,9 +14,10 @@ import datetime as dt
 
 from django.db.models import Count, QuerySet
 
+from bistand.payments.models import PaymentStatus
 from bistand.tenancy.scoping import for_municipality
 
-from .models import AssistanceMonth, StatisticsExport
+from .models import AssistanceMonth, MonthRole, MonthSource, PersonMonth, StatisticsExport
 
 #: At least this many months of a calendar year make the assistance long-term (långvarigt).
 LONG_TERM_MONTHS = 10
@@ -54,6 +55,31 @@ def recipients_summary(municipality_id: int, year: int) -> dict[str, int]:
     """Adults with assistance in the year, and how many of them had it long-term."""
     counts = [row["months"] for row in months_per_person(municipality_id, year)]
     return {"adults": len(counts), "long_term": sum(1 for months in counts if is_long_term(months))}
+
+
+#: A payment in these statuses was paid out: approved, in a bank file, neither stopped nor returned.
+PAID_STATUSES = (PaymentStatus.EXPORTED, PaymentStatus.EXECUTED)
+
+
+def paid_months_of_persons(municipality_id: int, person_ids, before: dt.date) -> dict[str, frozenset[dt.date]]:
+    """person id (text) → months before ``before`` in which försörjningsstöd was paid to the person's
+    household in the municipality: the system's decisions whose payment went to the bank and was not
+    returned (the assistance-month facts, written at export, of a payment still exported or executed), and
+    imported history months in which the person was applicant or co-applicant. What counts toward
+    jobbstimulans (see :mod:`bistand.calculations.paid_months`; two queries)."""
+    ids = [int(person_id) for person_id in person_ids if str(person_id).isdigit()]
+    found: dict[str, set[dt.date]] = {}
+    decided = AssistanceMonth.objects.filter(
+        municipality_id=municipality_id, person_id__in=ids, month__lt=before, amount_ore__gt=0,
+        decision__payment__status__in=PAID_STATUSES,
+    ).values_list("person_id", "month")
+    imported = PersonMonth.objects.filter(
+        municipality_id=municipality_id, person_id__in=ids, month__lt=before, source=MonthSource.IMPORTED,
+        role__in=[MonthRole.APPLICANT, MonthRole.CO_APPLICANT],
+    ).values_list("person_id", "month")
+    for person_id, month in [*decided, *imported]:
+        found.setdefault(str(person_id), set()).add(month)
+    return {person_id: frozenset(months) for person_id, months in found.items()}
 
 
 def statistics_exports(municipality_id: int, limit: int = 12) -> list[StatisticsExport]:

@@ -153,6 +153,11 @@ class MembersForm(AccessibleFormMixin, forms.Form):
         }
 
 
+#: The answer to "Går barnet i gymnasieskolan?" (stored as true / false / null in the declaration).
+SCHOOL_CHOICES = [("", "Barnet är under 18 år"), ("yes", "Ja, går i gymnasieskolan"), ("no", "Nej")]
+SCHOOL_YOUTH_AGE = 18
+
+
 class ChildForm(AccessibleFormMixin, forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     first_name = forms.CharField(label=_("Barnets förnamn"), max_length=100,
@@ -168,6 +173,18 @@ class ChildForm(AccessibleFormMixin, forms.Form):
     )
     lunch_away_from_home = forms.BooleanField(label=_("Barnet äter lunch på förskolan eller i pedagogisk omsorg"),
                                               required=False)
+    in_upper_secondary_school = forms.ChoiceField(
+        label="Går barnet i gymnasieskolan?", required=False, choices=SCHOOL_CHOICES,
+        help_text="Svara för ett barn som är 18, 19 eller 20 år. Ett barn i den åldern räknas bara till ditt hushåll "
+                  "medan hen går i gymnasieskolan. Annars söker hen ekonomiskt bistånd själv.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        number = data.get("personnummer")
+        if number and SCHOOL_YOUTH_AGE <= pnr.parse(number).age() and not data.get("in_upper_secondary_school"):
+            self.add_error("in_upper_secondary_school", "Svara om barnet går i gymnasieskolan. Barnet är 18 år eller äldre.")
+        return data
 
     def clean_personnummer(self):
         value = (self.cleaned_data.get("personnummer") or "").strip()

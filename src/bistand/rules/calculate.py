@@ -424,7 +424,9 @@ def jobbstimulans_disregard(
 
 def child_earnings_disregard(child: Child, wages: int, params: ParameterSet, trace: _Trace) -> int:
     """A child's (or school youth's) own earnings are not counted up to one prisbasbelopp per calendar year:
-    what is left of the prisbasbelopp after earlier earnings this year is disregarded, the rest counts."""
+    what is left of the prisbasbelopp after earlier earnings this year is disregarded, the rest counts.
+    A young person aged 18–20 is a child here only while in upper-secondary school (`Child.counts_as_child`;
+    one who is not is refused as a child by `validate_input`, so their earnings are never disregarded)."""
     pbb = params.prisbasbelopp
     trace.used(pbb)
     earlier = child.earnings_this_year_before_month_ore

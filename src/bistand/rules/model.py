@@ -111,8 +111,15 @@ class Adult(Struct, forbid_unknown_fields=True):
         return 0 if self.consecutive_months_on_assistance is UNSET else self.consecutive_months_on_assistance  # type: ignore[return-value]
 
 
+#: From this age a young person counts as a child of the household only while in upper-secondary school.
+SCHOOL_YOUTH_AGE = 18
+
+
 class Child(Struct, forbid_unknown_fields=True):
-    """A child or school youth under 21 whom the adults maintain."""
+    """A child or school youth under 21 whom the adults maintain. A young person aged 18–20 is a child of
+    the household only while in upper-secondary school (gymnasieskola or similar basic education): only
+    then are the parents liable to maintain them (föräldrabalken 7 kap. 1 §, SOSFS 2013:1); one who is not
+    applies as their own household (an adult in hushållsgemenskap), and `validate_input` refuses them here."""
 
     id: MemberId
     age: Annotated[int, Meta(ge=0, le=20)]
@@ -120,6 +127,14 @@ class Child(Struct, forbid_unknown_fields=True):
     days_present: Annotated[int, Meta(ge=0, le=31)] | None = None
     # A JSON number ≥ 0 with at most two decimals (checked by validate_input); absent means 0.
     earnings_this_year_before_month: Any = UNSET
+    # For a young person aged 18–20: attends upper-secondary school. Absent: not stated (counts as a child,
+    # as the caller has put them among the children); false at 18–20: refused (see the class docstring).
+    in_upper_secondary_school: bool | UnsetType = UNSET
+
+    @property
+    def counts_as_child(self) -> bool:
+        """Under 18, or 18–20 and not declared to be out of upper-secondary school."""
+        return self.age < SCHOOL_YOUTH_AGE or self.in_upper_secondary_school is not False
 
     @property
     def earnings_this_year_before_month_ore(self) -> int:
@@ -393,6 +408,14 @@ def validate_input(value: CalculationInput, index: int | None = None) -> None:
                 )
             ids.add(member.id)
     for i, child in enumerate(household.children):
+        if not child.counts_as_child:
+            raise CalculationInputError(
+                f"household.children[{i}].in_upper_secondary_school",
+                f"{child.id} är {child.age} år och går inte i gymnasieskolan. Då räknas hen inte som barn i "
+                "hushållet utan som vuxen med ett eget hushåll (egen ansökan). Ta bort hen från barnen och räkna "
+                "hen i bostaden (dwelling_size).",
+                index,
+            )
         if child.earnings_this_year_before_month is not UNSET:
             child.earnings_this_year_before_month = _checked_amount(
                 child.earnings_this_year_before_month,

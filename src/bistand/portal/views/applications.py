@@ -185,7 +185,8 @@ def _formset_action(request, formset_class, prefix: str, fields: dict[str, str],
     return formset, focus
 
 
-CHILD_FIELDS = {"key": "str", "first_name": "str", "personnummer": "str", "days_present": "str", "lunch_away_from_home": "bool"}
+CHILD_FIELDS = {"key": "str", "first_name": "str", "personnummer": "str", "days_present": "str", "lunch_away_from_home": "bool",
+                "in_upper_secondary_school": "str"}
 INCOME_FIELDS = {"type": "str", "member": "str", "amount": "str"}
 
 
@@ -213,7 +214,8 @@ def step(request, pk: int, section: str):
         form = forms.MembersForm(post, initial=forms.MembersForm.initial_for(members),
                                  applicant_personnummer=request.applicant.personnummer)
         child_initial = [{"key": c["key"], "first_name": c.get("first_name", ""), "personnummer": c.get("personnummer", ""),
-                          "days_present": c.get("days_present"), "lunch_away_from_home": c.get("lunch_away_from_home", False)}
+                          "days_present": c.get("days_present"), "lunch_away_from_home": c.get("lunch_away_from_home", False),
+                          "in_upper_secondary_school": decl.school_answer(c.get("in_upper_secondary_school"))}
                          for c in members.get("children") or []]
         if action.startswith(("add-children", "remove-children")):
             formset, context["focus_row"] = _formset_action(request, forms.ChildFormSet, "children", CHILD_FIELDS)
@@ -275,6 +277,7 @@ def _section_data(section: str, form, formset, members: dict):
             children.append({"key": key, "person_id": old.get("person_id") if old.get("personnummer") == row["personnummer"] else None,
                              "personnummer": row["personnummer"], "first_name": row["first_name"].strip(),
                              "days_present": row.get("days_present"), "lunch_away_from_home": bool(row.get("lunch_away_from_home")),
+                             "in_upper_secondary_school": decl.school_value(row.get("in_upper_secondary_school")),
                              **decl.SOURCE})
         data["children"] = children
         return data
