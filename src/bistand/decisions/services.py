@@ -454,7 +454,8 @@ def submit_for_decision(application, calculation, user, *, outcome: str | None =
 
 
 def _locked_proposal(decision: Decision, user) -> Decision:
-    decision = Decision.objects.select_for_update().select_related("municipality", "calculation").get(pk=decision.pk)
+    decision = (Decision.objects.select_for_update(of=("self",)).select_related("municipality", "calculation")
+                .get(pk=decision.pk))
     if decision.is_issued:
         raise ImmutableDecisionError("Beslutet är redan fattat.")
     if decision.presented_at is None:
