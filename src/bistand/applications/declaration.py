@@ -32,6 +32,7 @@ import copy
 import re
 from typing import Any
 
+from bistand.common.formatting import format_kronor
 from bistand.people import personnummer as pnr
 
 VERSION = 1
@@ -249,7 +250,7 @@ def caseworker_reasons(declaration: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _money(ore: Any) -> str:
-    return "" if ore is None else f"{format_amount(int(ore))} kr"
+    return "" if ore is None else format_kronor(int(ore))
 
 
 def _name_and_number(member: dict[str, Any]) -> str:

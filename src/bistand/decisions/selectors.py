@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from bistand.applications.events import CaseEvent
 from bistand.calculations.models import MadeBy, StoredCalculation
-from bistand.rules.parameters import format_kronor
+from bistand.common.formatting import format_kronor
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
 from .models import Decision, DecisionStatus, Outcome

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
+from bistand.common.formatting import format_kronor
 from bistand.common.months import month_sv
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -383,7 +384,7 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
         if not worsening_exception:
             raise DecisionError(
                 "Beslutet är gynnande och omprövningen skulle ändra det till sökandens nackdel "
-                f"(från {_kronor(decision.amount_ore)} till {_kronor(new.amount_ore)}). Det får bara göras om ett "
+                f"(från {format_kronor(decision.amount_ore)} till {format_kronor(new.amount_ore)}). Det får bara göras om ett "
                 "undantag i 37 § andra stycket förvaltningslagen gäller: välj undantaget och skriv skälen.")
         if not worsening_reason:
             raise DecisionError("Skriv skälen till att undantaget i 37 § andra stycket förvaltningslagen gäller.")
@@ -392,12 +393,6 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
                       fields=["decision", "exception", "reason"])
     decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
     return new
-
-
-def _kronor(ore: int) -> str:
-    from bistand.rules.parameters import format_kronor
-
-    return format_kronor(ore)
 
 
 def _calculate_for(application, register_facts=None):
