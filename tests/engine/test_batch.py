@@ -33,6 +33,7 @@ from bistand.engine.batch import (
     calculate_many,
 )
 from bistand.engine.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
+from bistand.engine.readers import compiled_reader_built
 from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.rules.calculate import encode_json
 from bistand.rules.formatting import format_kronor
@@ -74,7 +75,7 @@ def test_the_compiled_reader_is_built_where_a_c_compiler_is_installed():
     compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]  # as setuptools
     if not shutil.which(compiler):
         pytest.skip(f"no C compiler ({compiler}) on this machine")
-    assert batch_io._linescan is not None
+    assert compiled_reader_built()
     assert batch_io.use_compiled_reader or os.environ.get("BISTAND_BATCH_READER") == "python"
 
 # Test municipalities: a fixed divisor of 30.4 and cost caps (estimated), rounding up and then down from
