@@ -263,7 +263,7 @@ def test_a_recurring_application_starts_from_last_month_and_shows_what_changed(p
                                     data=[{"type": "rent", "amount_ore": 710000, **decl.SOURCE}])
     changes = selectors.declaration_changes(recurring)
     assert changes == [{"section": "costs", "section_label": "Kostnader", "label": "Hyra eller avgift för bostaden",
-                        "old": "6 500 kr", "new": "7 100 kr"}]
+                        "old": "6\u00a0500\u00a0kr", "new": "7\u00a0100\u00a0kr"}]
     assert services.prefill_recurring(first.household, "2026-03", person=person).pk == recurring.pk
     result = services.submit(recurring, recurring.submission_key, person=person)
     assert result.application.status == ApplicationStatus.SUBMITTED

@@ -43,7 +43,7 @@ def test_an_application_with_an_income_of_an_unknown_member_goes_to_a_case_worke
     verdict = evaluate(application, calculate(application, register_facts=[]), register_facts=[])
     failed = {c.code: c.detail for c in verdict.failed}
     assert "incomes_of_known_members" in failed
-    assert "Lön (efter skatt) 5 000 kr" in failed["incomes_of_known_members"]
+    assert "Lön (efter skatt) 5\u00a0000\u00a0kr" in failed["incomes_of_known_members"]
     assert "räknas inte" in failed["incomes_of_known_members"]
 
 

@@ -7,8 +7,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from bistand.calculations.selectors import calculation_for, calculations_for, calculations_for_household
+from bistand.common.formatting import format_kronor
 from bistand.common.months import add_months, format_month, parse_month
-from bistand.rules.parameters import format_kronor
 from bistand.tenancy.current import get_state
 from bistand.tenancy.roles import Role
 from tests.calculations.factories import StoredCalculationFactory

@@ -53,7 +53,7 @@ def test_assets_above_the_municipal_threshold_are_never_decided_automatically(ho
     application = _with_assets(household, ("bank", "Sparkonto", 8000), ("vehicle", "Volvo V70 2009", 6000))
     failed, _ = _failed(application)
     assert "assets_within_threshold" in failed
-    assert "14 000 kr" in failed["assets_within_threshold"] and "10 000 kr" in failed["assets_within_threshold"]
+    assert "14\u00a0000\u00a0kr" in failed["assets_within_threshold"] and "10\u00a0000\u00a0kr" in failed["assets_within_threshold"]
     assert "Volvo V70 2009" in failed["assets_within_threshold"]
 
 

@@ -166,7 +166,7 @@ def test_register_incomes_that_differ_from_the_declared_are_not_automated(settin
     assert decision is None
     # The register's higher wage also moves the amount by 500 kr, which is within the default distance.
     failure = only_failure(verdict, "register_incomes_match")
-    assert "Lön" in failure.detail and "4 000 kr" in failure.detail and "4 500 kr" in failure.detail
+    assert "Lön" in failure.detail and "4\u00a0000\u00a0kr" in failure.detail and "4\u00a0500\u00a0kr" in failure.detail
 
 
 def test_an_undeclared_register_income_is_not_automated(settings):
@@ -228,7 +228,7 @@ def test_an_amount_far_from_last_month_is_not_automated(settings):
     decision, verdict = run(case)
     assert decision is None
     failure = only_failure(verdict, "amount_close_to_last_month")
-    assert "1 500 kr" in failure.detail and "1 000 kr" in failure.detail
+    assert "1\u00a0500\u00a0kr" in failure.detail and "1\u00a0000\u00a0kr" in failure.detail
 
 
 def test_the_allowed_distance_can_be_a_percentage_of_last_month(settings):

@@ -13,11 +13,12 @@ from django.db import IntegrityError, connection, transaction
 
 from bistand import rules
 from bistand.audit.models import AuditEvent
+from bistand.common.formatting import format_kronor
 from bistand.decisions import selectors, services
 from bistand.decisions.letters import render_pdf
 from bistand.decisions.models import Decision, DecisionLine, DecisionStatus, ImmutableDecisionError, Outcome
 from bistand.decisions.services import DecisionError
-from bistand.rules.parameters import PARAMETERS_DIR, clear_caches, format_kronor
+from bistand.rules.parameters import PARAMETERS_DIR, clear_caches
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import MONTH, calculate, make_application
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
@@ -94,7 +95,7 @@ def test_each_applied_item_has_its_own_outcome(household, caseworker):
     rent = lines["rent"]
     assert (rent.applied_ore, rent.granted_ore, rent.outcome) == (700_000, 590_000, Outcome.PARTLY_REFUSED)
     assert "högre än kommunens tak" in rent.reason  # the calculation's own reason
-    assert "Boendekostnad (hyra): du ansökte om 7 000 kr och 5 900 kr räknas med." in decision.reasons
+    assert "Boendekostnad (hyra): du ansökte om 7\u00a0000\u00a0kr och 5\u00a0900\u00a0kr räknas med." in decision.reasons
 
 
 def test_incomes_above_the_need_give_a_refusal(household, caseworker):

@@ -14,11 +14,11 @@ from django.utils import timezone
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from bistand.applications.selectors import label_with_names, member_names
+from bistand.common.formatting import format_kronor
 from bistand.decisions import services
 from bistand.decisions.letters import letter_filename, letter_title, municipality_name, render_pdf
 from bistand.decisions.models import Decision
 from bistand.registers.services import fetch_for_application
-from bistand.rules.parameters import format_kronor
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import COMMITTEE_REFERENCE, MONTH, calculate, make_application, standard_case
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role

@@ -197,7 +197,7 @@ def test_the_monthly_run_decides_and_pays_a_recurring_application_and_a_deviatin
     expect(inbox).to_contain_text(deviating.application.applicant.last_name)
     deviating_row = page.locator(f"#ansokan-{deviating.application.pk}")
     expect(deviating_row).to_contain_text("Inkomsterna i registren stämmer inte med ansökan")
-    expect(deviating_row).to_contain_text("5 200 kr enligt Skatteverket")
+    expect(deviating_row).to_contain_text("5\u00a0200\u00a0kr enligt Skatteverket")
     expect(page.locator(f"#ansokan-{standard.application.pk}")).to_have_count(0)
     # the filter on the reason finds it
     page.get_by_label("Skäl").select_option("register_incomes_match")

@@ -69,6 +69,6 @@ def test_a_case_worker_raises_the_norm_for_a_special_diet_and_the_applicant_sees
     calculation = page.locator("#calculation")
     expect(calculation).to_contain_text("Högre nivå än riksnormen: Särskild kost (för Dina)")
     expect(calculation).to_contain_text(REASON)
-    expect(calculation).to_contain_text("450 kr")
+    expect(calculation).to_contain_text("450\u00a0kr")
     assert axe_violations(page) == []
     applicant.close()

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from bistand.payments.models import Payment, PaymentExport, PaymentStatus, format_kronor
+from bistand.common.formatting import format_kronor
+from bistand.payments.models import Payment, PaymentExport, PaymentStatus
 from bistand.payments.services import schedule_payment
 from bistand.tenancy.roles import Role
 from tests.factories import PASSWORD, MunicipalityFactory, user_with_role

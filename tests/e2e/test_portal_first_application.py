@@ -99,7 +99,7 @@ def test_applicant_applies_for_the_first_time_and_sees_it_received(live_server, 
     page.get_by_role("link", name="Gå vidare till granska och skriv under").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Granska och skriv under")
-    expect(page.get_by_text("6 200 kr")).to_be_visible()
+    expect(page.get_by_text("6\u00a0200\u00a0kr")).to_be_visible()
     # A double click on the sign button makes one application.
     page.get_by_role("button", name="Skriv under och skicka").dblclick()
 

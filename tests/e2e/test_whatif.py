@@ -32,7 +32,7 @@ def test_a_manager_runs_a_what_if_and_downloads_the_figures(live_server, page):
     page.get_by_role("button", name="Räkna").click()
 
     # 5 households × (4 301 + 1 397 − 3 910 − 1 270) kr = 5 × 518 kr
-    expect(page.locator("#cost-change")).to_have_text("2 590 kr")
+    expect(page.locator("#cost-change")).to_have_text("2\u00a0590\u00a0kr")
     expect(page.get_by_role("table", name="Kostnad per hushållstyp")).to_contain_text("Ensamstående utan barn")
     expect(page.locator("svg.chart")).to_be_visible()
 

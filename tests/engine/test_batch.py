@@ -31,13 +31,13 @@ from bistand.engine.batch import (
     HouseholdArrays,
     calculate_arrays,
     calculate_many,
-    format_kronor_ore,
 )
 from bistand.engine.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_jsonl
+from bistand.engine.readers import compiled_reader_built
 from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.rules.calculate import encode_json
+from bistand.rules.formatting import format_kronor
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
-from bistand.rules.parameters import format_kronor
 
 SETTINGS = settings(
     max_examples=150,
@@ -75,7 +75,7 @@ def test_the_compiled_reader_is_built_where_a_c_compiler_is_installed():
     compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]  # as setuptools
     if not shutil.which(compiler):
         pytest.skip(f"no C compiler ({compiler}) on this machine")
-    assert batch_io._linescan is not None
+    assert compiled_reader_built()
     assert batch_io.use_compiled_reader or os.environ.get("BISTAND_BATCH_READER") == "python"
 
 # Test municipalities: a fixed divisor of 30.4 and cost caps (estimated), rounding up and then down from
@@ -492,9 +492,12 @@ def test_a_block_size_below_one_is_refused():
 # --- the pieces -----------------------------------------------------------------------------------------
 
 
-@given(st.integers(min_value=-(10**12), max_value=10**12))
-def test_fast_kronor_format_is_the_single_paths_format(ore):
-    assert format_kronor_ore(ore) == format_kronor(ore)
+@given(st.lists(st.one_of(st.integers(min_value=0, max_value=batch._KRONOR_LUT_SIZE * 100 - 1),
+                          st.integers(min_value=-(10**12), max_value=10**12))))
+def test_the_engines_table_of_amount_texts_writes_what_the_one_formatter_writes(ore):
+    """The engine formats many amounts at once by table look-up (`_kronor_bytes`): the same bytes as
+    `format_kronor`, within the table and outside it."""
+    assert batch._kronor_bytes(np.array(ore, dtype=np.int64)) == [format_kronor(x).encode() for x in ore]
 
 
 def test_household_arrays_hold_the_households_in_columns():
@@ -776,5 +779,5 @@ def test_a_warning_is_worded_in_one_function_that_both_paths_use(monkeypatch, la
 
     warnings = [w for r in results for w in r.warnings]
     assert any(w.startswith("Obs! Ett uppskattat värde används: riksnorm 2026, ensamstående vuxen") for w in warnings)
-    assert any(w.startswith("Obs! Boendekostnad (hyra) 20 000 kr är högre än") for w in warnings)
+    assert any(w.startswith("Obs! Boendekostnad (hyra) 20\u00a0000\u00a0kr är högre än") for w in warnings)
     assert any(w.startswith("Obs! Barnet b bor i hushållet 31 dagar") for w in warnings)

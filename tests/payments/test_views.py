@@ -174,7 +174,7 @@ def test_the_approver_approves_all_at_once_after_confirming_count_and_total(clie
     client.force_login(approver)
     page = client.get(reverse("staff:payment_list")).content.decode()
     total = sum(p.amount_ore for p in payments)
-    from bistand.payments.models import format_kronor
+    from bistand.common.formatting import format_kronor
 
     assert f"Attestera alla som du kan attestera (3 st, {format_kronor(total)})" in page
     confirm = client.post(reverse("staff:payment_approve_many"), {"all": "1"})
@@ -293,7 +293,7 @@ def test_the_manager_sees_each_days_automatic_approvals_and_what_waits_for_a_per
     manager = user_with_role(Role.MANAGER, municipality)
     client.force_login(manager)
     page = client.get(reverse("staff:payment_automated")).content.decode()
-    from bistand.payments.models import format_kronor
+    from bistand.common.formatting import format_kronor
 
     amount = format_kronor(decisions[0].amount_ore)
     assert "Socialnämnden 2026-01-20 § 3" in page

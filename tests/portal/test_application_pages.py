@@ -81,7 +81,7 @@ def test_first_application_from_start_to_received(client, municipality):
     assert upload.status_code == 302
     review = client.get(f"/e-tjanst/ansokan/{application.pk}/granska/")
     page = review.content.decode()
-    assert review.status_code == 200 and "hyra.pdf" in page and "6 500 kr" in page and "Barnbidrag" in page
+    assert review.status_code == 200 and "hyra.pdf" in page and "6\u00a0500\u00a0kr" in page and "Barnbidrag" in page
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
     sent = client.post(f"/e-tjanst/ansokan/{application.pk}/granska/", {"submission_key": key})
     assert sent.status_code == 302
@@ -230,7 +230,7 @@ def test_the_co_applicant_confirms_with_their_own_login(client, municipality):
     case = client.get("/e-tjanst/mitt-arende/").content.decode()
     assert f"/e-tjanst/ansokan/{application.pk}/bekrafta/" in case
     page = client.get(f"/e-tjanst/ansokan/{application.pk}/bekrafta/").content.decode()
-    assert "Sara Sökande har sökt" in page and "6 500 kr" in page
+    assert "Sara Sökande har sökt" in page and "6\u00a0500\u00a0kr" in page
     # The co-applicant cannot change the draft.
     assert client.get(step_url(application, "costs")).status_code == 404
     client.post(f"/e-tjanst/ansokan/{application.pk}/bekrafta/", {"action": "confirm"})
@@ -255,13 +255,13 @@ def test_a_recurring_application_asks_only_what_changed(client, municipality):
     recurring = Application.objects.get(kind=ApplicationKind.RECURRING)
     assert response["Location"] == f"/e-tjanst/ansokan/{recurring.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "Samma som förra månaden" in page and "6 500 kr" in page
+    assert "Samma som förra månaden" in page and "6\u00a0500\u00a0kr" in page
     for section in ("members", "housing", "incomes", "assets", "bank_account"):
         assert client.post(f"/e-tjanst/ansokan/{recurring.pk}/samma/{section}/").status_code == 302
     client.post(step_url(recurring, "costs"), {"cost_rent": "7 100", "cost_household_electricity": "350"})
     review = client.get(f"/e-tjanst/ansokan/{recurring.pk}/granska/").content.decode()
     changes = review[review.index('id="changes"'):]
-    assert "Hyra eller avgift för bostaden" in changes and "6 500 kr" in changes and "7 100 kr" in changes
+    assert "Hyra eller avgift för bostaden" in changes and "6\u00a0500\u00a0kr" in changes and "7\u00a0100\u00a0kr" in changes
     key = re.search(r'name="submission_key" value="([^"]+)"', review).group(1)
     client.post(f"/e-tjanst/ansokan/{recurring.pk}/granska/", {"submission_key": key})
     recurring.refresh_from_db()

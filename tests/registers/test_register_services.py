@@ -113,7 +113,7 @@ def test_a_different_amount_is_flagged_with_both_figures(application, settings):
     assert difference.code == "different_amount" and difference.kind == "wage"
     assert difference.person_id == application.applicant_id
     assert (difference.declared_ore, difference.register_ore) == (800_000, 840_000)
-    assert difference.detail == "Lön: 8 000 kr angivet i ansökan, 8 400 kr enligt Skatteverket."
+    assert difference.detail == "Lön: 8\u00a0000\u00a0kr angivet i ansökan, 8\u00a0400\u00a0kr enligt Skatteverket."
 
 
 def test_a_difference_within_the_tolerance_is_not_flagged(application, settings):

@@ -133,7 +133,7 @@ def test_the_text_report_is_in_swedish():
     call_command("simulate", "--municipality", m.code, "--from", "2025-03", "--to", "2025-03",
                  "--riksnorm-change", "10", stdout=out)
     text = out.getvalue()
-    assert "Förändring: 518 kr" in text
+    assert "Förändring: 518\u00a0kr" in text
     assert "Hushåll som får mer: 1" in text
 
 

@@ -32,7 +32,7 @@ def test_a_manager_sees_the_change_for_the_own_municipality_as_figures_chart_and
     response = client.get(URL, QUERY)
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<dd id="cost-change">2 590 kr</dd>' in html  # 5 × 518 kr; the other municipality is left out
+    assert '<dd id="cost-change">2\u00a0590\u00a0kr</dd>' in html  # 5 × 518 kr; the other municipality is left out
     assert "<svg" in html and 'aria-hidden="true"' in html
     assert "Ensamstående utan barn" in html
     for household in households:  # no person data on the page
@@ -48,7 +48,7 @@ def test_the_regional_coordinator_sees_every_municipality_of_the_region_and_smal
     _caseload(small, 2)
     client.force_login(user_with_role(Role.REGIONAL_COORDINATOR, region=region))
     html = client.get(URL, QUERY).content.decode()
-    assert '<dd id="cost-change">4 144 kr</dd>' in html  # 8 × 518 kr
+    assert '<dd id="cost-change">4\u00a0144\u00a0kr</dd>' in html  # 8 × 518 kr
     assert "Storby" in html
     lillby = html[html.index("Lillby"):]
     assert lillby.split("</tr>")[0].count("Färre än 5 hushåll") == 1

@@ -95,7 +95,7 @@ def test_estimated_parameter_warning_names_the_value_once():
     children = [{"id": f"c{i}", "age": 2, "lunch_away_from_home": True} for i in range(3)]
     result = calculate({"month": "2024-05", "household": {"adults": [{"id": "a1", "age": 30}], "children": children}})
     assert len(result.warnings) == 1
-    assert "2 700 kr" in result.warnings[0] and "riksnorm/2024.yaml" in result.warnings[0]
+    assert "2\u00a0700\u00a0kr" in result.warnings[0] and "riksnorm/2024.yaml" in result.warnings[0]
 
 
 def test_hushallsgemenskap_line_shows_the_share():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
 from bistand.staff.calculation.forms import KronorField, municipalities
 from bistand.staff.calculation.page import CalculationPage
-from bistand.staff.calculation.presenters import COST_LABELS, INCOME_LABELS, format_kronor
+from bistand.staff.calculation.presenters import COST_LABELS, INCOME_LABELS, kronor_text
 
 from .test_calculation_page import form_data
 
@@ -22,25 +22,23 @@ NBSP = "\u00a0"
 @pytest.mark.parametrize(
     "amount, text",
     [
-        (5220, f"5{NBSP}220,00{NBSP}kr"),
+        (5220, f"5{NBSP}220{NBSP}kr"),
         (Decimal("0.5"), f"0,50{NBSP}kr"),
         (Decimal("1234567.891"), f"1{NBSP}234{NBSP}567,89{NBSP}kr"),
-        (Decimal("999.995"), f"1{NBSP}000,00{NBSP}kr"),
+        (Decimal("999.995"), f"1{NBSP}000{NBSP}kr"),
         (Decimal("-150.5"), f"−150,50{NBSP}kr"),
-        (0, f"0,00{NBSP}kr"),
+        (0, f"0{NBSP}kr"),
+        (16880, f"16{NBSP}880{NBSP}kr"),
     ],
 )
-def test_format_kronor_writes_amounts_the_swedish_way(amount, text):
-    assert format_kronor(amount) == text
-
-
-def test_format_kronor_without_decimals_for_the_payable_amount():
-    assert format_kronor(16880, decimals=False) == f"16{NBSP}880{NBSP}kr"
+def test_result_amounts_in_kronor_are_written_by_the_one_formatter(amount, text):
+    """Before: the page wrote "5 220,00 kr" with öre that are not there; now öre only where they exist."""
+    assert kronor_text(amount) == text
 
 
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_formatted_amount_reads_back_as_the_same_amount(amount):
-    text = format_kronor(amount)
+    text = kronor_text(amount)
     back = Decimal(text.removesuffix(f"{NBSP}kr").replace(NBSP, "").replace(",", ".").replace("−", "-"))
     assert back == amount
 

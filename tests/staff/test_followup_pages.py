@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -126,3 +127,11 @@ def test_each_role_has_a_start_page_with_its_part(client, region, manager, coord
     assert "godkända forskningsprojekt" in client.get("/handlaggning/forskning/").content.decode()
     client.force_login(user_with_role(Role.CASEWORKER, Municipality.objects.get(code="0680")))
     assert client.get("/handlaggning/").status_code == 200
+
+
+def test_the_households_amounts_behind_a_month_are_written_by_the_one_formatter(client, manager):
+    """Before: the amount column showed the raw Decimal ("5000", "7000.50")."""
+    client.force_login(manager)
+    page = client.get("/handlaggning/uppfoljning/manad/2025-06/").content.decode()
+    amounts = re.findall(r'<td class="num">([^<]*)</td>', page)
+    assert amounts and all(re.fullmatch(r"−?\d{1,3}(\u00a0\d{3})*(,\d\d)?\u00a0kr", a) for a in amounts), amounts

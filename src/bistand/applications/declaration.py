@@ -36,6 +36,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from bistand.common.formatting import format_kronor
 from bistand.people import personnummer as pnr
 
 VERSION = 1
@@ -263,7 +264,7 @@ def caseworker_reasons(declaration: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _money(ore: Any) -> str:
-    return "" if ore is None else f"{format_amount(int(ore))} kr"
+    return "" if ore is None else format_kronor(int(ore))
 
 
 def _name_and_number(member: dict[str, Any]) -> str:

@@ -59,8 +59,9 @@ from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
 from bistand.applications.selectors import declared_assets, school_youth_out_of_school, unknown_member_incomes
+from bistand.common.formatting import format_kronor
 from bistand.common.months import add_months, month_sv
-from bistand.rules.parameters import format_kronor, load_parameters
+from bistand.rules.parameters import load_parameters
 
 from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome
 from .proposals import norm_level_lines, propose

@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bistand.applications.selectors import label_with_names, member_names, member_names_many
-from bistand.rules.parameters import format_kronor
+from bistand.common.formatting import format_kronor
 
 from .models import Decision, DecisionStatus, Outcome
 from .selectors import summary

@@ -25,10 +25,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from bistand.common.formatting import format_kronor
 from bistand.common.months import month_sv
 from bistand.rules import calculate, legal_references
 from bistand.rules.calculate import COST_LABELS, NORM_ADJUSTMENT_LABELS
-from bistand.rules.parameters import format_kronor
 
 from .models import Outcome
 
@@ -176,10 +176,6 @@ def propose_lines(application, calculation, line_reasons: Mapping[str, str] | No
     return lines
 
 
-def _kr(ore_amount: int) -> str:
-    return format_kronor(ore_amount)
-
-
 def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> str:
     """The reasons, in plain Swedish, from the calculation's figures and the outcome of each item."""
     month = month_sv(calculation.month)
@@ -187,26 +183,26 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
     counted, disregarded = _figure(calculation, "income_counted"), _figure(calculation, "income_disregarded")
     riksnorm = riksnorm_ore(calculation)
     if riksnorm != norm:
-        norm_text = (f"riksnormen {_kr(riksnorm)}, som av särskilda skäl är satt till en "
-                     f"{'högre' if norm > riksnorm else 'lägre'} nivå, {_kr(norm)},")
+        norm_text = (f"riksnormen {format_kronor(riksnorm)}, som av särskilda skäl är satt till en "
+                     f"{'högre' if norm > riksnorm else 'lägre'} nivå, {format_kronor(norm)},")
     else:
-        norm_text = f"riksnormen {_kr(norm)}"
+        norm_text = f"riksnormen {format_kronor(norm)}"
     paragraphs = [
         f"Du har ansökt om ekonomiskt bistånd (försörjningsstöd) för {month}.",
-        f"Hushållets behov är {_kr(need)} för månaden: {norm_text} och skäliga kostnader utanför "
-        f"riksnormen {_kr(costs)}.",
+        f"Hushållets behov är {format_kronor(need)} för månaden: {norm_text} och skäliga kostnader utanför "
+        f"riksnormen {format_kronor(costs)}.",
     ]
-    income = f"Hushållets inkomster som räknas är {_kr(counted)}."
+    income = f"Hushållets inkomster som räknas är {format_kronor(counted)}."
     if disregarded:
-        income += (f" {_kr(disregarded)} av inkomsterna räknas inte, enligt reglerna om jobbstimulans, barns "
+        income += (f" {format_kronor(disregarded)} av inkomsterna räknas inte, enligt reglerna om jobbstimulans, barns "
                    "inkomster av eget arbete och inkomster som inte ska räknas.")
     paragraphs.append(income)
     amount = calculation.amount_ore
     if amount > 0 and outcome == Outcome.REFUSED:
-        paragraphs.append(f"Enligt beräkningen skulle försörjningsstödet bli {_kr(amount)}. Ansökan avslås ändå, "
+        paragraphs.append(f"Enligt beräkningen skulle försörjningsstödet bli {format_kronor(amount)}. Ansökan avslås ändå, "
                           "av de skäl som står nedan.")
     elif amount > 0:
-        paragraphs.append(f"Försörjningsstödet är behovet minus inkomsterna: {_kr(amount)}.")
+        paragraphs.append(f"Försörjningsstödet är behovet minus inkomsterna: {format_kronor(amount)}.")
     else:
         paragraphs.append(
             "Hushållets inkomster är lika stora som eller större än behovet. Därför har du inte rätt till "
@@ -215,14 +211,14 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
     for line in lines:
         if line.item.startswith(NORM_LEVEL_PREFIX):
             change = "höjs" if line.outcome == Outcome.GRANTED else "sänks"
-            paragraphs.append(f"{line.label}: normen {change} med {_kr(line.applied_ore)} i månaden. "
+            paragraphs.append(f"{line.label}: normen {change} med {format_kronor(line.applied_ore)} i månaden. "
                               f"Skäl: {line.reason}")
         elif line.outcome == Outcome.PARTLY_REFUSED:
-            text = (f"{line.label}: du ansökte om {_kr(line.applied_ore)} och {_kr(line.granted_ore)} räknas med. "
+            text = (f"{line.label}: du ansökte om {format_kronor(line.applied_ore)} och {format_kronor(line.granted_ore)} räknas med. "
                     f"{line.reason}")
             paragraphs.append(text.strip())
         elif line.outcome == Outcome.REFUSED:
-            paragraphs.append(f"{line.label}: du ansökte om {_kr(line.applied_ore)}, som inte räknas med. {line.reason}".strip())
+            paragraphs.append(f"{line.label}: du ansökte om {format_kronor(line.applied_ore)}, som inte räknas med. {line.reason}".strip())
     return "\n\n".join(paragraphs)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bistand.applications.events import CaseEvent
 from bistand.calculations.models import MadeBy, StoredCalculation
-from bistand.rules.parameters import format_kronor
+from bistand.common.formatting import format_kronor
 from bistand.tenancy.models import Membership
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
+from bistand.common.formatting import format_kronor
 from bistand.common.months import month_sv
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -290,7 +291,7 @@ def _delegation_for(decision: Decision, user, on: dt.date):
     missing = [DecisionKind(kind).label.lower() for kind, answer in zip(kinds, answers, strict=True) if not answer]
     if missing:
         raise NoDelegationError(
-            f"Du har inte delegation att fatta beslutet ({', '.join(missing)}, {_kronor(decision.amount_ore)}). "
+            f"Du har inte delegation att fatta beslutet ({', '.join(missing)}, {format_kronor(decision.amount_ore)}). "
             "Lämna förslaget för beslut till någon med delegation; du står då som föredragande.")
     return answers[0].delegation
 
@@ -419,7 +420,7 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
         if not worsening_exception:
             raise DecisionError(
                 "Beslutet är gynnande och omprövningen skulle ändra det till sökandens nackdel "
-                f"(från {_kronor(decision.amount_ore)} till {_kronor(new.amount_ore)}). Det får bara göras om ett "
+                f"(från {format_kronor(decision.amount_ore)} till {format_kronor(new.amount_ore)}). Det får bara göras om ett "
                 "undantag i 37 § andra stycket förvaltningslagen gäller: välj undantaget och skriv skälen.")
         if not worsening_reason:
             raise DecisionError("Skriv skälen till att undantaget i 37 § andra stycket förvaltningslagen gäller.")
@@ -506,12 +507,6 @@ def return_proposal(decision: Decision, user, *, comment: str) -> Decision:
     record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
                   changes=diff(before, snapshot(decision, fields)))
     return decision
-
-
-def _kronor(ore: int) -> str:
-    from bistand.rules.parameters import format_kronor
-
-    return format_kronor(ore)
 
 
 def _calculate_for(application, register_facts=None):

@@ -56,6 +56,7 @@ from bistand.rules import warnings
 from bistand.rules.calculate import COST_LABELS, CalculationResult, encode_json, kronor
 from bistand.rules.calculate import calculate as calculate_single
 from bistand.rules.errors import CalculationInputError
+from bistand.rules.formatting import KR_SUFFIX, format_kronor
 from bistand.rules.model import (
     COST_TYPES,
     INCOME_TYPES,
@@ -64,7 +65,7 @@ from bistand.rules.model import (
     month_index,
     validate_input,
 )
-from bistand.rules.parameters import MAX_CHILDREN_KEY, ParameterSet, format_kronor, load_parameters, norm_years
+from bistand.rules.parameters import MAX_CHILDREN_KEY, ParameterSet, load_parameters, norm_years
 from bistand.rules.texts import number_text
 
 __all__ = [
@@ -73,7 +74,6 @@ __all__ = [
     "ParameterTables",
     "calculate_arrays",
     "calculate_many",
-    "format_kronor_ore",
 ]
 
 RENT = COST_TYPES.index("rent")
@@ -109,15 +109,6 @@ W_CAP_EXCEEDED = 1 << 7
 W_JOBBSTIMULANS_ESTIMATED = 1 << 8
 W_PBB_ESTIMATED = 1 << 9
 W_ROUNDING_ESTIMATED = 1 << 10
-
-
-def format_kronor_ore(ore: int) -> str:
-    """`parameters.format_kronor` for whole öre, without Fraction (fast path for messages)."""
-    kronor, rest = divmod(abs(ore), 100)
-    text = f"{kronor:,}".replace(",", " ")
-    if rest:
-        text += f",{rest:02d}"
-    return ("−" if ore < 0 else "") + text + " kr"
 
 
 class _Messages:
@@ -174,18 +165,20 @@ _KRONOR_LUT: list[np.ndarray] = []
 
 
 def _kronor_lut() -> tuple[np.ndarray, np.ndarray]:
+    """The texts of `format_kronor` cut in two, made by it: the whole kronor ("3 681") and the rest (",90 kr"
+    or " kr"), so that an amount's text is the two joined."""
     if not _KRONOR_LUT:
         _KRONOR_LUT.append(np.array(
-            [f"{k:,}".replace(",", " ").encode() for k in range(_KRONOR_LUT_SIZE)], dtype=object
+            [format_kronor(k * 100).removesuffix(KR_SUFFIX).encode() for k in range(_KRONOR_LUT_SIZE)], dtype=object
         ))
-        _KRONOR_LUT.append(np.array([b" kr"] + [b",%02d kr" % r for r in range(1, 100)], dtype=object))
+        _KRONOR_LUT.append(np.array([format_kronor(r)[1:].encode() for r in range(100)], dtype=object))
     return _KRONOR_LUT[0], _KRONOR_LUT[1]
 
 
 def _kronor_bytes(ore: np.ndarray) -> list[bytes]:
-    """`format_kronor_ore` for an array of öre ≥ 0, as UTF-8 bytes (table look-up for the usual sizes)."""
+    """`format_kronor` for an array of öre ≥ 0, as UTF-8 bytes (table look-up for the usual sizes)."""
     if len(ore) and (ore.min() < 0 or ore.max() >= _KRONOR_LUT_SIZE * 100):
-        return [format_kronor_ore(x).encode() for x in ore.tolist()]
+        return [format_kronor(x).encode() for x in ore.tolist()]
     whole_lut, rest_lut = _kronor_lut()
     whole, rest = np.divmod(ore, 100)
     return (whole_lut[whole] + rest_lut[rest]).tolist()

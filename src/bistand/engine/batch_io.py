@@ -21,6 +21,8 @@ Speed
   as digits with at most two decimals; each key once) that pass every check below, and marks every other
   line as suspect: the single path then decides it, as below. It never rejects a line itself. When it
   leaves more than a few lines of a chunk (COMPILED_LEFT_MAX_SHARE), the pure-Python reader reads the chunk.
+- The reader is chosen by BISTAND_BATCH_READER = auto (default: the compiled one when it was built) | compiled
+  (required: an error when it was not built) | python (never the compiled one); see `bistand.engine.readers`.
 - The pure-Python reader (without the compiled one, or with BISTAND_BATCH_READER=python): lines are decoded
   with msgspec into light structs (`_Input`) a thousand at a time (so that the decoded objects are still in
   the processor's cache when they are turned into columns) and turned into columns.
@@ -63,6 +65,7 @@ import numpy as np
 from msgspec import Meta, Struct
 from msgspec.structs import astuple
 
+from bistand.engine import readers
 from bistand.engine.batch import (
     COST_CODES,
     FIRST_CHILD_MEMBER,
@@ -86,14 +89,15 @@ from bistand.rules.model import (
 )
 from bistand.rules.parameters import load_parameters
 
-try:  # the compiled reader (C, built at install when a compiler is there; see _linescan.c)
+#: Whether decode_jsonl reads with the compiled reader (C, built at install when a compiler is there; see
+#: _linescan.c) or with the pure-Python one (msgspec's light decoder); both give the same results.
+#: BISTAND_BATCH_READER = auto | compiled | python chooses, explicitly (`readers.use_compiled_reader`: an
+#: unknown value, or "compiled" when it was not built, raises ReaderChoiceError here, at import).
+use_compiled_reader: bool = readers.use_compiled_reader()
+if use_compiled_reader:  # chosen and built (importlib.util.find_spec): a plain import, that fails loudly
     from bistand.engine import _linescan
-except ImportError:  # pragma: no cover - installed without a C compiler: the light decoder reads every line
+else:  # the pure-Python reader reads every line; the compiled one is not loaded
     _linescan = None
-
-#: Whether decode_jsonl reads with the compiled reader (when it is built). BISTAND_BATCH_READER=python chooses
-#: the pure-Python reader (msgspec's light decoder); both give the same results.
-use_compiled_reader: bool = _linescan is not None and os.environ.get("BISTAND_BATCH_READER", "") != "python"
 
 #: Households with more children than this are left to the single path by the batch readers.
 MAX_CHILDREN_CHECKED = 8

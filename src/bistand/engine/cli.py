@@ -121,8 +121,13 @@ def _single(path: str, local_dir: str | None) -> int:
 
 
 def _batch(in_path: str, out_path: str, trace: bool, local_dir: str | None) -> int:
-    from bistand.engine.batch_io import run_batch  # written alongside the vectorised batch path
+    from bistand.engine.readers import ReaderChoiceError
 
+    try:
+        from bistand.engine.batch_io import run_batch  # chooses its reader (BISTAND_BATCH_READER) on import
+    except ReaderChoiceError as exc:
+        print(f"bistand calculate: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     try:
         status = run_batch(in_path, out_path, trace=trace, local_dir=local_dir)
     except CalculationInputError as exc:

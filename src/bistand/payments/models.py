@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bistand.common.formatting import format_kronor
 from bistand.tenancy import scoping
 
 from .accounts import BBAN, IBAN, AccountError, parse_account, parse_iban
@@ -304,13 +305,6 @@ class AutomatedApprovalBatch(models.Model):
     @property
     def limit_text(self) -> str:
         return "ingen gräns" if self.limit_ore is None else format_kronor(self.limit_ore)
-
-
-def format_kronor(ore: int) -> str:
-    """12345600 → "123 456,00 kr" (integers only)."""
-    kronor, rest = divmod(int(ore), 100)
-    grouped = f"{kronor:,}".replace(",", "\u00a0")
-    return f"{grouped},{rest:02d}\u00a0kr"
 
 
 @scoping.register("municipality")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from bistand.audit.models import ChangeAction
 from bistand.audit.services import record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
+from bistand.common.formatting import format_kronor
 from bistand.common.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -41,7 +42,6 @@ from .models import (
     PaymentEventKind,
     PaymentExport,
     PaymentStatus,
-    format_kronor,
     parse_end_to_end_id,
 )
 from .signals import payments_exported

@@ -17,8 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
+from bistand.common.formatting import format_kronor
 from bistand.common.months import last_day
-from bistand.rules.parameters import format_kronor
 from bistand.tenancy.scoping import scoped
 
 from .models import RegisterFact, RegisterFetch
@@ -197,10 +197,6 @@ class Comparison:
         return "different_amount" if self.flagged else "same"
 
 
-def _kronor_text(ore: int) -> str:
-    return format_kronor(ore)
-
-
 @dataclass(frozen=True)
 class Difference:
     """A declared income that does not match the registers beyond the tolerance (or that cannot be
@@ -309,11 +305,11 @@ def differences(
             continue
         label = row.kind_label
         if row.code == "not_declared":
-            detail = f"{label}: {_kronor_text(row.register_ore)} enligt {row.agency_label}, men inget angivet i ansökan."
+            detail = f"{label}: {format_kronor(row.register_ore)} enligt {row.agency_label}, men inget angivet i ansökan."
         elif row.code == "not_in_register":
-            detail = f"{label}: {_kronor_text(row.declared_ore)} angivet i ansökan, men inget enligt {row.agency_label}."
+            detail = f"{label}: {format_kronor(row.declared_ore)} angivet i ansökan, men inget enligt {row.agency_label}."
         else:
-            detail = (f"{label}: {_kronor_text(row.declared_ore)} angivet i ansökan, "
-                      f"{_kronor_text(row.register_ore)} enligt {row.agency_label}.")
+            detail = (f"{label}: {format_kronor(row.declared_ore)} angivet i ansökan, "
+                      f"{format_kronor(row.register_ore)} enligt {row.agency_label}.")
         found.append(Difference(row.code, row.kind, row.person_id, row.declared_ore, row.register_ore, row.agency, detail))
     return found

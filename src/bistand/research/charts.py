@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from django.utils.html import format_html, format_html_join
 
+from bistand.common.formatting import format_kronor
+
 from .simulation import Group
 
 BEFORE_COLOUR, AFTER_COLOUR = "#005a9c", "#a23c00"
 WIDTH, LABEL_W, BAR_H, GAP = 640, 190, 14, 14
-
-
-def _kr(value: int) -> str:
-    return f"{value:,}".replace(",", "\u00a0").replace("-", "−") + "\u00a0kr"
 
 
 def cost_chart(groups: list[Group]) -> str:
@@ -42,8 +40,8 @@ def cost_chart(groups: list[Group]) -> str:
             '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/><text x="{}" y="{}">{}</text>'
             '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#hatch)"/><text x="{}" y="{}">{}</text>',
             LABEL_W - 8, y + BAR_H + 4, g.label,
-            LABEL_W, y, w_before, BAR_H, BEFORE_COLOUR, LABEL_W + w_before + 4, y + BAR_H - 3, _kr(g.cost_before),
-            LABEL_W, y + BAR_H, w_after, BAR_H, LABEL_W + w_after + 4, y + 2 * BAR_H - 3, _kr(g.cost_after),
+            LABEL_W, y, w_before, BAR_H, BEFORE_COLOUR, LABEL_W + w_before + 4, y + BAR_H - 3, format_kronor(g.cost_before * 100),
+            LABEL_W, y + BAR_H, w_after, BAR_H, LABEL_W + w_after + 4, y + 2 * BAR_H - 3, format_kronor(g.cost_after * 100),
         ))
     body = format_html_join("", "{}", ((p,) for p in parts))
     return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" aria-hidden="true" '

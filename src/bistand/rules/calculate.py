@@ -22,6 +22,7 @@ import msgspec
 
 from bistand.rules import ENGINE_VERSION, warnings
 from bistand.rules.errors import CalculationInputError
+from bistand.rules.formatting import format_kronor
 from bistand.rules.model import (
     Adult,
     CalculationInput,
@@ -32,7 +33,7 @@ from bistand.rules.model import (
     parse_input,
     validate_input,
 )
-from bistand.rules.parameters import ParameterSet, ParameterValue, format_kronor, legal_references, load_parameters
+from bistand.rules.parameters import ParameterSet, ParameterValue, legal_references, load_parameters
 from bistand.rules.texts import how_many, number_text
 
 COST_LABELS = {
@@ -324,7 +325,7 @@ def norm_level(inp: CalculationInput, norm: Fraction, trace: _Trace) -> Fraction
     if applied < 0:
         raise CalculationInputError(
             "norm_adjustments",
-            f"Normen kan inte sänkas under 0 kr: riksnormen är {format_kronor(norm)} och sänkningarna är "
+            f"Normen kan inte sänkas under {format_kronor(0)}: riksnormen är {format_kronor(norm)} och sänkningarna är "
             f"{format_kronor(-total)} mer än höjningarna.",
         )
     trace.line("norm_level", "Norm efter högre eller lägre nivå", applied,

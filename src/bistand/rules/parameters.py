@@ -79,18 +79,6 @@ def age_band(age: int) -> str:
     raise ValueError(f"no riksnorm age band for age {age}")
 
 
-def format_kronor(ore: int | Fraction) -> str:
-    """Öre → '3 940 kr' or '1 234,56 kr' (Swedish style with plain spaces, for messages). Rounds half up
-    to the öre."""
-    value = Fraction(ore) / 100
-    rounded = int(value * 100 + Fraction(1, 2)) if value >= 0 else -int(-value * 100 + Fraction(1, 2))
-    kronor, ore_part = divmod(abs(rounded), 100)
-    text = f"{kronor:,}".replace(",", " ")
-    if ore_part:
-        text += f",{ore_part:02d}"
-    return ("−" if rounded < 0 else "") + text + " kr"
-
-
 # --- YAML ---------------------------------------------------------------------------------------------
 
 

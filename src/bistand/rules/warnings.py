@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from bistand.rules.parameters import ParameterValue, format_kronor
+from bistand.rules.formatting import format_kronor
+from bistand.rules.parameters import ParameterValue
 from bistand.rules.texts import composition, number_text
 
 

@@ -51,6 +51,7 @@ from fractions import Fraction
 from typing import Any
 
 from bistand.rules.errors import CalculationInputError
+from bistand.rules.formatting import format_kronor
 from bistand.rules.model import COST_TYPES
 from bistand.rules.parameters import (
     AGE_BANDS,
@@ -156,7 +157,7 @@ def _kronor(path: str, text: str) -> int:
         raise CalculationInputError("set", f"{path}: värdet ”{text}” ska vara hela kronor (till exempel 7000).")
     value = int(text)
     if value > _MAX_KRONOR:
-        raise CalculationInputError("set", f"{path}: värdet {text} kr är för stort.")
+        raise CalculationInputError("set", f"{path}: värdet {format_kronor(value * 100)} är för stort.")
     return value * 100
 
 

@@ -4,9 +4,9 @@ template (every amount formatted, totals marked)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
 
+from bistand.common.formatting import format_kronor
 from bistand.common.months import month_sv
 from bistand.rules.calculate import COST_LABELS as RULES_COST_LABELS
 from bistand.rules.calculate import INCOME_LABELS as RULES_INCOME_LABELS
@@ -23,24 +23,10 @@ OUTCOME_LABELS = {
 # The trace lines that are totals (shown in bold).
 TOTAL_CODES = frozenset({"norm", "costs", "need", "income_counted", "income_disregarded", "amount"})
 
-NBSP = "\u00a0"
-
-
-def format_kronor(amount: Any, decimals: bool = True) -> str:
-    """An amount in kronor, Swedish style: "5 220,00 kr" (non-breaking spaces), "−150,50 kr"."""
-    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    value = value.quantize(Decimal("0.01") if decimals else Decimal("1"), rounding=ROUND_HALF_UP)
-    sign = "−" if value < 0 else ""
-    whole, _, fraction = f"{abs(value):f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = NBSP.join(groups)
-    if decimals:
-        text += "," + fraction
-    return f"{sign}{text}{NBSP}kr"
+def kronor_text(amount: int | Decimal) -> str:
+    """An amount in kronor of a calculation result (an int, or a Decimal with öre) in the one format
+    (``bistand.common.formatting.format_kronor``): "5 220 kr", "−150,50 kr"."""
+    return format_kronor(Decimal(amount) * 100)
 
 
 def format_month(month: str) -> str:
@@ -83,14 +69,14 @@ def present_result(result) -> ResultView:
         month=data["month"],
         month_label=format_month(data["month"]),
         norm_year=data["norm_year"],
-        amount=format_kronor(data["amount"], decimals=False),
+        amount=kronor_text(data["amount"]),
         outcome=data["outcome"],
         outcome_label=OUTCOME_LABELS[data["outcome"]],
         rows=tuple(
             TraceRow(
                 code=line["code"],
                 label=line["label"],
-                amount=format_kronor(line["amount"]),
+                amount=kronor_text(line["amount"]),
                 reference=line["reference"],
                 is_total=line["code"] in TOTAL_CODES,
             )

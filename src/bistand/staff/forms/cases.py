@@ -17,6 +17,7 @@ from bistand.applications.models import (
 )
 from bistand.casework.reasons import reason_choices
 from bistand.casework.selectors import CASE_LIST_STATUSES, CaseFilters, InboxFilters, user_units
+from bistand.common.formatting import format_kronor
 from bistand.common.forms import AccessibleFormMixin
 from bistand.common.months import month_sv, parse_month
 from bistand.decisions.models import Outcome, WorseningException
@@ -90,7 +91,7 @@ class DecisionForm(AccessibleFormMixin, forms.Form):
         for line in refused_lines:
             self.fields[f"reason_{line.item}"] = forms.CharField(
                 label=f"Skäl för {line.label.lower()}", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=(f"Beviljas {line.granted_ore // 100} kr av {line.applied_ore // 100} kr. "
+                help_text=(f"Beviljas {format_kronor(line.granted_ore)} av {format_kronor(line.applied_ore)}. "
                            + ("Skälet från beräkningen finns redan med; skriv här om du vill lägga till något."
                               if line.reason else "Skriv varför det inte beviljas i sin helhet.")),
             )

@@ -31,10 +31,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
+from bistand.common.formatting import format_kronor
 from bistand.common.forms import AccessibleFormMixin
 from bistand.common.http import page_of
 from bistand.payments.bankstatus import BankStatusError
-from bistand.payments.models import PayeeKind, PaymentStatus, format_kronor
+from bistand.payments.models import PayeeKind, PaymentStatus
 from bistand.payments.selectors import (
     ExportChecksumError,
     approved_waiting_for_export,

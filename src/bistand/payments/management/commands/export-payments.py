@@ -18,7 +18,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bistand.payments.models import PaymentExport, format_kronor
+from bistand.common.formatting import format_kronor
+from bistand.payments.models import PaymentExport
 from bistand.payments.selectors import ExportChecksumError, verified_content
 from bistand.payments.services import ExportError, export_payments, payments_waiting_for_export
 from bistand.tenancy.models import Municipality

@@ -13,16 +13,13 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bistand.common.formatting import format_kronor
 from bistand.research.selectors import simulate
 from bistand.research.simulation import SimulationReport
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.whatif import SETTING_PATHS, ParameterChange
 from bistand.tenancy.commands import add_place_arguments, municipality_of, region_of
 from bistand.tenancy.selectors import municipalities_in
-
-
-def _kr(value: int) -> str:
-    return f"{value:,}".replace(",", " ").replace("-", "−") + " kr"
 
 
 class Command(BaseCommand):
@@ -68,19 +65,19 @@ def render_text(r: SimulationReport) -> str:
         "Ändring: " + "; ".join(r.change),
         f"Hushåll: {r.households}",
         f"Hushållsmånader: {r.household_months}",
-        f"Kostnad före: {_kr(r.cost_before)}",
-        f"Kostnad efter: {_kr(r.cost_after)}",
-        f"Förändring: {_kr(r.cost_change)}",
+        f"Kostnad före: {format_kronor(r.cost_before * 100)}",
+        f"Kostnad efter: {format_kronor(r.cost_after * 100)}",
+        f"Förändring: {format_kronor(r.cost_change * 100)}",
         f"Hushåll som får mer: {r.households_gaining}",
         f"Hushåll som får mindre: {r.households_losing}",
     ]
     if r.gain_deciles:
-        lines.append("Ökning per hushåll, decilerna 10–90 %: " + ", ".join(_kr(v) for v in r.gain_deciles))
+        lines.append("Ökning per hushåll, decilerna 10–90 %: " + ", ".join(format_kronor(v * 100) for v in r.gain_deciles))
     if r.loss_deciles:
-        lines.append("Minskning per hushåll, decilerna 10–90 %: " + ", ".join(_kr(v) for v in r.loss_deciles))
+        lines.append("Minskning per hushåll, decilerna 10–90 %: " + ", ".join(format_kronor(v * 100) for v in r.loss_deciles))
     for title, groups in (("Per hushållstyp", r.by_household_type), ("Per kommun", r.by_municipality)):
         lines.append(title + ":")
         for g in groups:
             lines.append(f"  {g.label}: {g.households} hushåll, {g.household_months} hushållsmånader, "
-                         f"före {_kr(g.cost_before)}, efter {_kr(g.cost_after)}, förändring {_kr(g.cost_change)}")
+                         f"före {format_kronor(g.cost_before * 100)}, efter {format_kronor(g.cost_after * 100)}, förändring {format_kronor(g.cost_change * 100)}")
     return "\n".join(lines)
