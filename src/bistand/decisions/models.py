@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from bistand.common.formatting import format_kronor
 from bistand.common.months import format_month
 from bistand.tenancy import scoping
 from bistand.tenancy.roles import DELEGATE_ROLES, Role, role_label
@@ -208,7 +209,7 @@ class PersonDelegation(models.Model):
 
     def __str__(self) -> str:
         who = role_label(self.role) if self.role else str(self.user)
-        limit = f"högst {self.max_amount_kronor:,} kr".replace(",", " ") if self.max_amount_kronor is not None \
+        limit = f"högst {format_kronor(self.max_amount_kronor * 100)}" if self.max_amount_kronor is not None \
             else "utan beloppsgräns"
         return f"{self.get_decision_kind_display()} – {who}, {limit}"
 
