@@ -108,9 +108,19 @@ class ExportChecksumError(Exception):
     """A stored bank file no longer matches the SHA-256 recorded when it was made."""
 
 
+class ExportRemovedError(ExportChecksumError):
+    """The bank file's content was removed by gallring (bistand.retention)."""
+
+
 def verified_content(export: PaymentExport) -> bytes:
     """The bank file's bytes, after checking them against the SHA-256 stored when it was made. A file
-    that does not match is never handed out (ExportChecksumError)."""
+    that does not match is never handed out (ExportChecksumError); a file removed by gallring has no
+    bytes left (ExportRemovedError)."""
+    if export.removed_at is not None:
+        raise ExportRemovedError(
+            f"Betalfilen {export.filename} är gallrad {export.removed_at:%Y-%m-%d}: tiden i kommunens gallringsplan "
+            "har gått ut, och filen finns inte längre."
+        )
     content = bytes(export.content)
     if hashlib.sha256(content).hexdigest() != export.sha256:
         logger.error("payment export %s does not match its stored sha256", export.pk)
