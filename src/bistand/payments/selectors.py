@@ -148,8 +148,9 @@ def persons_in_export(export: PaymentExport) -> list:
 def events_for_application(application) -> list:
     """The application's payments as events (bistand.applications.events.CaseEvent): "Skickad till
     banken" while the bank has not answered, "Utbetalt" only when the bank has executed the payment,
-    "Banken kunde inte betala ut" when it rejected it; and each change of payee or account and each
-    stop, with the case worker's reason. A payment is shown by its payment date."""
+    "Banken kunde inte betala ut" when it rejected it (also for an earlier attempt, once issued again);
+    and each change of payee or account, each stop and each re-issue, with the case worker's reason. A
+    payment is shown by its payment date."""
     events = []
     rows = (
         Payment.objects.filter(decision__application=application)
@@ -165,6 +166,18 @@ def events_for_application(application) -> list:
                     at=event.at, kind="payment_changed", title="Kontot för utbetalningen är ändrat",
                     text=f"{payment.amount_kronor_text} betalas ut till {event.account or 'ett konto som inte är angivet än'}. "
                          f"Skäl: {event.reason}",
+                    application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            elif event.kind == PaymentEventKind.REJECTED and event.attempt < payment.attempt:
+                # an earlier attempt the bank refused (the current attempt's answer is shown below)
+                events.append(CaseEvent(
+                    at=event.at, kind="payment_rejected", title="Banken kunde inte betala ut",
+                    text=f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}.",
+                    application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            elif event.kind == PaymentEventKind.REISSUED:
+                events.append(CaseEvent(
+                    at=event.at, kind="payment_reissued", title="Utbetalningen görs igen",
+                    text=f"{payment.amount_kronor_text} betalas ut igen till "
+                         f"{event.account or 'ett konto som inte är angivet än'}. Skäl: {event.reason}",
                     application_id=application.pk, decision_id=payment.decision_id, payment_id=payment.pk))
             elif event.kind == PaymentEventKind.CANCELLED:
                 events.append(CaseEvent(
