@@ -3,6 +3,7 @@ its own: a page a user meets during the month that they could not get past, or t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -28,3 +29,33 @@ def test_the_income_comparison_scrolls_in_a_box_the_keyboard_reaches(client, set
     html = client.get(reverse("staff:case_detail", args=[case.application.pk])).content.decode()
     table = re.search(r"<table[^>]*id=\"income-comparison\"[^>]*>", html).group(0)
     assert 'tabindex="0"' in table
+
+
+def test_after_todays_bank_file_the_page_offers_the_next_banking_day_for_the_payments_still_waiting(client):
+    """A payment approved after the day's bank file was made (a re-issued one) must reach a bank file from
+    the page: the page offered today again, and making today's file again only gave back the old one."""
+    from django.utils import timezone
+
+    from bistand.payments.banking_days import next_banking_day
+    from bistand.payments.models import PaymentExport, PaymentStatus
+    from bistand.payments.services import export_payments
+    from bistand.tenancy.roles import Role
+    from tests.factories import MunicipalityFactory, user_with_role
+    from tests.payments.factories import debtor_account, issued_decision, payment
+
+    municipality = MunicipalityFactory()
+    debtor_account(municipality)
+    approver = user_with_role(Role.APPROVER, municipality)
+    payment(issued_decision(municipality), status=PaymentStatus.APPROVED, approved_by=approver)
+    today = timezone.localdate()
+    export_payments(municipality, today, user=approver)
+    late = payment(issued_decision(municipality), status=PaymentStatus.APPROVED, approved_by=approver)
+    client.force_login(approver)
+    page = client.get(reverse("staff:payment_export_list"))
+    following = next_banking_day(today + dt.timedelta(days=1))
+    assert page.context["form"]["export_date"].value() == following
+    response = client.post(reverse("staff:payment_export_create"), {"export_date": following.isoformat()}, follow=True)
+    assert "är skapad med 1 utbetalning på" in response.content.decode()  # not "1 utbetalningar"
+    late.refresh_from_db()
+    assert late.status == PaymentStatus.EXPORTED and late.export.export_date == following
+    assert PaymentExport.objects.count() == 2

@@ -100,6 +100,18 @@ def exports_for(user) -> QuerySet[PaymentExport]:
     return scoped(PaymentExport.objects.defer("content"), user).select_related("created_by").order_by("-export_date", "-pk")
 
 
+def next_export_date(user, today: dt.date | None = None) -> dt.date:
+    """The day the next bank file can be made for: today, or when today's file is made already (one file
+    per municipality and day), the first banking day after the latest file, so that payments approved
+    since (a re-issued one) reach the bank from the page."""
+    today = today or timezone.localdate()
+    dates = set(exports_for(user).filter(export_date__gte=today).values_list("export_date", flat=True))
+    day = today
+    while day in dates:
+        day = next_banking_day(day + dt.timedelta(days=1))
+    return day
+
+
 def export_for(user, pk: int) -> PaymentExport:
     return get_scoped_or_404(PaymentExport.objects.all(), user, pk=pk)
 
