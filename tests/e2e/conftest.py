@@ -76,14 +76,14 @@ def axe_violations(page) -> list[dict]:
     }""")
 
 
-def check_rendered_page(page, *, phone: bool) -> list[str]:
+def check_rendered_page(page, *, phone: bool, every_page: bool = False) -> list[str]:
     """What is wrong with the page just loaded: proofreading slips (tests/proofread.py) on every page;
     at the phone viewport also sideways scrolling (document.scrollWidth above 320) and axe-core's
-    violations on the e-service's pages."""
+    violations on the e-service's pages (on every page, the staff's too, with ``every_page``)."""
     url = page.url
     applicant_page = "/e-tjanst/" in url
     found = [f"{url}: {p}" for p in problems(page.content(), applicant_page=applicant_page)]
-    if phone and applicant_page:
+    if phone and (applicant_page or every_page):
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             wide = page.evaluate("""(limit) => Array.from(document.querySelectorAll("body *"))
@@ -96,7 +96,7 @@ def check_rendered_page(page, *, phone: bool) -> list[str]:
     return found
 
 
-def _context_and_page(browser, found: list[str], *, phone: bool):
+def _context_and_page(browser, found: list[str], *, phone: bool, every_page: bool = False):
     options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
     if phone:
         options.update(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -108,7 +108,7 @@ def _context_and_page(browser, found: list[str], *, phone: bool):
         from playwright.sync_api import Error
 
         try:
-            found.extend(check_rendered_page(loaded, phone=phone))
+            found.extend(check_rendered_page(loaded, phone=phone, every_page=every_page))
         except Error:  # the test went on to the next page before this one could be read
             pass
 

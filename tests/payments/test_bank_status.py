@@ -212,3 +212,22 @@ def test_the_applicant_is_told_when_the_payee_account_is_changed_and_why(municip
     (event,) = events_for_application(payment.decision.application)
     assert event.title == "Kontot för utbetalningen är ändrat"
     assert "Du bad om ett nytt konto" in event.text and "6000-301286698" in event.text
+
+
+def test_the_applicant_is_told_when_a_rejected_payment_is_issued_again_to_a_corrected_account(municipality, people):
+    """Found by the whole-month flow: after a case worker re-issued a rejected payment to a corrected
+    account, "Mitt ärende" said nothing about it (and the bank's refusal vanished from the history)."""
+    from bistand.payments.models import PayeeKind
+    from bistand.payments.selectors import events_for_application
+    from bistand.payments.services import reissue
+
+    export, (paid, refused) = exported(municipality, people)
+    import_bank_status(bankfiles.pain002(export.message_id, [(paid.end_to_end_id, "ACSC", "", ""),
+                                                             (refused.end_to_end_id, "RJCT", "AC01", "")]))
+    refused.refresh_from_db()
+    reissue(refused, user_with_role(Role.CASEWORKER, municipality), "Du lämnade rätt kontonummer på telefon",
+            Payee(PayeeKind.APPLICANT, refused.payee_name, "6000-301286698"))
+    events = events_for_application(refused.decision.application)
+    assert [e.title for e in events] == ["Banken kunde inte betala ut", "Utbetalningen görs igen"]
+    assert "6000-301286698" in events[1].text and "Du lämnade rätt kontonummer på telefon" in events[1].text
+    assert "Utbetalt" not in [e.title for e in events]

@@ -143,7 +143,7 @@ def test_the_approver_makes_lists_and_downloads_a_bank_file(client, municipality
     listing = client.get(reverse("staff:payment_export_list"))
     assert "1 attesterad utbetalning" in listing.content.decode()
     response = client.post(reverse("staff:payment_export_create"), {"export_date": "2026-03-25"}, follow=True)
-    assert "är skapad med 1 utbetalningar" in response.content.decode()
+    assert "är skapad med 1 utbetalning på" in response.content.decode()
     export = PaymentExport.objects.get()
     assert export.created_by == approver and export.export_date == dt.date(2026, 3, 25)
     assert reverse("staff:payment_export_download", args=[export.pk]) in response.content.decode()

@@ -330,6 +330,11 @@ class PaymentExport(models.Model):
         help_text="Tom när filen skapades med kommandot export-payments.",
     )
     created_at = models.DateTimeField("skapad", default=timezone.now)
+    removed_at = models.DateTimeField(
+        "gallrad", null=True, blank=True, editable=False,
+        help_text="När filens innehåll (namn och konton) togs bort av gallringen (bistand gallra). Raden finns kvar "
+                  "utan personuppgifter så länge en utbetalning hänvisar till den.",
+    )
 
     class Meta:
         verbose_name = "betalfil"

@@ -100,6 +100,18 @@ def exports_for(user) -> QuerySet[PaymentExport]:
     return scoped(PaymentExport.objects.defer("content"), user).select_related("created_by").order_by("-export_date", "-pk")
 
 
+def next_export_date(user, today: dt.date | None = None) -> dt.date:
+    """The day the next bank file can be made for: today, or when today's file is made already (one file
+    per municipality and day), the first banking day after the latest file, so that payments approved
+    since (a re-issued one) reach the bank from the page."""
+    today = today or timezone.localdate()
+    dates = set(exports_for(user).filter(export_date__gte=today).values_list("export_date", flat=True))
+    day = today
+    while day in dates:
+        day = next_banking_day(day + dt.timedelta(days=1))
+    return day
+
+
 def export_for(user, pk: int) -> PaymentExport:
     return get_scoped_or_404(PaymentExport.objects.all(), user, pk=pk)
 
@@ -108,9 +120,19 @@ class ExportChecksumError(Exception):
     """A stored bank file no longer matches the SHA-256 recorded when it was made."""
 
 
+class ExportRemovedError(ExportChecksumError):
+    """The bank file's content was removed by gallring (bistand.retention)."""
+
+
 def verified_content(export: PaymentExport) -> bytes:
     """The bank file's bytes, after checking them against the SHA-256 stored when it was made. A file
-    that does not match is never handed out (ExportChecksumError)."""
+    that does not match is never handed out (ExportChecksumError); a file removed by gallring has no
+    bytes left (ExportRemovedError)."""
+    if export.removed_at is not None:
+        raise ExportRemovedError(
+            f"Betalfilen {export.filename} är gallrad {export.removed_at:%Y-%m-%d}: tiden i kommunens gallringsplan "
+            "har gått ut, och filen finns inte längre."
+        )
     content = bytes(export.content)
     if hashlib.sha256(content).hexdigest() != export.sha256:
         logger.error("payment export %s does not match its stored sha256", export.pk)
@@ -138,8 +160,9 @@ def persons_in_export(export: PaymentExport) -> list:
 def events_for_application(application) -> list:
     """The application's payments as events (bistand.applications.events.CaseEvent): "Skickad till
     banken" while the bank has not answered, "Utbetalt" only when the bank has executed the payment,
-    "Banken kunde inte betala ut" when it rejected it; and each change of payee or account and each
-    stop, with the case worker's reason. A payment is shown by its payment date."""
+    "Banken kunde inte betala ut" when it rejected it (also for an earlier attempt, once issued again);
+    and each change of payee or account, each stop and each re-issue, with the case worker's reason. A
+    payment is shown by its payment date."""
     return events_for_applications([application])[application.pk]
 
 
@@ -168,6 +191,18 @@ def _payment_events(payment, application_pk: int) -> list:
                 at=event.at, kind="payment_changed", title="Kontot för utbetalningen är ändrat",
                 text=f"{payment.amount_kronor_text} betalas ut till {event.account or 'ett konto som inte är angivet än'}. "
                      f"Skäl: {event.reason}",
+                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+        elif event.kind == PaymentEventKind.REJECTED and event.attempt < payment.attempt:
+            # an earlier attempt the bank refused (the current attempt's answer is shown below)
+            events.append(CaseEvent(
+                at=event.at, kind="payment_rejected", title="Banken kunde inte betala ut",
+                text=f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}.",
+                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+        elif event.kind == PaymentEventKind.REISSUED:
+            events.append(CaseEvent(
+                at=event.at, kind="payment_reissued", title="Utbetalningen görs igen",
+                text=f"{payment.amount_kronor_text} betalas ut igen till "
+                     f"{event.account or 'ett konto som inte är angivet än'}. Skäl: {event.reason}",
                 application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
         elif event.kind == PaymentEventKind.CANCELLED:
             events.append(CaseEvent(

@@ -8,7 +8,7 @@ from .models import Gallring, RetentionPlan
 
 @admin.register(RetentionPlan)
 class RetentionPlanAdmin(AuditedAdminMixin, MunicipalityScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["municipality", "case_months", "register_data_months", "attachment_months",
+    list_display = ["municipality", "case_months", "register_data_months", "attachment_months", "bank_file_months",
                     "research_birth_days", "keep_all_for_research"]
     readonly_fields = ["updated_at"]
 

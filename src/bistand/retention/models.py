@@ -18,6 +18,9 @@ from django.utils import timezone
 DEFAULT_MONTHS = 60
 MAX_MONTHS = 600
 DEFAULT_RESEARCH_BIRTH_DAYS = "5,15,25"
+#: Seven years after the calendar year (bokföringslagen 1999:1078 7 kap. 2 §): a bank file is
+#: räkenskapsinformation, kept longer than the case.
+DEFAULT_BANK_FILE_MONTHS = 84
 
 
 def parse_birth_days(text: str) -> tuple[int, ...]:
@@ -52,6 +55,13 @@ class RetentionPlan(models.Model):
         "bilagor (månader)", default=DEFAULT_MONTHS,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)],
         help_text="Bilagor som sökanden har laddat upp. Högst lika länge som ärendet.",
+    )
+    bank_file_months = models.PositiveIntegerField(
+        "betalfiler (månader efter årets slut)", default=DEFAULT_BANK_FILE_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHS)],
+        help_text="Betalfilerna till banken (pain.001) räknas från utgången av det år då filen skapades. De är "
+                  "räkenskapsinformation: bokföringslagen 7 kap. 2 § kräver att de sparas till och med det sjunde "
+                  "året efter det året (84 månader). Kortare bara om ekonomisystemet sparar samma uppgifter.",
     )
     research_birth_days = models.CharField(
         "födelsedagar som bevaras för forskning", max_length=100, default=DEFAULT_RESEARCH_BIRTH_DAYS, blank=True,

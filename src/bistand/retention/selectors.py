@@ -24,6 +24,7 @@ from django.db.models import Max
 
 from bistand.audit.models import AccessLog, AuditEvent
 from bistand.common.months import add_months
+from bistand.payments.models import PaymentExport
 from bistand.people.models import Household, Person
 
 from .models import RetentionPlan
@@ -196,3 +197,22 @@ def cases_of(municipality) -> list[Case]:
         seen_persons |= case.person_ids
         cases.append(case)
     return cases
+
+
+def bank_file_due_date(export_date: dt.date, months: int) -> dt.date:
+    """The day a bank file may be removed: ``months`` after the end of the calendar year it was made in
+    (bokföringslagen 7 kap. 2 §: kept "till och med det sjunde året efter utgången av det kalenderår då
+    räkenskapsåret avslutades"; a municipality's financial year is the calendar year)."""
+    return add_months(dt.date(export_date.year + 1, 1, 1), months)
+
+
+def bank_files_due(municipality, plan: RetentionPlan, today: dt.date) -> list[int]:
+    """The ids of the municipality's bank files (payments.PaymentExport) whose time has run out. A bank
+    file is the municipality's, not one case's: it holds every payee of that day, so it has its own time."""
+    # Every file made in a year up to this one is due: the due date grows with the year only.
+    last_year_due = max((year for year in range(today.year - plan.bank_file_months // 12 - 1, today.year + 1)
+                         if bank_file_due_date(dt.date(year, 1, 1), plan.bank_file_months) <= today), default=None)
+    if last_year_due is None:
+        return []
+    return list(PaymentExport.objects.filter(municipality=municipality, export_date__year__lte=last_year_due,
+                                             removed_at__isnull=True).order_by("pk").values_list("pk", flat=True))

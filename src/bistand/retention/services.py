@@ -21,6 +21,7 @@ from django.utils import timezone
 from bistand.audit.events import ChangeRecord, emit_change
 from bistand.audit.guards import guards_lifted
 from bistand.audit.models import AuditEvent, ChangeAction
+from bistand.payments.models import Payment, PaymentEvent, PaymentExport
 
 from . import selectors
 from .models import Gallring
@@ -40,6 +41,7 @@ class Report:
     removed: int = 0
     parts: int = 0
     kept_for_research: int = 0
+    bank_files: int = 0
     failed: list[str] = field(default_factory=list)
     records: Counter = field(default_factory=Counter)
 
@@ -83,6 +85,34 @@ def _record(gallring: Gallring, counts: Counter, what: str) -> None:
         municipality_id=gallring.municipality_id,
         changes={what: {"old": dict(sorted(counts.items())), "new": None}},
     ))
+
+
+def _gallra_bank_files(municipality, plan, today: dt.date, report: Report, *, dry_run: bool) -> None:
+    """Remove the municipality's bank files whose time in the plan has run out, in one transaction. A file
+    that no payment refers to any more is removed with its row; one that a kept payment still refers to
+    (its case has a later entry) loses its content (every payee's name and account) and keeps an anonymous
+    row — date, count, total, checksum — marked gallrad, since an exported payment always names its file."""
+    due = selectors.bank_files_due(municipality, plan, today)
+    if not due:
+        return
+    report.bank_files = len(due)
+    if dry_run:
+        report.records["payments.paymentexport"] += len(due)
+        return
+    try:
+        with guards_lifted(f"gallring {report.gallring.pk}: betalfiler"):
+            referred = set(Payment.objects.filter(export_id__in=due).values_list("export_id", flat=True))
+            referred |= set(PaymentEvent.objects.filter(export_id__in=due).values_list("export_id", flat=True))
+            emptied = PaymentExport.objects.filter(pk__in=referred).update(content=b"", removed_at=timezone.now())
+            counts = _delete_rows({PaymentExport: set(due) - referred})
+            counts["payments.paymentexport"] += emptied
+            _record(report.gallring, counts, "betalfiler")
+    except DatabaseError as error:
+        logger.warning("gallring: the bank files could not be removed (%s)", type(error).__name__)
+        report.bank_files = 0
+        report.failed.append("databasen vägrade att ta bort betalfilerna")
+        return
+    report.records.update(counts)
 
 
 def gallra(municipality, *, dry_run: bool = False, today: dt.date | None = None, progress=None) -> Report:
@@ -131,6 +161,7 @@ def gallra(municipality, *, dry_run: bool = False, today: dt.date | None = None,
             report.removed += 1
         if progress:
             progress(report)
+    _gallra_bank_files(municipality, plan, today, report, dry_run=dry_run)
     gallring.cases_due = report.due
     gallring.cases_removed = report.removed
     gallring.parts_removed = 0 if dry_run else report.parts

@@ -185,3 +185,9 @@ ROLE_PERMISSIONS[Role.ADMIN] += ["research.view_researchproject", "research.add_
                                  "research.add_projectmunicipality", "research.change_projectmunicipality",
                                  "research.delete_projectmunicipality", "research.view_researchexport"]
 ROLE_PERMISSIONS[Role.MANAGER] += ["research.view_researchproject", "research.view_researchexport"]
+
+# Gallring (bistand.retention): administrators keep their municipality's retention plan in the admin and read
+# the record of each run (counts only); the rows of other municipalities stay out of reach (the admin's
+# MunicipalityScopedAdminMixin). The runs themselves are made by `bistand gallra`.
+ROLE_PERMISSIONS[Role.ADMIN] += ["retention.view_retentionplan", "retention.add_retentionplan",
+                                 "retention.change_retentionplan", "retention.view_gallring"]

@@ -42,6 +42,7 @@ from bistand.payments.selectors import (
     automated_approval_batches,
     export_for,
     exports_for,
+    next_export_date,
     payment_for,
     payment_history,
     payments_awaiting_approval,
@@ -388,7 +389,7 @@ def _export_list(request, form, status=200):
 @require_GET
 @person_data_view("payments.view_paymentexport")
 def payment_export_list(request):
-    return _export_list(request, ExportForm(initial={"export_date": timezone.localdate()}))
+    return _export_list(request, ExportForm(initial={"export_date": next_export_date(request.user)}))
 
 
 @require_http_methods(["POST"])
@@ -407,10 +408,18 @@ def payment_export_create(request):
                 form._describe()
             else:
                 if export.created_now:
-                    messages.success(request, f"Betalfilen för {export.export_date:%Y-%m-%d} är skapad med "
-                                              f"{export.payment_count} utbetalningar på {export.total_kronor_text}.")
+                    count = export.payment_count
+                    messages.success(request, f"Betalfilen för {export.export_date:%Y-%m-%d} är skapad med {count} "
+                                              f"utbetalning{'ar' if count != 1 else ''} på {export.total_kronor_text}.")
                 else:
-                    messages.info(request, f"Betalfilen för {export.export_date:%Y-%m-%d} fanns redan; den är oförändrad.")
+                    text = f"Betalfilen för {export.export_date:%Y-%m-%d} fanns redan; den är oförändrad."
+                    waiting = approved_waiting_for_export(request.user)["count"]
+                    if waiting:
+                        many = waiting != 1
+                        text += (f" {waiting} attesterad{'e' if many else ''} utbetalning{'ar' if many else ''} "
+                                 f"som kom efter den väntar: skapa nästa betalfil "
+                                 f"för {next_export_date(request.user):%Y-%m-%d}.")
+                    messages.info(request, text)
                 return redirect("staff:payment_export_list")
     return _export_list(request, form, status=400)
 

@@ -41,6 +41,7 @@ class Command(BaseCommand):
             f"  hela ärenden som {verb}: {_n(report.due if dry_run else report.removed)}",
             f"  ärenden där en del (registeruppgifter, bilagor) {verb}: {_n(report.parts)}",
             f"  ärenden som bevaras för forskning: {_n(report.kept_for_research)}",
+            f"  betalfiler som {verb}: {_n(report.bank_files)}",
         ]
         if report.records:
             lines.append(f"  uppgifter som {verb}:")
