@@ -39,6 +39,7 @@ from bistand.applications.services import request_completion
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.common.months import add_months
 from bistand.decisions.models import DecisionType, Delegation
+from bistand.decisions.proposals import propose
 from bistand.decisions.services import issue_decision
 from bistand.payments.accounts import iban_checksum_valid, mod11_valid
 from bistand.payments.models import DebtorAccount
@@ -270,6 +271,11 @@ def load_applications(plan: generator.DemoPlan, households: dict, persons: dict,
     return summary
 
 
+#: What the demo's case worker writes for an item that is not granted in full (e.g. rent above the ceiling).
+DEMO_LINE_REASON = ("Vi har gått igenom kostnaden med dig. Den del som är högre än det kommunen räknar med som "
+                    "skäligt kan vi inte bevilja.")
+
+
 def _previous_month(mine, households, persons, calculations, previous, caseworker, approver, municipality) -> dict:
     """P: applications decided by the case worker, paid and exported. Returns household key → application."""
     decided: dict[str, Application] = {}
@@ -282,7 +288,11 @@ def _previous_month(mine, households, persons, calculations, previous, caseworke
         month_plan = next(m for m in household.months if m.month == previous)
         application = _application(household, row, persons, month_plan, ApplicationKind.NEW, None,
                                    submitted_at=_local(add_months(previous, -1).replace(day=25), 9, index * 7))
-        decision = issue_decision(application, calculation, caseworker,
+        # The demo's case worker writes a reason of their own for each item not granted in full (the
+        # calculation's text never counts as the case worker's reason).
+        own = {line.item: DEMO_LINE_REASON for line in propose(application, calculation).lines
+               if line.outcome != "granted" and not line.has_own_reason}
+        decision = issue_decision(application, calculation, caseworker, line_reasons=own,
                                   issued_at=_local(previous.replace(day=3), 10, index * 5))
         payment = schedule_payment(decision, due_date=_weekday_on_or_after(previous.replace(day=5)))
         if payment.account:
