@@ -211,6 +211,8 @@ class ReductionForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": "Skriv ditt eget skäl till nedsättningen."},
     )
 
+    prefix = "reduction"  # its fields' ids differ from the norm form's (both have a "reason")
+
     def __init__(self, *args, requirements=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requirement"].choices = [("", "Välj krav"), *requirements]
