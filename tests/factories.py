@@ -317,6 +317,7 @@ PERSON_LEVEL_BUILDERS.update({
     "plans.referral": _lazy_builder("tests.plans.factories", "build_referral"),
     "plans.planresponse": _lazy_builder("tests.plans.factories", "build_plan_response"),
     "plans.followup": _lazy_builder("tests.plans.factories", "build_follow_up"),
+    "plans.reduction": _lazy_builder("tests.plans.factories", "build_reduction"),
 })
 
 # Assessment (issue 4): builders in tests/assessment/factories.py.

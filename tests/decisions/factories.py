@@ -20,6 +20,7 @@ from bistand.calculations.services import calculate_and_store
 from bistand.common.months import last_day, parse_month
 from bistand.decisions import services
 from bistand.decisions.models import Delegation
+from bistand.decisions.proposals import propose
 from bistand.people.models import HouseholdMember, HouseholdRole
 from bistand.tenancy.roles import Role
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
@@ -149,6 +150,12 @@ class Case:
     delegation: Delegation
 
 
+def own_reasons(application, calculation, text: str = "Handläggarens eget skäl.") -> dict[str, str]:
+    """The case worker's own reason for each line not granted in full (the calculation's text never counts)."""
+    return {line.item: text for line in propose(application, calculation).lines
+            if line.outcome != "granted" and not line.has_own_reason}
+
+
 def standard_case(settings, *, municipality=None, adults=1, incomes=(("wage", "applicant", 4000),), costs=None,
                   delegation=True, **application_args) -> Case:
     """See :class:`Case`. ``settings`` is pytest-django's fixture: the simulator is given fixtures that
@@ -158,7 +165,9 @@ def standard_case(settings, *, municipality=None, adults=1, incomes=(("wage", "a
     caseworker = user_with_role(Role.CASEWORKER, municipality, first_name="Eva", last_name="Ek")
     previous = make_application(household, PREVIOUS_MONTH, kind="new", incomes=incomes, costs=costs)
     previous_calculation = calculate(previous, register_facts=[])
-    previous_decision = services.issue_decision(previous, previous_calculation, caseworker)
+    # A line not granted in full needs the case worker's own reason (never the calculation's text).
+    own = own_reasons(previous, previous_calculation, "Handläggarens eget skäl för förra månaden.")
+    previous_decision = services.issue_decision(previous, previous_calculation, caseworker, line_reasons=own)
     previous.refresh_from_db()
     args = {"incomes": incomes, "costs": costs, **application_args}
     application = make_application(household, MONTH, previous=previous, **args)

@@ -85,7 +85,9 @@ def test_a_grant_keeps_its_calculation_and_has_reasons_legal_basis_and_decision_
 
 def test_each_applied_item_has_its_own_outcome(household, caseworker):
     # The rent is above Jönköping's ceiling for one adult (5 900 kr): that item is partly refused.
-    decision = issued(household, caseworker, costs={"rent": 7000, "household_electricity": 300})
+    application = application_for(household, costs={"rent": 7000, "household_electricity": 300})
+    decision = services.issue_decision(application, calculate(application, register_facts=[]), caseworker,
+                                       line_reasons={"rent": "Rådrummet för att hitta en billigare bostad är slut."})
     lines = {line.item: line for line in decision.lines.all()}
 
     assert decision.outcome == Outcome.PARTLY_REFUSED
@@ -307,7 +309,8 @@ def test_only_an_issued_decision_can_be_reconsidered(household, caseworker):
 def test_a_decision_shows_the_same_figures_after_the_parameters_change(household, caseworker, tmp_path, settings):
     application = application_for(household, costs={"rent": 7000, "household_electricity": 300})
     calculation = calculate(application, register_facts=[])
-    decision = services.issue_decision(application, calculation, caseworker)
+    decision = services.issue_decision(application, calculation, caseworker,
+                                       line_reasons={"rent": "Rådrummet för att hitta en billigare bostad är slut."})
     before = {
         "decision": Decision.objects.filter(pk=decision.pk).values().get(),
         "lines": list(DecisionLine.objects.filter(decision=decision).order_by("pk").values()),

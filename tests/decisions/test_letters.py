@@ -20,10 +20,20 @@ from bistand.decisions.letters import letter_filename, letter_title, municipalit
 from bistand.decisions.models import Decision
 from bistand.registers.services import fetch_for_application
 from bistand.tenancy.roles import Role
-from tests.decisions.factories import COMMITTEE_REFERENCE, MONTH, calculate, make_application, standard_case
+from tests.decisions.factories import (
+    COMMITTEE_REFERENCE,
+    MONTH,
+    calculate,
+    make_application,
+    own_reasons,
+    standard_case,
+)
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
 
 pytestmark = pytest.mark.django_db
+
+#: The case worker's own reason for the rent above Jönköping's ceiling (the calculation's text never counts).
+OWN_REASONS = {"rent": "Du har haft tid att hitta en billigare bostad."}
 
 
 @pytest.fixture
@@ -36,7 +46,7 @@ def decision():
                                    incomes=[("wage", "applicant", 3000)])
     return services.issue_decision(application, calculate(application, register_facts=[]), caseworker,
                                    caseworker_text="Vi har räknat med din hyra upp till kommunens tak.",
-                                   conditions="Du ska stå till arbetsmarknadens förfogande.")
+                                   conditions="Du ska stå till arbetsmarknadens förfogande.", line_reasons=OWN_REASONS)
 
 
 def read(pdf: bytes) -> pypdf.PdfReader:
@@ -127,7 +137,8 @@ def test_the_letter_is_dated_by_the_swedish_calendar_day_just_after_midnight():
     household = household_with_members(municipality, adults=1)
     caseworker = user_with_role(Role.CASEWORKER, municipality)
     application = make_application(household, MONTH, kind="new", costs={"rent": 7000})
-    draft = services.save_draft(application, calculate(application, register_facts=[]), caseworker)
+    draft = services.save_draft(application, calculate(application, register_facts=[]), caseworker,
+                                line_reasons=OWN_REASONS)
     decision = services.issue_draft(draft, caseworker, issued_at=dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))
     pdf = render_pdf(Decision.objects.get(pk=decision.pk))
     assert read(pdf).metadata.creation_date.date() == dt.date(2026, 4, 1)
@@ -178,7 +189,9 @@ def test_a_draft_letter_says_it_is_a_draft(decision):
     municipality = decision.municipality
     household = household_with_members(municipality)
     application = make_application(household, MONTH, kind="new")
-    draft = services.save_draft(application, calculate(application, register_facts=[]), decision.decided_by)
+    calculation = calculate(application, register_facts=[])
+    draft = services.save_draft(application, calculation, decision.decided_by,
+                                line_reasons=own_reasons(application, calculation))
     flat = " ".join(text_of(read(render_pdf(draft))).split())
     assert "Utkast – detta är inte ett fattat beslut." in flat
 

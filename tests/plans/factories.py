@@ -96,3 +96,38 @@ def build_follow_up(municipality, *, pk=None, made, **fields):
 
     plan = _plan(municipality, made)
     return FollowUp.objects.create(pk=pk, plan=plan, held_on=dt.date(2026, 4, 1))
+
+
+def requirement_for(application, *, actor=None, description="Delta i praktik på arbetsmarknadsenheten två dagar i veckan"):
+    """A shared plan for ``application``'s applicant with one requirement that rests on an issued decision
+    of the household's previous month (a requirement must rest on a decision)."""
+    from bistand.common.months import add_months
+    from bistand.decisions import services as decision_services
+    from bistand.tenancy.roles import Role
+    from tests.decisions.factories import calculate, make_application
+    from tests.factories import user_with_role
+
+    worker = actor or user_with_role(Role.CASEWORKER, application.municipality)
+    earlier = make_application(application.household, add_months(application.month, -1), kind="new",
+                               costs={"rent": 4000}, incomes=[])
+    decision = decision_services.issue_decision(earlier, calculate(earlier, register_facts=[]), worker)
+    plan = plan_with_goal(application.applicant, actor=worker)
+    action = services.add_requirement(actor=worker, plan=plan, description=description, decision=decision,
+                                      legal_basis="12 kap. 3–4 §§ socialtjänstlagen (2025:400)")
+    services.share_plan(actor=worker, plan=plan)
+    return action
+
+
+def build_reduction(municipality, *, pk=None, made, **fields):
+    from bistand.plans.models import Reduction
+    from tests.decisions.factories import MONTH, make_application
+    from tests.factories import UserFactory
+
+    application = made.get("applications.application")
+    if application is None or application.municipality_id != municipality.pk:
+        household = household_with_members(municipality)
+        application = make_application(household, MONTH, kind="new", costs={"rent": 4000}, incomes=[])
+    action = requirement_for(application)
+    return Reduction.objects.create(pk=pk, municipality=municipality, application=application, requirement=action,
+                                    norm_amount_ore=200_000, reason="Har inte kommit till praktiken.",
+                                    created_by=UserFactory())

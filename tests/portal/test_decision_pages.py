@@ -37,8 +37,10 @@ def decided():
     application = services.submit(application, application.submission_key, person=person).application
     calculation = calculate_and_store(application.household, MONTH, selectors.calculation_input_for(application, []), "system")
     from bistand.decisions.services import issue_decision
+    from tests.decisions.factories import own_reasons
 
-    decision = issue_decision(application, calculation, user_with_role(Role.CASEWORKER, municipality))
+    decision = issue_decision(application, calculation, user_with_role(Role.CASEWORKER, municipality),
+                              line_reasons=own_reasons(application, calculation))
     return application, decision, calculation
 
 
@@ -75,8 +77,10 @@ def decided_with_child():
     application = services.submit(application, application.submission_key, person=person).application
     calculation = calculate_and_store(application.household, MONTH, selectors.calculation_input_for(application, []), "system")
     from bistand.decisions.services import issue_decision
+    from tests.decisions.factories import own_reasons
 
-    decision = issue_decision(application, calculation, user_with_role(Role.CASEWORKER, municipality))
+    decision = issue_decision(application, calculation, user_with_role(Role.CASEWORKER, municipality),
+                              line_reasons=own_reasons(application, calculation))
     return application, decision, calculation, child
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any
 
@@ -250,9 +250,32 @@ def _agency(fact: Any) -> str:
     return label or str(getattr(fact, "agency", "register"))
 
 
+#: Parts of the calculation input that apps above this one own (plans: the nedsättning, ``reduction``),
+#: registered in their ``AppConfig.ready()``: ``f(application_ids) -> {application_id: {key: value}}``.
+_INPUT_PARTS: list[Callable[[Iterable[int]], dict[int, dict[str, Any]]]] = []
+
+
+def register_input_part(reader: Callable[[Iterable[int]], dict[int, dict[str, Any]]]) -> None:
+    """Add a reader of calculation-input parts (see :data:`_INPUT_PARTS`); registering it twice adds it once."""
+    if reader not in _INPUT_PARTS:
+        _INPUT_PARTS.append(reader)
+
+
+def input_parts_by_application(application_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Application id → the registered parts of its calculation input, for many applications at once
+    (one query per registered reader)."""
+    ids = list(application_ids)
+    found: dict[int, dict[str, Any]] = {}
+    for reader in _INPUT_PARTS:
+        for application_id, part in reader(ids).items():
+            found.setdefault(application_id, {}).update(part)
+    return found
+
+
 def calculation_input_for(application: Application, register_facts: Iterable[Any] | None = None, *,
                           members: list | None = None, earlier: list | None = None,
-                          adjustments: list | None = None, paid: dict | None = None) -> dict[str, Any]:
+                          adjustments: list | None = None, paid: dict | None = None,
+                          parts: dict[str, Any] | None = None) -> dict[str, Any]:
     """The calculation contract's input for the application: the household's members in the month (from
     the people register, with the history of earlier months), the declared costs, and the incomes of
     :func:`calculation_incomes`. Children's days at home and lunch away from home come from the
@@ -299,6 +322,9 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     rows = norm_adjustments_input(application, members, adjustments)
     if rows:
         document["norm_adjustments"] = rows
+    if parts is None:
+        parts = input_parts_by_application([application.pk]).get(application.pk, {})
+    document.update(parts)
     return document
 
 
@@ -532,10 +558,12 @@ __all__ = [
     "declaration_changes",
     "declaration_sections",
     "declared_assets",
+    "input_parts_by_application",
     "norm_adjustment_of",
     "norm_adjustments_by_application",
     "norm_adjustments_input",
     "norm_adjustments_of",
+    "register_input_part",
     "open_completion_requests",
     "open_completion_requests_of",
     "own_application",

@@ -68,6 +68,7 @@ from bistand.applications.models import (
 )
 from bistand.applications.selectors import (
     calculation_input_for,
+    input_parts_by_application,
     norm_adjustments_by_application,
     pending_kommunicering_for,
 )
@@ -78,12 +79,13 @@ from bistand.calculations.paid_months import paid_months
 from bistand.calculations.services import calculate_and_store_many, earlier_calculations, members_in_month
 from bistand.common.months import add_months, parse_month
 from bistand.decisions import automation
-from bistand.decisions.models import Decision, DecisionStatus, DecisionType
+from bistand.decisions.models import Decision, DecisionLine, DecisionStatus, DecisionType
 from bistand.decisions.proposals import propose
 from bistand.decisions.services import decide_automatically_many
 from bistand.payments.models import Payment, PaymentStatus
 from bistand.payments.services import schedule_payments
 from bistand.people.models import HouseholdRole
+from bistand.plans.selectors import reduction_matters_for
 from bistand.registers.models import RegisterFact
 from bistand.registers.services import fetch_for_persons
 from bistand.registers.ssbtek.base import SsbtekError
@@ -457,13 +459,14 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
                      for m in members.get(a.household_id, []) if m.role in (HouseholdRole.APPLICANT, HouseholdRole.PARTNER)}
         paid.update(paid_months(municipality_id, adult_ids, month))
     adjustments = norm_adjustments_by_application(app_ids)
+    parts = input_parts_by_application(app_ids)
     documents, failed = [], {}
     for application in applications:
         try:
             documents.append((application, calculation_input_for(
                 application, facts[application.pk], members=members.get(application.household_id, []),
                 earlier=earlier.get(application.household_id, []), adjustments=adjustments.get(application.pk, []),
-                paid=paid,
+                paid=paid, parts=parts.get(application.pk, {}),
             )))
         except (InputBuildError, ValueError) as error:
             failed[application.pk] = str(error)
@@ -491,6 +494,9 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
                                              status=DecisionStatus.ISSUED, reconsidered_by__isnull=True)
                      .order_by("household_id", "-issued_at", "-pk")):
         last_month.setdefault(decision.household_id, decision)
+    reduced_last_month = set(DecisionLine.objects.filter(decision__in=list(last_month.values()), item="reduction")
+                             .values_list("decision_id", flat=True))
+    reduction_matters = reduction_matters_for([a.applicant for a in applications], month)
     delegations = {mid: automation.delegation_in_force(mid, DecisionType.MONTHLY_ASSISTANCE, on) for mid in municipality_ids}
 
     automate, referrals = [], []
@@ -507,6 +513,8 @@ def _process_month(applications: list[Application], month: dt.date, *, run, on, 
             open_completion_requests=open_requests.get(application.pk, 0),
             pending_kommunicering=kommunicering.get(application.pk),
             last_month_decision=last_month.get(application.household_id),
+            last_month_reduced=getattr(last_month.get(application.household_id), "pk", None) in reduced_last_month,
+            reduction_matter=reduction_matters.get(application.applicant_id, ""),
             persons=persons[application.pk],
             fetches={p.pk: fetches[p.pk] for p in persons[application.pk] if p.pk in fetches},
         )

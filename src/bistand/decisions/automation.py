@@ -18,6 +18,9 @@ Criteria that always apply (not configurable):
   calculation), and one not answered is unknown; either needs a person (issue 17 §2);
 * ``norm_as_riksnorm`` — no higher or lower norm level (12 kap. 7 § tredje stycket SoL): that is an
   individual assessment, never automated;
+* ``no_reduction_matter`` — no nedsättning (12 kap. 5 § SoL) now or last month, and no plan requirement
+  marked as not carried out: a nedsättning is an individual assessment and is **never automated**
+  (the plans app registers the requirement check, :func:`register_reduction_check`);
 * ``assets_within_threshold`` — the declared assets (bank balance, vehicle, property …) are at most the
   municipality's threshold (local parameter ``asset_threshold``; without one, no declared asset at all);
 * ``calculation_for_application`` — the calculation is of the application's household and month;
@@ -85,6 +88,7 @@ LABELS: dict[str, str] = {
     "incomes_of_known_members": "Varje inkomst i ansökan hör till någon i hushållet",
     "school_youth_in_school": "Barn som är 18–20 år går i gymnasieskolan",
     "norm_as_riksnorm": "Normen är riksnormen (ingen högre eller lägre nivå av särskilda skäl)",
+    "no_reduction_matter": "Ingen nedsättning nu eller förra månaden och inget krav i planeringen som blev av",
     "assets_within_threshold": "Tillgångarna är inte större än kommunens gräns",
     "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
     "full_grant": "Beslutet blir bifall (avslag och delavslag fattas av en handläggare)",
@@ -210,6 +214,20 @@ def plan_check() -> Callable[[Any, dt.date], bool] | None:
     return _plan_check
 
 
+_reduction_check: Callable[[Any, dt.date], str] | None = None
+
+
+def register_reduction_check(check: Callable[[Any, dt.date], str]) -> None:
+    """Make ``check(person, month) -> str`` (why a nedsättning may be relevant, "" when nothing is) the
+    hook of the criterion ``no_reduction_matter`` (called by the plans app's ``AppConfig.ready()``)."""
+    global _reduction_check
+    _reduction_check = check
+
+
+#: The item of a decision's nedsättning line (decisions.proposals.REDUCTION_ITEM).
+_REDUCTION_ITEM = "reduction"
+
+
 # --- the checks ------------------------------------------------------------------------------------
 
 
@@ -225,6 +243,10 @@ class Preloaded:
     persons: list  # registers.selectors.application_persons(application)
     fetches: Mapping[int, Any]  # person id → the newest register fetch of the month
     pending_kommunicering: dt.date | None  # the last day of a kommunicering still running, else None
+    # why a nedsättning may be relevant (the plans hook, for the applicant; "" when nothing is) and whether
+    # last month's decision had a nedsättning line; None: not read beforehand
+    reduction_matter: str | None = None
+    last_month_reduced: bool | None = None
 
 
 @dataclass
@@ -303,6 +325,30 @@ def _check_norm_as_riksnorm(ctx: _Context, _config) -> str:
     labels = [line.label for line in norm_level_lines(ctx.calculation)]
     return ("En handläggare har satt normen till en annan nivå av särskilda skäl (" + "; ".join(labels)
             + "). Det är en individuell bedömning som bara en handläggare beslutar om.")
+
+
+def _check_reduction(ctx: _Context, _config) -> str:
+    """A nedsättning is never automated: not when the calculation has one, not when last month's decision
+    had one (is it to continue?), not when a plan requirement was not carried out (is one due?)."""
+    document = (getattr(ctx.calculation, "input_data", None) or {}) if ctx.calculation is not None else {}
+    if document.get("reduction"):
+        return ("En handläggare har gjort en nedsättning av försörjningsstödet (12 kap. 5 § socialtjänstlagen). "
+                "Det är en individuell bedömning som bara en handläggare beslutar om.")
+    preloaded = ctx.preloaded
+    if preloaded is not None and preloaded.last_month_reduced is not None:
+        reduced = preloaded.last_month_reduced
+    else:
+        last = (preloaded.last_month_decision if preloaded is not None
+                else last_month_decision(ctx.application.household_id, ctx.application.month))
+        reduced = last is not None and last.lines.filter(item=_REDUCTION_ITEM).exists()
+    if reduced:
+        return ("Förra månadens beslut hade en nedsättning. En handläggare prövar om den ska fortsätta eller "
+                "upphöra.")
+    if preloaded is not None and preloaded.reduction_matter is not None:
+        return preloaded.reduction_matter
+    if _reduction_check is None:
+        return "Planeringens krav kan inte kontrolleras (ingen kontroll är registrerad)."
+    return _reduction_check(ctx.application.applicant, ctx.application.month)
 
 
 def _check_assets(ctx: _Context, _config) -> str:
@@ -504,6 +550,7 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "incomes_of_known_members": _check_known_members,
     "school_youth_in_school": _check_school_youth,
     "norm_as_riksnorm": _check_norm_as_riksnorm,
+    "no_reduction_matter": _check_reduction,
     "assets_within_threshold": _check_assets,
     "calculation_for_application": _check_calculation,
     "full_grant": _check_full_grant,
@@ -560,5 +607,6 @@ __all__ = [
     "estimated_values",
     "evaluate",
     "last_month_decision",
+    "register_reduction_check",
     "validate_criteria",
 ]

@@ -9,8 +9,10 @@ Items: the norm (``norm``) and each cost type (``rent``, ``household_electricity
 *applied for* is what the application declares (``declaration["costs"]``; the calculation input's
 costs when the application declares none); the amount *granted* is what the calculation counted
 (trace line ``costs.<type>``). An item counted in full is granted (bifall), one counted in part is
-partly refused (delavslag), one not counted is refused (avslag); a refusal needs a reason — the
-calculation's own warning (e.g. the rent above the municipality's ceiling) or the case worker's text.
+partly refused (delavslag), one not counted is refused (avslag); a refusal needs the case worker's
+own reason. The calculation's own explanation (e.g. its warning that the rent is above the
+municipality's ceiling) is the line's ``suggestion``: shown beside the reason field and kept in the
+decision, it never counts as the case worker's reason, not even typed back unchanged (issue 17 §2).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ NORM_ITEM = "norm"
 #: Items of the case worker's higher or lower norm levels: ``norm_level.1``, ``norm_level.2`` … (the trace's codes).
 NORM_LEVEL_PREFIX = "norm_level."
 NORM_LABEL = "Försörjningsstöd enligt riksnormen (personliga och gemensamma kostnader)"
+#: The item of the case worker's nedsättning (12 kap. 5 § SoL; the trace's code ``reduction``).
+REDUCTION_ITEM = "reduction"
+REDUCTION_LABEL = "Nedsättning av försörjningsstödet (normdelen)"
 
 #: Legal basis added to an automated decision (rules.md 5.1 and 5.2; the section of the Local
 #: Government Act follows the inquiry's text and should be checked against the final wording).
@@ -62,7 +67,23 @@ class LineProposal:
     applied_ore: int
     granted_ore: int
     outcome: str
-    reason: str = ""
+    reason: str = ""  # the case worker's own reason (a norm level's: the reason given with it)
+    suggestion: str = ""  # the calculation's explanation: never the case worker's reason
+
+    @property
+    def text(self) -> str:
+        """What the decision line says: the calculation's explanation, then the case worker's reason."""
+        return " ".join(part for part in (self.suggestion, self.reason) if part)
+
+    @property
+    def has_own_reason(self) -> bool:
+        """Whether the case worker gave a reason of their own: not empty, and not the suggestion typed back."""
+        return bool(self.reason) and normalised(self.reason) != normalised(self.suggestion)
+
+
+def normalised(text: str) -> str:
+    """Text compared as written: whitespace collapsed, case and a closing full stop ignored."""
+    return " ".join(str(text).split()).rstrip(".").casefold()
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,7 @@ class Proposal:
     reasons: str  # generated from the calculation (the case worker's own text is added by the service)
     legal_basis: str
     missing_reasons: list[str] = field(default_factory=list)  # labels of refused items without a reason
+    missing_items: list[str] = field(default_factory=list)  # their items (``rent`` …), for the form's fields
 
     @property
     def is_full_grant(self) -> bool:
@@ -152,12 +174,29 @@ def norm_level_lines(calculation, line_reasons: Mapping[str, str] | None = None)
     return lines
 
 
+def reduction_lines(calculation, line_reasons: Mapping[str, str] | None = None) -> list[LineProposal]:
+    """The decision line of the calculation's nedsättning (12 kap. 5 § SoL), if it has one: the part of the
+    norm that is not granted (avslag on that part), with the plan requirement that was not met and the
+    case worker's reason as recorded with the nedsättning."""
+    reduction = (getattr(calculation, "input_data", None) or {}).get("reduction")
+    line = _trace(calculation).get(REDUCTION_ITEM)
+    if not reduction or line is None:
+        return []
+    reduced_by = -ore(line["amount"])
+    own = " ".join(str(reduction.get("reason", "")).split())
+    extra = (line_reasons or {}).get(REDUCTION_ITEM, "")
+    reason = " ".join(part for part in (
+        f"Krav i planeringen som du inte har följt: {' '.join(str(reduction.get('requirement', '')).split())}.",
+        f"Skäl: {own}", extra) if part)
+    return [LineProposal(REDUCTION_ITEM, REDUCTION_LABEL, reduced_by, 0, Outcome.REFUSED, reason if own else "")]
+
+
 def propose_lines(application, calculation, line_reasons: Mapping[str, str] | None = None) -> list[LineProposal]:
     line_reasons = {k: (v or "").strip() for k, v in (line_reasons or {}).items()}
     trace = _trace(calculation)
     norm = riksnorm_ore(calculation)
     lines = [LineProposal(NORM_ITEM, NORM_LABEL, norm, norm, Outcome.GRANTED, line_reasons.get(NORM_ITEM, "")),
-             *norm_level_lines(calculation, line_reasons)]
+             *norm_level_lines(calculation, line_reasons), *reduction_lines(calculation, line_reasons)]
     applied = declared_costs(application, calculation)
     counted_types = [code.split(".", 1)[1] for code in trace if code.startswith("costs.")]
     for cost_type in [*applied, *[t for t in counted_types if t not in applied]]:
@@ -169,10 +208,8 @@ def propose_lines(application, calculation, line_reasons: Mapping[str, str] | No
         label = COST_LABELS.get(cost_type, cost_type)
         outcome = line_outcome(applied_ore, granted_ore)
         reason = line_reasons.get(cost_type, "")
-        if outcome != Outcome.GRANTED:
-            generated = _warning_about(calculation, label)
-            reason = " ".join(part for part in (generated, reason) if part)
-        lines.append(LineProposal(cost_type, label, applied_ore, granted_ore, outcome, reason))
+        suggestion = _warning_about(calculation, label) if outcome != Outcome.GRANTED else ""
+        lines.append(LineProposal(cost_type, label, applied_ore, granted_ore, outcome, reason, suggestion))
     return lines
 
 
@@ -182,6 +219,10 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
     need, norm, costs = _figure(calculation, "need"), _figure(calculation, "norm"), _figure(calculation, "costs")
     counted, disregarded = _figure(calculation, "income_counted"), _figure(calculation, "income_disregarded")
     riksnorm = riksnorm_ore(calculation)
+    reduced = next((line for line in lines if line.item == REDUCTION_ITEM), None)
+    if reduced is not None:
+        norm += reduced.applied_ore  # the norm before the nedsättning (the nedsättning has its own paragraph)
+        need += reduced.applied_ore
     if riksnorm != norm:
         norm_text = (f"riksnormen {format_kronor(riksnorm)}, som av särskilda skäl är satt till en "
                      f"{'högre' if norm > riksnorm else 'lägre'} nivå, {format_kronor(norm)},")
@@ -209,16 +250,27 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
             "försörjningsstöd för månaden."
         )
     for line in lines:
-        if line.item.startswith(NORM_LEVEL_PREFIX):
+        if line.item == REDUCTION_ITEM:
+            what = ("Normdelen av försörjningsstödet vägras" if line.applied_ore >= norm
+                    else f"Normdelen av försörjningsstödet sätts ned med {format_kronor(line.applied_ore)} till "
+                         f"{format_kronor(norm - line.applied_ore)}")
+            paragraphs.append(
+                f"Nedsättning: {what} för {month}, eftersom du utan godtagbart skäl inte har följt din planering. "
+                f"{line.reason} Kostnader utanför riksnormen, som hyran, sätts inte ned. Vad du kan göra: följ "
+                "kravet i planeringen eller berätta för din handläggare om du har ett skäl till att du inte kunnat "
+                "göra det. Då prövas försörjningsstödet för nästa månad på nytt. Du kan också överklaga beslutet."
+            )
+        elif line.item.startswith(NORM_LEVEL_PREFIX):
             change = "höjs" if line.outcome == Outcome.GRANTED else "sänks"
             paragraphs.append(f"{line.label}: normen {change} med {format_kronor(line.applied_ore)} i månaden. "
                               f"Skäl: {line.reason}")
         elif line.outcome == Outcome.PARTLY_REFUSED:
-            text = (f"{line.label}: du ansökte om {format_kronor(line.applied_ore)} och {format_kronor(line.granted_ore)} räknas med. "
-                    f"{line.reason}")
+            text = (f"{line.label}: du ansökte om {format_kronor(line.applied_ore)} och {format_kronor(line.granted_ore)} "
+                    f"räknas med. {line.text}")
             paragraphs.append(text.strip())
         elif line.outcome == Outcome.REFUSED:
-            paragraphs.append(f"{line.label}: du ansökte om {format_kronor(line.applied_ore)}, som inte räknas med. {line.reason}".strip())
+            paragraphs.append(f"{line.label}: du ansökte om {format_kronor(line.applied_ore)}, som inte räknas med. "
+                              f"{line.text}".strip())
     return "\n\n".join(paragraphs)
 
 
@@ -312,12 +364,13 @@ def propose(application, calculation, *, line_reasons: Mapping[str, str] | None 
     force on ``decision_date`` (default: today)."""
     lines = propose_lines(application, calculation, line_reasons)
     outcome = overall_outcome(calculation.amount_ore, lines)
-    missing = [line.label for line in lines if line.outcome != Outcome.GRANTED and not line.reason]
+    missing = [line for line in lines if line.outcome != Outcome.GRANTED and not line.has_own_reason]
     return Proposal(
         outcome=outcome,
         amount_ore=calculation.amount_ore if outcome != Outcome.REFUSED else 0,
         lines=lines,
         reasons=generated_reasons(calculation, lines, outcome),
         legal_basis=legal_basis(calculation, automated=automated, decision_date=decision_date),
-        missing_reasons=missing,
+        missing_reasons=[line.label for line in missing],
+        missing_items=[line.item for line in missing],
     )

@@ -37,7 +37,7 @@ from .models import (
     WorseningException,
     WorseningGround,
 )
-from .proposals import LineProposal, generated_reasons, legal_basis, propose
+from .proposals import REDUCTION_ITEM, LineProposal, generated_reasons, legal_basis, propose
 from .signals import decision_reconsidered
 
 AUDIT_FIELDS = [
@@ -75,9 +75,24 @@ class NoDelegationError(DecisionError):
     someone with delegation to decide (:func:`submit_for_decision`)."""
 
 
+class MissingReasonsError(DecisionError):
+    """Lines that are not granted in full lack the case worker's own reason (``items``: their items)."""
+
+    def __init__(self, message: str, items: list[str]) -> None:
+        super().__init__(message)
+        self.items = items
+
+
+#: What the form says on a reason field that has no reason of the case worker's own.
+OWN_REASON_MISSING = ("Skriv ditt eget skäl. Förslaget från beräkningen räknas inte som ditt skäl, inte heller om "
+                      "du skriver av det.")
+
+
 __all__ = [
     "DecisionError",
     "ImmutableDecisionError",
+    "MissingReasonsError",
+    "OWN_REASON_MISSING",
     "automated_decision_maker_label",
     "automated_draft",
     "decide_proposal",
@@ -162,7 +177,7 @@ def _set_application_decided(application, actor) -> None:
 def _line(decision: Decision, position: int, line: LineProposal) -> DecisionLine:
     return DecisionLine(decision=decision, position=position, item=line.item, label=line.label[:200],
                         applied_ore=line.applied_ore, granted_ore=line.granted_ore, outcome=line.outcome,
-                        reason=line.reason)
+                        reason=line.text)
 
 
 def _resolve(application, calculation, *, outcome: str | None, caseworker_text: str,
@@ -179,8 +194,10 @@ def _resolve(application, calculation, *, outcome: str | None, caseworker_text: 
     proposal = propose(application, calculation, line_reasons=line_reasons)
     if outcome in (None, "", proposal.outcome):
         if proposal.missing_reasons:
-            raise DecisionError(
-                "Skriv skälen till att följande inte beviljas i sin helhet: " + ", ".join(proposal.missing_reasons) + "."
+            raise MissingReasonsError(
+                "Skriv dina egna skäl till att följande inte beviljas i sin helhet (texten från beräkningen räknas "
+                "inte som ditt skäl): " + ", ".join(proposal.missing_reasons) + ".",
+                proposal.missing_items,
             )
         return proposal.outcome, proposal.amount_ore, proposal.lines, proposal.reasons, proposal.legal_basis
     if outcome == Outcome.REFUSED:
@@ -189,7 +206,7 @@ def _resolve(application, calculation, *, outcome: str | None, caseworker_text: 
         if not caseworker_text:
             raise DecisionError("Skriv skälen till avslaget.")
         lines = [LineProposal(line.item, line.label, line.applied_ore, 0, Outcome.REFUSED,
-                              "Ansökan avslås i sin helhet; se skälen för beslutet.") for line in proposal.lines]
+                              suggestion="Ansökan avslås i sin helhet; se skälen för beslutet.") for line in proposal.lines]
         reasons = generated_reasons(calculation, proposal.lines, Outcome.REFUSED)
         return Outcome.REFUSED, 0, lines, reasons, proposal.legal_basis
     labels = dict(Outcome.choices)
@@ -411,6 +428,12 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
     if worsening_exception and worsening_reason:
         prefix += (f" Beslutet ändras till din nackdel enligt {WORSENING_PROVISIONS[worsening_exception]}: "
                    f"{worsening_reason}")
+    if line_reasons is None:
+        # The reconsideration's reasons are the case worker's own: they are the reason of each line that is
+        # not granted in full and has none of its own (the omprövning form has one text for all).
+        own = " ".join(caseworker_text.split())
+        line_reasons = {line.item: own for line in propose(decision.application, calculation).lines
+                        if line.outcome != Outcome.GRANTED and not line.has_own_reason}
     new = _write(
         decision.application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
         conditions=decision.conditions if conditions is None else conditions, line_reasons=line_reasons,
@@ -582,6 +605,9 @@ def automated_draft(application, calculation, verdict, proposal) -> Decision:
         raise DecisionError("Villkoren för ett automatiskt beslut är inte uppfyllda.")
     if proposal.outcome != Outcome.GRANTED:  # evaluate() checks it too; never automate anything but a grant
         raise DecisionError("Bara bifall kan beslutas automatiskt.")
+    if any(line.item == REDUCTION_ITEM for line in proposal.lines) or (calculation.input_data or {}).get("reduction"):
+        # A nedsättning (12 kap. 5 § SoL) is an individual assessment: never automated, whatever a verdict says.
+        raise DecisionError("En nedsättning beslutas aldrig automatiskt.")
     delegation = verdict.delegation
     return Decision(
         municipality_id=application.municipality_id,

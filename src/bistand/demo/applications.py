@@ -39,6 +39,7 @@ from bistand.applications.services import request_completion
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.common.months import add_months, age_at
 from bistand.decisions.models import DecisionKind, DecisionType, Delegation, PersonDelegation
+from bistand.decisions.proposals import propose
 from bistand.decisions.selectors import kinds_for, may_decide_all
 from bistand.decisions.services import decide_proposal, issue_decision, submit_for_decision
 from bistand.payments.accounts import iban_checksum_valid, mod11_valid
@@ -306,6 +307,11 @@ def load_applications(plan: generator.DemoPlan, households: dict, persons: dict,
     return summary
 
 
+#: What the demo's case worker writes for an item that is not granted in full (e.g. rent above the ceiling).
+DEMO_LINE_REASON = ("Vi har gått igenom kostnaden med dig. Den del som är högre än det kommunen räknar med som "
+                    "skäligt kan vi inte bevilja.")
+
+
 def _previous_month(mine, households, persons, calculations, previous, caseworker, approver, municipality) -> dict:
     """P: applications decided by the case worker, paid and exported. Returns household key → application."""
     decided: dict[str, Application] = {}
@@ -319,12 +325,16 @@ def _previous_month(mine, households, persons, calculations, previous, caseworke
         application = _application(household, row, persons, month_plan, ApplicationKind.NEW, None,
                                    submitted_at=_local(add_months(previous, -1).replace(day=25), 9, index * 7))
         issued_at = _local(previous.replace(day=3), 10, index * 5)
+        # The demo's case worker writes a reason of their own for each item not granted in full (the
+        # calculation's text never counts as the case worker's reason).
+        own = {line.item: DEMO_LINE_REASON for line in propose(application, calculation).lines
+               if line.outcome != "granted" and not line.has_own_reason}
         if may_decide_all(caseworker, municipality, kinds_for("granted", calculation), calculation.amount_ore,
                           on=previous.replace(day=3)):
-            decision = issue_decision(application, calculation, caseworker, issued_at=issued_at)
+            decision = issue_decision(application, calculation, caseworker, line_reasons=own, issued_at=issued_at)
         else:  # above the case worker's delegation: föredragning, the unit manager decides (so that the
             # attestant, who approves the payment, is not also the decision maker: four eyes)
-            proposal = submit_for_decision(application, calculation, caseworker)
+            proposal = submit_for_decision(application, calculation, caseworker, line_reasons=own)
             decision = decide_proposal(proposal, _manager(municipality.code), issued_at=issued_at)
         payment = schedule_payment(decision, due_date=_weekday_on_or_after(previous.replace(day=5)))
         if payment.account:

@@ -269,3 +269,36 @@ class FollowUp(models.Model):
                                    | Q(usefulness_worker__gte=1, usefulness_worker__lte=5),
                                    name="followup_usefulness_worker_1_to_5"),
         ]
+
+
+@scoping.register("municipality")
+class Reduction(models.Model):
+    """Nedsättning (12 kap. 5 § SoL 2025:400; 4 kap. 5 § SoL 2001:453): the case worker reduces — or
+    refuses (``norm_amount_ore`` 0) — the norm part of an application's försörjningsstöd because the
+    applicant, without an acceptable reason, did not follow a requirement of the plan (``requirement``:
+    the plan's requirement that was not met). The reason is the case worker's own. It enters the
+    application's calculation input (registered with ``applications.selectors`` in ``PlansConfig.ready``)
+    and so the trace, the decision's own line, the letter and "Mitt ärende". Never automated."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT,
+                                     related_name="+")
+    application = models.OneToOneField("applications.Application", verbose_name="ansökan", on_delete=models.PROTECT,
+                                       related_name="reduction")
+    requirement = models.ForeignKey(Action, verbose_name="kravet i planeringen som inte följts",
+                                    on_delete=models.PROTECT, related_name="reductions")
+    norm_amount_ore = models.BigIntegerField("normdelen efter nedsättning (öre per månad)")
+    reason = models.TextField("handläggarens skäl")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="gjord av", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("skapad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "nedsättning"
+        verbose_name_plural = "nedsättningar"
+        constraints = [
+            models.CheckConstraint(condition=Q(norm_amount_ore__gte=0), name="reduction_amount_not_negative"),
+            models.CheckConstraint(condition=~Q(reason=""), name="reduction_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nedsättning för ansökan {self.application_id}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from bistand.assessment import selectors as assessment_selectors
+from bistand.calculations.inputs import ore_to_json_amount
 from bistand.common.months import last_day
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
@@ -19,11 +20,13 @@ from .models import (
     OPEN_ACTION_STATUSES,
     Action,
     ActionKind,
+    ActionStatus,
     FollowUp,
     Goal,
     Plan,
     PlanResponse,
     PlanStatus,
+    Reduction,
 )
 
 
@@ -226,3 +229,68 @@ def group_by(items, key):
     for item in items:
         grouped[key(item)].append(item)
     return grouped
+
+
+# --- nedsättning (12 kap. 5 § SoL) ----------------------------------------------------------------------
+
+
+def requirements_for_reduction(application) -> list[Action]:
+    """The plan requirements a nedsättning of ``application`` can rest on: requirements (not voluntary
+    actions) in a shared, not closed plan of the applicant or the co-applicant, in the application's
+    municipality."""
+    persons = [p for p in (application.applicant_id, application.co_applicant_id) if p]
+    return list(Action.objects.filter(kind=ActionKind.REQUIREMENT, plan__person_id__in=persons,
+                                      plan__municipality_id=application.municipality_id,
+                                      plan__status__in=LIVE_STATUSES)
+                .select_related("plan").order_by("plan__version", "pk"))
+
+
+def reduction_of(application):
+    """The application's nedsättning, or None."""
+    return Reduction.objects.filter(application_id=application.pk).select_related("requirement", "created_by").first()
+
+
+def requirement_text(action: Action) -> str:
+    """How the calculation, the decision and the letter name the plan requirement that was not met."""
+    text = " ".join(action.description.split())
+    if action.due_date:
+        text += f" (senast {action.due_date:%Y-%m-%d})"
+    return text
+
+
+def reduction_inputs(application_ids) -> dict[int, dict]:
+    """Application id → the calculation input's part for its nedsättning (``{"reduction": {…}}``), for many
+    applications in one query. Registered with ``applications.selectors.register_input_part``."""
+    found: dict[int, dict] = {}
+    for reduction in Reduction.objects.filter(application_id__in=list(application_ids)).select_related("requirement"):
+        found[reduction.application_id] = {"reduction": {
+            "norm_amount": ore_to_json_amount(reduction.norm_amount_ore), "reason": reduction.reason,
+            "requirement": requirement_text(reduction.requirement)}}
+    return found
+
+
+def reduction_matters_for(persons, month: dt.date) -> dict[int, str]:
+    """Person id → why a nedsättning may be relevant in ``month`` (only persons for whom one may be): a
+    requirement of their plan that was not carried out ("Blev inte av"). One query for many persons."""
+    persons = [p for p in persons if p is not None and getattr(p, "pk", None) is not None]
+    query = Q()
+    for person in persons:
+        query |= Q(plan__person_id=person.pk, plan__municipality_id=person.municipality_id)
+    found: dict[int, str] = {}
+    if not persons:
+        return found
+    for missed in (Action.objects.filter(query, kind=ActionKind.REQUIREMENT, status=ActionStatus.NOT_DONE,
+                                         plan__status__in=LIVE_STATUSES)
+                   .select_related("plan").order_by("pk")):
+        found.setdefault(missed.plan.person_id, f"Ett krav i planeringen blev inte av: {requirement_text(missed)}. "
+                                                 "Pröva om nedsättning är aktuell.")
+    return found
+
+
+def reduction_matter(person, month: dt.date) -> str:
+    """Why a nedsättning may be relevant for ``person`` in ``month`` (empty when nothing is): a requirement
+    of their plan that was not carried out. The hook of the automation criterion ``no_reduction_matter``
+    (:func:`bistand.decisions.automation.register_reduction_check`)."""
+    if person is None or getattr(person, "pk", None) is None:
+        return ""
+    return reduction_matters_for([person], month).get(person.pk, "")

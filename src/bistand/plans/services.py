@@ -38,6 +38,7 @@ from .models import (
     Plan,
     PlanResponse,
     PlanStatus,
+    Reduction,
     Referral,
     ResponseKind,
     Responsible,
@@ -316,3 +317,79 @@ def rate_usefulness_client(*, follow_up: FollowUp, person, value: int) -> Follow
         raise ValidationError("Du har redan svarat.", code="already_rated")
     return _update(None, follow_up, follow_up.plan.municipality_id, usefulness_client=value,
                    usefulness_client_at=timezone.now())
+
+
+# --- nedsättning (12 kap. 5 § SoL) ----------------------------------------------------------------------
+
+REDUCTION_AUDIT_FIELDS = ["application", "requirement", "norm_amount_ore", "reason"]
+_OPEN_FOR_CASEWORK = ("submitted", "in_review")
+
+
+@transaction.atomic
+def record_reduction(application, *, actor, requirement: Action | None, norm_amount_ore: int | None, reason: str,
+                     norm_ore: int | None = None) -> Reduction:
+    """The case worker reduces — or refuses (``norm_amount_ore`` 0) — the norm part of ``application``
+    because the applicant, without an acceptable reason, did not follow ``requirement`` of the plan
+    (12 kap. 5 § SoL). The reason is the case worker's own; the amount is what the norm part is reduced
+    to, from 0 up to the norm (``norm_ore``, the norm of the latest calculation, when known; the
+    calculation checks it again). One nedsättning per application: recording again replaces it. The
+    application becomes "handläggs" and is never decided automatically. Raises ValidationError naming
+    the field; writes an audit event."""
+    from bistand.applications import services as application_services
+
+    check_can_act_in(actor, application.municipality_id)
+    errors: dict[str, str] = {}
+    if application.status not in _OPEN_FOR_CASEWORK:
+        raise ValidationError({"__all__": "Nedsättning kan bara göras medan ansökan handläggs (inte när den är "
+                                          f"{application.get_status_display().lower()})."})
+    persons = {application.applicant_id, application.co_applicant_id} - {None}
+    if requirement is None:
+        errors["requirement"] = "Välj kravet i planeringen som sökanden inte har följt."
+    elif (requirement.kind != ActionKind.REQUIREMENT or requirement.plan.person_id not in persons
+          or requirement.plan.municipality_id != application.municipality_id):
+        errors["requirement"] = "Välj ett krav i sökandens planering (inte en frivillig insats)."
+    if isinstance(norm_amount_ore, bool) or not isinstance(norm_amount_ore, int) or norm_amount_ore < 0:
+        errors["norm_amount"] = "Ange normdelen efter nedsättningen, 0 kr eller mer (0 kr om den vägras)."
+    elif norm_ore is not None and norm_amount_ore > norm_ore:
+        errors["norm_amount"] = (f"Normdelen är {norm_ore // 100} kr; nedsättningen kan inte ge mer än så. Ange ett "
+                                 "belopp från 0 kr upp till normen.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        errors["reason"] = ("Skriv ditt eget skäl: vad sökanden inte har gjort och varför det saknas godtagbart "
+                            "skäl. Skälet står i beslutet.")
+    if errors:
+        raise ValidationError(errors)
+    existing = Reduction.objects.select_for_update().filter(application_id=application.pk).first()
+    if existing is not None:
+        before = snapshot(existing, REDUCTION_AUDIT_FIELDS)
+        existing.requirement, existing.norm_amount_ore, existing.reason = requirement, norm_amount_ore, reason
+        existing.created_by, existing.created_at = actor, timezone.now()
+        existing.save()
+        changes = diff(before, snapshot(existing, REDUCTION_AUDIT_FIELDS))
+        if changes:
+            record_change(user=actor, instance=existing, action=ChangeAction.UPDATE,
+                          municipality_id=application.municipality_id, changes=changes)
+        reduction = existing
+    else:
+        reduction = Reduction.objects.create(municipality_id=application.municipality_id, application=application,
+                                             requirement=requirement, norm_amount_ore=norm_amount_ore, reason=reason,
+                                             created_by=actor)
+        record_create(user=actor, instance=reduction, municipality_id=application.municipality_id,
+                      fields=REDUCTION_AUDIT_FIELDS)
+    if application.status == "submitted":
+        application_services.set_status(application, "in_review", actor=actor)
+    return reduction
+
+
+@transaction.atomic
+def remove_reduction(reduction: Reduction, *, actor) -> None:
+    """Take back a nedsättning while the application is still being handled (audited)."""
+    application = reduction.application
+    check_can_act_in(actor, application.municipality_id)
+    if application.status not in _OPEN_FOR_CASEWORK:
+        raise ValidationError("Nedsättningen kan bara tas bort medan ansökan handläggs.")
+    from bistand.audit.services import record_delete
+
+    record_delete(user=actor, instance=reduction, municipality_id=application.municipality_id,
+                  fields=REDUCTION_AUDIT_FIELDS)
+    reduction.delete()

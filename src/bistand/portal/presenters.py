@@ -17,6 +17,8 @@ EXPLANATIONS = {
     "shared_costs": "Hushållets gemensamma kostnader enligt riksnormen, till exempel tidning, telefon, internet och förbrukningsvaror.",
     "norm": "Riksnormen för hela hushållet.",
     "norm_level": "Handläggaren har av särskilda skäl räknat med en högre eller lägre nivå än riksnormen, till exempel för särskild kost. Skälet står på raden.",
+    "reduction": "Handläggaren har satt ned försörjningsstödet (normdelen) eftersom du utan godtagbart skäl inte har följt ett krav i din planering. Kravet och skälet står på raden. Hyran och andra kostnader utanför riksnormen sätts inte ned. Följ kravet eller berätta för din handläggare om du har ett skäl, så prövas nästa månad på nytt. Du kan överklaga beslutet.",
+    "reduction.norm": "Normdelen efter nedsättningen.",
     "costs": "Kostnader utöver riksnormen som kommunen räknar med, till exempel hyra och hushållsel. Är hyran högre än kommunens gräns räknas bara gränsen.",
     "need": "Det hushållet behöver för månaden: riksnormen och kostnaderna tillsammans.",
     "income": "Inkomster som minskar försörjningsstödet.",
@@ -26,7 +28,7 @@ EXPLANATIONS = {
     "income_disregarded": "Summan av de inkomster som inte räknas.",
     "amount": "Behovet minus inkomsterna, avrundat till hela kronor. Det är det belopp som betalas ut.",
 }
-TOTALS = {"norm", "norm_level", "costs", "need", "income_counted", "income_disregarded", "amount"}
+TOTALS = {"norm", "norm_level", "reduction.norm", "costs", "need", "income_counted", "income_disregarded", "amount"}
 
 
 @dataclass(frozen=True)

@@ -333,6 +333,33 @@ def norm_level(inp: CalculationInput, norm: Fraction, trace: _Trace) -> Fraction
     return applied
 
 
+# --- 3 b. nedsättning ---------------------------------------------------------------------------------
+
+
+def reduction(inp: CalculationInput, norm: Fraction, trace: _Trace) -> Fraction:
+    """Nedsättning: when the applicant without an acceptable reason has not followed the plan — refused
+    reasonable work, praktik or another activity the committee required — the committee *may* reduce or
+    refuse continued försörjningsstöd. The law sets no amount; the case worker states what the norm part is
+    reduced to (0 refuses it), never more than the norm, and gives their own reason and the plan
+    requirement that was not met. Reasonable costs outside the norm (rent …) are not reduced."""
+    if inp.reduction is None:
+        return norm
+    target = inp.reduction.norm_amount_ore
+    if target > norm:
+        raise CalculationInputError(
+            "reduction.norm_amount",
+            f"Normdelen kan inte sättas ned till {format_kronor(target)}: den är {format_kronor(norm)} före "
+            "nedsättningen. Ange ett belopp från 0 kr upp till normen.",
+        )
+    what = "vägras" if target == 0 else f"sätts ned till {format_kronor(target)}"
+    label = (f"Nedsättning: normdelen {what} ({format_kronor(norm)} före nedsättningen). "
+             f"Krav i planeringen som inte följts: {' '.join(inp.reduction.requirement.split())}. "
+             f"Skäl: {' '.join(inp.reduction.reason.split())}")
+    trace.line("reduction", label, Fraction(target) - norm, trace.refs["reduction"])
+    trace.line("reduction.norm", "Norm efter nedsättning", target, f"{trace.refs['norm']}; {trace.refs['reduction']}")
+    return Fraction(target)
+
+
 # --- 4. reasonable costs (skäliga kostnader) ----------------------------------------------------------
 
 
@@ -540,7 +567,7 @@ def calculate(
         params = load_parameters(inp.month, inp.municipality_code, local_dir, extra_documents)
     trace = _Trace(params, legal_references(inp.decision_day))
 
-    norm = norm_level(inp, riksnorm(inp, params, trace), trace)
+    norm = reduction(inp, norm_level(inp, riksnorm(inp, params, trace), trace), trace)
     costs = reasonable_costs(inp, params, trace)
     need = norm + costs
     trace.line("need", "Behov (riksnorm och skäliga kostnader)", need, trace.refs["right"])

@@ -207,6 +207,23 @@ class NormAdjustment(Struct, forbid_unknown_fields=True):
         return None if self.member is UNSET else self.member  # type: ignore[return-value]
 
 
+class Reduction(Struct, forbid_unknown_fields=True):
+    """Nedsättning (12 kap. 5 § SoL (2025:400); 4 kap. 5 § SoL (2001:453)): the case worker reduces — or
+    refuses — the norm part because the applicant, without an acceptable reason, did not follow the plan's
+    requirement (refused reasonable work, praktik or another activity). The law sets no amount: the case
+    worker states what the norm part is reduced *to* (kronor per month, 0 = refused), between 0 and the
+    norm; the reason (the case worker's own, never generated) and the plan requirement not met are
+    required. Never automated."""
+
+    norm_amount: Any  # a JSON number ≥ 0 with at most two decimals (checked by validate_input)
+    reason: str
+    requirement: str
+
+    @property
+    def norm_amount_ore(self) -> int:
+        return amount_to_ore(self.norm_amount)
+
+
 class CalculationInput(Struct, forbid_unknown_fields=True):
     """One household's försörjningsstöd calculation for one month."""
 
@@ -220,6 +237,8 @@ class CalculationInput(Struct, forbid_unknown_fields=True):
     decision_date: Annotated[str, Meta(pattern=DATE_PATTERN)] | UnsetType = UNSET
     # The case worker's higher or lower norm levels (12 kap. 7 § tredje stycket SoL); absent → none.
     norm_adjustments: list[NormAdjustment] = msgspec.field(default_factory=list)
+    # The case worker's nedsättning of the norm part (12 kap. 5 § SoL); absent → none.
+    reduction: Reduction | None = None
 
     @property
     def year(self) -> int:
@@ -448,6 +467,15 @@ def validate_input(value: CalculationInput, index: int | None = None) -> None:
                 f"Det finns ingen person med id {member!r} i hushållet.",
                 index,
             )
+    if value.reduction is not None:
+        reduction = value.reduction
+        reduction.norm_amount = _checked_amount(reduction.norm_amount, "reduction.norm_amount", index)
+        if not reduction.reason.strip():
+            raise CalculationInputError("reduction.reason", "Skälet till nedsättningen saknas. Skriv varför "
+                                        "försörjningsstödet sätts ned eller vägras.", index)
+        if not reduction.requirement.strip():
+            raise CalculationInputError("reduction.requirement", "Kravet i planeringen som inte följts saknas. "
+                                        "Ange vilket krav nedsättningen gäller.", index)
     for i, adjustment in enumerate(value.norm_adjustments):
         field = f"norm_adjustments[{i}]"
         adjustment.amount = _checked_amount(adjustment.amount, f"{field}.amount", index)

@@ -88,12 +88,18 @@ class DecisionForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, refused_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The field starts empty: the calculation's text is shown beside it as a read-only suggestion
+        # ("Förslag från beräkningen", the template) and never counts as the case worker's reason.
+        self.suggestions = {}
         for line in refused_lines:
+            if line.suggestion:
+                self.suggestions[f"reason_{line.item}"] = line.suggestion
             self.fields[f"reason_{line.item}"] = forms.CharField(
                 label=f"Skäl för {line.label.lower()}", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=(f"Beviljas {format_kronor(line.granted_ore)} av {format_kronor(line.applied_ore)}. "
-                           + ("Skälet från beräkningen finns redan med; skriv här om du vill lägga till något."
-                              if line.reason else "Skriv varför det inte beviljas i sin helhet.")),
+                           "Skriv med egna ord varför det inte beviljas i sin helhet."
+                           + (f" Förslag från beräkningen (står med i beslutet men räknas inte som ditt skäl): "
+                              f"{line.suggestion}" if line.suggestion else "")),
             )
 
     def line_reasons(self) -> dict[str, str]:
@@ -184,3 +190,30 @@ class NormAdjustmentForm(AccessibleFormMixin, forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "Hela hushållet"), *members]
+
+
+class ReductionForm(AccessibleFormMixin, forms.Form):
+    """Nedsättning (12 kap. 5 § SoL): the plan requirement that was not met, the norm part after the
+    reduction (0 refuses it) and the case worker's own reason — each required, the error naming the field."""
+
+    requirement = forms.TypedChoiceField(
+        label="Krav i planeringen som inte följts", coerce=int, empty_value=None,
+        error_messages={"required": "Välj kravet i planeringen som sökanden inte har följt."},
+    )
+    norm_amount = forms.DecimalField(
+        label="Normdelen efter nedsättningen (kronor per månad)", min_value=Decimal("0"), max_digits=12,
+        decimal_places=2, help_text="0 om normdelen vägras. Högst normen. Hyran och andra kostnader sätts inte ned.",
+        error_messages={"required": "Ange normdelen efter nedsättningen (0 om den vägras)."},
+    )
+    reason = forms.CharField(
+        label="Skäl", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text="Dina egna skäl: vad sökanden inte har gjort och varför det saknas godtagbart skäl. De står i "
+                  "beräkningen, i beslutet och i beslutsbrevet.",
+        error_messages={"required": "Skriv ditt eget skäl till nedsättningen."},
+    )
+
+    prefix = "reduction"  # its fields' ids differ from the norm form's (both have a "reason")
+
+    def __init__(self, *args, requirements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].choices = [("", "Välj krav"), *requirements]

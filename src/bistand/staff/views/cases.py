@@ -78,7 +78,7 @@ from bistand.decisions.models import (
     LetterRenderingError,
     Outcome,
 )
-from bistand.decisions.proposals import propose
+from bistand.decisions.proposals import ore, propose
 from bistand.decisions.selectors import (
     calculation_of_application,
     calculation_to_decide_on,
@@ -92,6 +92,8 @@ from bistand.payments.services import PaymentError, amount_left, schedule_paymen
 from bistand.people.models import HouseholdRole
 from bistand.people.presenters import can_see_protected, present_person
 from bistand.people.selectors import person_for
+from bistand.plans import services as plan_services
+from bistand.plans.selectors import reduction_of, requirement_text, requirements_for_reduction
 from bistand.registers.selectors import income_comparison, register_facts_for
 from bistand.registers.services import fetch_for_application
 from bistand.registers.ssbtek.base import SsbtekError
@@ -106,6 +108,7 @@ from bistand.staff.forms.cases import (
     NoteForm,
     PaperApplicationForm,
     ReconsiderForm,
+    ReductionForm,
 )
 from bistand.tenancy.decorators import person_data_view
 
@@ -304,7 +307,7 @@ def _member_choices(household_rows) -> list[tuple[int, str]]:
 
 
 def _case_context(request, application, *, decision_form=None, note_form=None, completion_form=None,
-                  reconsider_form=None, norm_form=None) -> dict:
+                  reconsider_form=None, norm_form=None, reduction_form=None) -> dict:
     user = request.user
     reveal = can_see_protected(user)
     referral = referral_of(application)
@@ -373,6 +376,8 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "norm_form": norm_form or NormAdjustmentForm(members=_member_choices(household)),
         "may_adjust_norm": user.has_perm("decisions.add_decision") and application.status in decision_services.OPEN_STATUSES
         and not issued,
+        "reduction": reduction_of(application),
+        "reduction_form": reduction_form or ReductionForm(requirements=_requirement_choices(application)),
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
         **appeals_context(user, application, decisions),
@@ -519,6 +524,59 @@ def case_norm_adjustment(request, pk: int):
     return _back(application, "berakning")
 
 
+def _requirement_choices(application) -> list[tuple[int, str]]:
+    return [(action.pk, f"Planering {action.plan.version}: {requirement_text(action)}")
+            for action in requirements_for_reduction(application)]
+
+
+def _norm_before_reduction(application) -> int | None:
+    """The norm (after any higher or lower level) of the latest calculation, in öre; None without one."""
+    calculation = calculation_to_decide_on(application)
+    if calculation is None:
+        return None
+    lines = {line["code"]: line for line in calculation.result.get("lines", ())}
+    line = lines.get("norm_level") or lines.get("norm")
+    return None if line is None else ore(line["amount"])
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_reduction(request, pk: int):
+    """The case worker records a nedsättning (then recalculates)."""
+    application = case_for(request.user, pk)
+    requirements = {action.pk: action for action in requirements_for_reduction(application)}
+    form = ReductionForm(request.POST, requirements=_requirement_choices(application))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan_services.record_reduction(application, actor=request.user,
+                                           requirement=requirements.get(data["requirement"]),
+                                           norm_amount_ore=int(data["norm_amount"] * 100), reason=data["reason"],
+                                           norm_ore=_norm_before_reduction(application))
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors:
+        return _render_case(request, application, status=400, reduction_form=form)
+    messages.success(request, "Nedsättningen är sparad. Beräkna på nytt för att ta med den i beräkningen.")
+    return _back(application, "berakning")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_reduction_remove(request, pk: int):
+    application = case_for(request.user, pk)
+    reduction = reduction_of(application)
+    if reduction is None:
+        raise Http404("Sidan finns inte.")
+    try:
+        plan_services.remove_reduction(reduction, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Nedsättningen är borttagen. Beräkna på nytt.")
+    return _back(application, "berakning")
+
+
 @require_POST
 @person_data_view("applications.view_application", "decisions.add_decision")
 def case_norm_adjustment_remove(request, pk: int, adjustment_pk: int):
@@ -558,6 +616,11 @@ def case_decide(request, pk: int):
                 decision_services.submit_for_decision(application, calculation, request.user, **arguments)
             else:
                 decision_services.save_draft(application, calculation, request.user, **arguments)
+        except decision_services.MissingReasonsError as error:
+            form.add_error(None, str(error))
+            for item in error.items:
+                if f"reason_{item}" in form.fields:
+                    form.add_error(f"reason_{item}", decision_services.OWN_REASON_MISSING)
         except decision_services.DecisionError as error:
             form.add_error(None, str(error))
         except PermissionDenied as error:
