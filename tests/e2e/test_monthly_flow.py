@@ -71,6 +71,7 @@ def test_a_case_worker_decides_a_first_application_and_the_applicant_sees_the_de
     page.get_by_label("Vilken kommun bor du i?").select_option(label="Exempelby")
     page.get_by_role("button", name="Börja ansökan").click()
     page.get_by_role("link", name="Hushållet").first.click()
+    page.locator("#id_applicant_af_registered_0").check()  # registered with Arbetsförmedlingen
     page.get_by_role("button", name="Spara och fortsätt").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Boende")
     page.get_by_label("Hyr i första hand").check()

@@ -53,6 +53,7 @@ def test_applicant_applies_for_the_first_time_and_sees_it_received(live_server, 
     assert page.evaluate("window.samePage") is True
     page.locator("#id_children-0-first_name").fill("Ebbe")
     page.locator("#id_children-0-personnummer").fill(pnr.test_number(dt.date(2019, 8, 1), 9).formatted)
+    page.locator("#id_applicant_af_registered_0").check()  # registered with Arbetsförmedlingen
     page.get_by_role("button", name="Spara och fortsätt").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Boende")

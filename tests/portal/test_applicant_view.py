@@ -40,7 +40,8 @@ def test_the_draft_overview_shows_one_fortsatt_button_to_the_next_unfinished_par
     buttons = _buttons_named(page, "Fortsätt")
     assert len(buttons) == 1 and step_url(application, "members") in page.split(buttons[0])[0][-300:] + buttons[0]
     client.post(step_url(application, "members"), {
-        "has_partner": "no", "other_adults_in_dwelling": "0", "children-TOTAL_FORMS": "0", "children-INITIAL_FORMS": "0"})
+        "has_partner": "no", "other_adults_in_dwelling": "0", "children-TOTAL_FORMS": "0", "children-INITIAL_FORMS": "0",
+        "applicant_af_registered": "yes"})
     page = client.get(f"/e-tjanst/ansokan/{application.pk}/").content.decode()
     buttons = _buttons_named(page, "Fortsätt")
     assert len(buttons) == 1

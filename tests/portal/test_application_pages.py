@@ -47,7 +47,8 @@ def step_url(application, section):
 
 STEP_DATA = {
     "members": {"has_partner": "no", "partner_personnummer": "", "partner_first_name": "", "partner_last_name": "",
-                "other_adults_in_dwelling": "0", "children-TOTAL_FORMS": "0", "children-INITIAL_FORMS": "0"},
+                "other_adults_in_dwelling": "0", "children-TOTAL_FORMS": "0", "children-INITIAL_FORMS": "0",
+                "applicant_af_registered": "yes", "partner_af_registered": "yes"},
     "housing": {"kind": "rental", "rooms": "2", "persons_in_dwelling": "1"},
     "costs": {"cost_rent": "6 500", "cost_household_electricity": "350"},
     "incomes": {"incomes-TOTAL_FORMS": "1", "incomes-INITIAL_FORMS": "0", "incomes-0-type": "child_benefit",

@@ -5,8 +5,9 @@ Version 1 (every fact carries ``"source": "applicant"``)::
     {
       "version": 1,
       "members": {
-        "applicant": {"person_id", "personnummer", "first_name", "last_name"},
-        "partner": null | {"person_id" (null until known), "personnummer", "first_name", "last_name", "source"},
+        "applicant": {"person_id", "personnummer", "first_name", "last_name", "labour_market"},
+        "partner": null | {"person_id" (null until known), "personnummer", "first_name", "last_name",
+                           "labour_market", "source"},
         "children": [{"key", "person_id", "personnummer", "first_name", "days_present" (null = whole month),
                       "lunch_away_from_home", "in_upper_secondary_school" (true / false / null: asked for
                       a child aged 18–20, who belongs to the household only while in upper-secondary school),
@@ -23,6 +24,11 @@ Version 1 (every fact carries ``"source": "applicant"``)::
       "message": ""
     }
 
+``labour_market`` (per adult; absent on an application made before the question existed, which counts
+as "not asked") is ``{"registered": true | false, "reason": "" | a :class:`LabourMarketReason`,
+"reason_text": ""}``: registered with Arbetsförmedlingen as a job seeker, or else the reason not to be
+(12 kap. 3 § SoL 2025:400; 4 kap. 1 § andra stycket SoL 2001:453). ``"reason": "none"`` is an explicit "no reason".
+
 Money is integer öre. Nothing here rejects an application: :func:`missing_answers` lists what is still
 unanswered (each with a message for its field), and a section the applicant marks "Jag vet inte / kan
 inte svara" counts as answered and goes to a case worker instead.
@@ -34,6 +40,7 @@ import copy
 import re
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_noop
 
 from bistand.common.formatting import format_kronor
@@ -138,6 +145,49 @@ def school_value(answer: Any) -> bool | None:
 def school_answer(value: Any) -> str:
     """The stored true / false / null → the form's answer."""
     return {True: "yes", False: "no"}.get(value, "")
+
+
+class LabourMarketReason(models.TextChoices):
+    """Why an adult who is not registered with Arbetsförmedlingen need not be (12 kap. 3 § SoL)."""
+
+    SICK_WITH_CERTIFICATE = "sick_with_certificate", "Jag är sjuk och har läkarintyg"
+    SICK_WITHOUT_CERTIFICATE = "sick_without_certificate", "Jag är sjuk men har inget läkarintyg"
+    PARENTAL_LEAVE = "parental_leave", "Jag är föräldraledig"
+    STUDIES_IN_PLAN = "studies_in_plan", "Jag studerar, och studierna är godkända i min planering med socialtjänsten"
+    PENSION = "pension", "Jag har ålderspension, sjukersättning eller aktivitetsersättning"
+    OTHER = "other", "Annat skäl"
+    NONE = "none", "Jag har inget av de här skälen"
+
+
+def labour_market_value(registered: str, reason: str = "", reason_text: str = "") -> dict[str, Any]:
+    """The form's answers ("yes" / "no", a reason, a text) → the stored ``labour_market`` fact."""
+    if registered == "yes":
+        return {"registered": True, "reason": "", "reason_text": ""}
+    return {"registered": False, "reason": reason or "",
+            "reason_text": (reason_text or "").strip() if reason == LabourMarketReason.OTHER else ""}
+
+
+def labour_market_unavailable(fact: Any) -> bool:
+    """True for an explicit "not registered and no reason" (or not registered, no reason chosen); a
+    missing answer (an application from before the question) is "not asked", not unavailable."""
+    if not isinstance(fact, dict) or fact.get("registered") is not False:
+        return False
+    return fact.get("reason") in ("", None, LabourMarketReason.NONE)
+
+
+def labour_market_text(fact: Any) -> str:
+    """The stored fact in plain Swedish ("" when not asked)."""
+    if not isinstance(fact, dict) or fact.get("registered") is None:
+        return ""
+    if fact["registered"]:
+        return "Inskriven som arbetssökande på Arbetsförmedlingen"
+    if labour_market_unavailable(fact):
+        return "Inte inskriven på Arbetsförmedlingen och inget skäl"
+    reason = fact.get("reason")
+    if reason == LabourMarketReason.OTHER:
+        return f"Inte inskriven på Arbetsförmedlingen. Annat skäl: {fact.get('reason_text') or 'inte beskrivet'}"
+    label = dict(LabourMarketReason.choices).get(reason, reason)
+    return f"Inte inskriven på Arbetsförmedlingen. Skäl: {label}"
 
 
 def person_fact(person) -> dict[str, Any]:
@@ -297,6 +347,14 @@ def summary(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> dict
         rows.append((f"Barn: {child.get('first_name') or 'namn saknas'}", detail))
     if not children:
         rows.append((gettext_noop("Barn"), gettext_noop("Inga")))
+    adults = [(members.get("applicant") or {}, "du" if viewer == VIEWER_APPLICANT else
+               (members.get("applicant") or {}).get("first_name") or "din make, maka eller sambo")]
+    if partner:
+        adults.append((partner, "du" if viewer == VIEWER_PARTNER else partner.get("first_name") or "din make, maka eller sambo"))
+    for adult, who in adults:
+        text = labour_market_text(adult.get("labour_market"))
+        if text:
+            rows.append((f"Arbetsförmedlingen: {who}", text))
     rows.append((gettext_noop("Andra vuxna i bostaden"), str(members.get("other_adults_in_dwelling") or 0)))
     out["members"] = rows
     housing = declaration.get("housing") or {}

@@ -348,6 +348,19 @@ def school_youth_out_of_school(application: Application) -> list[dict[str, Any]]
     return found
 
 
+def adults_without_labour_market_reason(application: Application) -> list[dict[str, Any]]:
+    """The declared adults (applicant, partner) who said they are not registered with Arbetsförmedlingen
+    and have no reason not to be (12 kap. 3 § SoL): ``[{"who": "applicant" | "partner", "name"}]``. An adult
+    without an answer (an application made before the question existed) is not listed: not asked."""
+    members = application.declaration.get("members") or {}
+    found = []
+    for who in ("applicant", "partner"):
+        adult = members.get(who) or {}
+        if decl.labour_market_unavailable(adult.get("labour_market")):
+            found.append({"who": who, "name": adult.get("first_name") or ("Sökanden" if who == "applicant" else "Medsökanden")})
+    return found
+
+
 def unknown_member_incomes(application: Application, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The declared incomes whose member is not in the household — a member key that names nobody
     (a partner or child the register does not know), or, given the calculation input ``document``, a
@@ -569,6 +582,7 @@ __all__ = [
     "own_application",
     "own_attachment",
     "own_completion_request",
+    "adults_without_labour_market_reason",
     "recurring_applicant",
     "recurring_offers",
     "submitted_for_month",

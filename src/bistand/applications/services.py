@@ -222,7 +222,10 @@ def prefill_recurring(household: Household, month, *, person: Person | None = No
         # The partner applies this month: the roles in the declaration swap.
         members = data["members"]
         old_applicant = members["applicant"]
+        old_partner = members.get("partner") or {}
         members["applicant"] = decl.person_fact(applicant)
+        if "labour_market" in old_partner:
+            members["applicant"]["labour_market"] = old_partner["labour_market"]
         members["partner"] = {**old_applicant, **decl.SOURCE}
         data["incomes"] = [
             {**i, "member": {"applicant": "partner", "partner": "applicant"}.get(i.get("member"), i.get("member"))}

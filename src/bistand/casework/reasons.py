@@ -30,6 +30,7 @@ REASON_LABELS: dict[str, str] = {
     NEEDS_CASEWORKER: "Sökanden kunde inte svara på allt eller något annat kräver en handläggare",
     "incomes_of_known_members": "En inkomst i ansökan hör till någon som inte finns i hushållet",
     "school_youth_in_school": "Ett barn som är 18–20 år går inte i gymnasieskolan (eller svar saknas)",
+    "labour_market_available": "En vuxen är inte inskriven på Arbetsförmedlingen och har inget skäl att inte vara det",
     "norm_as_riksnorm": "Normen är satt högre eller lägre av särskilda skäl",
     "assets_within_threshold": "Sökanden har uppgett tillgångar som en handläggare behöver bedöma",
     "calculation_for_application": "Beräkningen hörde inte till ansökan",

@@ -16,6 +16,10 @@ Criteria that always apply (not configurable):
 * ``school_youth_in_school`` — every declared child aged 18–20 is declared to be in upper-secondary
   school: one who is not is no child of the household but an adult with their own case (left out of the
   calculation), and one not answered is unknown; either needs a person (issue 17 §2);
+* ``labour_market_available`` — every adult who answered the question is registered with
+  Arbetsförmedlingen or has a reason not to be (12 kap. 3 § SoL 2025:400; 4 kap. 1 § andra stycket SoL 2001:453); an
+  explicit "not registered, no reason" needs a person. A missing answer (an application made before the
+  question existed) counts as not asked, so older recurring cases are not all sent to the inbox;
 * ``norm_as_riksnorm`` — no higher or lower norm level (12 kap. 7 § tredje stycket SoL): that is an
   individual assessment, never automated;
 * ``no_reduction_matter`` — no nedsättning (12 kap. 5 § SoL) now or last month, and no plan requirement
@@ -61,7 +65,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
-from bistand.applications.selectors import declared_assets, school_youth_out_of_school, unknown_member_incomes
+from bistand.applications.selectors import (
+    adults_without_labour_market_reason,
+    declared_assets,
+    school_youth_out_of_school,
+    unknown_member_incomes,
+)
 from bistand.common.formatting import format_kronor
 from bistand.common.months import add_months, month_sv
 from bistand.rules.parameters import load_parameters
@@ -87,8 +96,9 @@ LABELS: dict[str, str] = {
     "nothing_for_caseworker": "Inget i ansökan behöver besvaras av en handläggare",
     "incomes_of_known_members": "Varje inkomst i ansökan hör till någon i hushållet",
     "school_youth_in_school": "Barn som är 18–20 år går i gymnasieskolan",
+    "labour_market_available": "Varje vuxen är inskriven på Arbetsförmedlingen eller har ett skäl att inte vara det",
     "norm_as_riksnorm": "Normen är riksnormen (ingen högre eller lägre nivå av särskilda skäl)",
-    "no_reduction_matter": "Ingen nedsättning nu eller förra månaden och inget krav i planeringen som blev av",
+    "no_reduction_matter": "Ingen nedsättning nu eller förra månaden och inget krav i planeringen som inte blev av",
     "assets_within_threshold": "Tillgångarna är inte större än kommunens gräns",
     "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
     "full_grant": "Beslutet blir bifall (avslag och delavslag fattas av en handläggare)",
@@ -317,6 +327,14 @@ def _check_school_youth(ctx: _Context, _config) -> str:
         else:
             texts.append(f"Det saknas svar på om {young['name']} ({young['age']} år) går i gymnasieskolan")
     return ("; ".join(texts) + ".") if texts else ""
+
+
+def _check_labour_market(ctx: _Context, _config) -> str:
+    texts = [f"{adult['name']} är inte inskriven på Arbetsförmedlingen som arbetssökande och har inte angett något skäl "
+             "att inte vara det" for adult in adults_without_labour_market_reason(ctx.application)]
+    if not texts:
+        return ""
+    return ("; ".join(texts) + ". Utred om hushållet står till arbetsmarknadens förfogande (12 kap. 3 § SoL).")
 
 
 def _check_norm_as_riksnorm(ctx: _Context, _config) -> str:
@@ -549,6 +567,7 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "nothing_for_caseworker": _check_nothing_for_caseworker,
     "incomes_of_known_members": _check_known_members,
     "school_youth_in_school": _check_school_youth,
+    "labour_market_available": _check_labour_market,
     "norm_as_riksnorm": _check_norm_as_riksnorm,
     "no_reduction_matter": _check_reduction,
     "assets_within_threshold": _check_assets,

@@ -208,11 +208,23 @@ def declaration_for(household: generator.HouseholdPlan, month_plan: generator.Mo
     size = len(household.members)
     rooms = max(1, min(5, size - len(others) + (0 if len(household.members) > 1 else 1)))
     clearing, account = bank_account_for(applicant.person.personnummer)
+    # Each adult is registered with Arbetsförmedlingen unless an income of theirs gives a plausible reason.
+    income_types: dict[str, set[str]] = {}
+    for income in month_plan.incomes:
+        income_types.setdefault(_MEMBER_KEYS.get(income["member"], income["member"]), set()).add(income["type"])
+
+    def labour_market(key: str) -> dict:
+        types = income_types.get(key, set())
+        for income_type, reason in _AF_REASON_BY_INCOME:
+            if income_type in types:
+                return {"registered": False, "reason": reason, "reason_text": ""}
+        return {"registered": True, "reason": "", "reason_text": ""}
+
     return {
         "version": 1,
         "members": {
-            "applicant": fact(applicant),
-            "partner": {**fact(partner), **_SOURCE} if partner else None,
+            "applicant": {**fact(applicant), "labour_market": labour_market("applicant")},
+            "partner": {**fact(partner), "labour_market": labour_market("partner"), **_SOURCE} if partner else None,
             "children": [
                 {"key": child.key, **fact(child), "days_present": child.days_present(month),
                  "lunch_away_from_home": child.lunch_away_from_home,
@@ -236,6 +248,15 @@ def declaration_for(household: generator.HouseholdPlan, month_plan: generator.Mo
         "cannot_answer": {},
         "message": "",
     }
+
+
+#: A demo adult with one of these incomes has that reason not to be registered with Arbetsförmedlingen.
+_AF_REASON_BY_INCOME = [
+    ("sickness_benefit", "sick_with_certificate"),
+    ("parental_benefit", "parental_leave"),
+    ("activity_compensation", "pension"),
+    ("pension", "pension"),
+]
 
 
 def _deviate(kind: str, declaration: dict) -> dict:

@@ -87,6 +87,18 @@ class CannotAnswerForm(AccessibleFormMixin, forms.Form):
         self._describe()
 
 
+#: "Är du inskriven som arbetssökande på Arbetsförmedlingen?" and the reasons not to be (12 kap. 3 § SoL).
+AF_REGISTERED = [("yes", "Ja, inskriven"), ("no", "Nej, inte inskriven")]
+AF_REASON_CHOICES = [("", "Välj skäl")] + list(decl.LabourMarketReason.choices)
+
+
+def _labour_market_initial(prefix: str, fact) -> dict:
+    if not isinstance(fact, dict) or fact.get("registered") is None:
+        return {}  # not asked before (an older application): the question starts unanswered
+    return {f"{prefix}_af_registered": "yes" if fact["registered"] else "no",
+            f"{prefix}_af_reason": fact.get("reason") or "", f"{prefix}_af_reason_text": fact.get("reason_text") or ""}
+
+
 class MembersForm(AccessibleFormMixin, forms.Form):
     has_partner = forms.ChoiceField(
         label=_("Bor du med en make, maka eller sambo?"), choices=YES_NO, widget=forms.RadioSelect, initial="no",
@@ -104,13 +116,47 @@ class MembersForm(AccessibleFormMixin, forms.Form):
         help_text=_("Till exempel vuxna barn eller någon du delar bostad med. Räkna inte dig själv eller din make, maka eller sambo."),
     )
 
+    # Availability to the labour market (12 kap. 3 § SoL): asked of each adult.
+    applicant_af_registered = forms.ChoiceField(
+        label="Är du inskriven som arbetssökande på Arbetsförmedlingen?", choices=AF_REGISTERED, widget=forms.RadioSelect,
+        help_text="För att få försörjningsstöd behöver du i regel söka arbete och vara inskriven på Arbetsförmedlingen. "
+                  "Har du ett skäl att inte vara det, till exempel sjukdom eller föräldraledighet, väljer du skälet nedan.",
+        error_messages={"required": "Svara om du är inskriven på Arbetsförmedlingen."},
+    )
+    applicant_af_reason = forms.ChoiceField(label="Om du inte är inskriven: varför inte?", required=False,
+                                            choices=AF_REASON_CHOICES)
+    applicant_af_reason_text = forms.CharField(label="Beskriv ditt skäl kort", required=False, max_length=200,
+                                               help_text="Fyll i om du valde Annat skäl.")
+    partner_af_registered = forms.ChoiceField(
+        label="Är din make, maka eller sambo inskriven som arbetssökande på Arbetsförmedlingen?", required=False,
+        choices=AF_REGISTERED, widget=forms.RadioSelect, help_text="Svara om du bor med en make, maka eller sambo.",
+    )
+    partner_af_reason = forms.ChoiceField(label="Om hen inte är inskriven: varför inte?", required=False,
+                                          choices=AF_REASON_CHOICES)
+    partner_af_reason_text = forms.CharField(label="Beskriv hens skäl kort", required=False, max_length=200,
+                                             help_text="Fyll i om du valde Annat skäl.")
+
     def __init__(self, *args, applicant_personnummer: str = "", **kwargs):
         self.applicant_personnummer = applicant_personnummer
         super().__init__(*args, **kwargs)
         self._describe()
 
+    def _clean_labour_market(self, cleaned: dict, prefix: str) -> None:
+        registered = cleaned.get(f"{prefix}_af_registered")
+        if registered == "no":
+            reason = cleaned.get(f"{prefix}_af_reason")
+            if not reason:
+                self.add_error(f"{prefix}_af_reason", "Välj ett skäl, eller välj att inget av skälen stämmer.")
+            elif reason == decl.LabourMarketReason.OTHER and not (cleaned.get(f"{prefix}_af_reason_text") or "").strip():
+                self.add_error(f"{prefix}_af_reason_text", "Beskriv skälet kort när du har valt Annat skäl.")
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_labour_market(cleaned, "applicant")
+        if cleaned.get("has_partner") == "yes":
+            if not cleaned.get("partner_af_registered"):
+                self.add_error("partner_af_registered", "Svara om din make, maka eller sambo är inskriven på Arbetsförmedlingen.")
+            self._clean_labour_market(cleaned, "partner")
         if cleaned.get("has_partner") == "yes":
             number = cleaned.get("partner_personnummer", "")
             if not number:
@@ -129,6 +175,11 @@ class MembersForm(AccessibleFormMixin, forms.Form):
                     self.add_error(field, message)
         return cleaned
 
+    def _labour_market(self, prefix: str) -> dict:
+        data = self.cleaned_data
+        return decl.labour_market_value(data.get(f"{prefix}_af_registered"), data.get(f"{prefix}_af_reason"),
+                                        data.get(f"{prefix}_af_reason_text"))
+
     def section_data(self, previous: dict | None) -> dict:
         data = self.cleaned_data
         partner = None
@@ -137,8 +188,9 @@ class MembersForm(AccessibleFormMixin, forms.Form):
             same = old.get("personnummer") == data["partner_personnummer"]
             partner = {"person_id": old.get("person_id") if same else None, "personnummer": data["partner_personnummer"],
                        "first_name": data["partner_first_name"].strip(), "last_name": data["partner_last_name"].strip(),
-                       **decl.SOURCE}
-        return {"partner": partner, "other_adults_in_dwelling": data.get("other_adults_in_dwelling") or 0}
+                       "labour_market": self._labour_market("partner"), **decl.SOURCE}
+        applicant = {**((previous or {}).get("applicant") or {}), "labour_market": self._labour_market("applicant")}
+        return {"applicant": applicant, "partner": partner, "other_adults_in_dwelling": data.get("other_adults_in_dwelling") or 0}
 
     @staticmethod
     def initial_for(members: dict) -> dict:
@@ -150,6 +202,8 @@ class MembersForm(AccessibleFormMixin, forms.Form):
             "partner_first_name": partner.get("first_name", ""),
             "partner_last_name": partner.get("last_name", ""),
             "other_adults_in_dwelling": members.get("other_adults_in_dwelling") or 0,
+            **_labour_market_initial("applicant", (members.get("applicant") or {}).get("labour_market")),
+            **_labour_market_initial("partner", partner.get("labour_market")),
         }
 
 
