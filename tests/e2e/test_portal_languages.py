@@ -47,6 +47,7 @@ def test_an_applicant_applies_in_english_and_reads_the_receipt_in_lattlast(live_
     page.get_by_role("button", name="Start the application").click()
 
     page.get_by_role("link", name="Household").first.click()
+    page.locator("#id_applicant_af_registered_0").check()  # registered with Arbetsförmedlingen
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Housing")
     page.get_by_label("Renting directly from the landlord").check()

@@ -100,6 +100,8 @@ def first_application(page, *, partner: tuple[str, str, str] | None = None, acco
         page.get_by_label("Personnummer för din make, maka eller sambo").fill(partner[0])
         page.get_by_label("Förnamn").fill(partner[1])
         page.get_by_label("Efternamn").fill(partner[2])
+        page.locator("#id_partner_af_registered_0").check()  # registered with Arbetsförmedlingen
+    page.locator("#id_applicant_af_registered_0").check()
     page.get_by_role("button", name="Spara och fortsätt").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Boende")
     page.get_by_label("Hyr i första hand").check()

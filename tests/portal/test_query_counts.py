@@ -17,6 +17,7 @@ from bistand.payments.services import schedule_payments
 from bistand.people import personnummer as pnr
 from bistand.tenancy.roles import Role
 from tests.applications.test_services import fill_all
+from tests.decisions.factories import own_reasons
 from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
 from tests.portal.helpers import simulator_login
 
@@ -40,7 +41,7 @@ def _decided_month(person, caseworker, month):
     application = services.submit(application, application.submission_key, person=person).application
     calculation = calculate_and_store(application.household, month, selectors.calculation_input_for(application, []),
                                       "system")
-    decision = issue_decision(application, calculation, caseworker)
+    decision = issue_decision(application, calculation, caseworker, line_reasons=own_reasons(application, calculation))
     schedule_payments([decision], user=caseworker)
     return application
 
