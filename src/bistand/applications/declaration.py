@@ -150,13 +150,13 @@ def school_answer(value: Any) -> str:
 class LabourMarketReason(models.TextChoices):
     """Why an adult who is not registered with Arbetsförmedlingen need not be (12 kap. 3 § SoL)."""
 
-    SICK_WITH_CERTIFICATE = "sick_with_certificate", "Jag är sjuk och har läkarintyg"
-    SICK_WITHOUT_CERTIFICATE = "sick_without_certificate", "Jag är sjuk men har inget läkarintyg"
-    PARENTAL_LEAVE = "parental_leave", "Jag är föräldraledig"
-    STUDIES_IN_PLAN = "studies_in_plan", "Jag studerar, och studierna är godkända i min planering med socialtjänsten"
-    PENSION = "pension", "Jag har ålderspension, sjukersättning eller aktivitetsersättning"
-    OTHER = "other", "Annat skäl"
-    NONE = "none", "Jag har inget av de här skälen"
+    SICK_WITH_CERTIFICATE = "sick_with_certificate", gettext_noop("Jag är sjuk och har läkarintyg")
+    SICK_WITHOUT_CERTIFICATE = "sick_without_certificate", gettext_noop("Jag är sjuk men har inget läkarintyg")
+    PARENTAL_LEAVE = "parental_leave", gettext_noop("Jag är föräldraledig")
+    STUDIES_IN_PLAN = "studies_in_plan", gettext_noop("Jag studerar, och studierna är godkända i min planering med socialtjänsten")
+    PENSION = "pension", gettext_noop("Jag har ålderspension, sjukersättning eller aktivitetsersättning")
+    OTHER = "other", gettext_noop("Annat skäl")
+    NONE = "none", gettext_noop("Jag har inget av de här skälen")
 
 
 def labour_market_value(registered: str, reason: str = "", reason_text: str = "") -> dict[str, Any]:

@@ -87,9 +87,10 @@ class CannotAnswerForm(AccessibleFormMixin, forms.Form):
         self._describe()
 
 
-#: "Är du inskriven som arbetssökande på Arbetsförmedlingen?" and the reasons not to be (12 kap. 3 § SoL).
-AF_REGISTERED = [("yes", "Ja, inskriven"), ("no", "Nej, inte inskriven")]
-AF_REASON_CHOICES = [("", "Välj skäl")] + list(decl.LabourMarketReason.choices)
+#: _("Är du inskriven som arbetssökande på Arbetsförmedlingen?") and the reasons not to be (12 kap. 3 § SoL).
+AF_REGISTERED = [("yes", _("Ja, inskriven")), ("no", _("Nej, inte inskriven"))]
+AF_REASON_CHOICES = [("", _("Välj skäl"))] + [(value, lazy(translated, str)(label))
+                                             for value, label in decl.LabourMarketReason.choices]
 
 
 def _labour_market_initial(prefix: str, fact) -> dict:
@@ -118,23 +119,23 @@ class MembersForm(AccessibleFormMixin, forms.Form):
 
     # Availability to the labour market (12 kap. 3 § SoL): asked of each adult.
     applicant_af_registered = forms.ChoiceField(
-        label="Är du inskriven som arbetssökande på Arbetsförmedlingen?", choices=AF_REGISTERED, widget=forms.RadioSelect,
-        help_text="För att få försörjningsstöd behöver du i regel söka arbete och vara inskriven på Arbetsförmedlingen. "
-                  "Har du ett skäl att inte vara det, till exempel sjukdom eller föräldraledighet, väljer du skälet nedan.",
-        error_messages={"required": "Svara om du är inskriven på Arbetsförmedlingen."},
+        label=_("Är du inskriven som arbetssökande på Arbetsförmedlingen?"), choices=AF_REGISTERED, widget=forms.RadioSelect,
+        help_text=_("För att få försörjningsstöd behöver du i regel söka arbete och vara inskriven på Arbetsförmedlingen. "
+                    "Har du ett skäl att inte vara det, till exempel sjukdom eller föräldraledighet, väljer du skälet nedan."),
+        error_messages={"required": _("Svara om du är inskriven på Arbetsförmedlingen.")},
     )
-    applicant_af_reason = forms.ChoiceField(label="Om du inte är inskriven: varför inte?", required=False,
+    applicant_af_reason = forms.ChoiceField(label=_("Om du inte är inskriven: varför inte?"), required=False,
                                             choices=AF_REASON_CHOICES)
-    applicant_af_reason_text = forms.CharField(label="Beskriv ditt skäl kort", required=False, max_length=200,
-                                               help_text="Fyll i om du valde Annat skäl.")
+    applicant_af_reason_text = forms.CharField(label=_("Beskriv ditt skäl kort"), required=False, max_length=200,
+                                               help_text=_("Fyll i om du valde Annat skäl."))
     partner_af_registered = forms.ChoiceField(
-        label="Är din make, maka eller sambo inskriven som arbetssökande på Arbetsförmedlingen?", required=False,
-        choices=AF_REGISTERED, widget=forms.RadioSelect, help_text="Svara om du bor med en make, maka eller sambo.",
+        label=_("Är din make, maka eller sambo inskriven som arbetssökande på Arbetsförmedlingen?"), required=False,
+        choices=AF_REGISTERED, widget=forms.RadioSelect, help_text=_("Svara om du bor med en make, maka eller sambo."),
     )
-    partner_af_reason = forms.ChoiceField(label="Om hen inte är inskriven: varför inte?", required=False,
+    partner_af_reason = forms.ChoiceField(label=_("Om hen inte är inskriven: varför inte?"), required=False,
                                           choices=AF_REASON_CHOICES)
-    partner_af_reason_text = forms.CharField(label="Beskriv hens skäl kort", required=False, max_length=200,
-                                             help_text="Fyll i om du valde Annat skäl.")
+    partner_af_reason_text = forms.CharField(label=_("Beskriv hens skäl kort"), required=False, max_length=200,
+                                             help_text=_("Fyll i om du valde Annat skäl."))
 
     def __init__(self, *args, applicant_personnummer: str = "", **kwargs):
         self.applicant_personnummer = applicant_personnummer
@@ -146,16 +147,16 @@ class MembersForm(AccessibleFormMixin, forms.Form):
         if registered == "no":
             reason = cleaned.get(f"{prefix}_af_reason")
             if not reason:
-                self.add_error(f"{prefix}_af_reason", "Välj ett skäl, eller välj att inget av skälen stämmer.")
+                self.add_error(f"{prefix}_af_reason", _("Välj ett skäl, eller välj att inget av skälen stämmer."))
             elif reason == decl.LabourMarketReason.OTHER and not (cleaned.get(f"{prefix}_af_reason_text") or "").strip():
-                self.add_error(f"{prefix}_af_reason_text", "Beskriv skälet kort när du har valt Annat skäl.")
+                self.add_error(f"{prefix}_af_reason_text", _("Beskriv skälet kort när du har valt Annat skäl."))
 
     def clean(self):
         cleaned = super().clean()
         self._clean_labour_market(cleaned, "applicant")
         if cleaned.get("has_partner") == "yes":
             if not cleaned.get("partner_af_registered"):
-                self.add_error("partner_af_registered", "Svara om din make, maka eller sambo är inskriven på Arbetsförmedlingen.")
+                self.add_error("partner_af_registered", _("Svara om din make, maka eller sambo är inskriven på Arbetsförmedlingen."))
             self._clean_labour_market(cleaned, "partner")
         if cleaned.get("has_partner") == "yes":
             number = cleaned.get("partner_personnummer", "")
