@@ -27,7 +27,7 @@ def test_a_reduction_is_its_own_line_with_reason_requirement_and_provision():
     line = lines["reduction"]
     assert line.amount == 300_000 - 522_000  # 2026 single adult: 3 940 + 1 280 = 5 220
     assert REASON in line.label and REQUIREMENT in line.label
-    assert "sätts ned till 3 000 kr" in line.label
+    assert "sätts ned till 3\u00a0000\u00a0kr" in line.label
     assert line.reference == "12 kap. 5 § socialtjänstlagen (2025:400)"
     assert result.norm == 300_000
     assert result.need == result.norm + result.costs

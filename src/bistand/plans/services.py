@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from bistand.audit.models import ChangeAction
 from bistand.audit.services import diff, record_change, record_create, snapshot
+from bistand.common.formatting import format_kronor
 from bistand.tenancy.scoping import check_can_act_in
 
 from .models import (
@@ -351,7 +352,7 @@ def record_reduction(application, *, actor, requirement: Action | None, norm_amo
     if isinstance(norm_amount_ore, bool) or not isinstance(norm_amount_ore, int) or norm_amount_ore < 0:
         errors["norm_amount"] = "Ange normdelen efter nedsättningen, 0 kr eller mer (0 kr om den vägras)."
     elif norm_ore is not None and norm_amount_ore > norm_ore:
-        errors["norm_amount"] = (f"Normdelen är {norm_ore // 100} kr; nedsättningen kan inte ge mer än så. Ange ett "
+        errors["norm_amount"] = (f"Normdelen är {format_kronor(norm_ore)}; nedsättningen kan inte ge mer än så. Ange ett "
                                  "belopp från 0 kr upp till normen.")
     reason = " ".join((reason or "").split())
     if not reason:
