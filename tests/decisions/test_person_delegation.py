@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -298,7 +299,7 @@ def test_the_anmalan_list_holds_delegated_decisions_of_the_period_grouped(savsjo
     second = make_application(household, dt.date(2026, 4, 1), kind="new", costs={"rent": 4000}, incomes=[])
     refused = services.issue_decision(second, calculate(second, register_facts=[]), caseworker, outcome=Outcome.REFUSED,
                                       caseworker_text="Sökanden har tillgångar som täcker behovet.")
-    today = granted.issued_at.date()
+    today = timezone.localdate(granted.issued_at)
     rows = selectors.delegated_decisions(savsjo, today - dt.timedelta(days=1), today + dt.timedelta(days=1))
     assert [(r.committee, r.kind, r.decision) for r in rows] == [
         ("Arbetsutskottet", "refusal", refused),
@@ -315,7 +316,7 @@ def test_the_delegation_report_command_writes_the_anmalan_list_as_csv(savsjo, ap
     make_person_delegation(savsjo, "grant", role=Role.APPROVER)
     proposal = services.submit_for_decision(application, calculate(application, register_facts=[]), caseworker)
     decision = services.decide_proposal(proposal, approver)
-    day = decision.issued_at.astimezone().date().isoformat()
+    day = timezone.localdate(decision.issued_at).isoformat()
     out = tmp_path / "anmalan.csv"
     call_command("delegation-report", municipality="0684", date_from=day, date_to=day, out=str(out))
     lines = out.read_text(encoding="utf-8-sig").splitlines()

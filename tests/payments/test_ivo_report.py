@@ -72,7 +72,7 @@ def test_the_manager_sees_the_list_and_downloads_it_as_csv_and_the_reads_are_log
     rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
     assert {int(r["Beslut"]) for r in rows} == {cases[k].pk for k in ("never_paid", "stopped", "waiting", "newer")}
     stopped = next(r for r in rows if int(r["Beslut"]) == cases["stopped"].pk)
-    assert stopped["Utbetalning"] == "Stoppad" and stopped["Beslutsdatum"] == cases["stopped"].issued_at.date().isoformat()
+    assert stopped["Utbetalning"] == "Stoppad" and stopped["Beslutsdatum"] == timezone.localdate(cases["stopped"].issued_at).isoformat()
 
 
 def test_a_case_worker_without_the_manager_permission_cannot_see_the_list(client, cases):
