@@ -32,7 +32,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.regex_helper import normalize
@@ -218,6 +218,12 @@ USER_KINDS = [
     "caseworker_with_research_role_elsewhere",
 ]
 
+#: The roles the walk also runs for on PostgreSQL. Scoping is done by the ORM's filters, the same on both
+#: databases, and the whole walk for every role takes about 16 worker-minutes on PostgreSQL, a third of the
+#: suite's time there: on PostgreSQL it runs for the case worker (the most person data) and in the admin site
+#: (the largest set of pages); every role runs on SQLite.
+POSTGRESQL_KINDS = {Role.CASEWORKER, "caseworker_in_admin_site"}
+
 DENIED = {403, 404, 405}
 
 
@@ -392,6 +398,8 @@ def test_every_model_that_points_to_person_level_data_is_registered_for_scoping(
 
 @pytest.mark.parametrize("kind", USER_KINDS)
 def test_nobody_reaches_another_municipality_through_any_url(client, kind):
+    if connection.vendor == "postgresql" and kind not in POSTGRESQL_KINDS:
+        pytest.skip("the walk for this role runs on SQLite (see POSTGRESQL_KINDS)")
     world = build_world()
     user, session_values = make_user(kind, world)
 
