@@ -229,6 +229,49 @@ def test_the_preparer_presents_and_the_delegate_decides_with_both_recorded(savsj
     assert application.status == "decided"
 
 
+def _proposals(savsjo, caseworker, count):
+    proposals = []
+    for i in range(count):
+        household = household_with_members(savsjo, adults=1, birth_date=dt.date(1980 + i, 5, 5))
+        application = make_application(household, MONTH, kind="new", costs={"rent": 4000},
+                                       incomes=[("wage", "applicant", 1000 + 300 * i)])
+        proposals.append(services.submit_for_decision(application, calculate(application, register_facts=[]),
+                                                      caseworker))
+    return proposals
+
+
+def test_the_proposals_to_decide_take_the_same_number_of_queries_however_many_there_are(
+        savsjo, caseworker, approver, django_assert_num_queries):
+    """Before: one delegation query per proposal (may_decide_decision for each draft)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_person_delegation(savsjo, "grant", role=Role.APPROVER, max_kronor=100_000)
+    first = _proposals(savsjo, caseworker, 1)
+    def fresh():  # the same user without what an earlier call cached on the object
+        return type(approver).objects.get(pk=approver.pk)
+
+    user = fresh()
+    with CaptureQueriesContext(connection) as one:
+        assert selectors.proposals_to_decide(user) == first
+    more = _proposals(savsjo, caseworker, 4)
+    user = fresh()
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert selectors.proposals_to_decide(user) == first + more
+
+
+def test_the_proposals_to_decide_are_those_the_user_may_decide_one_by_one(savsjo, caseworker, approver):
+    proposals = _proposals(savsjo, caseworker, 5)
+    middle = sorted(p.amount_ore for p in proposals)[2] // 100
+    make_person_delegation(savsjo, "grant", role=Role.APPROVER, max_kronor=middle)
+    make_person_delegation(savsjo, "grant", user=approver, max_kronor=None,  # not yet in force
+                           valid_from=timezone.localdate() + dt.timedelta(days=1))
+    expected = [p for p in proposals if selectors.may_decide_decision(approver, p)]
+    assert 0 < len(expected) < len(proposals)
+    assert selectors.proposals_to_decide(approver) == expected
+    assert selectors.proposals_to_decide(caseworker) == []
+
+
 def test_the_letter_names_decision_maker_foredragande_and_the_committee_of_the_row(savsjo, application, caseworker,
                                                                                    approver):
     make_person_delegation(savsjo, "grant", role=Role.APPROVER, committee="Socialnämndens arbetsutskott",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bistand.applications.events import CaseEvent
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.common.formatting import format_kronor
+from bistand.tenancy.current import current_municipality
 from bistand.tenancy.models import Membership
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
@@ -186,8 +187,13 @@ def may_decide(user, municipality, kind: str, amount_ore: int, *, on: dt.date | 
     maximum or a maximum (in kronor per decision) at least the amount. The answer carries the row: the
     named user's before a role's, then the one without a ceiling, then the highest ceiling."""
     on = on or timezone.localdate()
-    rows = [row for row in _rows_for(user, municipality, on).filter(decision_kind=kind)
-            if row.max_amount_kronor is None or amount_ore <= row.max_amount_kronor * 100]
+    return _answer(_rows_for(user, municipality, on).filter(decision_kind=kind), kind, amount_ore)
+
+
+def _answer(rows, kind: str, amount_ore: int) -> DelegationAnswer:
+    """:func:`may_decide`'s answer from rows of the delegationsordning already read (of any kind)."""
+    rows = [row for row in rows if row.decision_kind == kind
+            and (row.max_amount_kronor is None or amount_ore <= row.max_amount_kronor * 100)]
     if not rows:
         return DelegationAnswer(False, None)
     rows.sort(key=lambda r: (r.user_id is None, r.max_amount_kronor is not None, -(r.max_amount_kronor or 0),
@@ -216,14 +222,27 @@ def has_any_delegation(user, municipality, *, on: dt.date | None = None) -> bool
     return _rows_for(user, municipality, on or timezone.localdate()).exists()
 
 
+def may_use_to_decide(user) -> bool:
+    """Who sees "Att besluta" (the menu and the page check the same): a user with a delegation in force in
+    the municipality they work in now."""
+    return has_any_delegation(user, current_municipality(user))
+
+
 def proposals_to_decide(user) -> list[Decision]:
     """The proposals (drafts left for decision by a föredragande) of ``user``'s municipality that ``user``
     may decide, oldest first."""
-    drafts = (scoped(Decision.objects.all(), user)
-              .filter(status=DecisionStatus.DRAFT, presented_at__isnull=False)
-              .select_related("municipality", "application", "application__applicant", "presented_by", "calculation")
-              .order_by("presented_at", "pk"))
-    return [d for d in drafts if may_decide_decision(user, d)]
+    drafts = list(scoped(Decision.objects.all(), user)
+                  .filter(status=DecisionStatus.DRAFT, presented_at__isnull=False)
+                  .select_related("municipality", "application", "application__applicant", "presented_by",
+                                  "calculation")
+                  .order_by("presented_at", "pk"))
+    today = timezone.localdate()
+    rows: dict[int, list[PersonDelegation]] = {}  # the user's rows in force, read once per municipality
+    for draft in drafts:
+        if draft.municipality_id not in rows:
+            rows[draft.municipality_id] = list(_rows_for(user, draft.municipality, today))
+    return [d for d in drafts
+            if all(_answer(rows[d.municipality_id], kind, d.amount_ore) for kind in kinds_of(d))]
 
 
 def proposal_for(user, pk: int) -> Decision:

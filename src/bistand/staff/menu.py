@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from bistand.staff.views.delegation import may_use_to_decide
+from bistand.decisions.selectors import may_use_to_decide
 from bistand.tenancy.current import for_request
 from bistand.tenancy.selectors import has_staff_membership
 

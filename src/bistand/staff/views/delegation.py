@@ -34,19 +34,14 @@ from bistand.decisions import services as decision_services
 from bistand.decisions.reports import write_report_csv
 from bistand.decisions.selectors import (
     delegated_decisions,
-    has_any_delegation,
     may_decide_decision,
+    may_use_to_decide,
     proposal_for,
     proposals_to_decide,
 )
 from bistand.people.presenters import can_see_protected, present_person
 from bistand.tenancy.current import current_municipality
 from bistand.tenancy.decorators import person_data_view
-
-
-def may_use_to_decide(user) -> bool:
-    """Who sees "Att besluta": a user with a delegation in force in the municipality they work in."""
-    return has_any_delegation(user, current_municipality(user))
 
 
 class ReturnForm(AccessibleFormMixin, forms.Form):
