@@ -15,7 +15,7 @@ and measures
                OUT.jsonl` (no --trace), from start to exit, parsing and writing included; OUT.jsonl does
                not exist before each run (deleted beforehand, outside the timing).
 
-(b) and (c) read with the compiled batch reader when it is built; BISTAND_BATCH_READER=python measures the
+(b) and (c) read with the compiled batch reader (the default); BISTAND_BATCH_READER=python measures the
 pure-Python reader instead (the header says which). Times are wall-clock; (b) and (c) are the best of
 --repeat runs. This is a benchmark, not a test; the
 figures depend on the machine and on what else runs on it. Results: docs/performance.md.
@@ -65,7 +65,7 @@ def machine() -> dict[str, str]:
         "numpy": np.__version__,
         "msgspec": msgspec.__version__,
         "batch reader": "compiled (bistand.engine._linescan)" if batch_io.use_compiled_reader
-        else "python (msgspec; the compiled reader is not built or BISTAND_BATCH_READER=python)",
+        else "python (msgspec; BISTAND_BATCH_READER=python)",
         "load average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 

@@ -86,7 +86,7 @@ def test_the_scanner_finds_each_kind_of_soft_import():
         'try:\n    from bistand.assessment import selectors\nexcept (ImportError, AttributeError):\n    pass\n',
         'from django.utils.module_loading import import_string\nf = import_string("bistand.plans.selectors.x")\n',
         'import pkgutil\nfor m in pkgutil.iter_modules([]):\n    pass\n',
-        # the optional compiled batch reader too: it is chosen with find_spec (engine/readers.py)
+        # the compiled batch reader too: it is chosen by BISTAND_BATCH_READER, never by trying (engine/readers.py)
         'try:\n    from bistand.engine import _linescan\nexcept ImportError:\n    _linescan = None\n',
         'try:\n    import bistand.engine._linescan as scan\nexcept ModuleNotFoundError:\n    scan = None\n',
         'try:\n    from . import _linescan\nexcept BaseException:\n    _linescan = None\n',

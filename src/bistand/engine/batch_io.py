@@ -15,15 +15,15 @@ Format
 Speed
 - Two readers give the same columns (`HouseholdArrays`), which `batch.calculate_arrays` calculates; results
   are formatted from the columns.
-- The compiled reader (`_linescan.c`, built at install when a C compiler is there; `use_compiled_reader`)
+- The compiled reader (`_linescan.c`, built at install by setup.py; `use_compiled_reader`)
   reads a chunk's lines straight into int64 columns, without a Python object per line. It takes only lines
   written in the plain way (no escapes in ids, members, types, months or codes; integers as digits; amounts
   as digits with at most two decimals; each key once) that pass every check below, and marks every other
   line as suspect: the single path then decides it, as below. It never rejects a line itself. When it
   leaves more than a few lines of a chunk (COMPILED_LEFT_MAX_SHARE), the pure-Python reader reads the chunk.
-- The reader is chosen by BISTAND_BATCH_READER = auto (default: the compiled one when it was built) | compiled
-  (required: an error when it was not built) | python (never the compiled one); see `bistand.engine.readers`.
-- The pure-Python reader (without the compiled one, or with BISTAND_BATCH_READER=python): lines are decoded
+- The reader is chosen by BISTAND_BATCH_READER = compiled (the default: an error when it was not built) | python
+  (never the compiled one); see `bistand.engine.readers`. Nothing falls back silently.
+- The pure-Python reader (BISTAND_BATCH_READER=python, and for a chunk the compiled one leaves): lines are decoded
   with msgspec into light structs (`_Input`) a thousand at a time (so that the decoded objects are still in
   the processor's cache when they are turned into columns) and turned into columns.
 - Amounts become öre exactly, with integer arithmetic only: the compiled reader reads their digits itself;
@@ -89,15 +89,13 @@ from bistand.rules.model import (
 )
 from bistand.rules.parameters import load_parameters
 
-#: Whether decode_jsonl reads with the compiled reader (C, built at install when a compiler is there; see
-#: _linescan.c) or with the pure-Python one (msgspec's light decoder); both give the same results.
-#: BISTAND_BATCH_READER = auto | compiled | python chooses, explicitly (`readers.use_compiled_reader`: an
+#: Whether decode_jsonl reads with the compiled reader (C, built at install by setup.py; see _linescan.c) or
+#: with the pure-Python one (msgspec's light decoder); both give the same results.
+#: BISTAND_BATCH_READER = compiled (default) | python chooses, explicitly (`readers.use_compiled_reader`: an
 #: unknown value, or "compiled" when it was not built, raises ReaderChoiceError here, at import).
 use_compiled_reader: bool = readers.use_compiled_reader()
-if use_compiled_reader:  # chosen and built (importlib.util.find_spec): a plain import, that fails loudly
-    from bistand.engine import _linescan
-else:  # the pure-Python reader reads every line; the compiled one is not loaded
-    _linescan = None
+#: The compiled reader's module when chosen (a plain import: one that is there but broken fails loudly).
+_linescan = readers.load_compiled_reader() if use_compiled_reader else None
 
 #: Households with more children than this are left to the single path by the batch readers.
 MAX_CHILDREN_CHECKED = 8
