@@ -36,7 +36,7 @@ from bistand.engine.batch_io import EMPTY_LINE_MESSAGE, calculate_jsonl, decode_
 from bistand.engine.readers import compiled_reader_built
 from bistand.rules import CalculationInputError, calculate, decode_input
 from bistand.rules.calculate import encode_json
-from bistand.rules.formatting import format_kronor
+from bistand.rules.formatting import KR_SUFFIX, format_kronor
 from bistand.rules.model import COST_TYPES, INCOME_TYPES
 
 SETTINGS = settings(
@@ -498,6 +498,18 @@ def test_the_engines_table_of_amount_texts_writes_what_the_one_formatter_writes(
     """The engine formats many amounts at once by table look-up (`_kronor_bytes`): the same bytes as
     `format_kronor`, within the table and outside it."""
     assert batch._kronor_bytes(np.array(ore, dtype=np.int64)) == [format_kronor(x).encode() for x in ore]
+
+
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=batch._KRONOR_LUT_SIZE * 100 - 1), max_size=30),
+                max_size=4))
+def test_the_table_of_amount_texts_is_filled_as_amounts_come_and_stays_right(calls):
+    """The table of whole kronor is filled in when an amount first needs it (repeats within a call, amounts
+    seen in an earlier call): every call gives `format_kronor`'s bytes."""
+    for ore in calls:
+        assert batch._kronor_bytes(np.array(ore, dtype=np.int64)) == [format_kronor(x).encode() for x in ore]
+    made = np.flatnonzero(batch._KRONOR_WHOLE_MADE)
+    assert list(batch._KRONOR_WHOLE[made]) == [format_kronor(k * 100).removesuffix(KR_SUFFIX).encode()
+                                               for k in made.tolist()]
 
 
 def test_household_arrays_hold_the_households_in_columns():

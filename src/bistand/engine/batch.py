@@ -162,27 +162,26 @@ class _LocalMessages:
 
 
 _KRONOR_LUT_SIZE = 32_768
-_KRONOR_LUT: list[np.ndarray] = []
-
-
-def _kronor_lut() -> tuple[np.ndarray, np.ndarray]:
-    """The texts of `format_kronor` cut in two, made by it: the whole kronor ("3 681") and the rest (",90 kr"
-    or " kr"), so that an amount's text is the two joined."""
-    if not _KRONOR_LUT:
-        _KRONOR_LUT.append(np.array(
-            [format_kronor(k * 100).removesuffix(KR_SUFFIX).encode() for k in range(_KRONOR_LUT_SIZE)], dtype=object
-        ))
-        _KRONOR_LUT.append(np.array([format_kronor(r)[1:].encode() for r in range(100)], dtype=object))
-    return _KRONOR_LUT[0], _KRONOR_LUT[1]
+#: `format_kronor`'s texts cut in two, made by it: the whole kronor ("3 681", index = kronor, filled in when first
+#: needed: a worker formats only the amounts its households have, not all 32 768) and the rest (",90 kr" or
+#: " kr", index = öre), so that an amount's text is the two joined.
+_KRONOR_WHOLE = np.full(_KRONOR_LUT_SIZE, None, dtype=object)
+_KRONOR_WHOLE_MADE = np.zeros(_KRONOR_LUT_SIZE, dtype=bool)
+_KRONOR_REST: list[np.ndarray] = []
 
 
 def _kronor_bytes(ore: np.ndarray) -> list[bytes]:
     """`format_kronor` for an array of öre ≥ 0, as UTF-8 bytes (table look-up for the usual sizes)."""
     if len(ore) and (ore.min() < 0 or ore.max() >= _KRONOR_LUT_SIZE * 100):
         return [format_kronor(x).encode() for x in ore.tolist()]
-    whole_lut, rest_lut = _kronor_lut()
+    if not _KRONOR_REST:
+        _KRONOR_REST.append(np.array([format_kronor(r)[1:].encode() for r in range(100)], dtype=object))
     whole, rest = np.divmod(ore, 100)
-    return (whole_lut[whole] + rest_lut[rest]).tolist()
+    missing = np.unique(whole[~_KRONOR_WHOLE_MADE[whole]])
+    if len(missing):
+        _KRONOR_WHOLE[missing] = [format_kronor(k * 100).removesuffix(KR_SUFFIX).encode() for k in missing.tolist()]
+        _KRONOR_WHOLE_MADE[missing] = True
+    return (_KRONOR_WHOLE[whole] + _KRONOR_REST[0][rest]).tolist()
 
 
 def _first_per_group(groups: np.ndarray) -> np.ndarray:
