@@ -19,11 +19,6 @@ from bistand.tenancy.scoping import get_scoped_or_404, scoped
 from .models import Decision, DecisionKind, DecisionStatus, Outcome, PersonDelegation
 
 
-def decisions_for(user) -> QuerySet[Decision]:
-    """Every decision ``user`` may see (their current municipality's), newest first."""
-    return scoped(Decision.objects.all(), user).order_by("-month", "-created_at", "-pk")
-
-
 def decision_for(user, pk: int) -> Decision:
     """One decision ``user`` may see, or 404."""
     return get_scoped_or_404(

@@ -4,7 +4,6 @@ logged-in client's own shared plans."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -222,13 +221,6 @@ def _occasions_due(user, today: dt.date, until: dt.date) -> list[dict]:
 
 def overview_people(data: dict) -> list:
     return list(data["persons"])
-
-
-def group_by(items, key):
-    grouped = defaultdict(list)
-    for item in items:
-        grouped[key(item)].append(item)
-    return grouped
 
 
 # --- nedsättning (12 kap. 5 § SoL) ----------------------------------------------------------------------

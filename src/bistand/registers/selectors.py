@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q
 
 from bistand.common.formatting import format_kronor
 from bistand.common.months import last_day
@@ -99,11 +99,6 @@ def facts_for_person(person, period: dt.date, user) -> list[RegisterFact]:
     if fetch is None:
         return []
     return list(scoped(RegisterFact.objects.filter(fetch=fetch), user).order_by("agency", "kind", "pk"))
-
-
-def facts_for(user) -> QuerySet[RegisterFact]:
-    """Every register fact ``user`` may see."""
-    return scoped(RegisterFact.objects.all(), user)
 
 
 # --- declared vs register --------------------------------------------------------------------------
