@@ -137,3 +137,30 @@ def test_the_copy_path_is_refused_where_there_is_no_postgresql():
         pytest.skip("SQLite only")
     with pytest.raises(ValueError, match="copy"):
         stored_inputs([1], dt.date(2025, 3, 1), dt.date(2025, 3, 1), method="copy")
+
+
+@postgres_only
+def test_inputs_stored_with_line_breaks_and_tabs_between_tokens_are_read_alike_by_copy_and_by_the_plain_query():
+    # the input column is `json` (kept as written): a document written over several lines by some other
+    # writer must still be one household-month for both readers, with the same figures
+    m = MunicipalityFactory()
+    households = _tricky_caseload(m)
+    table = "calculations_storedcalculation"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, input_data::text FROM {table} WHERE household_id = %s", [households[3].pk])
+        pk, text = cursor.fetchone()
+        pretty = json.dumps(json.loads(text), indent="\t", ensure_ascii=False).replace("\n", "\r\n")
+        cursor.execute(
+            f"INSERT INTO {table} (municipality_id, household_id, month, input_data, input_hash, result, amount_ore, "
+            "outcome, engine_version, parameter_hash, made_by, made_by_name, created_at) "
+            "SELECT municipality_id, household_id, month, %s::json, 'pretty', result, amount_ore, outcome, "
+            "engine_version, parameter_hash, made_by, made_by_name, created_at + interval '1 second' "
+            f"FROM {table} WHERE id = %s", [pretty, pk])
+    first = dt.date(2025, 3, 1)
+    copied = stored_inputs([m.pk], first, first, method="copy")
+    plain = stored_inputs([m.pk], first, first, method="rows")
+    assert len(copied) == len(plain) == len(NOTES)
+    assert sorted(_by_household_month(copied)) == sorted(_by_household_month(plain))
+    change = ParameterChange.build("2")
+    assert (simulate([m], "2025-03", "2025-03", change, method="copy").to_dict()
+            == simulate([m], "2025-03", "2025-03", change, method="rows").to_dict())

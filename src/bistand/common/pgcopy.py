@@ -8,12 +8,14 @@ JSON Lines reader — the exact bytes PostgreSQL sent as the JSON text.
 
 Why this is exact: COPY's text format writes a backslash as `\\\\` and the control characters backspace,
 form feed, newline, carriage return, tab and vertical tab as `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, `\\v`
-(PostgreSQL writes no other escape). JSON text has no raw control characters (inside a string they are
-escaped, outside it only spaces appear in PostgreSQL's output), so in the stream every tab separates
-columns and every newline ends a row, and undoing the escapes (`unescape_copy_text`) gives the JSON text
-back byte for byte: `\\"`, `\\\\`, `\\n` and `\\u00e5` inside JSON strings, and UTF-8 text such as åäö,
-come through unchanged. The integer columns and their tabs are then overwritten with spaces, which a JSON
-reader skips before the document.
+(PostgreSQL writes no other escape), so in the stream every raw tab separates columns and every raw newline
+ends a row. Inside a JSON string a control character must itself be escaped (PostgreSQL's `json` and `jsonb`
+refuse a raw one), so a newline, carriage return or tab in a JSON text can only be whitespace between tokens
+(`jsonb::text` writes none; a `json` column keeps the text as written, which may have them):
+`split_json_rows` turns those into spaces, which changes nothing in the JSON's value and keeps each row on
+one line. Everything else comes back byte for byte: `\\"`, `\\\\`, `\\n` and `\\u00e5` inside JSON
+strings, and UTF-8 text such as åäö. The integer columns and their tabs are then overwritten with spaces,
+which a JSON reader skips before the document.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _TAB, _NEWLINE, _SPACE, _ZERO = 9, 10, 32, 48
 
 #: COPY text escapes other than the backslash itself, and the byte each stands for.
 _ESCAPES = ((b"\\b", b"\b"), (b"\\f", b"\f"), (b"\\n", b"\n"), (b"\\r", b"\r"), (b"\\t", b"\t"), (b"\\v", b"\v"))
+#: The same for JSON text: a newline, carriage return or tab can only be whitespace between tokens there, and
+#: becomes a space (so that each row stays one line of JSON Lines).
+_JSON_ESCAPES = ((b"\\b", b"\b"), (b"\\f", b"\f"), (b"\\n", b" "), (b"\\r", b" "), (b"\\t", b" "), (b"\\v", b"\v"))
 
 
 class CopyFormatError(ValueError):
@@ -43,9 +48,11 @@ def copy_to_buffer(cursor: Any, statement: str, params: Any = None) -> bytearray
     return buf
 
 
-def unescape_copy_text(buf: bytes | bytearray) -> bytes | bytearray:
-    """Undo COPY text format's escapes (see the module docstring). Returns `buf` itself when it has no
-    backslash (the usual case: no JSON string with an escape in the whole output)."""
+def unescape_copy_text(buf: bytes | bytearray, escapes: tuple[tuple[bytes, bytes], ...] = _ESCAPES
+                       ) -> bytes | bytearray:
+    """Undo COPY text format's escapes (see the module docstring; `escapes`: what each escape other than the
+    backslash's becomes). Returns `buf` itself when it has no backslash (the usual case: no JSON string with
+    an escape in the whole output)."""
     if b"\\" not in buf:
         return buf
     # Escapes are two bytes, a backslash and one more, read from left to right; `replace` scans from left to
@@ -55,7 +62,7 @@ def unescape_copy_text(buf: bytes | bytearray) -> bytes | bytearray:
         raise CopyFormatError("COPY-utdata innehåller en NUL-byte")
     out = buf.replace(b"\\\\", b"\x00")
     if b"\\" in out:
-        for escaped, raw in _ESCAPES:
+        for escaped, raw in escapes:
             out = out.replace(escaped, raw)
         if b"\\" in out:
             raise CopyFormatError("COPY-utdata innehåller en okänd escape-sekvens")
@@ -65,8 +72,9 @@ def unescape_copy_text(buf: bytes | bytearray) -> bytes | bytearray:
 def split_json_rows(buf: bytearray, n_integers: int) -> tuple[list[np.ndarray], bytearray]:
     """COPY text output of rows (integer, …, integer, JSON text) → ([one int64 array per integer column],
     JSON Lines). `buf` is unescaped and then overwritten in place (the integers become spaces) and returned
-    as the JSON Lines, each row's JSON text on its own line, in the order of the rows."""
-    buf = unescape_copy_text(buf)
+    as the JSON Lines, each row's JSON text on its own line, in the order of the rows (a newline, carriage
+    return or tab between the JSON's tokens becomes a space)."""
+    buf = unescape_copy_text(buf, _JSON_ESCAPES)
     if not isinstance(buf, bytearray):
         buf = bytearray(buf)
     a = np.frombuffer(buf, np.uint8)
