@@ -1,7 +1,8 @@
 """Reading the output of PostgreSQL's `COPY (SELECT …) TO STDOUT` (text format) into columns, without a
 Python object per row.
 
-`copy_to_buffer` streams a COPY into one bytearray. `split_json_rows` takes the text-format output of a query
+`copy_to_buffer` streams a COPY into one bytearray; `copy_chunks` hands it over in parts of whole rows as it
+arrives (optionally read by a thread, so that the caller works on one part while the next arrives). `split_json_rows` takes the text-format output of a query
 whose first columns are non-negative integers and whose last column is a JSON text (e.g. `jsonb::text`), and
 returns the integer columns as NumPy arrays and the JSON texts as JSON Lines (one document per line) for a
 JSON Lines reader — the exact bytes PostgreSQL sent as the JSON text.
@@ -20,6 +21,9 @@ which a JSON reader skips before the document.
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -46,6 +50,80 @@ def copy_to_buffer(cursor: Any, statement: str, params: Any = None) -> bytearray
         for data in copy:
             append(data)
     return buf
+
+
+def _chunks(cursor: Any, statement: str, params: Any, chunk_bytes: int) -> Iterator[bytearray]:
+    with cursor.copy(statement, params) as copy:
+        buf = bytearray()
+        append = buf.extend
+        for data in copy:  # one protocol message per row
+            append(data)
+            if len(buf) >= chunk_bytes:
+                yield buf
+                buf = bytearray()
+                append = buf.extend
+        if buf:
+            yield buf
+
+
+_END = object()
+
+
+def _chunks_read_by_thread(cursor: Any, statement: str, params: Any, chunk_bytes: int) -> Iterator[bytearray]:
+    # Unbounded: the thread never waits for the caller, so the COPY always runs to its end and frees the
+    # connection (a query the caller makes meanwhile on the same connection waits for it, and cannot deadlock).
+    parts: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                parts.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        chunks = _chunks(cursor, statement, params, chunk_bytes)
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(exc)
+        finally:
+            chunks.close()  # the caller stopped early: psycopg ends the COPY
+
+    reader = threading.Thread(target=read, name="pgcopy-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = parts.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+def copy_chunks(cursor: Any, statement: str, params: Any = None, *, chunk_bytes: int = 8 << 20,
+                reader_thread: bool = False) -> Iterator[bytearray]:
+    """Run `COPY (…) TO STDOUT` on a psycopg 3 cursor and yield its output in parts of whole rows, each of at
+    least `chunk_bytes` bytes (the last one may be smaller; no part when there are no rows), in order.
+
+    With `reader_thread` a thread receives the output while the caller works on the parts already received;
+    it never waits for the caller (the parts not yet taken wait in memory, at most the whole output), so a
+    query the caller makes on the same connection meanwhile only waits until the COPY has ended. An error
+    is raised in the caller's thread. Without it the caller must not use the connection until the last part
+    (psycopg holds the connection's lock during a COPY). Stopping early ends the COPY."""
+    if reader_thread:
+        return _chunks_read_by_thread(cursor, statement, params, chunk_bytes)
+    return _chunks(cursor, statement, params, chunk_bytes)
 
 
 def unescape_copy_text(buf: bytes | bytearray, escapes: tuple[tuple[bytes, bytes], ...] = _ESCAPES
