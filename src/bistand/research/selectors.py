@@ -159,10 +159,11 @@ def simulate(municipalities: Sequence[Municipality], month_from: str, month_to: 
     names = {m.code: m.name for m in municipalities}
     period = (f"{first:%Y-%m}", f"{last:%Y-%m}")
     local_dir = getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None) or None
-    parts, read = [], 0
+    parts, read, changed_sets = [], 0, {}
     for inputs in stored_input_parts([m.pk for m in municipalities], first, last, method=method):
         arrays = decode_jsonl(inputs.text, first_index=read, local_dir=local_dir)
-        parts.append(part_figures(arrays, inputs.households, change, decided=inputs.decided, local_dir=local_dir))
+        parts.append(part_figures(arrays, inputs.households, change, decided=inputs.decided, local_dir=local_dir,
+                                  changed_sets=changed_sets))
         read += len(inputs)
     if not parts:
         return _empty(period, scope, change)

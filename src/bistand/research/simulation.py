@@ -29,6 +29,7 @@ import numpy as np
 from bistand.engine.batch import HouseholdArrays, calculate_arrays
 from bistand.rules import calculate as calculate_single
 from bistand.rules import load_parameters
+from bistand.rules.parameters import ParameterSet
 from bistand.rules.whatif import ParameterChange, apply_change, apply_to_sets
 
 DECILE_MIN = 10
@@ -112,12 +113,32 @@ class SimulationReport:
         }
 
 
-def _amounts(arrays: HouseholdArrays, change: ParameterChange | None, local_dir: str | None = None) -> np.ndarray:
+#: For one simulation: parameter set → the same set changed (id(set) → (set, changed set)). Parts read one
+#: after the other share their sets (the rules package caches them); changing each once keeps the changed sets
+#: the same objects too, so the engine builds its parameter tables for them once, not once per part.
+ChangedSets = dict[int, tuple[ParameterSet, ParameterSet]]
+
+
+def _changed_sets(sets: Sequence[ParameterSet], change: ParameterChange, known: ChangedSets | None
+                  ) -> tuple[ParameterSet, ...]:
+    if known is None:
+        return apply_to_sets(sets, change)
+    out = []
+    for ps in sets:
+        found = known.get(id(ps))
+        if found is None or found[0] is not ps:
+            found = known[id(ps)] = (ps, apply_change(ps, change))
+        out.append(found[1])
+    return tuple(out)
+
+
+def _amounts(arrays: HouseholdArrays, change: ParameterChange | None, local_dir: str | None = None,
+             changed_sets: ChangedSets | None = None) -> np.ndarray:
     """Payable amount (whole kronor) per household-month with the parameters changed by `change`."""
     if change is None:
         A = arrays
     else:
-        A = dataclasses.replace(arrays, params=apply_to_sets(arrays.params, change), fallback={})
+        A = dataclasses.replace(arrays, params=_changed_sets(arrays.params, change, changed_sets), fallback={})
     result = calculate_arrays(A, local_dir=local_dir)
     amount = result.amount.astype(np.int64).copy()
     # households the int64 representation cannot hold: the single path, with the same (changed) set
@@ -152,15 +173,16 @@ def _groups(codes: np.ndarray, keys: Sequence[tuple[str, str]], household: np.nd
     return out
 
 
-def amounts_before_after(arrays: HouseholdArrays, change: ParameterChange, local_dir: str | None = None
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def amounts_before_after(arrays: HouseholdArrays, change: ParameterChange, local_dir: str | None = None,
+                         changed_sets: ChangedSets | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The payable amounts (whole kronor) per household-month with the parameters in force and with `change`:
     two passes of the batch engine over the same decoded arrays (only the parameter sets differ); a change of
-    zero makes no second pass, so its amounts are the very same."""
+    zero makes no second pass, so its amounts are the very same. `changed_sets`: the sets already changed in
+    this simulation (see ChangedSets), filled as new ones come."""
     if arrays.n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     before = _amounts(arrays, None, local_dir)
-    after = before if change.is_zero else _amounts(arrays, change, local_dir)
+    after = before if change.is_zero else _amounts(arrays, change, local_dir, changed_sets)
     return before, after
 
 
@@ -212,11 +234,13 @@ def _figures(arrays: HouseholdArrays, household_ids: np.ndarray, before: np.ndar
 
 
 def part_figures(arrays: HouseholdArrays, household_ids: np.ndarray, change: ParameterChange, *,
-                 decided: np.ndarray | None = None, local_dir: str | None = None) -> PartFigures:
+                 decided: np.ndarray | None = None, local_dir: str | None = None,
+                 changed_sets: ChangedSets | None = None) -> PartFigures:
     """One part's figures: the batch engine's amounts before and after (`amounts_before_after`) and the
     columns the report groups by. The decoded arrays are not kept, so a long period can be calculated part
-    by part as it is read (the report is the same however the household-months are parted)."""
-    before, after = amounts_before_after(arrays, change, local_dir)
+    by part as it is read (the report is the same however the household-months are parted); give every part
+    of one simulation the same `changed_sets` (a dict, at first empty)."""
+    before, after = amounts_before_after(arrays, change, local_dir, changed_sets)
     return _figures(arrays, household_ids, before, after, decided)
 
 
