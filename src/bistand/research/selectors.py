@@ -39,8 +39,10 @@ def _month_start(text: str, field: str) -> dt.date:
 #: buffer first) or "rows" (a plain query, one Python row per household-month; any database). Default: "stream"
 #: on PostgreSQL; the environment variable BISTAND_SIMULATE_READ chooses another (the benchmark compares them).
 READ_METHODS = ("stream", "copy", "rows")
-#: Bytes of COPY output per part when streaming (about 18 000 household-months of the benchmark's inputs).
-STREAM_PART_BYTES = 8 << 20
+#: Bytes of COPY output per part when streaming (about 145 000 household-months of the benchmark's inputs): each
+#: part costs the engine a fixed overhead (two calculations' set-up); with 8 MB parts that was 1–2 s of CPU more per
+#: million household-months than one buffer, with 64 MB the same as one buffer (docs/performance.md).
+STREAM_PART_BYTES = 64 << 20
 
 
 def _read_method(method: str | None) -> str:
