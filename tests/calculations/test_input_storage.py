@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from bistand.calculations.inputs import DecimalJSONEncoder
 from bistand.calculations.models import StoredCalculation
+from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
 from tests.calculations.factories import StoredCalculationFactory
 from tests.factories import MunicipalityFactory, household_with_members
 
@@ -82,3 +83,20 @@ def test_the_database_still_refuses_an_update_of_the_input_after_the_type_change
         cursor.execute(f"UPDATE {TABLE} SET input_data = %s WHERE id = %s", ['{"month": "2025-04"}', stored.pk])
     assert StoredCalculation.objects.get(pk=stored.pk).input_data["month"] == "2025-03"
     assert StoredCalculation.objects.get(pk=stored.pk).month == dt.date(2025, 3, 1)
+
+
+def test_bulk_stored_inputs_read_back_as_they_were_prepared():
+    # bulk_store inserts many rows in one statement (on PostgreSQL with arrays of each column's type)
+    household = household_with_members(MunicipalityFactory(), adults=1)
+    base = StoredCalculationFactory(household=household, month="2025-03", rent=5000).input_data
+    prepared = []
+    for month, cost in (("2025-04", Decimal("412.35")), ("2025-05", Decimal("5000"))):
+        document = {**base, "month": month, "costs": [{"type": "rent", "amount": cost, "note": "åäö \\ ”"}]}
+        prepared.append((month, prepare_calculation(document)))
+    rows = bulk_store([new_stored_calculation(household=household, month=dt.date.fromisoformat(f"{m}-01"), prepared=p)
+                       for m, p in prepared])
+    assert len(rows) == 2
+    for month, p in prepared:
+        stored = StoredCalculation.objects.get(household=household, month=f"{month}-01")
+        assert stored.input_data == p.input_data and list(stored.input_data) == list(p.input_data)
+        assert stored.input_data["costs"][0]["amount"] == p.input_data["costs"][0]["amount"]
