@@ -41,7 +41,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BISTAND = ROOT / ".venv" / "bin" / "bistand"
 MUNICIPALITIES = [("0680", "Jönköping"), ("0662", "Gislaved"), ("0684", "Sävsjö")]
 
 
@@ -143,18 +142,26 @@ def _server_cpu(postmaster: int) -> float:
 
 
 def measure_in_process(method: str) -> dict:
-    """The selector's phases in this process for one read method ("copy": COPY into one buffer; "rows": the
-    former plain query with one Python row per household-month): wall seconds, this process's CPU seconds
-    (time.process_time) and the server's CPU seconds of each phase."""
+    """The selector's phases in this process for one read method: wall seconds, this process's CPU seconds
+    (time.process_time) and the server's CPU seconds of each phase.
+
+    "rows" (one Python row per household-month) and "copy" (COPY into one buffer): read, decode, calculate
+    (before and after), report. "stream" (COPY in parts, a thread receiving while the engine calculates; the
+    default) and "stream-nothread" (the same parts, received between them in the one thread): read, decode
+    and calculate overlap, so they are one phase, "read+calculate"; then report."""
     from django.db import connection
 
+    from bistand.common.pgcopy import copy_chunks, split_json_rows
     from bistand.engine.batch_io import decode_jsonl
     from bistand.research import selectors
-    from bistand.research.simulation import amounts_before_after, report_from_amounts
+    from bistand.research.simulation import part_figures, report_from_parts
     from bistand.rules.whatif import ParameterChange
     from bistand.tenancy.models import Municipality
 
+    if os.environ.get("BENCH_PART_BYTES"):  # the size of the streamed parts (default: selectors.STREAM_PART_BYTES)
+        selectors.STREAM_PART_BYTES = int(os.environ["BENCH_PART_BYTES"])
     munis = list(Municipality.objects.order_by("code"))
+    ids = [m.pk for m in munis]
     first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 1)
     change = ParameterChange.build("2")
     with connection.cursor() as cursor:
@@ -169,33 +176,53 @@ def measure_in_process(method: str) -> dict:
         phases[name] = {"wall": now[0] - mark[0], "cpu": now[1] - mark[1], "server_cpu": now[2] - mark[2]}
         mark[:] = now
 
-    inputs = selectors.stored_inputs([m.pk for m in munis], first, last, method=method)
-    done("read")
-    arrays = decode_jsonl(inputs.text)
-    done("decode")
-    before, after = amounts_before_after(arrays, change)
-    done("calculate")
-    report = report_from_amounts(arrays, inputs.households, change, before, after, decided=inputs.decided,
-                                 municipality_names={m.code: m.name for m in munis}, scope="bench")
+    if method in ("rows", "copy"):
+        inputs = selectors.stored_inputs(ids, first, last, method=method)
+        done("read")
+        arrays = decode_jsonl(inputs.text)
+        done("decode")
+        parts = [part_figures(arrays, inputs.households, change, decided=inputs.decided)]
+        done("calculate")
+    elif method == "stream":
+        parts = [part_figures(decode_jsonl(i.text), i.households, change, decided=i.decided)
+                 for i in selectors.stored_input_parts(ids, first, last, method="stream")]
+        done("read+calculate")
+    elif method == "stream-nothread":
+        parts = []
+        with connection.cursor() as cursor:
+            for buf in copy_chunks(cursor.cursor, selectors._copy_statement(ids), [*ids, first, last],
+                                   chunk_bytes=selectors.STREAM_PART_BYTES, reader_thread=False):
+                (households, amount_ore), text = split_json_rows(buf, 2)
+                parts.append(part_figures(decode_jsonl(text), households, change, decided=amount_ore // 100))
+        done("read+calculate")
+    else:
+        raise SystemExit(f"unknown method {method}")
+    report = report_from_parts(parts, change, municipality_names={m.code: m.name for m in munis}, scope="bench")
     done("report")
     return {"method": method, "phases": phases, "household_months": report.household_months,
             "cost_change": report.cost_change, "report": report.to_dict()}
 
 
-def _command(env: dict[str, str], method: str, postmaster: int) -> dict:
-    """The real command from start to exit: wall seconds, the child's CPU seconds, the server's CPU seconds."""
+def _command(env: dict[str, str], method: str | None, postmaster: int) -> dict:
+    """The real command from start to exit: wall seconds, the child's CPU seconds, the server's CPU seconds.
+    `method`: BISTAND_SIMULATE_READ (None: the default)."""
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = _server_cpu(postmaster)
     started = time.monotonic()
-    done = subprocess.run([str(BISTAND), "simulate", "--region", "--from", "2025-01", "--to", "2025-12",
-                           "--riksnorm-change", "2", "--json"], env={**env, "BISTAND_SIMULATE_READ": method},
-                          cwd=ROOT, capture_output=True, text=True)
+    env = {**env, "BISTAND_SIMULATE_READ": method} if method else env
+    done = subprocess.run([sys.executable, "-m", "bistand.cli", "simulate", "--region", "--from", "2025-01",
+                           "--to", "2025-12", "--riksnorm-change", "2", "--json"], env=env,
+                          cwd="/", capture_output=True, text=True)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"simulate failed:\n{done.stdout}\n{done.stderr}")
     return {"wall": wall, "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
             "server_cpu": _server_cpu(postmaster) - server, "report": json.loads(done.stdout)}
+
+
+def _fmt(x: dict) -> str:
+    return f"{x['wall']:5.1f}/{x['cpu']:4.1f}/{x['server_cpu']:4.1f}"
 
 
 def _print_runs(built: dict, runs: list[dict]) -> None:
@@ -205,14 +232,10 @@ def _print_runs(built: dict, runs: list[dict]) -> None:
     for run in runs:
         inproc, command = run["in_process"], run["command"]
         ph = inproc["phases"]
-        cells = "  ".join(f"{name} {ph[name]['wall']:5.1f}/{ph[name]['cpu']:4.1f}/{ph[name]['server_cpu']:4.1f}"
-                          for name in ("read", "decode", "calculate", "report"))
-        total_wall = sum(p["wall"] for p in ph.values())
-        total_cpu = sum(p["cpu"] for p in ph.values())
-        total_server = sum(p["server_cpu"] for p in ph.values())
-        print(f"  {run['method']:4}  load {run['load'][0]:5.2f} {run['load'][1]:5.2f}  |  i processen: {cells}  "
-              f"summa {total_wall:5.1f}/{total_cpu:4.1f}/{total_server:4.1f}  |  kommandot start till slut "
-              f"{command['wall']:5.1f}/{command['cpu']:4.1f}/{command['server_cpu']:4.1f}  |  "
+        cells = "  ".join(f"{name} {_fmt(ph[name])}" for name in ph)
+        total = {k: sum(p[k] for p in ph.values()) for k in ("wall", "cpu", "server_cpu")}
+        print(f"  {run['method']:15}  load {run['load'][0]:5.2f} {run['load'][1]:5.2f}  |  i processen: {cells}  "
+              f"summa {_fmt(total)}  |  kommandot start till slut {_fmt(command)}  |  "
               f"{inproc['household_months']} hushållsmånader, förändring {inproc['cost_change']} kr")
 
 
@@ -222,9 +245,10 @@ def _measure(env: dict[str, str], postmaster: int, rounds: int, methods: list[st
     for _ in range(rounds):
         for method in methods:
             load_before = os.getloadavg()[0]
-            inproc = json.loads(subprocess.run([sys.executable, __file__, "--measure-only", method], env=env, cwd=ROOT,
-                                               capture_output=True, text=True, check=True).stdout)
-            command = _command(env, method, postmaster)
+            inproc = json.loads(subprocess.run([sys.executable, __file__, "--measure-only", method],
+                                               env=env, cwd=ROOT, capture_output=True, text=True,
+                                               check=True).stdout)
+            command = _command(env, method if method != "stream-nothread" else "stream", postmaster)
             if command["report"]["cost_change"] != inproc["cost_change"]:
                 raise SystemExit("the command and the selector disagree")
             runs.append({"method": method, "load": (load_before, os.getloadavg()[0]), "in_process": inproc,
@@ -236,14 +260,67 @@ def _measure(env: dict[str, str], postmaster: int, rounds: int, methods: list[st
     return runs
 
 
+def _compare(old_env: dict[str, str], new_env: dict[str, str], postmaster: int, rounds: int) -> list[dict]:
+    """The command from start to exit, the former code (old_env: its source on PYTHONPATH, its database with
+    the input as jsonb) and this one (the input as json) alternately, `rounds` times each."""
+    runs = []
+    for _ in range(rounds):
+        for name, env in (("old", old_env), ("new", new_env)):
+            load = os.getloadavg()
+            command = _command(env, None, postmaster)
+            runs.append({"code": name, "load": (load[0], os.getloadavg()[0]), "command": command})
+            print(f"  ({name} klar, load {os.getloadavg()[0]:.2f})", file=sys.stderr, flush=True)
+    reports = {json.dumps({k: v for k, v in r["command"]["report"].items()}, sort_keys=True) for r in runs}
+    if len(reports) != 1:
+        raise SystemExit("the former and the new code gave different reports")
+    return runs
+
+
+def _print_compare(built: dict, runs: list[dict], migrate: dict | None) -> None:
+    print(f"bistand simulate --region, 2025, --riksnorm-change 2, {built['household_months']:,} hushållsmånader, "
+          f"PostgreSQL, {platform.node()}, {os.cpu_count()} kärnor".replace(",", " "))
+    if migrate:
+        print(f"  migrering jsonb -> json av tabellen: {_fmt(migrate)} (vägg / klientens CPU / serverns CPU)")
+    print("Kommandot från start till slut, sekunder: vägg / klientens CPU (user+sys) / serverns CPU / summa CPU")
+    for run in runs:
+        c = run["command"]
+        print(f"  {run['code']:3}  load {run['load'][0]:5.2f} {run['load'][1]:5.2f}  |  {_fmt(c)}  "
+              f"summa CPU {c['cpu'] + c['server_cpu']:4.1f}  |  förändring {c['report']['cost_change']} kr")
+    print("Samma rapport från båda.")
+
+
+def _postmaster_of(url: str) -> tuple[int, int, int]:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        households = conn.execute("SELECT count(*) FROM people_household").fetchone()[0]
+        months = conn.execute("SELECT count(*) FROM calculations_storedcalculation").fetchone()[0]
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]), households, months
+
+
+def _migrate(env: dict[str, str], postmaster: int) -> dict:
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = _server_cpu(postmaster)
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "bistand.cli", "migrate", "-v0"], env=env, check=True, cwd="/")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall": time.monotonic() - started, "cpu": after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime,
+            "server_cpu": _server_cpu(postmaster) - server}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--household-months", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--methods", default="rows,copy",
-                        help="read methods to compare, alternately (rows: the former plain query; copy: COPY)")
+    parser.add_argument("--methods", default="copy,stream-nothread,stream",
+                        help="read methods to compare, alternately (rows, copy, stream-nothread, stream)")
     parser.add_argument("--database-url", help="measure an already built database (a local server; skip the build)")
+    parser.add_argument("--old-src", metavar="DIR",
+                        help="also compare the command with a former version's src/ (e.g. `git archive main`), "
+                             "alternately; its database: --old-database-url, or built by its own benchmark")
+    parser.add_argument("--old-database-url", help="the former version's database (with --database-url)")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure-only", metavar="METHOD", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -255,19 +332,19 @@ def main(argv: list[str] | None = None) -> int:
         _django()
         print(json.dumps(measure_in_process(args.measure_only)))
         return 0
-    methods = args.methods.split(",")
+    methods = [m for m in args.methods.split(",") if m]
+
+    def old_env(url: str) -> dict[str, str]:
+        return {**_env(url), "PYTHONPATH": str(Path(args.old_src).resolve())}
 
     if args.database_url:
-        import psycopg
-
         env = _env(args.database_url)
-        with psycopg.connect(args.database_url.replace("postgres://", "postgresql://")) as conn:
-            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-            households = conn.execute("SELECT count(*) FROM people_household").fetchone()[0]
-            months = conn.execute("SELECT count(*) FROM calculations_storedcalculation").fetchone()[0]
-        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        _print_runs({"households": households, "household_months": months},
-                    _measure(env, postmaster, args.rounds, methods))
+        postmaster, households, months = _postmaster_of(args.database_url)
+        built = {"households": households, "household_months": months}
+        if methods:
+            _print_runs(built, _measure(env, postmaster, args.rounds, methods))
+        if args.old_src:
+            _print_compare(built, _compare(old_env(args.old_database_url), env, postmaster, args.rounds), None)
         return 0
 
     sys.path.insert(0, str(ROOT))
@@ -278,21 +355,41 @@ def main(argv: list[str] | None = None) -> int:
         cluster.start()
         import psycopg
 
+        def url(name: str) -> str:
+            return cluster.url.replace("/bistand?", f"/{name}?")
+
         with psycopg.connect(dbname="postgres", host=str(cluster.socket_dir), port=cluster.port, user="postgres",
                              autocommit=True) as admin:
-            admin.execute("CREATE DATABASE bistand")
-        env = _env(cluster.url)
-        subprocess.run([str(BISTAND), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-        started = time.monotonic()
-        built = json.loads(subprocess.run([sys.executable, __file__, "--build-only", "--household-months",
-                                           str(args.household_months), "--seed", str(args.seed)],
-                                          env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
-        print(f"Data skrivna på {time.monotonic() - started:.0f} s: {built}", file=sys.stderr, flush=True)
+            admin.execute("CREATE DATABASE bistand_old" if args.old_src else "CREATE DATABASE bistand")
         postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
-        runs = _measure(env, postmaster, args.rounds, methods)
+        started = time.monotonic()
+        if args.old_src:  # the former version migrates and writes the data; this one migrates a copy of it
+            old = old_env(url("bistand_old"))
+            subprocess.run([sys.executable, "-m", "bistand.cli", "migrate", "-v0"], env=old, check=True, cwd="/")
+            built = json.loads(subprocess.run(
+                [sys.executable, str(Path(args.old_src).resolve().parent / "benchmarks" / "simulate.py"),
+                 "--build-only", "--household-months", str(args.household_months), "--seed", str(args.seed)],
+                env=old, cwd=Path(args.old_src).resolve().parent, capture_output=True, text=True, check=True).stdout)
+            with psycopg.connect(dbname="postgres", host=str(cluster.socket_dir), port=cluster.port,
+                                 user="postgres", autocommit=True) as admin:
+                admin.execute("CREATE DATABASE bistand TEMPLATE bistand_old")
+            env = _env(cluster.url)
+            migrate = _migrate(env, postmaster)
+        else:
+            env = _env(cluster.url)
+            subprocess.run([sys.executable, "-m", "bistand.cli", "migrate", "-v0"], env=env, check=True, cwd="/")
+            built = json.loads(subprocess.run([sys.executable, __file__, "--build-only", "--household-months",
+                                               str(args.household_months), "--seed", str(args.seed)],
+                                              env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        print(f"Data skrivna på {time.monotonic() - started:.0f} s: {built}", file=sys.stderr, flush=True)
+        runs = _measure(env, postmaster, args.rounds, methods) if methods else []
+        compared = _compare(old, env, postmaster, args.rounds) if args.old_src else []
     finally:
         cluster.stop()
-    _print_runs(built, runs)
+    if runs:
+        _print_runs(built, runs)
+    if compared:
+        _print_compare(built, compared, migrate)
     return 0
 
 

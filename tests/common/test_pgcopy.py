@@ -102,3 +102,27 @@ def test_any_json_text_round_trips_exactly(rows):
     assert first.tolist() == [r[0] for r in rows]
     assert second.tolist() == [r[1] for r in rows]
     assert [line.lstrip(b" ") for line in _lines(bytes(text))] == [t.encode() for t in texts]
+
+
+def test_json_text_kept_as_written_with_line_breaks_and_tabs_between_tokens_gives_one_line_per_row():
+    # A `json` column keeps the text as written: newlines, tabs and carriage returns may stand between the
+    # tokens (inside strings JSON must escape them). They become spaces, so each row stays one line.
+    texts = [json.dumps(TRICKY, indent="\t", ensure_ascii=False).replace("\n", "\r\n"),
+             json.dumps({"a": [1, {"b": "x\ty"}]}, indent=2), '{"c": 3}']
+    buf = _copy_text([(i, 10 * i, t) for i, t in enumerate(texts)])
+    (first, second), text = split_json_rows(buf, 2)
+    assert first.tolist() == [0, 1, 2] and second.tolist() == [0, 10, 20]
+    lines = _lines(bytes(text))
+    assert len(lines) == 3
+    assert [json.loads(line) for line in lines] == [json.loads(t) for t in texts]
+    assert all(b"\t" not in line and b"\r" not in line for line in lines)
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**15), json_values, st.sampled_from([None, 1, "\t", " \r\n "])),
+                max_size=6))
+def test_any_json_text_with_any_whitespace_between_tokens_reads_as_the_same_value(rows):
+    texts = [json.dumps(value, indent=indent) for _, value, indent in rows]
+    buf = _copy_text([(a, t) for (a, _, _), t in zip(rows, texts, strict=True)])
+    (first,), text = split_json_rows(buf, 1)
+    assert first.tolist() == [r[0] for r in rows]
+    assert [json.loads(line) for line in _lines(bytes(text))] == [r[1] for r in rows]

@@ -19,11 +19,12 @@ from django.core.management import CommandError, call_command
 
 from bistand.assessment.models import DomainRating, MINote, Rater, RatingStatus, Ruler, ScreeningFlag
 from bistand.audit.models import AccessAction, AccessLog, AccessPurpose, AuditEvent
+from bistand.followup.barriers import record_support_barrier
 from bistand.followup.models import MonthSource, PersonMonth
 from bistand.people import personnummer as pnr
 from bistand.people.models import Person
 from bistand.plans import services as plan_services
-from bistand.plans.models import FollowUp, Referral, Responsible
+from bistand.plans.models import FollowUp, Plan, Referral, Responsible
 from bistand.research import services
 from bistand.research.anonymise import pseudonym
 from bistand.research.models import ProjectKey, ProjectMunicipality, ResearchExport, Variable
@@ -351,3 +352,35 @@ def test_persons_with_protected_identity_are_left_out_of_the_export_and_counted_
         assert hidden not in {r["person"] for r in _read(out, table)}, table
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["protected_identity_excluded"] == 1 and manifest["tables"]["persons"]["rows"] == 5
+
+
+def test_person_months_carry_household_type_and_forsorjningshinder_and_plans_their_life_areas_acceptance_and_actions(
+        world, tmp_path):
+    first = world["men"][0]
+    record_support_barrier(actor=world["worker"], decision=world["decision"], person=first,
+                           code="part_time_insufficient")
+    plan = Plan.objects.get(person=first)
+    plan_services.share_plan(actor=world["worker"], plan=plan)
+    plan_services.respond(plan=Plan.objects.get(pk=plan.pk), person=first, kind="accepted")
+    _e, out = _export(world["project"], tmp_path)
+    key = bytes(ProjectKey.objects.get(project=world["project"]).key)
+    mine = {r["month"]: r for r in _read(out, "person_months") if r["person"] == pseudonym(key, first.personnummer)}
+    assert mine["2025-02"]["need_reason"] == "part_time_insufficient"
+    assert mine["2025-01"]["need_reason"] == ""  # no decision of that month recorded one
+    # a single man without children: Socialstyrelsen's household type 3 (coarsened only in the persons table)
+    assert {r["household_type"] for r in mine.values()} == {"3"}
+    plans = _read(out, "plans")
+    assert [p["acceptance"] for p in plans] == ["accepted"]
+    assert [(g["life_area"], g["plan"]) for g in _read(out, "plan_goals")] == [("work", plans[0]["plan"])]
+    assert [(a["responsible"], a["due_month"]) for a in _read(out, "plan_actions")] == [
+        ("arbetsformedlingen", "2025-03")]
+
+
+def test_no_output_file_holds_an_address_from_the_register(world, tmp_path):
+    first = world["men"][0]
+    Person.objects.filter(pk=first.pk).update(street_address="Kvarnbäcksgränd 17", postal_code="55318",
+                                              postal_town="Lillköpinge", care_of="Fröjdholm")
+    _e, out = _export(world["project"], tmp_path, user=world["researcher"])
+    for name, text in _texts(out).items():
+        for part in ("Kvarnbäcksgränd", "55318", "553 18", "Lillköpinge", "Fröjdholm"):
+            assert part not in text, (name, part)

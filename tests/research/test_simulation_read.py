@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 from django.db import connection
 
+from bistand.calculations.models import StoredCalculation
 from bistand.calculations.services import build_input_for_household, calculate_and_store
+from bistand.common.pgcopy import copy_chunks
 from bistand.engine import batch_io
-from bistand.research.selectors import simulate, stored_inputs
+from bistand.research import selectors
+from bistand.research.selectors import simulate, stored_input_parts, stored_inputs
 from bistand.rules.whatif import ParameterChange
 from tests.calculations.factories import StoredCalculationFactory
 from tests.factories import MunicipalityFactory, RegionFactory, household_with_members
@@ -97,7 +100,8 @@ def _by_household_month(inputs) -> list[tuple[int, str, bytes, int]]:
 @postgres_only
 @pytest.mark.parametrize("reader", ["compiled", "python"])
 @pytest.mark.parametrize("change", [("0", []), ("2", []), ("-3,5", ["local.*.housing_cost_ceiling.2.0=7000"])])
-def test_the_report_is_the_same_whether_the_inputs_are_copied_or_queried(change, reader, monkeypatch):
+def test_the_report_is_the_same_whether_the_inputs_are_copied_streamed_in_parts_or_queried(change, reader,
+                                                                                         monkeypatch):
     if reader == "python":
         monkeypatch.setattr(batch_io, "use_compiled_reader", False)
     elif not batch_io.use_compiled_reader:
@@ -114,6 +118,12 @@ def test_the_report_is_the_same_whether_the_inputs_are_copied_or_queried(change,
     copied = simulate([a, b], "2025-03", "2025-04", parameter_change, scope="R", method="copy").to_dict()
     plain = simulate([a, b], "2025-03", "2025-04", parameter_change, scope="R", method="rows").to_dict()
     assert copied == plain
+    # in parts of a few household-months each (the parts' boundaries must not change a figure)
+    monkeypatch.setattr(selectors, "STREAM_PART_BYTES", 1500)
+    assert len(list(stored_input_parts([a.pk, b.pk], dt.date(2025, 3, 1), dt.date(2025, 4, 1),
+                                       method="stream"))) > 3
+    streamed = simulate([a, b], "2025-03", "2025-04", parameter_change, scope="R", method="stream").to_dict()
+    assert streamed == plain
     assert copied["household_months"] == len(NOTES) + 10 * 2
     if change[0] == "0":
         assert copied["cost_change"] == 0
@@ -137,3 +147,60 @@ def test_the_copy_path_is_refused_where_there_is_no_postgresql():
         pytest.skip("SQLite only")
     with pytest.raises(ValueError, match="copy"):
         stored_inputs([1], dt.date(2025, 3, 1), dt.date(2025, 3, 1), method="copy")
+
+
+@postgres_only
+def test_inputs_stored_with_line_breaks_and_tabs_between_tokens_are_read_alike_by_copy_and_by_the_plain_query():
+    # the input column is `json` (kept as written): a document written over several lines by some other
+    # writer must still be one household-month for both readers, with the same figures
+    m = MunicipalityFactory()
+    households = _tricky_caseload(m)
+    table = "calculations_storedcalculation"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, input_data::text FROM {table} WHERE household_id = %s", [households[3].pk])
+        pk, text = cursor.fetchone()
+        pretty = json.dumps(json.loads(text), indent="\t", ensure_ascii=False).replace("\n", "\r\n")
+        cursor.execute(
+            f"INSERT INTO {table} (municipality_id, household_id, month, input_data, input_hash, result, amount_ore, "
+            "outcome, engine_version, parameter_hash, made_by, made_by_name, created_at) "
+            "SELECT municipality_id, household_id, month, %s::json, 'pretty', result, amount_ore, outcome, "
+            "engine_version, parameter_hash, made_by, made_by_name, created_at + interval '1 second' "
+            f"FROM {table} WHERE id = %s", [pretty, pk])
+    first = dt.date(2025, 3, 1)
+    copied = stored_inputs([m.pk], first, first, method="copy")
+    plain = stored_inputs([m.pk], first, first, method="rows")
+    assert len(copied) == len(plain) == len(NOTES)
+    assert sorted(_by_household_month(copied)) == sorted(_by_household_month(plain))
+    change = ParameterChange.build("2")
+    assert (simulate([m], "2025-03", "2025-03", change, method="copy").to_dict()
+            == simulate([m], "2025-03", "2025-03", change, method="rows").to_dict())
+
+
+@postgres_only
+def test_streamed_parts_are_the_copied_inputs_and_the_connection_can_be_queried_between_parts(monkeypatch):
+    # The engine may ask the database for a year's parameters while the stream is open (a year after the
+    # packaged ones): the reader thread finishes the COPY on its own, so such a query waits and does not hang.
+    region = RegionFactory()
+    a = MunicipalityFactory(region=region)
+    _tricky_caseload(a)
+    for rent in range(4000, 7000, 500):
+        household = household_with_members(a, adults=2)
+        StoredCalculationFactory(household=household, month="2025-03", rent=rent)
+    monkeypatch.setattr(selectors, "STREAM_PART_BYTES", 800)
+    first = dt.date(2025, 3, 1)
+    parts, counts = [], []
+    for part in stored_input_parts([a.pk], first, first, method="stream"):
+        parts.append(part)
+        counts.append(StoredCalculation.objects.filter(municipality=a).count())
+    assert len(parts) > 3 and set(counts) == {len(NOTES) + 6}
+    copied = stored_inputs([a.pk], first, first, method="copy")
+    assert np.concatenate([p.households for p in parts]).tolist() == copied.households.tolist()
+    assert np.concatenate([p.decided for p in parts]).tolist() == copied.decided.tolist()
+    assert b"".join(bytes(p.text) for p in parts) == bytes(copied.text)
+
+
+@postgres_only
+def test_an_error_in_the_streamed_copy_is_raised_in_the_callers_thread():
+    with connection.cursor() as cursor, pytest.raises(Exception, match="division by zero"):
+        list(copy_chunks(cursor.cursor, "COPY (SELECT 1 / (3 - g) FROM generate_series(1, 5) g) TO STDOUT",
+                         chunk_bytes=1, reader_thread=True))

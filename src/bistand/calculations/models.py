@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bistand.common.fields import TextJSONField
 from bistand.common.months import format_month
 from bistand.tenancy import scoping
 
@@ -58,7 +59,8 @@ class StoredCalculation(models.Model):
         "people.Household", verbose_name="hushåll", on_delete=models.PROTECT, related_name="stored_calculations"
     )
     month = models.DateField("månad", help_text="Månadens första dag.")
-    input_data = models.JSONField(
+    # `json` on PostgreSQL (the text as written; nothing queries inside the input), see TextJSONField
+    input_data = TextJSONField(
         "indata", encoder=DecimalJSONEncoder, decoder=DecimalJSONDecoder, help_text="Indata enligt calculation.schema.json."
     )
     input_hash = models.CharField("indatans kontrollsumma", max_length=64, help_text="SHA-256 av indatan i kanonisk form.")

@@ -1,23 +1,29 @@
 """Reading the output of PostgreSQL's `COPY (SELECT …) TO STDOUT` (text format) into columns, without a
 Python object per row.
 
-`copy_to_buffer` streams a COPY into one bytearray. `split_json_rows` takes the text-format output of a query
+`copy_to_buffer` streams a COPY into one bytearray; `copy_chunks` hands it over in parts of whole rows as it
+arrives (optionally read by a thread, so that the caller works on one part while the next arrives). `split_json_rows` takes the text-format output of a query
 whose first columns are non-negative integers and whose last column is a JSON text (e.g. `jsonb::text`), and
 returns the integer columns as NumPy arrays and the JSON texts as JSON Lines (one document per line) for a
 JSON Lines reader — the exact bytes PostgreSQL sent as the JSON text.
 
 Why this is exact: COPY's text format writes a backslash as `\\\\` and the control characters backspace,
 form feed, newline, carriage return, tab and vertical tab as `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, `\\v`
-(PostgreSQL writes no other escape). JSON text has no raw control characters (inside a string they are
-escaped, outside it only spaces appear in PostgreSQL's output), so in the stream every tab separates
-columns and every newline ends a row, and undoing the escapes (`unescape_copy_text`) gives the JSON text
-back byte for byte: `\\"`, `\\\\`, `\\n` and `\\u00e5` inside JSON strings, and UTF-8 text such as åäö,
-come through unchanged. The integer columns and their tabs are then overwritten with spaces, which a JSON
-reader skips before the document.
+(PostgreSQL writes no other escape), so in the stream every raw tab separates columns and every raw newline
+ends a row. Inside a JSON string a control character must itself be escaped (PostgreSQL's `json` and `jsonb`
+refuse a raw one), so a newline, carriage return or tab in a JSON text can only be whitespace between tokens
+(`jsonb::text` writes none; a `json` column keeps the text as written, which may have them):
+`split_json_rows` turns those into spaces, which changes nothing in the JSON's value and keeps each row on
+one line. Everything else comes back byte for byte: `\\"`, `\\\\`, `\\n` and `\\u00e5` inside JSON
+strings, and UTF-8 text such as åäö. The integer columns and their tabs are then overwritten with spaces,
+which a JSON reader skips before the document.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -26,6 +32,9 @@ _TAB, _NEWLINE, _SPACE, _ZERO = 9, 10, 32, 48
 
 #: COPY text escapes other than the backslash itself, and the byte each stands for.
 _ESCAPES = ((b"\\b", b"\b"), (b"\\f", b"\f"), (b"\\n", b"\n"), (b"\\r", b"\r"), (b"\\t", b"\t"), (b"\\v", b"\v"))
+#: The same for JSON text: a newline, carriage return or tab can only be whitespace between tokens there, and
+#: becomes a space (so that each row stays one line of JSON Lines).
+_JSON_ESCAPES = ((b"\\b", b"\b"), (b"\\f", b"\f"), (b"\\n", b" "), (b"\\r", b" "), (b"\\t", b" "), (b"\\v", b"\v"))
 
 
 class CopyFormatError(ValueError):
@@ -43,9 +52,85 @@ def copy_to_buffer(cursor: Any, statement: str, params: Any = None) -> bytearray
     return buf
 
 
-def unescape_copy_text(buf: bytes | bytearray) -> bytes | bytearray:
-    """Undo COPY text format's escapes (see the module docstring). Returns `buf` itself when it has no
-    backslash (the usual case: no JSON string with an escape in the whole output)."""
+def _chunks(cursor: Any, statement: str, params: Any, chunk_bytes: int) -> Iterator[bytearray]:
+    with cursor.copy(statement, params) as copy:
+        buf = bytearray()
+        append = buf.extend
+        for data in copy:  # one protocol message per row
+            append(data)
+            if len(buf) >= chunk_bytes:
+                yield buf
+                buf = bytearray()
+                append = buf.extend
+        if buf:
+            yield buf
+
+
+_END = object()
+
+
+def _chunks_read_by_thread(cursor: Any, statement: str, params: Any, chunk_bytes: int) -> Iterator[bytearray]:
+    # Unbounded: the thread never waits for the caller, so the COPY always runs to its end and frees the
+    # connection (a query the caller makes meanwhile on the same connection waits for it, and cannot deadlock).
+    parts: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                parts.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        chunks = _chunks(cursor, statement, params, chunk_bytes)
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(exc)
+        finally:
+            chunks.close()  # the caller stopped early: psycopg ends the COPY
+
+    reader = threading.Thread(target=read, name="pgcopy-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = parts.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+def copy_chunks(cursor: Any, statement: str, params: Any = None, *, chunk_bytes: int = 8 << 20,
+                reader_thread: bool = False) -> Iterator[bytearray]:
+    """Run `COPY (…) TO STDOUT` on a psycopg 3 cursor and yield its output in parts of whole rows, each of at
+    least `chunk_bytes` bytes (the last one may be smaller; no part when there are no rows), in order.
+
+    With `reader_thread` a thread receives the output while the caller works on the parts already received;
+    it never waits for the caller (the parts not yet taken wait in memory, at most the whole output), so a
+    query the caller makes on the same connection meanwhile only waits until the COPY has ended. An error
+    is raised in the caller's thread. Without it the caller must not use the connection until the last part
+    (psycopg holds the connection's lock during a COPY). Stopping early ends the COPY."""
+    if reader_thread:
+        return _chunks_read_by_thread(cursor, statement, params, chunk_bytes)
+    return _chunks(cursor, statement, params, chunk_bytes)
+
+
+def unescape_copy_text(buf: bytes | bytearray, escapes: tuple[tuple[bytes, bytes], ...] = _ESCAPES
+                       ) -> bytes | bytearray:
+    """Undo COPY text format's escapes (see the module docstring; `escapes`: what each escape other than the
+    backslash's becomes). Returns `buf` itself when it has no backslash (the usual case: no JSON string with
+    an escape in the whole output)."""
     if b"\\" not in buf:
         return buf
     # Escapes are two bytes, a backslash and one more, read from left to right; `replace` scans from left to
@@ -55,7 +140,7 @@ def unescape_copy_text(buf: bytes | bytearray) -> bytes | bytearray:
         raise CopyFormatError("COPY-utdata innehåller en NUL-byte")
     out = buf.replace(b"\\\\", b"\x00")
     if b"\\" in out:
-        for escaped, raw in _ESCAPES:
+        for escaped, raw in escapes:
             out = out.replace(escaped, raw)
         if b"\\" in out:
             raise CopyFormatError("COPY-utdata innehåller en okänd escape-sekvens")
@@ -65,8 +150,9 @@ def unescape_copy_text(buf: bytes | bytearray) -> bytes | bytearray:
 def split_json_rows(buf: bytearray, n_integers: int) -> tuple[list[np.ndarray], bytearray]:
     """COPY text output of rows (integer, …, integer, JSON text) → ([one int64 array per integer column],
     JSON Lines). `buf` is unescaped and then overwritten in place (the integers become spaces) and returned
-    as the JSON Lines, each row's JSON text on its own line, in the order of the rows."""
-    buf = unescape_copy_text(buf)
+    as the JSON Lines, each row's JSON text on its own line, in the order of the rows (a newline, carriage
+    return or tab between the JSON's tokens becomes a space)."""
+    buf = unescape_copy_text(buf, _JSON_ESCAPES)
     if not isinstance(buf, bytearray):
         buf = bytearray(buf)
     a = np.frombuffer(buf, np.uint8)

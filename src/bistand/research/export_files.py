@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from .export_tables import HOUSEHOLD_TYPES
 
-_TYPES = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_()}
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow is imported where a file is written, not with this module: the admin imports the research services
+# at every start of Django (every `bistand` command, every web worker), and pyarrow costs about a third of a
+# second of CPU to import (tests/research/test_simulation.py).
+
 CODEBOOK = "codebook.csv"
 MANIFEST = "manifest.json"
 
@@ -33,12 +35,18 @@ def sha256_of(path: Path) -> str:
 
 
 def _table(rows: list[dict[str, Any]], columns) -> pa.Table:
-    schema = pa.schema([pa.field(name, _TYPES[kind]) for name, kind, *_ in columns])
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "bool": pa.bool_()}
+    schema = pa.schema([pa.field(name, types[kind]) for name, kind, *_ in columns])
     data = {name: [row.get(name) for row in rows] for name, *_ in columns}
     return pa.Table.from_pydict(data, schema=schema)
 
 
 def write_table(out_dir: Path, name: str, rows: list[dict[str, Any]], columns) -> dict[str, Any]:
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
     table = _table(rows, columns)
     parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
     pq.write_table(table, parquet, compression="zstd", store_schema=False)
@@ -48,6 +56,9 @@ def write_table(out_dir: Path, name: str, rows: list[dict[str, Any]], columns) -
 
 def write_codebook(out_dir: Path, tables: dict[str, list]) -> Path:
     """One row per table and column: type, Swedish and English meaning, and the codes where there are any."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     household_codes = "; ".join(f"{code} = {label}" for code, label in HOUSEHOLD_TYPES.items()) + (
         "; grupper efter k-anonymitet / groups after k-anonymity: 3+5, 4+6, 1+9")
     rows = []

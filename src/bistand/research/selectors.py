@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Q
 
 from bistand.calculations.models import StoredCalculation
-from bistand.common.pgcopy import copy_to_buffer, split_json_rows
+from bistand.common.pgcopy import copy_chunks, copy_to_buffer, split_json_rows
 from bistand.engine.batch_io import decode_jsonl
 from bistand.rules.errors import CalculationInputError
 from bistand.rules.whatif import ParameterChange
@@ -23,7 +23,7 @@ from bistand.tenancy.models import Membership, Municipality
 from bistand.tenancy.roles import Role
 
 from .models import ResearchProject
-from .simulation import SimulationReport, simulate_arrays
+from .simulation import SimulationReport, part_figures, report_from_parts
 
 
 def _month_start(text: str, field: str) -> dt.date:
@@ -34,10 +34,23 @@ def _month_start(text: str, field: str) -> dt.date:
         raise CalculationInputError(field, f"Månaden ”{text}” ska skrivas ÅÅÅÅ-MM, till exempel 2026-01.") from None
 
 
-#: How `stored_inputs` reads: "copy" (PostgreSQL's COPY straight into one JSON Lines buffer) or "rows" (a plain
-#: query, one Python row per household-month; any database). Default: "copy" on PostgreSQL; the environment
-#: variable BISTAND_SIMULATE_READ=rows chooses the plain query (the benchmark compares the two).
-READ_METHODS = ("copy", "rows")
+#: How the stored inputs are read: "stream" (PostgreSQL's COPY handed over in parts as it arrives, a thread
+#: receiving the next part while the engine calculates the one before), "copy" (the whole COPY into one JSON Lines
+#: buffer first) or "rows" (a plain query, one Python row per household-month; any database). Default: "stream"
+#: on PostgreSQL; the environment variable BISTAND_SIMULATE_READ chooses another (the benchmark compares them).
+READ_METHODS = ("stream", "copy", "rows")
+#: Bytes of COPY output per part when streaming (about 145 000 household-months of the benchmark's inputs): each
+#: part costs the engine a fixed overhead (two calculations' set-up); with 8 MB parts that was 1–2 s of CPU more per
+#: million household-months than one buffer, with 64 MB the same as one buffer (docs/performance.md).
+STREAM_PART_BYTES = 64 << 20
+
+
+def _read_method(method: str | None) -> str:
+    if method is None:
+        method = os.environ.get("BISTAND_SIMULATE_READ") or ("stream" if connection.vendor == "postgresql" else "rows")
+    if method not in READ_METHODS or (method != "rows" and connection.vendor != "postgresql"):
+        raise ValueError(f"unknown read method {method!r} for {connection.vendor}")
+    return method
 
 
 @dataclass(frozen=True)
@@ -59,34 +72,57 @@ def stored_inputs(municipality_ids: Sequence[int], first: dt.date, last: dt.date
     month from `first` to `last` in the municipalities, in one query. The JSON is read as text (never decoded
     by Django) so that the engine's reader takes it as JSON Lines.
 
-    On PostgreSQL the rows are streamed with `COPY (SELECT …) TO STDOUT` into one buffer and split into
+    On PostgreSQL ("copy" and "stream") the rows are streamed with `COPY (SELECT …) TO STDOUT` into one buffer and split into
     columns with NumPy (bistand.common.pgcopy): no Python object per row. The "rows" method (SQLite, and the
     reference for the tests) fetches one row per stored calculation. Both give the same household-months;
     the order of the rows may differ (the simulation does not depend on it)."""
     ids = [int(i) for i in municipality_ids]
-    if method is None:
-        method = os.environ.get("BISTAND_SIMULATE_READ") or ("copy" if connection.vendor == "postgresql" else "rows")
-    if method not in READ_METHODS or (method == "copy" and connection.vendor != "postgresql"):
-        raise ValueError(f"unknown read method {method!r} for {connection.vendor}")
+    method = _read_method(method)
     if not ids:
         return StoredInputs(np.zeros(0, np.int64), b"", np.zeros(0, np.int64))
-    if method == "copy":
-        return _stored_inputs_copy(ids, first, last)
-    return _stored_inputs_rows(ids, first, last)
+    if method == "rows":
+        return _stored_inputs_rows(ids, first, last)
+    return _stored_inputs_copy(ids, first, last)
+
+
+def stored_input_parts(municipality_ids: Sequence[int], first: dt.date, last: dt.date, *,
+                       method: str | None = None) -> Iterator[StoredInputs]:
+    """The same household-months as `stored_inputs`, in parts as they are read: with "stream" (PostgreSQL) the
+    COPY's output in parts of about STREAM_PART_BYTES (whole rows), received by a thread while the caller works
+    on the parts before (bistand.common.pgcopy.copy_chunks); otherwise all in one part. No part when there is
+    nothing to read."""
+    ids = [int(i) for i in municipality_ids]
+    method = _read_method(method)
+    if not ids:
+        return
+    if method != "stream":
+        inputs = stored_inputs(ids, first, last, method=method)
+        if len(inputs):
+            yield inputs
+        return
+    with connection.cursor() as cursor:
+        for buf in copy_chunks(cursor.cursor, _copy_statement(ids), [*ids, first, last],
+                               chunk_bytes=STREAM_PART_BYTES, reader_thread=True):
+            (households, amount_ore), text = split_json_rows(buf, 2)
+            yield StoredInputs(households, text, amount_ore // 100)
 
 
 def _where(ids: list[int]) -> str:
     return f"municipality_id IN ({', '.join(['%s'] * len(ids))}) AND month >= %s AND month <= %s"
 
 
-def _stored_inputs_copy(ids: list[int], first: dt.date, last: dt.date) -> StoredInputs:
+def _copy_statement(ids: list[int]) -> str:
     table = StoredCalculation._meta.db_table
     # The index storedcalc_latest_per_month gives the rows in this order, so DISTINCT ON needs no sort (a sort
-    # of a million wide rows spills to disk); most of the server's time goes to writing the JSON as text.
-    sql = (f"COPY (SELECT DISTINCT ON (household_id, month) household_id, amount_ore, input_data::text "
-           f"FROM {table} WHERE {_where(ids)} ORDER BY household_id, month, created_at DESC, id DESC) TO STDOUT")
+    # of a million wide rows spills to disk). The input is `json` (TextJSONField): `::text` is its text as
+    # written, which costs the server little (from `jsonb` it was most of the server's work).
+    return (f"COPY (SELECT DISTINCT ON (household_id, month) household_id, amount_ore, input_data::text "
+            f"FROM {table} WHERE {_where(ids)} ORDER BY household_id, month, created_at DESC, id DESC) TO STDOUT")
+
+
+def _stored_inputs_copy(ids: list[int], first: dt.date, last: dt.date) -> StoredInputs:
     with connection.cursor() as cursor:
-        buf = copy_to_buffer(cursor.cursor, sql, [*ids, first, last])
+        buf = copy_to_buffer(cursor.cursor, _copy_statement(ids), [*ids, first, last])
     (households, amount_ore), text = split_json_rows(buf, 2)
     return StoredInputs(households, text, amount_ore // 100)
 
@@ -122,15 +158,18 @@ def simulate(municipalities: Sequence[Municipality], month_from: str, month_to: 
     last = _month_start(month_to, "to")
     if last < first:
         raise CalculationInputError("to", "Slutmånaden ska vara samma som eller efter startmånaden.")
-    inputs = stored_inputs([m.pk for m in municipalities], first, last, method=method)
     names = {m.code: m.name for m in municipalities}
     period = (f"{first:%Y-%m}", f"{last:%Y-%m}")
-    if not len(inputs):
-        return _empty(period, scope, change)
     local_dir = getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None) or None
-    arrays = decode_jsonl(inputs.text, local_dir=local_dir)
-    return simulate_arrays(arrays, inputs.households, change, decided=inputs.decided,
-                           municipality_names=names, period=period, scope=scope, local_dir=local_dir)
+    parts, read, changed_sets = [], 0, {}
+    for inputs in stored_input_parts([m.pk for m in municipalities], first, last, method=method):
+        arrays = decode_jsonl(inputs.text, first_index=read, local_dir=local_dir)
+        parts.append(part_figures(arrays, inputs.households, change, decided=inputs.decided, local_dir=local_dir,
+                                  changed_sets=changed_sets))
+        read += len(inputs)
+    if not parts:
+        return _empty(period, scope, change)
+    return report_from_parts(parts, change, municipality_names=names, period=period, scope=scope)
 
 
 def _empty(period: tuple[str, str], scope: str, change: ParameterChange) -> SimulationReport:

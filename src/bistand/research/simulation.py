@@ -29,6 +29,7 @@ import numpy as np
 from bistand.engine.batch import HouseholdArrays, calculate_arrays
 from bistand.rules import calculate as calculate_single
 from bistand.rules import load_parameters
+from bistand.rules.parameters import ParameterSet
 from bistand.rules.whatif import ParameterChange, apply_change, apply_to_sets
 
 DECILE_MIN = 10
@@ -112,12 +113,32 @@ class SimulationReport:
         }
 
 
-def _amounts(arrays: HouseholdArrays, change: ParameterChange | None, local_dir: str | None = None) -> np.ndarray:
+#: For one simulation: parameter set → the same set changed (id(set) → (set, changed set)). Parts read one
+#: after the other share their sets (the rules package caches them); changing each once keeps the changed sets
+#: the same objects too, so the engine builds its parameter tables for them once, not once per part.
+ChangedSets = dict[int, tuple[ParameterSet, ParameterSet]]
+
+
+def _changed_sets(sets: Sequence[ParameterSet], change: ParameterChange, known: ChangedSets | None
+                  ) -> tuple[ParameterSet, ...]:
+    if known is None:
+        return apply_to_sets(sets, change)
+    out = []
+    for ps in sets:
+        found = known.get(id(ps))
+        if found is None or found[0] is not ps:
+            found = known[id(ps)] = (ps, apply_change(ps, change))
+        out.append(found[1])
+    return tuple(out)
+
+
+def _amounts(arrays: HouseholdArrays, change: ParameterChange | None, local_dir: str | None = None,
+             changed_sets: ChangedSets | None = None) -> np.ndarray:
     """Payable amount (whole kronor) per household-month with the parameters changed by `change`."""
     if change is None:
         A = arrays
     else:
-        A = dataclasses.replace(arrays, params=apply_to_sets(arrays.params, change), fallback={})
+        A = dataclasses.replace(arrays, params=_changed_sets(arrays.params, change, changed_sets), fallback={})
     result = calculate_arrays(A, local_dir=local_dir)
     amount = result.amount.astype(np.int64).copy()
     # households the int64 representation cannot hold: the single path, with the same (changed) set
@@ -152,15 +173,16 @@ def _groups(codes: np.ndarray, keys: Sequence[tuple[str, str]], household: np.nd
     return out
 
 
-def amounts_before_after(arrays: HouseholdArrays, change: ParameterChange, local_dir: str | None = None
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def amounts_before_after(arrays: HouseholdArrays, change: ParameterChange, local_dir: str | None = None,
+                         changed_sets: ChangedSets | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The payable amounts (whole kronor) per household-month with the parameters in force and with `change`:
     two passes of the batch engine over the same decoded arrays (only the parameter sets differ); a change of
-    zero makes no second pass, so its amounts are the very same."""
+    zero makes no second pass, so its amounts are the very same. `changed_sets`: the sets already changed in
+    this simulation (see ChangedSets), filled as new ones come."""
     if arrays.n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     before = _amounts(arrays, None, local_dir)
-    after = before if change.is_zero else _amounts(arrays, change, local_dir)
+    after = before if change.is_zero else _amounts(arrays, change, local_dir, changed_sets)
     return before, after
 
 
@@ -181,6 +203,104 @@ def simulate_arrays(
                                municipality_names=municipality_names, period=period, scope=scope)
 
 
+@dataclass
+class PartFigures:
+    """The columns the report needs of one part of the household-months (see `part_figures`): whose each is,
+    its household type (index into HOUSEHOLD_TYPES), its municipality (index into `municipalities`, the
+    parameter sets' municipality codes), the amounts before and after and the amount decided (whole kronor)."""
+
+    households: np.ndarray
+    type_codes: np.ndarray
+    municipality_index: np.ndarray
+    municipalities: tuple[str | None, ...]
+    before: np.ndarray
+    after: np.ndarray
+    decided: np.ndarray | None
+
+
+def _figures(arrays: HouseholdArrays, household_ids: np.ndarray, before: np.ndarray, after: np.ndarray,
+             decided: np.ndarray | None) -> PartFigures:
+    n = arrays.n
+    municipalities = tuple(sorted({ps.municipality for ps in arrays.params}, key=lambda m: m or ""))
+    position = {m: i for i, m in enumerate(municipalities)}
+    set_index = np.array([position[ps.municipality] for ps in arrays.params], np.int64)
+    return PartFigures(
+        households=np.asarray(household_ids, np.int64),
+        type_codes=household_type_codes(arrays) if n else np.zeros(0, np.int64),
+        municipality_index=set_index[arrays.param_index] if n else np.zeros(0, np.int64),
+        municipalities=municipalities,
+        before=before, after=after, decided=None if decided is None else np.asarray(decided, np.int64),
+    )
+
+
+def part_figures(arrays: HouseholdArrays, household_ids: np.ndarray, change: ParameterChange, *,
+                 decided: np.ndarray | None = None, local_dir: str | None = None,
+                 changed_sets: ChangedSets | None = None) -> PartFigures:
+    """One part's figures: the batch engine's amounts before and after (`amounts_before_after`) and the
+    columns the report groups by. The decoded arrays are not kept, so a long period can be calculated part
+    by part as it is read (the report is the same however the household-months are parted); give every part
+    of one simulation the same `changed_sets` (a dict, at first empty)."""
+    before, after = amounts_before_after(arrays, change, local_dir, changed_sets)
+    return _figures(arrays, household_ids, before, after, decided)
+
+
+def _concatenate(parts: Sequence[PartFigures]) -> PartFigures:
+    if len(parts) == 1:
+        return parts[0]
+    municipalities = tuple(sorted({m for p in parts for m in p.municipalities}, key=lambda m: m or ""))
+    position = {m: i for i, m in enumerate(municipalities)}
+    remapped = [np.array([position[m] for m in p.municipalities], np.int64)[p.municipality_index]
+                if len(p.municipality_index) else np.zeros(0, np.int64) for p in parts]
+    decided = None if any(p.decided is None for p in parts) else np.concatenate([p.decided for p in parts])
+    return PartFigures(
+        households=np.concatenate([p.households for p in parts]),
+        type_codes=np.concatenate([p.type_codes for p in parts]),
+        municipality_index=np.concatenate(remapped),
+        municipalities=municipalities,
+        before=np.concatenate([p.before for p in parts]),
+        after=np.concatenate([p.after for p in parts]),
+        decided=decided,
+    )
+
+
+def report_from_parts(
+    parts: Sequence[PartFigures],
+    change: ParameterChange,
+    *,
+    municipality_names: dict[str | None, str] | None = None,
+    period: tuple[str, str] = ("", ""),
+    scope: str = "",
+) -> SimulationReport:
+    """The report from the figures of all parts (`part_figures`; at least one part)."""
+    f = _concatenate(parts)
+    before, after, household_ids = f.before, f.after, f.households
+    uniq, inverse = np.unique(household_ids, return_inverse=True)
+    per_household = np.zeros(len(uniq), np.int64)
+    np.add.at(per_household, inverse, after - before)
+    gains, losses = per_household[per_household > 0], -per_household[per_household < 0]
+    names = municipality_names or {}
+    return SimulationReport(
+        period_from=period[0],
+        period_to=period[1],
+        scope=scope,
+        change=change.describe(),
+        households=len(uniq),
+        household_months=len(household_ids),
+        cost_decided=int(f.decided.sum()) if f.decided is not None else int(before.sum()),
+        cost_before=int(before.sum()),
+        cost_after=int(after.sum()),
+        households_gaining=len(gains),
+        households_losing=len(losses),
+        households_unchanged=int((per_household == 0).sum()),
+        gain_deciles=_deciles(gains),
+        loss_deciles=_deciles(losses),
+        by_household_type=_groups(f.type_codes, HOUSEHOLD_TYPES, household_ids, before, after),
+        by_municipality=_groups(f.municipality_index,
+                                [(m or "", names.get(m, m or "Nationella värden")) for m in f.municipalities],
+                                household_ids, before, after),
+    )
+
+
 def report_from_amounts(
     arrays: HouseholdArrays,
     household_ids: np.ndarray,
@@ -194,35 +314,5 @@ def report_from_amounts(
     scope: str = "",
 ) -> SimulationReport:
     """The report from the amounts before and after (`amounts_before_after`) of the household-months of `arrays`."""
-    household_ids = np.asarray(household_ids, np.int64)
-    n = arrays.n
-    uniq, inverse = np.unique(household_ids, return_inverse=True)
-    per_household = np.zeros(len(uniq), np.int64)
-    np.add.at(per_household, inverse, after - before)
-    gains, losses = per_household[per_household > 0], -per_household[per_household < 0]
-
-    codes = household_type_codes(arrays) if n else np.zeros(0, np.int64)
-    set_municipality = [ps.municipality for ps in arrays.params]
-    muni_keys = sorted(set(set_municipality), key=lambda m: m or "")
-    names = municipality_names or {}
-    muni_index = np.array([muni_keys.index(m) for m in set_municipality], np.int64)
-    muni_codes = muni_index[arrays.param_index] if n else np.zeros(0, np.int64)
-    return SimulationReport(
-        period_from=period[0],
-        period_to=period[1],
-        scope=scope,
-        change=change.describe(),
-        households=len(uniq),
-        household_months=n,
-        cost_decided=int(decided.sum()) if decided is not None else int(before.sum()),
-        cost_before=int(before.sum()),
-        cost_after=int(after.sum()),
-        households_gaining=len(gains),
-        households_losing=len(losses),
-        households_unchanged=int((per_household == 0).sum()),
-        gain_deciles=_deciles(gains),
-        loss_deciles=_deciles(losses),
-        by_household_type=_groups(codes, HOUSEHOLD_TYPES, household_ids, before, after),
-        by_municipality=_groups(muni_codes, [(m or "", names.get(m, m or "Nationella värden")) for m in muni_keys],
-                                household_ids, before, after),
-    )
+    return report_from_parts([_figures(arrays, household_ids, before, after, decided)], change,
+                             municipality_names=municipality_names, period=period, scope=scope)
