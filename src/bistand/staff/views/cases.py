@@ -144,10 +144,12 @@ def _inbox_row(application, reveal: bool, colleagues) -> dict:
 def inbox_view(request):
     user = request.user
     colleagues = colleagues_for(user)
+    own_units = user_units(user)
     form = InboxFilterForm(request.GET or None, user=user, months=inbox_months(user), units=municipality_units(user),
-                           colleagues=colleagues)
+                           colleagues=colleagues, own_units=own_units)
     invalid = form.is_bound and not form.is_valid()
-    page = page_of(request, inbox(user, form.filters()).none() if invalid else inbox(user, form.filters()), PAGE_SIZE)
+    found = inbox(user, form.filters(), units=own_units)
+    page = page_of(request, found.none() if invalid else found, PAGE_SIZE)
     reveal = can_see_protected(user)
     may_assign = user.has_perm("casework.add_assignment")
     rows = [_inbox_row(a, reveal, colleagues) for a in page.rows]
@@ -157,7 +159,7 @@ def inbox_view(request):
     params.pop("page", None)
     return render(request, "staff/inbox.html", {
         "form": form, "page": page, "rows": rows, "querystring": params.urlencode(), "may_assign": may_assign,
-        "units": user_units(user), "waiting": waiting_for_run_count(user),
+        "units": own_units, "waiting": waiting_for_run_count(user),
     }, status=400 if invalid else 200)
 
 
