@@ -41,11 +41,17 @@ from .models import (
 # --- staff and system ---------------------------------------------------------------------------------
 
 
-def pending_kommunicering(application, *, on=None) -> CompletionRequest | None:
+def pending_kommunicering(application, *, on=None, among: list | None = None) -> CompletionRequest | None:
     """The application's kommunicering (25 § förvaltningslagen) that is still running on ``on`` (default
-    today): not answered and its last day not passed. None when there is none."""
+    today): not answered and its last day not passed. None when there is none. ``among``: all the
+    application's completion requests, when the caller has read them already (then no query)."""
     from django.utils import timezone
 
+    if among is not None:
+        on = on or timezone.localdate()
+        running = [r for r in among if r.kind == "kommunicering" and r.status == CompletionStatus.OPEN
+                   and r.due_date >= on]
+        return max(running, key=lambda r: (r.due_date, r.pk), default=None)
     return (CompletionRequest.objects.filter(application_id=application.pk, kind="kommunicering",
                                              status=CompletionStatus.OPEN, due_date__gte=on or timezone.localdate())
             .order_by("-due_date", "-pk").first())
@@ -154,11 +160,13 @@ def answer_by(application: Application) -> dt.date | None:
     return timezone.localtime(application.submitted_at).date() + dt.timedelta(days=days)
 
 
-def member_names(application: Application) -> dict[str, str]:
+def member_names(application: Application, *, members: list | None = None) -> dict[str, str]:
     """Calculation member id → the first name to show for that member (in trace lines, letters and the
     e-service): the name in the declaration, else the name in the household register; a claimed child
-    by its ``ansprak-<key>`` id. Ids without a name are left out (the label keeps a neutral word)."""
-    members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+    by its ``ansprak-<key>`` id. Ids without a name are left out (the label keeps a neutral word).
+    ``members``: the household's members in the month (``members_in_month``) when already read."""
+    if members is None:
+        members = members_in_month([application.household_id], application.month).get(application.household_id, [])
     return _names_of(application, members)
 
 

@@ -99,9 +99,9 @@ class InboxFilters:
     assigned: str = ""  # "" everyone | "me" | "none" | a user id as text
 
 
-def inbox(user, filters: InboxFilters | None = None) -> QuerySet[Application]:
+def inbox(user, filters: InboxFilters | None = None, *, units: list[Unit] | None = None) -> QuerySet[Application]:
     """The inbox of ``user``'s unit(s), oldest first, with everything a row shows joined or annotated
-    (a fixed number of queries whatever the number of rows)."""
+    (a fixed number of queries whatever the number of rows). ``units``: :func:`user_units`, when read already."""
     filters = filters or InboxFilters()
     queryset = (
         scoped(Application.objects.all(), user)
@@ -111,7 +111,7 @@ def inbox(user, filters: InboxFilters | None = None) -> QuerySet[Application]:
                                                  filter=Q(completion_requests__status=CompletionStatus.OPEN)))
         .order_by("month", "submitted_at", "pk")
     )
-    units = user_units(user)
+    units = user_units(user) if units is None else units
     if filters.unit is not None:
         queryset = queryset.filter(Q(unit_id=filters.unit))
     elif units:

@@ -34,15 +34,23 @@ _MEMBER_ROLES = ("applicant", "partner", "child")
 # --- who the application is about ------------------------------------------------------------------
 
 
-def application_persons(application) -> list:
+def application_persons(application, *, members: list | None = None) -> list:
     """The persons whose register data matter for ``application``: the applicant, the co-applicant and
-    the household's members (applicant, partner, children) during the month, each once."""
+    the household's members (applicant, partner, children) during the month, each once. ``members``: the
+    household's members in the month with their persons (``calculations.services.members_in_month``), when
+    the caller has read them already (then no query, unless the applicant is outside the household)."""
     from bistand.people.models import HouseholdMember, Person
 
     ids: list[int] = []
     for person_id in (application.applicant_id, getattr(application, "co_applicant_id", None)):
         if person_id is not None and person_id not in ids:
             ids.append(person_id)
+    if members is not None:
+        known = {m.person_id: m.person for m in members}
+        ids += [m.person_id for m in members if m.role in _MEMBER_ROLES and m.person_id not in ids]
+        missing = [pk for pk in ids if pk not in known]
+        known.update({p.pk: p for p in Person.objects.filter(pk__in=missing)} if missing else {})
+        return [known[pk] for pk in ids if pk in known]
     if getattr(application, "household_id", None) is not None:
         month = application.month
         members = (

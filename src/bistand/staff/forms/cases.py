@@ -31,7 +31,7 @@ class InboxFilterForm(AccessibleFormMixin, forms.Form):
     assigned = forms.ChoiceField(label="Tilldelad", required=False)
     unit = forms.ChoiceField(label="Enhet", required=False)
 
-    def __init__(self, *args, user, months, units, colleagues, **kwargs):
+    def __init__(self, *args, user, months, units, colleagues, own_units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", "Alla skäl"), *reason_choices()]
         self.fields["month"].choices = [("", "Alla månader"), *[(f"{m:%Y-%m}", month_sv(m)) for m in months]]
@@ -39,7 +39,8 @@ class InboxFilterForm(AccessibleFormMixin, forms.Form):
             ("", "Alla"), ("me", "Till mig"), ("none", "Inte tilldelade"),
             *[(str(u.pk), u.get_full_name() or u.get_username()) for u in colleagues if u.pk != user.pk],
         ]
-        self.fields["unit"].choices = [("", "Mina enheter" if user_units(user) else "Alla enheter"),
+        own_units = user_units(user) if own_units is None else own_units
+        self.fields["unit"].choices = [("", "Mina enheter" if own_units else "Alla enheter"),
                                        *[(str(u.pk), u.name) for u in units]]
 
     def filters(self) -> InboxFilters:

@@ -94,7 +94,7 @@ from bistand.people.presenters import can_see_protected, present_person
 from bistand.people.selectors import person_for
 from bistand.plans import services as plan_services
 from bistand.plans.selectors import reduction_of, requirement_text, requirements_for_reduction
-from bistand.registers.selectors import income_comparison, register_facts_for
+from bistand.registers.selectors import application_persons, facts_of_fetches, income_comparison, latest_fetches
 from bistand.registers.services import fetch_for_application
 from bistand.registers.ssbtek.base import SsbtekError
 from bistand.rules import CalculationInputError
@@ -144,10 +144,12 @@ def _inbox_row(application, reveal: bool, colleagues) -> dict:
 def inbox_view(request):
     user = request.user
     colleagues = colleagues_for(user)
+    own_units = user_units(user)
     form = InboxFilterForm(request.GET or None, user=user, months=inbox_months(user), units=municipality_units(user),
-                           colleagues=colleagues)
+                           colleagues=colleagues, own_units=own_units)
     invalid = form.is_bound and not form.is_valid()
-    page = page_of(request, inbox(user, form.filters()).none() if invalid else inbox(user, form.filters()), PAGE_SIZE)
+    found = inbox(user, form.filters(), units=own_units)
+    page = page_of(request, found.none() if invalid else found, PAGE_SIZE)
     reveal = can_see_protected(user)
     may_assign = user.has_perm("casework.add_assignment")
     rows = [_inbox_row(a, reveal, colleagues) for a in page.rows]
@@ -157,7 +159,7 @@ def inbox_view(request):
     params.pop("page", None)
     return render(request, "staff/inbox.html", {
         "form": form, "page": page, "rows": rows, "querystring": params.urlencode(), "may_assign": may_assign,
-        "units": user_units(user), "waiting": waiting_for_run_count(user),
+        "units": own_units, "waiting": waiting_for_run_count(user),
     }, status=400 if invalid else 200)
 
 
@@ -261,18 +263,32 @@ def _trace_rows(calculation, names: dict[str, str] | None = None) -> list[dict]:
             for line in calculation.result.get("lines", ())]
 
 
-def _shown_names(application, persons: dict, reveal: bool) -> dict[str, str]:
+def _shown_names(application, persons: dict, reveal: bool, members: list | None = None) -> dict[str, str]:
     """Member id → first name for the trace, without the names this user may not see."""
     hidden = {str(pk) for pk, person in persons.items() if person.protected_identity and not reveal}
-    return {member_id: name for member_id, name in member_names(application).items() if member_id not in hidden}
+    return {member_id: name for member_id, name in member_names(application, members=members).items()
+            if member_id not in hidden}
 
 
-def _household(application, reveal: bool) -> tuple[list[dict], list]:
-    members = members_in_month([application.household_id], application.month).get(application.household_id, [])
+def _members(application) -> list:
+    """The household's members in the application's month, with their persons (one query)."""
+    return members_in_month([application.household_id], application.month).get(application.household_id, [])
+
+
+def _household(application, reveal: bool, members: list | None = None) -> tuple[list[dict], list]:
+    members = _members(application) if members is None else members
     roles = dict(HouseholdRole.choices)
     rows = [{"member": m, "role": roles.get(m.role, m.role), "person": present_person(m.person, reveal=reveal)}
             for m in members]
     return rows, [m.person for m in members]
+
+
+def _register_data(application, members: list) -> dict:
+    """The application's persons, their newest register fetches for the month and those fetches' facts, read
+    once for the comparison table and the kommunicering form."""
+    persons = application_persons(application, members=members)
+    fetches = latest_fetches([p.pk for p in persons], application.month)
+    return {"persons": persons, "fetches": fetches, "facts": facts_of_fetches(fetches.values())}
 
 
 def _history(application) -> list[dict]:
@@ -286,9 +302,9 @@ def _history(application) -> list[dict]:
     return [{"decision": d, "payment": related_or_none(d, "payment")} for d in decisions]
 
 
-def _comparison(application, reveal: bool, persons: dict) -> dict:
-    rows, not_fetched = income_comparison(application)
-    facts = register_facts_for(application)
+def _comparison(application, reveal: bool, persons: dict, register: dict) -> dict:
+    rows, not_fetched = income_comparison(application, **register)
+    facts = register["facts"]
     return {
         "rows": [{"row": row, "person": present_person(persons[row.person_id], reveal=reveal)
                   if row.person_id in persons else None} for row in rows],
@@ -318,8 +334,11 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
     draft = next((d for d in decisions if not d.is_issued), None)
     calculation = calculation_to_decide_on(application, referral, in_force)
     proposal = propose(application, calculation) if calculation is not None else None
-    household, member_persons = _household(application, reveal)
+    members = _members(application)
+    household, member_persons = _household(application, reveal, members)
     persons = {p.pk: p for p in [*member_persons, *_persons_of(application)]}
+    register = _register_data(application, members)
+    completion_requests = list(application.completion_requests.order_by("-created_at", "-pk"))
     refused_lines = [line for line in proposal.lines if line.outcome != Outcome.GRANTED] if proposal else []
     if decision_form is None:
         initial = {"calculation": calculation.pk if calculation else None}
@@ -337,18 +356,18 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "summary": decl.summary(application.declaration or {}),
         "sections": decl.SECTIONS,
         "changes": declaration_changes(application),
-        "comparison": _comparison(application, reveal, persons),
+        "comparison": _comparison(application, reveal, persons, register),
         "referral": referral,
-        "reasons": reasons_for_case(application, referral),
+        "reasons": reasons_for_case(application, referral, completion_requests),
         "calculation": calculation,
-        "trace": _trace_rows(calculation, _shown_names(application, persons, reveal)) if calculation else [],
+        "trace": _trace_rows(calculation, _shown_names(application, persons, reveal, members)) if calculation else [],
         "proposal": proposal,
         "proposal_outcome": Outcome(proposal.outcome).label if proposal else "",
         "proposal_lines": [{"line": line, "outcome": Outcome(line.outcome).label} for line in proposal.lines]
         if proposal else [],
         "history": _history(application),
         "notes": notes_of(application),
-        "completion_requests": list(application.completion_requests.order_by("-created_at", "-pk")),
+        "completion_requests": completion_requests,
         "attachments": list(application.attachments.all()),
         "decisions": decisions,
         "in_force": in_force,
@@ -381,7 +400,7 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
         **appeals_context(user, application, decisions),
-        **kommunicering_context(user, application),
+        **kommunicering_context(user, application, register=register, completion_requests=completion_requests),
     }
 
 
@@ -396,11 +415,15 @@ def _delegation_context(user, application, proposal, calculation) -> dict:
     return {"delegation_required": True, "may_issue": answer.allowed}
 
 
-def reasons_for_case(application, referral) -> list:
+def reasons_for_case(application, referral, completion_requests: list | None = None) -> list:
+    """Why the case is in the inbox. ``completion_requests``: the application's, when already read."""
     if application.status not in decision_services.OPEN_STATUSES:
         return []
-    return reasons_for(application, referral=referral,
-                       open_requests=application.completion_requests.filter(status="open").count())
+    if completion_requests is None:
+        open_requests = application.completion_requests.filter(status="open").count()
+    else:
+        open_requests = sum(1 for request in completion_requests if request.status == "open")
+    return reasons_for(application, referral=referral, open_requests=open_requests)
 
 
 def _render_case(request, application, status: int = 200, **forms_) -> HttpResponse:

@@ -28,14 +28,17 @@ class KommuniceringForm(AccessibleFormMixin, forms.Form):
                                    "så att det är begripligt för sökanden.")
 
 
-def kommunicering_context(user, application) -> dict:
-    """What the case page shows: the kommunicering that is running, and the form with the findings."""
+def kommunicering_context(user, application, *, register: dict | None = None,
+                          completion_requests: list | None = None) -> dict:
+    """What the case page shows: the kommunicering that is running, and the form with the findings.
+    ``register`` (persons, fetches and facts, as ``compare_declared`` takes them) and ``completion_requests``
+    (all the application's): when the case page has read them already."""
     may = user.has_perm("applications.add_completionrequest") and application.status in OPEN_STATUSES
     findings = ""
     if may:
-        found = [d for d in compare_declared(application) if d.code != "not_fetched" and d.detail]
+        found = [d for d in compare_declared(application, **(register or {})) if d.code != "not_fetched" and d.detail]
         findings = " ".join(d.detail for d in found)
-    return {"pending_kommunicering": pending_kommunicering(application),
+    return {"pending_kommunicering": pending_kommunicering(application, among=completion_requests),
             "kommunicering_form": KommuniceringForm(initial={"findings": findings}) if may and findings else None}
 
 
