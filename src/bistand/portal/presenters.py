@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from bistand.applications import declaration as decl
 from bistand.applications.selectors import label_with_names
 
@@ -87,22 +89,25 @@ def next_unfinished(steps: list[dict]) -> dict | None:
 #: A plan's status and an action's responsible party as the applicant reads them in their own plan
 #: ("du", never "klienten"); the staff pages keep the models' labels.
 PLAN_STATUS_FOR_APPLICANT = {
-    "draft": "Utkast",
-    "shared": "Delad med dig – svara gärna",
-    "accepted": "Du har godkänt planeringen",
-    "accepted_with_comment": "Du har godkänt planeringen med en kommentar",
-    "disputed": "Du håller inte med om planeringen",
-    "closed": "Avslutad",
+    "draft": gettext_noop("Utkast"),
+    "shared": gettext_noop("Delad med dig – svara gärna"),
+    "accepted": gettext_noop("Du har godkänt planeringen"),
+    "accepted_with_comment": gettext_noop("Du har godkänt planeringen med en kommentar"),
+    "disputed": gettext_noop("Du håller inte med om planeringen"),
+    "closed": gettext_noop("Avslutad"),
 }
-RESPONSIBLE_FOR_APPLICANT = {"client": "Du själv"}
+RESPONSIBLE_FOR_APPLICANT = {"client": gettext_noop("Du själv")}
 
 
 def plan_status_for_applicant(plan) -> str:
-    return PLAN_STATUS_FOR_APPLICANT.get(plan.status, plan.get_status_display())
+    return gettext(PLAN_STATUS_FOR_APPLICANT.get(plan.status, plan.get_status_display()))
 
 
 def responsible_for_applicant(action) -> str:
-    return RESPONSIBLE_FOR_APPLICANT.get(action.responsible) or action.responsible_label
+    """Who does an action, in the applicant's language ("Du själv"; an "other" party as the worker wrote it)."""
+    if action.responsible == "other" and action.responsible_other:
+        return action.responsible_other
+    return gettext(RESPONSIBLE_FOR_APPLICANT.get(action.responsible) or action.responsible_label)
 
 
 def field_error(label: str, error: str) -> str:
