@@ -33,6 +33,7 @@ from tests.appeals.factories import decision_issued_on, moment, worker
 from tests.assessment.factories import make_occasion
 from tests.factories import MunicipalityFactory
 from tests.portal.helpers import simulator_login
+from tests.portal.test_decision_pages import NUMBER, decided_with_child  # noqa: F401
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "bistand" / "locale"
 PO = {"en": LOCALE / "en" / "LC_MESSAGES" / "django.po", "sv-ll": LOCALE / "sv_LL" / "LC_MESSAGES" / "django.po"}
@@ -47,6 +48,8 @@ APPEAL_TEXT = "Hyran ska räknas i sin helhet."
 # names, kept in every language: the product's (in every <title>) and the authorities' ("Arbetsförmedlingen (the
 # Public Employment Service)")
 PROPER_NAMES = ("Bistånd", "Arbetsförmedlingen", "Försäkringskassan")
+# the Swedish names of the law and the court an English explanation gives in brackets: "(socialtjänstlagen)"
+LAW_NAMES = ("(socialtjänstlagen)", "(förvaltningsrätten)", "(riksnormen)")
 
 
 class _Texts(HTMLParser):
@@ -101,8 +104,8 @@ def _translated_msgids(code: str) -> list[tuple[str, re.Pattern, list[re.Pattern
     entries = [e for e in polib.pofile(str(PO[code])) if not e.obsolete and not e.msgid_plural and "<" not in e.msgid]
     found = []
     for entry in entries:
-        if entry.msgstr.strip() == entry.msgid.strip():
-            continue
+        if entry.msgstr.strip() == entry.msgid.strip() or len(re.sub(r"%\(\w+\)[sd]|\W", "", entry.msgid)) < 6:
+            continue  # ("%(kind)s för %(month)s." has too few words of its own to be found)
         # one word ("Klar", "Område"): the whole text must be it
         containing = [_pattern(other.msgstr, False) for other in entries if entry.msgid in other.msgstr]
         found.append((entry.msgid, _pattern(entry.msgid, " " not in entry.msgid.strip()), containing))
@@ -191,7 +194,8 @@ def appeal_pages(client):
     simulator_login(client, person.personnummer)
     from bistand.decisions.letters import authority
 
-    data = (person.first_name, person.last_name, municipality.name, APPEAL_TEXT, authority(municipality)["committee_name"])
+    data = (person.first_name, person.last_name, municipality.name, APPEAL_TEXT, authority(municipality)["committee_name"],
+            *LAW_NAMES)
     return {"in_time": f"/e-tjanst/overklagande/{in_time.pk}/", "dismissed": f"/e-tjanst/overklagande/{late.pk}/",
             "decision": f"/e-tjanst/ansokan/{decision.application_id}/beslut/{decision.pk}/"}, data
 
@@ -281,3 +285,32 @@ def test_the_check_finds_the_fixed_texts_of_a_swedish_page():
     assert [problem.split(" (")[0] for problem in untranslated(page, "sv-ll", (GOAL,))] == ["'Vad som har hänt'", "'Annat stöd'"]
     found = untranslated(page, "en", (GOAL,))
     assert len(found) == 3 and not any("Lagstöd" in problem or GOAL in problem for problem in found)
+
+
+# --- the decision, the application with its receipt, and "Mitt ärende" ------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", CODES)
+def test_the_decision_application_and_case_pages_have_no_untranslated_fixed_text(client, decided_with_child, code):
+    application, decision, _, child = decided_with_child
+    simulator_login(client, NUMBER)
+    from bistand.decisions.letters import authority
+
+    data = (application.applicant.first_name, application.applicant.last_name, child.first_name, application.municipality.name,
+            authority(application.municipality)["committee_name"], *LAW_NAMES)
+    for url in [f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/", f"/e-tjanst/ansokan/{application.pk}/",
+                "/e-tjanst/mitt-arende/"]:
+        assert untranslated(in_language(client, code, url), code, data) == [], url
+
+
+@pytest.mark.django_db
+def test_in_english_each_calculation_line_is_named_in_english_beside_the_swedish_trace(client, decided_with_child):
+    application, decision, calculation, child = decided_with_child
+    simulator_login(client, NUMBER)
+    page = in_language(client, "en", f"/e-tjanst/ansokan/{application.pk}/beslut/{decision.pk}/")
+    table = page.split('id="calculation"', 1)[1].split("</table>", 1)[0]
+    assert "Personal costs for Ella" in table and '<span class="muted small" lang="sv">(Personliga kostnader, Ella, ' in table
+    assert "Financial support to be paid" in table and "This is the amount paid out." in table
+    assert '<span class="muted small" lang="sv">(12 kap.' in table  # the lagrum stays Swedish
+    assert calculation.result["lines"][0]["label"].startswith("Personliga kostnader")  # the stored trace is unchanged

@@ -124,19 +124,20 @@ def events_for_applications(applications) -> dict[int, list[CaseEvent]]:
         events = out[appeal.application_id]
         start = timezone.make_aware(dt.datetime.combine(appeal.lodged_on, dt.time(0, 0)))
         received = max(appeal.created_at, start)
-        events.append(CaseEvent(received, "appealed", "Ditt överklagande har kommit in",
-                                "Det kom in i tid." if appeal.counts_as_in_time else "Det kom in för sent.",
-                                application_id=appeal.application_id, decision_id=appeal.decision_id))
+        ids = {"application_id": appeal.application_id, "decision_id": appeal.decision_id}
+        events.append(CaseEvent.of(received, "appealed", ((gettext_noop("Ditt överklagande har kommit in"), {}),),
+                                   ((gettext_noop("Det kom in i tid.") if appeal.counts_as_in_time
+                                     else gettext_noop("Det kom in för sent."), {}),), **ids))
         if appeal.status == AppealStatus.FORWARDED:
             if appeal.municipality_id not in courts:
                 courts[appeal.municipality_id] = court_name(appeal.municipality_id)
-            events.append(CaseEvent(appeal.forwarded_at, "appeal_forwarded",
-                                    f"Överklagandet har skickats till {courts[appeal.municipality_id].lower()}",
-                                    application_id=appeal.application_id, decision_id=appeal.decision_id))
+            events.append(CaseEvent.of(appeal.forwarded_at, "appeal_forwarded",
+                                       ((gettext_noop("Överklagandet har skickats till %(court)s"),
+                                         {"court": courts[appeal.municipality_id].lower()}),), **ids))
         if appeal.status == AppealStatus.DISMISSED:
-            events.append(CaseEvent(appeal.dismissed_at, "appeal_dismissed", "Överklagandet har avvisats",
-                                    "Det kom in för sent. Du kan överklaga beslutet om avvisning.",
-                                    application_id=appeal.application_id, decision_id=appeal.decision_id))
+            events.append(CaseEvent.of(appeal.dismissed_at, "appeal_dismissed", ((gettext_noop("Överklagandet har avvisats"), {}),),
+                                       ((gettext_noop("Det kom in för sent. Du kan överklaga beslutet om avvisning."), {}),),
+                                       **ids))
     return out
 
 
