@@ -314,3 +314,39 @@ def test_in_english_each_calculation_line_is_named_in_english_beside_the_swedish
     assert "Financial support to be paid" in table and "This is the amount paid out." in table
     assert '<span class="muted small" lang="sv">(12 kap.' in table  # the lagrum stays Swedish
     assert calculation.result["lines"][0]["label"].startswith("Personliga kostnader")  # the stored trace is unchanged
+
+
+# --- the application's own pages (audit of issue 20's applicant bullets in both languages) ----------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", CODES)
+def test_the_application_pages_of_applicant_and_co_applicant_have_no_untranslated_fixed_text(client, code):
+    from bistand.applications.models import Application
+    from tests.portal.test_applicant_view import CHILD, PARTNER
+    from tests.portal.test_application_pages import fill_all_steps, signed_in, start
+
+    municipality = MunicipalityFactory(name="Exempelby")
+    data = ("Sara", "Sökande", "Pia", "Partner", "Bo", "Exempelby", "(bostadsrätt)", *LAW_NAMES)
+    client.post("/e-tjanst/sprak/", {"language": code, "next": "/e-tjanst/"})
+    assert untranslated(in_language(client, code, "/e-tjanst/"), code, data) == []
+    signed_in(client, given_name="Sara", family_name="Sökande")
+    assert untranslated(in_language(client, code, "/e-tjanst/ansok/"), code, data) == []
+    application = start(client, municipality)
+    base = f"/e-tjanst/ansokan/{application.pk}/"
+    assert untranslated(in_language(client, code, base), code, data) == []  # the draft overview
+    fill_all_steps(client, application, {
+        "members": {"has_partner": "yes", "partner_personnummer": f"{PARTNER[:8]}-{PARTNER[8:]}",
+                    "partner_first_name": "Pia", "partner_last_name": "Partner", "children-TOTAL_FORMS": "1",
+                    "children-0-first_name": "Bo", "children-0-personnummer": CHILD},
+    })
+    for url in [base + "steg/members/", base + "steg/housing/", base + "steg/costs/", base + "steg/incomes/",
+                base + "steg/assets/", base + "steg/bank_account/", base + "bilagor/", base + "granska/"]:
+        assert untranslated(in_language(client, code, url), code, data) == [], url
+    key = str(Application.objects.get(pk=application.pk).submission_key)
+    client.post(base + "granska/", {"submission_key": key})
+    assert untranslated(in_language(client, code, base), code, data) == []
+    client.post("/e-tjanst/logga-ut/")
+    signed_in(client, PARTNER, given_name="Pia", family_name="Partner")
+    for url in ["/e-tjanst/mitt-arende/", base + "bekrafta/"]:  # the co-applicant's point of view
+        assert untranslated(in_language(client, code, url), code, data) == [], url

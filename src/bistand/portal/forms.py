@@ -209,7 +209,7 @@ class MembersForm(AccessibleFormMixin, forms.Form):
 
 
 #: The answer to "Går barnet i gymnasieskolan?" (stored as true / false / null in the declaration).
-SCHOOL_CHOICES = [("", "Barnet är under 18 år"), ("yes", "Ja, går i gymnasieskolan"), ("no", "Nej")]
+SCHOOL_CHOICES = [("", _("Barnet är under 18 år")), ("yes", _("Ja, går i gymnasieskolan")), ("no", _("Nej"))]
 SCHOOL_YOUTH_AGE = 18
 
 
@@ -229,9 +229,9 @@ class ChildForm(AccessibleFormMixin, forms.Form):
     lunch_away_from_home = forms.BooleanField(label=_("Barnet äter lunch på förskolan eller i pedagogisk omsorg"),
                                               required=False)
     in_upper_secondary_school = forms.ChoiceField(
-        label="Går barnet i gymnasieskolan?", required=False, choices=SCHOOL_CHOICES,
-        help_text="Svara för ett barn som är 18, 19 eller 20 år. Ett barn i den åldern räknas bara till ditt hushåll "
-                  "medan hen går i gymnasieskolan. Annars söker hen ekonomiskt bistånd själv.",
+        label=_("Går barnet i gymnasieskolan?"), required=False, choices=SCHOOL_CHOICES,
+        help_text=_("Svara för ett barn som är 18, 19 eller 20 år. Ett barn i den åldern räknas bara till ditt hushåll "
+                    "medan hen går i gymnasieskolan. Annars söker hen ekonomiskt bistånd själv."),
     )
 
     def clean(self):
