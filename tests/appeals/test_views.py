@@ -52,7 +52,10 @@ def test_an_empty_appeal_gets_an_error_at_the_field(client, decision):
     page = _portal(client, decision)
     answer = client.post(page + "overklaga/", {"text": "  "})
     assert answer.status_code == 400
-    assert "Hur vill du att beslutet ska ändras, och varför?: " in answer.content.decode()
+    page = answer.content.decode()
+    # the summary keeps the question's own mark (never "Fråga?: Fel", issue 20) and the error says what to write
+    assert "Hur vill du att beslutet ska ändras, och varför? Skriv hur du vill att beslutet ska ändras, och varför." in page
+    assert "varför?: " not in page
     assert not Appeal.objects.exists()
 
 

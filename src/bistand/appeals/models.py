@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.tenancy import scoping
 
@@ -54,24 +55,24 @@ class AppealChannel(models.TextChoices):
 
 
 class NotifiedVia(models.TextChoices):
-    E_SERVICE = "e_service", "Publicerat i e-tjänsten"
-    POST = "post", "Skickat med post"
+    E_SERVICE = "e_service", gettext_noop("Publicerat i e-tjänsten")
+    POST = "post", gettext_noop("Skickat med post")
 
 
 class AppealStatus(models.TextChoices):
-    RECEIVED = "received", "Inkommet"
-    RECONSIDERED = "reconsidered", "Beslutet omprövat"
-    FORWARDED = "forwarded", "Överlämnat till förvaltningsrätten"
-    DISMISSED = "dismissed", "Avvisat (för sent)"
+    RECEIVED = "received", gettext_noop("Inkommet")
+    RECONSIDERED = "reconsidered", gettext_noop("Beslutet omprövat")
+    FORWARDED = "forwarded", gettext_noop("Överlämnat till förvaltningsrätten")
+    DISMISSED = "dismissed", gettext_noop("Avvisat (för sent)")
 
 
 class LateException(models.TextChoices):
     """FL 45 § second paragraph: a late appeal is not refused when …"""
 
-    WRONG_INSTRUCTIONS = "wrong_instructions", ("Förseningen beror på att kommunen gav en felaktig underrättelse "
-                                                "om hur man överklagar (45 § andra stycket FL)")
-    COURT_IN_TIME = "court_in_time", ("Överklagandet kom in till förvaltningsrätten inom överklagandetiden "
-                                      "(45 § andra stycket FL)")
+    WRONG_INSTRUCTIONS = "wrong_instructions", gettext_noop("Förseningen beror på att kommunen gav en felaktig underrättelse "
+                                                            "om hur man överklagar (45 § andra stycket FL)")
+    COURT_IN_TIME = "court_in_time", gettext_noop("Överklagandet kom in till förvaltningsrätten inom överklagandetiden "
+                                                  "(45 § andra stycket FL)")
 
 
 @scoping.register("municipality")

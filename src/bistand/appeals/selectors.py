@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import STAFF_CHANNELS
@@ -70,31 +71,42 @@ def letter_of(appeal: Appeal, kind: str) -> AppealLetter | None:
     return next((letter for letter in appeal.letters.all() if letter.kind == kind), None)
 
 
-def chain(appeal: Appeal) -> list[dict]:
+def _swedish(text: str) -> str:
+    return text
+
+
+def chain(appeal: Appeal, translate=_swedish) -> list[dict]:
     """The steps of ``appeal`` as the applicant and the case worker see them, oldest first: each a dict
-    with ``at`` (date or datetime), ``title`` and ``text``."""
+    with ``at`` (date or datetime), ``title`` and ``text``. Swedish; the e-service passes ``gettext`` as
+    ``translate`` for the applicant's language (every text is marked with gettext_noop)."""
+    t = translate
+    late = ""
+    if appeal.late_exception:
+        late = " " + t(gettext_noop("Överklagandet prövas ändå: %(reason)s.")) % {"reason": t(appeal.get_late_exception_display())}
     steps = [{
-        "at": appeal.lodged_on, "title": "Överklagandet kom in",
-        "text": ("I e-tjänsten." if appeal.channel == "e_service" else "Med brev eller e-post."),
+        "at": appeal.lodged_on, "title": t(gettext_noop("Överklagandet kom in")),
+        "text": t(gettext_noop("I e-tjänsten.")) if appeal.channel == "e_service" else t(gettext_noop("Med brev eller e-post.")),
     }, {
         "at": appeal.lodged_on,
-        "title": "Kom in i tid" if appeal.in_time else "Kom in för sent",
-        "text": (f"Beslutet räknas som mottaget {appeal.notified_on:%Y-%m-%d} "
-                 f"({appeal.get_notified_via_display().lower()}). Sista dagen att överklaga var "
-                 f"{appeal.deadline:%Y-%m-%d}; överklagandet kom in {appeal.lodged_on:%Y-%m-%d}."
-                 + (f" Överklagandet prövas ändå: {appeal.get_late_exception_display()}." if appeal.late_exception else "")),
+        "title": t(gettext_noop("Kom in i tid")) if appeal.in_time else t(gettext_noop("Kom in för sent")),
+        "text": t(gettext_noop("Beslutet räknas som mottaget %(notified)s (%(via)s). Sista dagen att överklaga var "
+                               "%(deadline)s; överklagandet kom in %(lodged)s.")) % {
+            "notified": f"{appeal.notified_on:%Y-%m-%d}", "via": t(appeal.get_notified_via_display()).lower(),
+            "deadline": f"{appeal.deadline:%Y-%m-%d}", "lodged": f"{appeal.lodged_on:%Y-%m-%d}"} + late,
     }]
     if appeal.reconsideration_id:
         new = appeal.reconsideration
-        steps.append({"at": new.issued_at, "title": "Beslutet har omprövats",
-                      "text": f"Nytt beslut {new.pk}: {new.get_outcome_display().lower()}. Överklagandet gäller "
-                              "nu det nya beslutet (39 § förvaltningslagen)."})
+        steps.append({"at": new.issued_at, "title": t(gettext_noop("Beslutet har omprövats")),
+                      "text": t(gettext_noop("Nytt beslut %(number)s: %(outcome)s. Överklagandet gäller nu det nya "
+                                             "beslutet (39 § förvaltningslagen).")) % {
+                          "number": new.pk, "outcome": t(new.get_outcome_display()).lower()}})
     if appeal.status == AppealStatus.FORWARDED:
-        steps.append({"at": appeal.forwarded_at, "title": f"Skickat till {court_name(appeal.municipality_id).lower()}",
-                      "text": "Kommunen har skickat överklagandet med sitt yttrande. Domstolen prövar det nu."})
+        steps.append({"at": appeal.forwarded_at,
+                      "title": t(gettext_noop("Skickat till %(court)s")) % {"court": court_name(appeal.municipality_id).lower()},
+                      "text": t(gettext_noop("Kommunen har skickat överklagandet med sitt yttrande. Domstolen prövar det nu."))})
     if appeal.status == AppealStatus.DISMISSED:
-        steps.append({"at": appeal.dismissed_at, "title": "Överklagandet har avvisats",
-                      "text": "Det kom in för sent och kan inte prövas. Du kan överklaga beslutet om avvisning."})
+        steps.append({"at": appeal.dismissed_at, "title": t(gettext_noop("Överklagandet har avvisats")),
+                      "text": t(gettext_noop("Det kom in för sent och kan inte prövas. Du kan överklaga beslutet om avvisning."))})
     return steps
 
 
@@ -112,19 +124,20 @@ def events_for_applications(applications) -> dict[int, list[CaseEvent]]:
         events = out[appeal.application_id]
         start = timezone.make_aware(dt.datetime.combine(appeal.lodged_on, dt.time(0, 0)))
         received = max(appeal.created_at, start)
-        events.append(CaseEvent(received, "appealed", "Ditt överklagande har kommit in",
-                                "Det kom in i tid." if appeal.counts_as_in_time else "Det kom in för sent.",
-                                application_id=appeal.application_id, decision_id=appeal.decision_id))
+        ids = {"application_id": appeal.application_id, "decision_id": appeal.decision_id}
+        events.append(CaseEvent.of(received, "appealed", ((gettext_noop("Ditt överklagande har kommit in"), {}),),
+                                   ((gettext_noop("Det kom in i tid.") if appeal.counts_as_in_time
+                                     else gettext_noop("Det kom in för sent."), {}),), **ids))
         if appeal.status == AppealStatus.FORWARDED:
             if appeal.municipality_id not in courts:
                 courts[appeal.municipality_id] = court_name(appeal.municipality_id)
-            events.append(CaseEvent(appeal.forwarded_at, "appeal_forwarded",
-                                    f"Överklagandet har skickats till {courts[appeal.municipality_id].lower()}",
-                                    application_id=appeal.application_id, decision_id=appeal.decision_id))
+            events.append(CaseEvent.of(appeal.forwarded_at, "appeal_forwarded",
+                                       ((gettext_noop("Överklagandet har skickats till %(court)s"),
+                                         {"court": courts[appeal.municipality_id].lower()}),), **ids))
         if appeal.status == AppealStatus.DISMISSED:
-            events.append(CaseEvent(appeal.dismissed_at, "appeal_dismissed", "Överklagandet har avvisats",
-                                    "Det kom in för sent. Du kan överklaga beslutet om avvisning.",
-                                    application_id=appeal.application_id, decision_id=appeal.decision_id))
+            events.append(CaseEvent.of(appeal.dismissed_at, "appeal_dismissed", ((gettext_noop("Överklagandet har avvisats"), {}),),
+                                       ((gettext_noop("Det kom in för sent. Du kan överklaga beslutet om avvisning."), {}),),
+                                       **ids))
     return out
 
 

@@ -25,6 +25,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.common.deadlines import appeal_deadline
@@ -62,12 +63,12 @@ def _create(decision: Decision, *, channel: str, text: str, lodged_on: dt.date, 
             appealed_dismissal: Appeal | None) -> Appeal:
     text = (text or "").strip()
     if not text:
-        raise _error("text", "Skriv vilket beslut du överklagar, hur du vill att det ska ändras och varför.")
+        raise _error("text", gettext_noop("Skriv vilket beslut du överklagar, hur du vill att det ska ändras och varför."))
     if not decision.is_issued:
-        raise _error("decision", "Bara ett fattat beslut kan överklagas.")
+        raise _error("decision", gettext_noop("Bara ett fattat beslut kan överklagas."))
     if appealed_dismissal is not None:
         if appealed_dismissal.status != AppealStatus.DISMISSED or appealed_dismissal.decision_id != decision.pk:
-            raise _error("decision", "Bara ett beslut om avvisning kan överklagas på det här sättet.")
+            raise _error("decision", gettext_noop("Bara ett beslut om avvisning kan överklagas på det här sättet."))
     issued_on = timezone.localdate(decision.issued_at)
     if appealed_dismissal is not None:
         issued_on = timezone.localdate(appealed_dismissal.dismissed_at)

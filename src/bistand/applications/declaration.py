@@ -180,14 +180,19 @@ def labour_market_text(fact: Any) -> str:
     if not isinstance(fact, dict) or fact.get("registered") is None:
         return ""
     if fact["registered"]:
-        return "Inskriven som arbetssökande på Arbetsförmedlingen"
+        return gettext_noop("Inskriven som arbetssökande på Arbetsförmedlingen")
     if labour_market_unavailable(fact):
-        return "Inte inskriven på Arbetsförmedlingen och inget skäl"
+        return gettext_noop("Inte inskriven på Arbetsförmedlingen och inget skäl")
     reason = fact.get("reason")
     if reason == LabourMarketReason.OTHER:
-        return f"Inte inskriven på Arbetsförmedlingen. Annat skäl: {fact.get('reason_text') or 'inte beskrivet'}"
+        return NOT_REGISTERED_OTHER % {"reason": fact.get("reason_text") or "inte beskrivet"}
     label = dict(LabourMarketReason.choices).get(reason, reason)
-    return f"Inte inskriven på Arbetsförmedlingen. Skäl: {label}"
+    return NOT_REGISTERED_BECAUSE % {"reason": label}
+
+
+#: The labour-market answer with its reason, as labour_market_text writes it (the e-service translates them).
+NOT_REGISTERED_OTHER = gettext_noop("Inte inskriven på Arbetsförmedlingen. Annat skäl: %(reason)s")
+NOT_REGISTERED_BECAUSE = gettext_noop("Inte inskriven på Arbetsförmedlingen. Skäl: %(reason)s")
 
 
 def person_fact(person) -> dict[str, Any]:

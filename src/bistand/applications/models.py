@@ -168,11 +168,11 @@ class Application(models.Model):
 
 
 class AttachmentKind(models.TextChoices):
-    RENT = "rent", "Hyresavi eller hyreskontrakt"
-    INCOME = "income", "Lönebesked eller annat besked om inkomst"
-    COST = "cost", "Kvitto eller faktura"
-    BANK = "bank", "Kontoutdrag"
-    OTHER = "other", "Annat"
+    RENT = "rent", gettext_noop("Hyresavi eller hyreskontrakt")
+    INCOME = "income", gettext_noop("Lönebesked eller annat besked om inkomst")
+    COST = "cost", gettext_noop("Kvitto eller faktura")
+    BANK = "bank", gettext_noop("Kontoutdrag")
+    OTHER = "other", gettext_noop("Annat")
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -17,7 +17,6 @@ from bistand.appeals import selectors as appeal_selectors
 from bistand.applications.events import CaseEvent
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.applications.selectors import applications_of
-from bistand.common.months import month_sv
 from bistand.decisions import selectors as decision_selectors
 from bistand.payments import selectors as payment_selectors
 
@@ -36,15 +35,19 @@ def application_events(application: Application, viewer_ids: Iterable[int] = (),
                                 else gettext_noop("Väntar på att din make, maka eller sambo bekräftar ansökan"),
                                 application_id=application.pk))
     if application.submitted_at:
-        events.append(CaseEvent(application.submitted_at, "received", gettext_noop("Ansökan har kommit in till kommunen"),
-                                f"{application.get_kind_display()} för {month_sv(application.month)}.",
-                                application_id=application.pk))
+        events.append(CaseEvent.of(application.submitted_at, "received",
+                                   ((gettext_noop("Ansökan har kommit in till kommunen"), {}),),
+                                   ((gettext_noop("%(kind)s för %(month)s."),
+                                     {"kind": application.get_kind_display(), "month": application.month}),),
+                                   application_id=application.pk))
     for completion in application.completion_requests.all():
         events.append(CaseEvent(
             completion.created_at, "completion_requested",
             gettext_noop("Kommunen vill att du yttrar dig över uppgifter från register") if completion.kind == "kommunicering"
             else gettext_noop("Kommunen behöver fler uppgifter"),
             f"{completion.text} Svara senast {completion.due_date:%Y-%m-%d}.", application_id=application.pk,
+            text_parts=(("%(text)s", {"text": completion.text}),
+                        (gettext_noop("Svara senast %(date)s."), {"date": f"{completion.due_date:%Y-%m-%d}"})),
         ))
         if completion.answered_at:
             events.append(CaseEvent(completion.answered_at, "completion_answered", gettext_noop("Du har skickat kompletteringen"),

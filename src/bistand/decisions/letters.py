@@ -147,7 +147,50 @@ def letter_context(decision: Decision, *, lines: list | None = None, names: dict
         "amount": format_kronor(decision.amount_ore),
         "granted": decision.outcome in (Outcome.GRANTED, Outcome.PARTLY_REFUSED),
         "reconsiders": decision.reconsiders,
+        "explanation": explanation(decision),
     }
+
+
+def explanation(decision: Decision) -> dict | None:
+    """The letter's last section in the applicant's language (Person.language, English or lättläst) when it
+    is not Swedish: what was decided, the amount, how to appeal and by when. The letter stays Swedish; this
+    explains it. Part of the HTML stored at issue, so the stored letter and its checksum include it."""
+    from django.template.loader import render_to_string as render
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from bistand.applications.models import STAFF_CHANNELS
+    from bistand.common import languages
+    from bistand.common.deadlines import appeal_deadline
+    from bistand.common.months import month_sv
+
+    code = getattr(decision.application.applicant, "language", languages.SWEDISH)
+    if code not in (languages.ENGLISH, languages.EASY_SWEDISH) or decision.issued_at is None:
+        return None
+    issued_on = timezone.localdate(decision.issued_at)
+    by_post = decision.application.channel in STAFF_CHANNELS
+    with translation.override(code):
+        english = code == languages.ENGLISH
+
+        def day(value):
+            return date_format(value, "j F Y") if english else f"{value.day} {month_sv(value).split()[0]} {value.year}"
+
+        context = {
+            "decision": decision, **authority(decision.municipality),
+            "explanation": {
+                "lang": "en" if english else "sv",
+                "month": date_format(decision.month, "F Y") if english else month_sv(decision.month),
+                "amount": format_kronor(decision.amount_ore or 0),
+                "granted": decision.outcome in (Outcome.GRANTED, Outcome.PARTLY_REFUSED),
+                "outcome": translation.gettext(decision.get_outcome_display()).lower(),
+                "issued_on": day(issued_on), "by_post": by_post,
+                "deadline": day(appeal_deadline(issued_on)),  # shown for a decision published in the e-service
+            },
+        }
+        html = render("decisions/_explanation.html", context)
+    from django.utils.safestring import mark_safe
+
+    return {"html": mark_safe(html)}  # noqa: S308 - our own template's output
 
 
 def render_html(decision: Decision, *, lines: list | None = None, names: dict[str, str] | None = None) -> str:

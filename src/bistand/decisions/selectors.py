@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from bistand.applications.events import CaseEvent
+from bistand.applications.events import CaseEvent, swedish
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.common.formatting import format_kronor
 from bistand.tenancy.current import current_municipality
@@ -80,22 +81,26 @@ def reconsideration_chain(decision: Decision) -> list[Decision]:
 
 def summary(decision: Decision) -> str:
     """One sentence for the applicant: "Du får 6 620 kr i försörjningsstöd för mars 2026." """
-    month = decision.month_label
+    return swedish(summary_parts(decision))
+
+
+def summary_parts(decision: Decision) -> tuple:
+    """:func:`summary` as message parts ((msgid, params), …) for the applicant's language."""
+    values = {"amount": format_kronor(decision.amount_ore or 0), "month": decision.month}
     if decision.outcome == Outcome.GRANTED:
-        return f"Du får {format_kronor(decision.amount_ore)} i försörjningsstöd för {month}."
+        return ((gettext_noop("Du får %(amount)s i försörjningsstöd för %(month)s."), values),)
     if decision.outcome == Outcome.PARTLY_REFUSED:
-        return (f"Du får {format_kronor(decision.amount_ore)} i försörjningsstöd för {month}. "
-                "En del av det du ansökte om beviljas inte.")
+        return ((gettext_noop("Du får %(amount)s i försörjningsstöd för %(month)s."), values),
+                (gettext_noop("En del av det du ansökte om beviljas inte."), {}))
     if decision.outcome == Outcome.REFUSED:
-        return f"Du får inget försörjningsstöd för {month}."
-    return f"Din ansökan för {month} avvisas."
+        return ((gettext_noop("Du får inget försörjningsstöd för %(month)s."), values),)
+    return ((gettext_noop("Din ansökan för %(month)s avvisas."), values),)
 
 
 def _decision_event(decision: Decision) -> CaseEvent:
-    title = "Omprövat beslut" if decision.reconsiders_id else "Beslut"
-    title += f": {decision.get_outcome_display().lower()}"
-    return CaseEvent(at=decision.issued_at, kind="decided", title=title, text=summary(decision),
-                     application_id=decision.application_id, decision_id=decision.pk)
+    title = gettext_noop("Omprövat beslut: %(outcome)s") if decision.reconsiders_id else gettext_noop("Beslut: %(outcome)s")
+    return CaseEvent.of(decision.issued_at, "decided", ((title, {"outcome": decision.get_outcome_display().lower()}),),
+                        summary_parts(decision), application_id=decision.application_id, decision_id=decision.pk)
 
 
 def events_for_application(application) -> list:

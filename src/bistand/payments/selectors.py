@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.applications.events import CaseEvent
 from bistand.decisions.models import Decision, DecisionStatus, Outcome
@@ -183,47 +184,47 @@ def events_for_applications(applications) -> dict[int, list]:
 
 
 def _payment_events(payment, application_pk: int) -> list:
+    """The payment's events for "Mitt ärende", their titles and texts as message parts (CaseEvent.of)."""
     events = []
-    to = "till hyresvärden" if payment.payee_kind == PayeeKind.LANDLORD else "till ditt konto"
+    to = gettext_noop("till hyresvärden") if payment.payee_kind == PayeeKind.LANDLORD else gettext_noop("till ditt konto")
+    amount = payment.amount_kronor_text
+    ids = {"application_id": application_pk, "decision_id": payment.decision_id, "payment_id": payment.pk}
+    no_account = gettext_noop("ett konto som inte är angivet än")
     for event in payment.events.all():
+        reason = (gettext_noop("Skäl: %(reason)s"), {"reason": event.reason})
         if event.kind == PaymentEventKind.PAYEE_CHANGED:
-            events.append(CaseEvent(
-                at=event.at, kind="payment_changed", title="Kontot för utbetalningen är ändrat",
-                text=f"{payment.amount_kronor_text} betalas ut till {event.account or 'ett konto som inte är angivet än'}. "
-                     f"Skäl: {event.reason}",
-                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            events.append(CaseEvent.of(event.at, "payment_changed", ((gettext_noop("Kontot för utbetalningen är ändrat"), {}),),
+                                       ((gettext_noop("%(amount)s betalas ut till %(account)s."),
+                                         {"amount": amount, "account": event.account or no_account}), reason), **ids))
         elif event.kind == PaymentEventKind.REJECTED and event.attempt < payment.attempt:
             # an earlier attempt the bank refused (the current attempt's answer is shown below)
-            events.append(CaseEvent(
-                at=event.at, kind="payment_rejected", title="Banken kunde inte betala ut",
-                text=f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}.",
-                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            events.append(CaseEvent.of(event.at, "payment_rejected", ((gettext_noop("Banken kunde inte betala ut"), {}),),
+                                       ((gettext_noop("Banken kunde inte betala ut %(amount)s %(to)s."),
+                                         {"amount": amount, "to": to}),), **ids))
         elif event.kind == PaymentEventKind.REISSUED:
-            events.append(CaseEvent(
-                at=event.at, kind="payment_reissued", title="Utbetalningen görs igen",
-                text=f"{payment.amount_kronor_text} betalas ut igen till "
-                     f"{event.account or 'ett konto som inte är angivet än'}. Skäl: {event.reason}",
-                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            events.append(CaseEvent.of(event.at, "payment_reissued", ((gettext_noop("Utbetalningen görs igen"), {}),),
+                                       ((gettext_noop("%(amount)s betalas ut igen till %(account)s."),
+                                         {"amount": amount, "account": event.account or no_account}), reason), **ids))
         elif event.kind == PaymentEventKind.CANCELLED:
-            events.append(CaseEvent(
-                at=event.at, kind="payment_cancelled", title="Utbetalningen är stoppad",
-                text=f"Utbetalningen på {payment.amount_kronor_text} är stoppad. Skäl: {event.reason}",
-                application_id=application_pk, decision_id=payment.decision_id, payment_id=payment.pk))
+            events.append(CaseEvent.of(event.at, "payment_cancelled", ((gettext_noop("Utbetalningen är stoppad"), {}),),
+                                       ((gettext_noop("Utbetalningen på %(amount)s är stoppad."), {"amount": amount}),
+                                        reason), **ids))
     if payment.export_id is None:
         return events
     day = next_banking_day(max(payment.due_date, payment.export.export_date))
     at = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+    values = {"amount": amount, "to": to, "day": f"{day:%Y-%m-%d}"}
     if payment.status == PaymentStatus.EXECUTED:
-        title, text, kind = "Utbetalt", f"{payment.amount_kronor_text} har betalats ut {to} {day:%Y-%m-%d}.", "paid"
+        title, kind = gettext_noop("Utbetalt"), "paid"
+        text = ((gettext_noop("%(amount)s har betalats ut %(to)s %(day)s."), values),)
     elif payment.status == PaymentStatus.REJECTED:
-        title, kind = "Banken kunde inte betala ut", "payment_rejected"
-        text = (f"Banken kunde inte betala ut {payment.amount_kronor_text} {to}. Handläggaren rättar det och "
-                "betalar ut igen; kontakta oss om ditt konto har ändrats.")
+        title, kind = gettext_noop("Banken kunde inte betala ut"), "payment_rejected"
+        text = ((gettext_noop("Banken kunde inte betala ut %(amount)s %(to)s."), values),
+                (gettext_noop("Handläggaren rättar det och betalar ut igen; kontakta oss om ditt konto har ändrats."), {}))
     else:
-        title, kind = "Skickad till banken", "payment_sent"
-        text = f"{payment.amount_kronor_text} betalas ut {to} {day:%Y-%m-%d}."
-    events.append(CaseEvent(at=at, kind=kind, title=title, text=text, application_id=application_pk,
-                            decision_id=payment.decision_id, payment_id=payment.pk))
+        title, kind = gettext_noop("Skickad till banken"), "payment_sent"
+        text = ((gettext_noop("%(amount)s betalas ut %(to)s %(day)s."), values),)
+    events.append(CaseEvent.of(at, kind, ((title, {}),), text, **ids))
     return events
 
 

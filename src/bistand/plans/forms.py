@@ -4,13 +4,14 @@ values and show the services' messages at the right field."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_noop
 
 from bistand.common.forms import AccessibleFormMixin
 
 from .models import REQUIREMENT_BASIS, ActionStatus, GoalOrigin, ResponseKind, Responsible
 
 DATE = forms.DateInput(attrs={"type": "date"})
-RATING_CHOICES = [(1, "1 – Inte alls till nytta"), (2, "2"), (3, "3"), (4, "4"), (5, "5 – Till mycket stor nytta")]
+RATING_CHOICES = [(1, gettext_noop("1 – Inte alls till nytta")), (2, "2"), (3, "3"), (4, "4"), (5, gettext_noop("5 – Till mycket stor nytta"))]
 
 
 class PlanForm(AccessibleFormMixin, forms.Form):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.tenancy import scoping
 
@@ -35,9 +36,9 @@ class PlanStatus(models.TextChoices):
 
 
 class ResponseKind(models.TextChoices):
-    ACCEPTED = "accepted", "Jag godkänner planeringen"
-    ACCEPTED_WITH_COMMENT = "accepted_with_comment", "Jag godkänner planeringen men vill lämna en kommentar"
-    DISPUTED = "disputed", "Jag håller inte med om planeringen"
+    ACCEPTED = "accepted", gettext_noop("Jag godkänner planeringen")
+    ACCEPTED_WITH_COMMENT = "accepted_with_comment", gettext_noop("Jag godkänner planeringen men vill lämna en kommentar")
+    DISPUTED = "disputed", gettext_noop("Jag håller inte med om planeringen")
 
 
 class GoalOrigin(models.TextChoices):
@@ -52,21 +53,21 @@ class ActionKind(models.TextChoices):
 
 
 class Responsible(models.TextChoices):
-    CLIENT = "client", "Klienten själv"
-    SOCIAL_SERVICES = "social_services", "Socialtjänsten"
-    ARBETSFORMEDLINGEN = "arbetsformedlingen", "Arbetsförmedlingen"
-    FORSAKRINGSKASSAN = "forsakringskassan", "Försäkringskassan"
-    REGION_CARE = "region_care", "Regionens hälso- och sjukvård"
-    LABOUR_MARKET_UNIT = "labour_market_unit", "Kommunens arbetsmarknadsenhet"
-    OTHER = "other", "Annan"
+    CLIENT = "client", gettext_noop("Klienten själv")
+    SOCIAL_SERVICES = "social_services", gettext_noop("Socialtjänsten")
+    ARBETSFORMEDLINGEN = "arbetsformedlingen", gettext_noop("Arbetsförmedlingen")
+    FORSAKRINGSKASSAN = "forsakringskassan", gettext_noop("Försäkringskassan")
+    REGION_CARE = "region_care", gettext_noop("Regionens hälso- och sjukvård")
+    LABOUR_MARKET_UNIT = "labour_market_unit", gettext_noop("Kommunens arbetsmarknadsenhet")
+    OTHER = "other", gettext_noop("Annan")
 
 
 class ActionStatus(models.TextChoices):
-    PLANNED = "planned", "Planerad"
-    ONGOING = "ongoing", "Pågår"
-    DONE = "done", "Klar"
-    NOT_DONE = "not_done", "Blev inte av"
-    CANCELLED = "cancelled", "Avbruten"
+    PLANNED = "planned", gettext_noop("Planerad")
+    ONGOING = "ongoing", gettext_noop("Pågår")
+    DONE = "done", gettext_noop("Klar")
+    NOT_DONE = "not_done", gettext_noop("Blev inte av")
+    CANCELLED = "cancelled", gettext_noop("Avbruten")
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)

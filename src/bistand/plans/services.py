@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bistand.audit.models import ChangeAction
 from bistand.audit.services import diff, record_change, record_create, snapshot
@@ -251,16 +252,16 @@ def respond(*, plan: Plan, person, kind: str, comment: str = "") -> PlanResponse
     kept; the plan's status follows the latest."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if person is None or person.pk != plan.person_id:
-        raise ValidationError("Planeringen gäller någon annan.", code="not_own")
+        raise ValidationError(gettext_noop("Planeringen gäller någon annan."), code="not_own")
     if plan.status not in LIVE_STATUSES:
-        raise ValidationError("Planeringen går inte att svara på.", code="not_shared")
+        raise ValidationError(gettext_noop("Planeringen går inte att svara på."), code="not_shared")
     if kind not in ResponseKind.values:
-        raise ValidationError({"kind": "Välj ett svar."})
+        raise ValidationError({"kind": gettext_noop("Välj ett svar.")})
     comment = (comment or "").strip()
     if kind == ResponseKind.ACCEPTED_WITH_COMMENT and not comment:
-        raise ValidationError({"comment": "Skriv din kommentar."})
+        raise ValidationError({"comment": gettext_noop("Skriv din kommentar.")})
     if kind == ResponseKind.DISPUTED and not comment:
-        raise ValidationError({"comment": "Skriv varför du inte håller med."})
+        raise ValidationError({"comment": gettext_noop("Skriv varför du inte håller med.")})
     if kind == ResponseKind.ACCEPTED:
         comment = ""
     response = PlanResponse(plan=plan, kind=kind, comment=comment, responded_at=timezone.now())
@@ -273,7 +274,7 @@ def respond(*, plan: Plan, person, kind: str, comment: str = "") -> PlanResponse
 
 def _check_rating(value) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-        raise ValidationError({"usefulness": "Välj en siffra från 1 till 5."})
+        raise ValidationError({"usefulness": gettext_noop("Välj en siffra från 1 till 5.")})
     return value
 
 

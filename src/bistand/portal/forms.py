@@ -209,7 +209,7 @@ class MembersForm(AccessibleFormMixin, forms.Form):
 
 
 #: The answer to "Går barnet i gymnasieskolan?" (stored as true / false / null in the declaration).
-SCHOOL_CHOICES = [("", "Barnet är under 18 år"), ("yes", "Ja, går i gymnasieskolan"), ("no", "Nej")]
+SCHOOL_CHOICES = [("", _("Barnet är under 18 år")), ("yes", _("Ja, går i gymnasieskolan")), ("no", _("Nej"))]
 SCHOOL_YOUTH_AGE = 18
 
 
@@ -229,9 +229,9 @@ class ChildForm(AccessibleFormMixin, forms.Form):
     lunch_away_from_home = forms.BooleanField(label=_("Barnet äter lunch på förskolan eller i pedagogisk omsorg"),
                                               required=False)
     in_upper_secondary_school = forms.ChoiceField(
-        label="Går barnet i gymnasieskolan?", required=False, choices=SCHOOL_CHOICES,
-        help_text="Svara för ett barn som är 18, 19 eller 20 år. Ett barn i den åldern räknas bara till ditt hushåll "
-                  "medan hen går i gymnasieskolan. Annars söker hen ekonomiskt bistånd själv.",
+        label=_("Går barnet i gymnasieskolan?"), required=False, choices=SCHOOL_CHOICES,
+        help_text=_("Svara för ett barn som är 18, 19 eller 20 år. Ett barn i den åldern räknas bara till ditt hushåll "
+                    "medan hen går i gymnasieskolan. Annars söker hen ekonomiskt bistånd själv."),
     )
 
     def clean(self):
@@ -467,3 +467,48 @@ class CompletionAnswerForm(AccessibleFormMixin, forms.Form):
 class DeclineForm(AccessibleFormMixin, forms.Form):
     reason = forms.CharField(label=_("Vad stämmer inte?"), required=False, max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 4}))
+
+
+# --- the applicant's plan and appeals -------------------------------------------------------------------------
+# The plan's answer and usefulness: the same values as bistand.plans.forms (the staff pages use those), with the
+# words in the applicant's language (the choices' Swedish labels are marked with gettext_noop where written).
+
+class PlanResponseForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Ditt svar"), choices=[], widget=forms.RadioSelect,
+                             error_messages={"required": _("Välj ett svar.")})
+    comment = forms.CharField(label=_("Kommentar eller skäl"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              help_text=_("Behövs om du vill lämna en kommentar eller inte håller med."))
+
+    def __init__(self, *args, **kwargs):
+        from bistand.plans.models import ResponseKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(value, translated(label)) for value, label in ResponseKind.choices]
+        self._describe()
+
+
+class PlanUsefulnessForm(AccessibleFormMixin, forms.Form):
+    usefulness = forms.TypedChoiceField(label=_("Hur stor nytta har du haft av planeringen?"), coerce=int, choices=[],
+                                        widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        from bistand.plans.forms import RATING_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["usefulness"].choices = [(value, translated(label)) for value, label in RATING_CHOICES]
+
+
+class AppealForm(AccessibleFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Hur vill du att beslutet ska ändras, och varför?"), widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Skriv hur du vill att beslutet ska ändras, och varför.")},
+        help_text=_("Skriv vad du tycker är fel i beslutet och vad du vill få. Du kan skicka med papper som visar det "
+                    "till din handläggare."))
+
+
+def service_errors_in_language(error: ValidationError) -> ValidationError:
+    """A service's ValidationError with its Swedish messages in the applicant's language (where the catalogue
+    has them: the msgids are marked with gettext_noop in the service)."""
+    if hasattr(error, "error_dict"):
+        return ValidationError({field: [translated(m) for m in messages] for field, messages in error.message_dict.items()})
+    return ValidationError([translated(m) for m in error.messages])

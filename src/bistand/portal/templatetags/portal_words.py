@@ -32,3 +32,15 @@ def in_language(value):
 def month_label(month):
     """A month in the applicant's language (:func:`bistand.portal.presenters.month_in_language`)."""
     return presenters.month_in_language(month)
+
+
+@register.filter
+def event_title(event):
+    """A case event's title in the applicant's language (:class:`bistand.applications.events.CaseEvent`)."""
+    return presenters.parts_in_language(event.title_parts) if event.title_parts else in_language(event.title)
+
+
+@register.filter
+def event_text(event):
+    """A case event's text in the applicant's language (its message parts; a text without parts as it is)."""
+    return presenters.parts_in_language(event.text_parts) if event.text_parts else event.text

@@ -5,36 +5,29 @@ avvisning. Reads go through the applicant's own applications (404 for anyone els
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.appeals import letters, selectors, services
 from bistand.appeals.models import AppealLetterError, AppealStatus, LetterKind
 from bistand.applications import selectors as application_selectors
-from bistand.common.forms import AccessibleFormMixin
 from bistand.decisions.letters import authority
 
+from ..forms import AppealForm, service_errors_in_language
 from ..session import applicant_required
 from . import my_case
 from .common import person_for
 
 
-class AppealForm(AccessibleFormMixin, forms.Form):
-    text = forms.CharField(
-        label="Hur vill du att beslutet ska ändras, och varför?", widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Skriv vad du tycker är fel i beslutet och vad du vill få. Du kan skicka med papper som visar det "
-                  "till din handläggare.")
-
-
 def appeal_context(application, decision) -> dict:
     """The decision page's appeals: each with its chain, and the form to appeal."""
     appeals = selectors.appeals_of_decision(decision)
-    return {"appeals": [{"appeal": a, "steps": selectors.chain(a)} for a in appeals],
+    return {"appeals": [{"appeal": a, "steps": selectors.chain(a, _)} for a in appeals],
             "appeal_form": AppealForm() if decision.is_issued else None}
 
 
@@ -48,12 +41,13 @@ def appeal(request, pk: int, decision_pk: int):
         try:
             lodged = services.lodge_appeal(person, decision, form.cleaned_data["text"])
         except ValidationError as error:
-            form.add_service_errors(error)
+            form.add_service_errors(service_errors_in_language(error))
     if form.errors:
         return my_case.render_decision(request, application, decision, appeal_form=form, status=400)
-    messages.success(request, "Ditt överklagande har kommit in. " + (
-        "Det kom in i tid." if lodged.in_time else
-        f"Det kom in efter sista dagen ({lodged.deadline:%Y-%m-%d}); din handläggare prövar det och hör av sig."))
+    messages.success(request, _("Ditt överklagande har kommit in.") + " " + (
+        _("Det kom in i tid.") if lodged.in_time else
+        _("Det kom in efter sista dagen (%(deadline)s). Din handläggare prövar det och hör av sig.")
+        % {"deadline": f"{lodged.deadline:%Y-%m-%d}"}))
     return redirect("portal:appeal", pk=lodged.pk)
 
 
@@ -81,12 +75,12 @@ def appeal_detail(request, pk: int):
             try:
                 lodged = services.lodge_appeal(person, found.decision, form.cleaned_data["text"], appealed_dismissal=found)
             except ValidationError as error:
-                form.add_service_errors(error)
+                form.add_service_errors(service_errors_in_language(error))
             else:
-                messages.success(request, "Ditt överklagande av beslutet om avvisning har kommit in.")
+                messages.success(request, _("Ditt överklagande av beslutet om avvisning har kommit in."))
                 return redirect("portal:appeal", pk=lodged.pk)
     return render(request, "portal/appeal.html", {
-        "application": application, "appeal": found, "steps": selectors.chain(found), "dismissed": dismissed,
+        "application": application, "appeal": found, "steps": selectors.chain(found, _), "dismissed": dismissed,
         "form": form, "court": selectors.court_name(found.municipality_id),
         "date": timezone.localtime(found.dismissed_at) if dismissed else None,
         "letter": selectors.letter_of(found, LetterKind.DISMISSAL),

@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bistand.assessment import selectors, services
 from bistand.assessment.models import Occasion, Rater, RatingStatus
 
+from ..forms import service_errors_in_language, translated
 from ..session import applicant_required
 
 
@@ -47,14 +49,14 @@ def assessment_step(request, pk: int, step: int):
         if request.POST.get("action") == "skip":
             return _next(occasion, step, len(domains))
         if answer == "":
-            error = "Välj ett svar, eller tryck på ”Hoppa över”."
+            error = _("Välj ett svar, eller tryck på ”Hoppa över”.")
         else:
             status, level = (RatingStatus.RATED, int(answer)) if answer.isdigit() else (answer, None)
             try:
                 services.rate(occasion=occasion, rater=Rater.CLIENT, domain=domain["id"], status=status, level=level,
                               client_name=request.applicant.full_name)
             except ValidationError as exc:
-                error = " ".join(exc.messages)
+                error = " ".join(service_errors_in_language(exc).messages)
             else:
                 return _next(occasion, step, len(domains))
     current = selectors.client_rating(occasion, domain["id"])
@@ -62,11 +64,18 @@ def assessment_step(request, pk: int, step: int):
     if request.method == "POST" and error:
         chosen = request.POST.get("answer", "")
     return render(request, "portal/assessment_step.html", {
-        "occasion": occasion, "domain": domain, "step": step, "total": len(domains), "error": error,
-        "chosen": chosen, "anchors": sorted(domain["anchors"], key=lambda a: -a["value"]),
-        "not_relevant": version.body.get("not_relevant", {}).get("client_label", "Gäller inte mig"),
-        "time_window": version.body.get("time_window", ""),
+        "occasion": occasion, "step": step, "total": len(domains), "error": error, "chosen": chosen,
+        # the package's words in the applicant's language (marked in bistand.assessment.client_texts)
+        "domain": {"client_label": translated(domain["client_label"]), "question": translated(domain["question"])},
+        "anchors": [{"value": a["value"], "client": translated(a["client"])}
+                    for a in sorted(domain["anchors"], key=lambda a: -a["value"])],
+        "not_relevant": _not_relevant(version),
+        "time_window": translated(version.body.get("time_window", "")) if version.body.get("time_window") else "",
     }, status=400 if error else 200)
+
+
+def _not_relevant(version) -> str:
+    return translated(version.body.get("not_relevant", {}).get("client_label", "Gäller inte mig"))
 
 
 def _next(occasion, step, total):
@@ -81,7 +90,7 @@ def assessment_review(request, pk: int):
     occasion = _own(request, pk)
     if request.method == "POST":
         services.submit_client_rating(occasion)
-        messages.success(request, "Tack! Dina svar är skickade till din handläggare.")
+        messages.success(request, _("Tack! Dina svar är skickade till din handläggare."))
         return redirect("portal:assessment_done", pk=occasion.pk)
     answers = {r.domain: r for r in occasion.ratings.filter(rater=Rater.CLIENT)}
     version = occasion.instrument_version
@@ -89,14 +98,14 @@ def assessment_review(request, pk: int):
     for i, domain in enumerate(version.domains, start=1):
         r = answers.get(domain["id"])
         if r is None:
-            text = "Inget svar"
+            text = _("Inget svar")
         elif r.status == RatingStatus.RATED:
-            text = next(a["client"] for a in domain["anchors"] if a["value"] == r.level)
+            text = translated(next(a["client"] for a in domain["anchors"] if a["value"] == r.level))
         elif r.status == RatingStatus.NOT_RELEVANT:
-            text = version.body.get("not_relevant", {}).get("client_label", "Gäller inte mig")
+            text = _not_relevant(version)
         else:
-            text = "Vill inte svara"
-        rows.append({"step": i, "label": domain["client_label"], "text": text})
+            text = _("Vill inte svara")
+        rows.append({"step": i, "label": translated(domain["client_label"]), "text": text})
     return render(request, "portal/assessment_review.html", {"occasion": occasion, "rows": rows,
                                                              "sent": occasion.client_submitted_at is not None})
 

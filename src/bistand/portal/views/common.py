@@ -86,10 +86,20 @@ def _text(value):
     if not isinstance(value, str) or not value:
         return value
     translated = _(value)
+    for template in (decl.NOT_REGISTERED_BECAUSE, decl.NOT_REGISTERED_OTHER):  # "… Skäl: <a reason's label>"
+        prefix = template.split("%(reason)s")[0]
+        if translated == value and value.startswith(prefix):
+            return _(template) % {"reason": _(value.removeprefix(prefix))}
     whose = _WHOSE.match(value) if translated == value else None
     if whose:
         return f"{_(whose.group(1))} ({_(whose.group(2))})"
+    labelled = _LABELLED.match(value) if translated == value else None
+    if labelled and labelled.group(1) == "Barn":  # "Barn: Bo"
+        return _("Barn: %(name)s") % {"name": labelled.group(2)}
+    if labelled:  # "Arbetsförmedlingen: du"
+        return f"{_(labelled.group(1))}: {_(labelled.group(2))}"
     return translated
 
 
 _WHOSE = re.compile(r"^(.+) \(([^()]+)\)$")
+_LABELLED = re.compile(r"^(Arbetsförmedlingen|Barn): (.+)$")
