@@ -157,11 +157,14 @@ def own_reasons(application, calculation, text: str = "Handläggarens eget skäl
 
 
 def standard_case(settings, *, municipality=None, adults=1, incomes=(("wage", "applicant", 4000),), costs=None,
-                  delegation=True, **application_args) -> Case:
+                  delegation=True, rent_grace_ended: dt.date | None = None, **application_args) -> Case:
     """See :class:`Case`. ``settings`` is pytest-django's fixture: the simulator is given fixtures that
-    report the declared incomes."""
+    report the declared incomes. ``rent_grace_ended``: the household's rådrum for rent above the ceiling
+    ended that month (both months then count only the ceiling; see :func:`rent_grace_over`)."""
     municipality = municipality or MunicipalityFactory()
     household = household_with_members(municipality, adults=adults, birth_date=dt.date(1984, 4, 4))
+    if rent_grace_ended is not None:
+        rent_grace_over(household, rent_grace_ended)
     caseworker = user_with_role(Role.CASEWORKER, municipality, first_name="Eva", last_name="Ek")
     previous = make_application(household, PREVIOUS_MONTH, kind="new", incomes=incomes, costs=costs)
     previous_calculation = calculate(previous, register_facts=[])
@@ -254,6 +257,18 @@ def build_worsening_ground(municipality, *, pk=None, made, **fields):
     return WorseningGround.objects.create(pk=pk, decision=decision, **{**defaults, **fields})
 
 
+def build_housing_grace(municipality, *, pk=None, made, **fields):
+    """The rådrum for rent above the ceiling of the world's household (one per household)."""
+    from bistand.decisions.models import HousingGrace
+
+    household = made.get("people.household") or _application_in(municipality, made).household
+    existing = HousingGrace.objects.filter(household=household).first()
+    if existing is not None:
+        return existing
+    defaults = {"start_month": PREVIOUS_MONTH, "end_month": MONTH}
+    return HousingGrace.objects.create(pk=pk, municipality=municipality, household=household, **{**defaults, **fields})
+
+
 def build_overpayment_claim(municipality, *, pk=None, made, **fields):
     from bistand.payments.models import OverpaymentClaim
 
@@ -274,3 +289,17 @@ def make_person_delegation(municipality, kind="grant", *, role="caseworker", use
         municipality=municipality, committee=committee, role="" if user is not None else role, user=user,
         decision_kind=kind, max_amount_kronor=max_kronor, valid_from=valid_from, valid_to=valid_to,
         reference=reference, decided_on=dt.date(2025, 12, 10))
+
+
+def rent_grace_over(household, last=PREVIOUS_MONTH, months: int = 3):
+    """The household's rådrum for rent above the ceiling ended with ``last`` (default last month): from
+    the month after it only the ceiling counts, and a rent above it is a partial refusal (issue 17 §2).
+    Stores or moves the household's rådrum (test set-up, written directly)."""
+    from bistand.common.months import add_months
+    from bistand.decisions.models import HousingGrace
+
+    grace, _ = HousingGrace.objects.update_or_create(
+        household=household,
+        defaults={"municipality_id": household.municipality_id, "start_month": add_months(last, 1 - months),
+                  "end_month": last})
+    return grace

@@ -110,9 +110,11 @@ def test_the_automation_only_ever_decides_grants(settings):
 
 def test_a_partial_refusal_goes_to_a_person(settings):
     # Jönköping's rent ceiling for one adult is 5 900 kr (an estimated, invented demo figure, accepted
-    # here so that only the partial refusal stops the automation).
+    # here so that only the partial refusal stops the automation). The household's rådrum (full rent) ended
+    # in January, so the ceiling applies in February and March (issue 17 §2).
     municipality = MunicipalityFactory(code="0680", name="Jönköping")
-    case = standard_case(settings, municipality=municipality, costs={"rent": 8000, "household_electricity": 300})
+    case = standard_case(settings, municipality=municipality, costs={"rent": 8000, "household_electricity": 300},
+                         rent_grace_ended=dt.date(2026, 1, 1))
     case.delegation.criteria = {"no_estimated_parameter": {"accepted_files": ["local/0680.yaml"]}}
     case.delegation.save()
     decision, verdict = run(case)

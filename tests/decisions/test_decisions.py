@@ -20,7 +20,7 @@ from bistand.decisions.models import Decision, DecisionLine, DecisionStatus, Imm
 from bistand.decisions.services import DecisionError
 from bistand.rules.parameters import PARAMETERS_DIR, clear_caches
 from bistand.tenancy.roles import Role
-from tests.decisions.factories import MONTH, calculate, make_application
+from tests.decisions.factories import MONTH, calculate, make_application, rent_grace_over
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,8 @@ def test_a_grant_keeps_its_calculation_and_has_reasons_legal_basis_and_decision_
 
 def test_each_applied_item_has_its_own_outcome(household, caseworker):
     # The rent is above Jönköping's ceiling for one adult (5 900 kr): that item is partly refused.
+    # Its rådrum (full rent) ended last month.
+    rent_grace_over(household)
     application = application_for(household, costs={"rent": 7000, "household_electricity": 300})
     decision = services.issue_decision(application, calculate(application, register_facts=[]), caseworker,
                                        line_reasons={"rent": "Rådrummet för att hitta en billigare bostad är slut."})
@@ -307,6 +309,7 @@ def test_only_an_issued_decision_can_be_reconsidered(household, caseworker):
 
 
 def test_a_decision_shows_the_same_figures_after_the_parameters_change(household, caseworker, tmp_path, settings):
+    rent_grace_over(household)  # its rådrum ended last month: only the ceiling counts now
     application = application_for(household, costs={"rent": 7000, "household_electricity": 300})
     calculation = calculate(application, register_facts=[])
     decision = services.issue_decision(application, calculation, caseworker,

@@ -26,6 +26,7 @@ from tests.decisions.factories import (
     calculate,
     make_application,
     own_reasons,
+    rent_grace_over,
     standard_case,
 )
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
@@ -41,6 +42,7 @@ def decision():
     municipality = MunicipalityFactory(code="0680", name="Jönköping", official_name="Jönköpings kommun")
     household = household_with_members(municipality, adults=1, birth_date=dt.date(1984, 4, 4),
                                        first_name="Sara", last_name="Svensson")
+    rent_grace_over(household)  # the rådrum ended last month: the rent above the ceiling is partly refused
     caseworker = user_with_role(Role.CASEWORKER, municipality, first_name="Eva", last_name="Ek")
     application = make_application(household, MONTH, kind="new", costs={"rent": 7000, "household_electricity": 300},
                                    incomes=[("wage", "applicant", 3000)])

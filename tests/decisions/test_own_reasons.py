@@ -13,7 +13,7 @@ from bistand.decisions.models import Outcome
 from bistand.decisions.proposals import propose
 from bistand.decisions.services import DecisionError
 from bistand.tenancy.roles import Role
-from tests.decisions.factories import MONTH, calculate, make_application
+from tests.decisions.factories import MONTH, calculate, make_application, rent_grace_over
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,10 @@ def caseworker(jonkoping):
 
 @pytest.fixture
 def rent_above_ceiling(jonkoping):
-    """A one-adult household in Jönköping whose rent (7 000 kr) is above the ceiling (5 900 kr), calculated."""
+    """A one-adult household in Jönköping whose rent (7 000 kr) is above the ceiling (5 900 kr) after its
+    rådrum ended last month (so only the ceiling counts: a partial refusal), calculated."""
     household = household_with_members(jonkoping, adults=1, birth_date=dt.date(1984, 4, 4))
+    rent_grace_over(household)
     application = make_application(household, MONTH, kind="new", costs={"rent": 7000, "household_electricity": 300},
                                    incomes=[("wage", "applicant", 3000)])
     return application, calculate(application, register_facts=[])

@@ -332,7 +332,7 @@ def test_cost_caps_never_name_rent():
 #: school). The shared contract is kept exactly as it is; the packaged schema is the shared one plus these, so
 #: that every document valid under the shared contract stays valid.
 ADDED_OPTIONAL_FIELDS = {
-    "/properties": ("norm_adjustments", "reduction"),
+    "/properties": ("norm_adjustments", "reduction", "housing_grace"),
     "/properties/household/properties/children/items/properties": ("in_upper_secondary_school",),
 }
 

@@ -19,7 +19,7 @@ from bistand.people.models import HouseholdMember
 from bistand.registers.models import RegisterFetch
 from bistand.tenancy.models import Municipality
 from bistand.tenancy.roles import Role
-from tests.decisions.factories import MONTH, make_application, simulator_fixture, standard_case
+from tests.decisions.factories import MONTH, make_application, rent_grace_over, simulator_fixture, standard_case
 from tests.factories import MunicipalityFactory, grant_protected_identity, household_with_members, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,7 @@ def test_a_refusal_needs_the_case_workers_own_reasons(client, settings):
 def test_a_rent_above_the_ceiling_is_partly_refused_with_the_reason_from_the_calculation(client, settings):
     jonkoping = Municipality.objects.create(code="0680", name="Jönköping")
     application, worker = first_application(settings, jonkoping, costs={"rent": 7000, "household_electricity": 300})
+    rent_grace_over(application.household)  # "you have had time to move": the rådrum ended last month
     client.force_login(worker)
     prepare(client, application)
     page = client.get(url("case_detail", application.pk))

@@ -269,6 +269,18 @@ def register_input_part(reader: Callable[[Iterable[int]], dict[int, dict[str, An
         _INPUT_PARTS.append(reader)
 
 
+#: Steps that complete a built calculation input from what it holds, registered by apps above this one in
+#: their ``AppConfig.ready()`` (decisions: the rådrum for rent above the ceiling, ``housing_grace``, which
+#: depends on the household's composition and rent): ``f(application, document) -> None``, changing it in place.
+_INPUT_FINISHERS: list[Callable[[Application, dict[str, Any]], None]] = []
+
+
+def register_input_finisher(finisher: Callable[[Application, dict[str, Any]], None]) -> None:
+    """Add a step that completes the calculation input (see :data:`_INPUT_FINISHERS`); once only."""
+    if finisher not in _INPUT_FINISHERS:
+        _INPUT_FINISHERS.append(finisher)
+
+
 def input_parts_by_application(application_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Application id → the registered parts of its calculation input, for many applications at once
     (one query per registered reader)."""
@@ -333,6 +345,8 @@ def calculation_input_for(application: Application, register_facts: Iterable[Any
     if parts is None:
         parts = input_parts_by_application([application.pk]).get(application.pk, {})
     document.update(parts)
+    for finisher in _INPUT_FINISHERS:
+        finisher(application, document)
     return document
 
 
@@ -584,6 +598,7 @@ __all__ = [
     "norm_adjustments_by_application",
     "norm_adjustments_input",
     "norm_adjustments_of",
+    "register_input_finisher",
     "register_input_part",
     "open_completion_requests",
     "open_completion_requests_of",

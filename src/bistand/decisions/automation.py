@@ -25,6 +25,12 @@ Criteria that always apply (not configurable):
 * ``no_reduction_matter`` — no nedsättning (12 kap. 5 § SoL) now or last month, and no plan requirement
   marked as not carried out: a nedsättning is an individual assessment and is **never automated**
   (the plans app registers the requirement check, :func:`register_reduction_check`);
+* ``housing_grace_decided`` — rent above the municipality's ceiling: the first month above it starts the
+  household's rådrum (the full rent counts for ``housing_grace_months``, default 3; issue 17 §2), and that
+  decision, with its letter paragraph saying from which month the ceiling applies, is made by a case worker:
+  a calculation with a rådrum that is not yet stored for the household goes to the inbox. Later months
+  inside a stored rådrum (full rent: a grant) may be automated; after it the ceiling makes the rent a partial
+  refusal (``full_grant`` sends it to a person);
 * ``assets_within_threshold`` — the declared assets (bank balance, vehicle, property …) are at most the
   municipality's threshold (local parameter ``asset_threshold``; without one, no declared asset at all);
 * ``calculation_for_application`` — the calculation is of the application's household and month;
@@ -77,6 +83,7 @@ from bistand.rules.parameters import load_parameters
 
 from .models import Decision, DecisionStatus, DecisionType, Delegation, Outcome
 from .proposals import norm_level_lines, propose
+from .selectors import grace_period, housing_grace_of
 
 #: Default settings of the configurable criteria (see the module docstring).
 DEFAULT_CRITERIA: dict[str, dict[str, Any]] = {
@@ -99,6 +106,7 @@ LABELS: dict[str, str] = {
     "labour_market_available": "Varje vuxen är inskriven på Arbetsförmedlingen eller har ett skäl att inte vara det",
     "norm_as_riksnorm": "Normen är riksnormen (ingen högre eller lägre nivå av särskilda skäl)",
     "no_reduction_matter": "Ingen nedsättning nu eller förra månaden och inget krav i planeringen som inte blev av",
+    "housing_grace_decided": "Hyran är inte över kommunens tak för första gången (rådrummet beslutas av en handläggare)",
     "assets_within_threshold": "Tillgångarna är inte större än kommunens gräns",
     "calculation_for_application": "Beräkningen gäller ansökans hushåll och månad",
     "full_grant": "Beslutet blir bifall (avslag och delavslag fattas av en handläggare)",
@@ -369,6 +377,17 @@ def _check_reduction(ctx: _Context, _config) -> str:
     return _reduction_check(ctx.application.applicant, ctx.application.month)
 
 
+def _check_housing_grace(ctx: _Context, _config) -> str:
+    """The first month with the rent above the ceiling starts a rådrum: a case worker decides it."""
+    period = grace_period(ctx.calculation) if ctx.calculation is not None else None
+    if period is None or housing_grace_of(ctx.application.household_id) is not None:
+        return ""
+    start, end = period
+    return (f"Hyran är högre än kommunens tak och hushållet har inget beslutat rådrum. Rådrummet blir "
+            f"{month_sv(start)}–{month_sv(end)} med hela hyran; därefter räknas taket. En handläggare beslutar "
+            "om rådrummet (och förlänger det vid behov) och brevet säger från vilken månad taket gäller.")
+
+
 def _check_assets(ctx: _Context, _config) -> str:
     assets = declared_assets(ctx.application)
     if not assets["rows"]:
@@ -570,6 +589,7 @@ CHECKS: dict[str, Callable[[_Context, dict[str, Any]], str]] = {
     "labour_market_available": _check_labour_market,
     "norm_as_riksnorm": _check_norm_as_riksnorm,
     "no_reduction_matter": _check_reduction,
+    "housing_grace_decided": _check_housing_grace,
     "assets_within_threshold": _check_assets,
     "calculation_for_application": _check_calculation,
     "full_grant": _check_full_grant,

@@ -554,3 +554,51 @@ class DecisionLetter(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableDecisionError("Ett sparat beslutsbrev kan inte tas bort.")
+
+
+# --- the rådrum for rent above the ceiling ------------------------------------------------------------------
+
+
+@scoping.register("municipality")
+class HousingGrace(models.Model):
+    """The household's rådrum for rent above the municipality's ceiling (issue 17 §2; 12 kap. 7 § första
+    stycket 2 SoL): the first month the rent was above the ceiling and the last month the full rent counts.
+    Made when the first decision in it is issued (``services.record_housing_grace``); the case worker can
+    extend it with a reason of their own (``services.extend_housing_grace``). One per household; audited."""
+
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", verbose_name="kommun", on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.OneToOneField(
+        "people.Household", verbose_name="hushåll", on_delete=models.PROTECT, related_name="housing_grace"
+    )
+    start_month = models.DateField("rådrummets första månad", help_text="Månadens första dag.")
+    end_month = models.DateField("rådrummets sista månad", help_text="Månadens första dag.")
+    first_decision = models.ForeignKey(
+        Decision, verbose_name="första beslutet i rådrummet", on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True,
+    )
+    reason = models.TextField("handläggarens skäl för förlängning", blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="förlängt av", on_delete=models.PROTECT, related_name="+",
+        null=True, blank=True,
+    )
+    extended_at = models.DateTimeField("förlängt", null=True, blank=True)
+    created_at = models.DateTimeField("skapat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "rådrum för boendekostnad"
+        verbose_name_plural = "rådrum för boendekostnad"
+        constraints = [
+            models.CheckConstraint(condition=Q(end_month__gte=models.F("start_month")),
+                                   name="housing_grace_end_not_before_start"),
+            models.CheckConstraint(condition=Q(extended_at__isnull=True) | ~Q(reason=""),
+                                   name="housing_grace_extension_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rådrum {format_month(self.start_month)}–{format_month(self.end_month)}"
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_at is not None

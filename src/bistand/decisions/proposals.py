@@ -28,9 +28,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from bistand.common.formatting import format_kronor
-from bistand.common.months import month_sv
+from bistand.common.months import add_months, month_sv, parse_month
 from bistand.rules import calculate, legal_references
 from bistand.rules.calculate import COST_LABELS, NORM_ADJUSTMENT_LABELS
+from bistand.rules.parameters import load_parameters
 
 from .models import Outcome
 
@@ -41,6 +42,9 @@ NORM_LABEL = "Försörjningsstöd enligt riksnormen (personliga och gemensamma k
 #: The item of the case worker's nedsättning (12 kap. 5 § SoL; the trace's code ``reduction``).
 REDUCTION_ITEM = "reduction"
 REDUCTION_LABEL = "Nedsättning av försörjningsstödet (normdelen)"
+
+#: The trace line of the rådrum for rent above the ceiling (issue 17 §2).
+HOUSING_GRACE_CODE = "housing_grace"
 
 #: Legal basis added to an automated decision (rules.md 5.1 and 5.2; the section of the Local
 #: Government Act follows the inquiry's text and should be checked against the final wording).
@@ -213,6 +217,43 @@ def propose_lines(application, calculation, line_reasons: Mapping[str, str] | No
     return lines
 
 
+def grace_period(calculation) -> tuple[dt.date, dt.date] | None:
+    """The rådrum a stored calculation used, as (first month, last month), or None when it had none."""
+    data = getattr(calculation, "input_data", None) or {}
+    grace = data.get("housing_grace")
+    if not grace:
+        return None
+    start = parse_month(grace["start"])
+    if grace.get("end"):
+        return start, parse_month(grace["end"])
+    params = load_parameters(str(data["month"]), data.get("municipality"),
+                             getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None) or None)
+    return start, add_months(start, params.housing_grace_months.value - 1)
+
+
+def housing_grace_paragraph(calculation) -> str:
+    """The letter's paragraph on the rådrum when the calculation counted the full rent above the ceiling:
+    from which month the ceiling applies and why (and the case worker's reason when it was extended)."""
+    line = _trace(calculation).get(HOUSING_GRACE_CODE)
+    rent_line = _trace(calculation).get("costs.rent")
+    period = grace_period(calculation)
+    if line is None or rent_line is None or period is None:
+        return ""
+    start, end = period
+    rent = ore(rent_line["amount"])
+    ceiling = rent - ore(line["amount"])
+    text = (f"Rådrum för boendekostnaden: din hyra, {format_kronor(rent)}, är högre än kommunens tak för boendekostnad "
+            f"för ett hushåll som ditt, {format_kronor(ceiling)}. Därför får du ett rådrum, {month_sv(start)}–"
+            f"{month_sv(end)}, då vi räknar med hela hyran, så att du hinner skaffa en bostad med lägre hyra eller på "
+            f"annat sätt sänka boendekostnaden. Från och med {month_sv(add_months(end, 1))} räknar vi med högst "
+            f"{format_kronor(ceiling)} i hyra, eftersom försörjningsstödet bara räknar med en skälig boendekostnad: "
+            "det som ett hushåll med låga inkomster på orten normalt kan betala enligt kommunens riktlinjer.")
+    reason = " ".join(str(((calculation.input_data or {}).get("housing_grace") or {}).get("reason") or "").split())
+    if reason:
+        text += f" Rådrummet är förlängt till och med {month_sv(end)}. Skäl: {reason}"
+    return text
+
+
 def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> str:
     """The reasons, in plain Swedish, from the calculation's figures and the outcome of each item."""
     month = month_sv(calculation.month)
@@ -249,6 +290,9 @@ def generated_reasons(calculation, lines: list[LineProposal], outcome: str) -> s
             "Hushållets inkomster är lika stora som eller större än behovet. Därför har du inte rätt till "
             "försörjningsstöd för månaden."
         )
+    grace = housing_grace_paragraph(calculation)
+    if grace:
+        paragraphs.append(grace)
     for line in lines:
         if line.item == REDUCTION_ITEM:
             what = ("Normdelen av försörjningsstödet vägras" if line.applied_ore >= norm

@@ -4,8 +4,11 @@ an application serve pages and services that have already scoped the application
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -13,11 +16,17 @@ from django.utils.translation import gettext_noop
 from bistand.applications.events import CaseEvent, swedish
 from bistand.calculations.models import MadeBy, StoredCalculation
 from bistand.common.formatting import format_kronor
+from bistand.common.months import add_months, format_month
+from bistand.rules.parameters import load_parameters
 from bistand.tenancy.current import current_municipality
 from bistand.tenancy.models import Membership
 from bistand.tenancy.scoping import get_scoped_or_404, scoped
 
-from .models import Decision, DecisionKind, DecisionStatus, Outcome, PersonDelegation
+from .models import Decision, DecisionKind, DecisionLine, DecisionStatus, HousingGrace, Outcome, PersonDelegation
+from .proposals import grace_period, ore
+
+#: The decision line (and cost type) of the rent.
+RENT_ITEM = "rent"
 
 
 def decision_for(user, pk: int) -> Decision:
@@ -279,3 +288,80 @@ def delegated_decisions(municipality, date_from: dt.date, date_to: dt.date) -> l
     order = {value: i for i, value in enumerate(DecisionKind.values)}
     rows.sort(key=lambda r: (r.committee, order.get(r.kind, 99), r.decision.issued_at, r.decision.pk))
     return rows
+
+
+# --- the rådrum for rent above the ceiling (issue 17 §2) -------------------------------------------------
+
+
+def housing_grace_of(household_id: int | None) -> HousingGrace | None:
+    """The household's stored rådrum, or None."""
+    if household_id is None:
+        return None
+    return HousingGrace.objects.filter(household_id=household_id).select_related("extended_by").first()
+
+
+def first_month_rent_above_ceiling(household_id: int) -> dt.date | None:
+    """The first month an issued decision for the household counted less rent than applied for (the rent was
+    above the ceiling and only the ceiling counted): decisions made before rådrum existed. None: never."""
+    return (DecisionLine.objects.filter(decision__household_id=household_id, decision__status=DecisionStatus.ISSUED,
+                                        item=RENT_ITEM, outcome=Outcome.PARTLY_REFUSED)
+            .order_by("decision__month").values_list("decision__month", flat=True).first())
+
+
+def _local_dir():
+    return getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None) or None
+
+
+def rent_above_ceiling(document: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(rent, ceiling) in öre when the calculation input's rent is above the municipality's ceiling for the
+    household's composition, else None."""
+    rent = sum(ore(cost["amount"]) for cost in document.get("costs") or () if cost.get("type") == RENT_ITEM)
+    if rent <= 0:
+        return None
+    household = document.get("household") or {}
+    params = load_parameters(str(document["month"]), document.get("municipality"), _local_dir())
+    ceiling = params.housing_ceiling(len(household.get("adults") or ()), len(household.get("children") or ()))
+    if ceiling is None or rent <= ceiling:
+        return None
+    return rent, ceiling
+
+
+def housing_grace_input(application, document: dict[str, Any]) -> None:
+    """Add the rådrum to a calculation input whose rent is above the ceiling (registered with
+    ``applications.selectors.register_input_finisher``): the household's stored rådrum (with the case
+    worker's reason when extended); else, when an earlier decision already counted only the ceiling, the
+    rådrum that began that month; else this is the first month above the ceiling and the rådrum begins now
+    (its length: the municipality's ``housing_grace_months``). The calculation counts the full rent inside
+    the rådrum and the ceiling after it."""
+    if document.get("housing_grace") or rent_above_ceiling(document) is None:
+        return
+    household_id = getattr(application, "household_id", None)
+    stored = housing_grace_of(household_id)
+    if stored is not None:
+        grace = {"start": format_month(stored.start_month), "end": format_month(stored.end_month)}
+        if stored.reason:
+            grace["reason"] = stored.reason
+    else:
+        first = first_month_rent_above_ceiling(household_id) if household_id is not None else None
+        grace = {"start": format_month(first) if first is not None else str(document["month"])}
+    document["housing_grace"] = grace
+
+
+def proposed_housing_grace(application, calculation=None) -> dict[str, Any] | None:
+    """What the case page shows about the rådrum of ``application``: the stored one, or the one the
+    calculation proposes (its first month above the ceiling). ``{"start", "end", "stored", "extended",
+    "reason", "rent_ore", "ceiling_ore", "in_grace"}``; None when the rent is not above the ceiling and no
+    rådrum is stored."""
+    stored = housing_grace_of(application.household_id)
+    data = getattr(calculation, "input_data", None) or {}
+    above = rent_above_ceiling(data) if data.get("costs") else None
+    if stored is None and (calculation is None or not data.get("housing_grace")):
+        return None
+    if stored is not None:
+        start, end = stored.start_month, stored.end_month
+    else:
+        start, end = grace_period(calculation)
+    return {"start": start, "end": end, "after": add_months(end, 1), "stored": stored is not None,
+            "extended": stored is not None and stored.is_extended, "reason": stored.reason if stored else "",
+            "rent_ore": above[0] if above else None, "ceiling_ore": above[1] if above else None,
+            "in_grace": start <= application.month <= end}

@@ -14,14 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bistand.audit.services import diff, record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.common.formatting import format_kronor
-from bistand.common.months import month_sv
+from bistand.common.months import add_months, month_sv
+from bistand.rules.parameters import load_parameters
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import automation
@@ -32,12 +34,14 @@ from .models import (
     DecisionLine,
     DecisionStatus,
     Delegation,
+    HousingGrace,
     ImmutableDecisionError,
     Outcome,
     WorseningException,
     WorseningGround,
 )
-from .proposals import REDUCTION_ITEM, LineProposal, generated_reasons, legal_basis, propose
+from .proposals import REDUCTION_ITEM, LineProposal, generated_reasons, legal_basis, normalised, propose
+from .selectors import first_month_rent_above_ceiling, grace_period, housing_grace_of
 from .signals import decision_reconsidered
 
 AUDIT_FIELDS = [
@@ -334,6 +338,7 @@ def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
                   changes=diff(before, snapshot(decision, fields)))
     if decision.reconsiders_id is None:
         _set_application_decided(decision.application, user)
+    record_housing_grace(decision, user)
     _store_letter(decision)
 
 
@@ -667,3 +672,81 @@ def decide_automatically_many(entries, *, issued_at: dt.datetime | None = None) 
     set_status_many([application for application, *_ in entries], "decided", actor=None)
     return drafts
 
+
+
+# --- the rådrum for rent above the ceiling (issue 17 §2) -------------------------------------------------
+
+HOUSING_GRACE_AUDIT_FIELDS = ["household", "start_month", "end_month", "first_decision", "reason", "extended_by",
+                              "extended_at"]
+
+
+def record_housing_grace(decision: Decision, user) -> HousingGrace | None:
+    """Store the household's rådrum when ``decision`` is the first issued decision that used one (its
+    calculation counted the full rent above the ceiling, or the rådrum that began with an earlier decision):
+    from then on the rådrum is the household's, and later months are calculated with it. Audited. Called
+    when a decision is issued, in its transaction; does nothing when the household already has one."""
+    period = grace_period(decision.calculation) if decision.calculation_id is not None else None
+    if period is None or housing_grace_of(decision.household_id) is not None:
+        return None
+    grace = HousingGrace.objects.create(municipality_id=decision.municipality_id, household_id=decision.household_id,
+                                        start_month=period[0], end_month=period[1], first_decision=decision)
+    record_create(user=user, instance=grace, municipality_id=decision.municipality_id,
+                  fields=HOUSING_GRACE_AUDIT_FIELDS)
+    return grace
+
+
+@transaction.atomic
+def extend_housing_grace(application, *, actor, end_month: dt.date | None, reason: str,
+                         generated: Iterable[str] = ()) -> HousingGrace:
+    """The case worker extends the household's rådrum for rent above the ceiling to ``end_month`` with a
+    reason of their own (required; never a generated text — ``generated``: the calculation's texts, which a
+    reason may not merely repeat). Without a stored rådrum (the first month above the ceiling, not yet
+    decided) the rådrum is stored now from its first month. The application becomes "handläggs"; the
+    case worker calculates again so that the decision uses the new last month. Raises ValidationError
+    naming the field; writes an audit event."""
+    from bistand.applications import services as application_services
+
+    check_can_act_in(actor, application.municipality_id)
+    if application.status not in OPEN_STATUSES:
+        raise ValidationError({"__all__": "Rådrummet kan bara förlängas medan ansökan handläggs (inte när den är "
+                                          f"{application.get_status_display().lower()})."})
+    stored = (HousingGrace.objects.select_for_update().filter(household_id=application.household_id).first())
+    if stored is not None:
+        start, current_end = stored.start_month, stored.end_month
+    else:
+        start = first_month_rent_above_ceiling(application.household_id) or application.month
+        months = load_parameters(f"{application.month:%Y-%m}", application.municipality.code,
+                                 getattr(settings, "BISTAND_LOCAL_PARAMETERS_DIR", None) or None
+                                 ).housing_grace_months.value
+        current_end = add_months(start, months - 1)
+    errors: dict[str, str] = {}
+    if end_month is None:
+        errors["end_month"] = "Välj rådrummets nya sista månad."
+    elif end_month <= current_end:
+        errors["end_month"] = (f"Rådrummet gäller redan till och med {month_sv(current_end)}. Välj en senare månad "
+                               "för att förlänga det.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        errors["reason"] = "Skriv ditt eget skäl till att rådrummet förlängs. Skälet står i beslutet."
+    elif any(normalised(reason) == normalised(text) for text in generated if text):
+        errors["reason"] = ("Texten är beräkningens förslag, inte ditt eget skäl. Skriv med egna ord varför rådrummet "
+                            "förlängs.")
+    if errors:
+        raise ValidationError(errors)
+    moment = timezone.now()
+    if stored is None:
+        stored = HousingGrace.objects.create(municipality_id=application.municipality_id,
+                                             household_id=application.household_id, start_month=start,
+                                             end_month=end_month, reason=reason, extended_by=actor,
+                                             extended_at=moment)
+        record_create(user=actor, instance=stored, municipality_id=application.municipality_id,
+                      fields=HOUSING_GRACE_AUDIT_FIELDS)
+    else:
+        before = snapshot(stored, HOUSING_GRACE_AUDIT_FIELDS)
+        stored.end_month, stored.reason, stored.extended_by, stored.extended_at = end_month, reason, actor, moment
+        stored.save()
+        record_change(user=actor, instance=stored, action="update", municipality_id=application.municipality_id,
+                      changes=diff(before, snapshot(stored, HOUSING_GRACE_AUDIT_FIELDS)))
+    if application.status == "submitted":
+        application_services.set_status(application, "in_review", actor=actor)
+    return stored

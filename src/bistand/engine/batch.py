@@ -28,7 +28,8 @@ amount, the outcome and warning flags; the warning texts are made only when the 
 A household whose numbers do not fit the int64 representation (amounts above `MAX_AMOUNT_ORE`, or sizes so
 large that D × amounts could overflow) is calculated by the single path instead (`HouseholdArrays.fallback`),
 so the batch accepts and computes exactly what the single path does. The case worker's higher or lower norm
-level (`norm_adjustments`, 12 kap. 7 § tredje stycket SoL) and nedsättning (`reduction`, 12 kap. 5 §) are not
+level (`norm_adjustments`, 12 kap. 7 § tredje stycket SoL), nedsättning (`reduction`, 12 kap. 5 §) and the
+rådrum for rent above the ceiling (`housing_grace`, 12 kap. 7 § första stycket 2) are not
 vectorised: a household that has one is
 calculated by the single path too (both JSON Lines readers leave such a line to it, and `from_inputs` puts it
 in `fallback`); such households are few and are always decided by a person. A child with
@@ -540,8 +541,8 @@ class HouseholdArrays:
         for h, inp in enumerate(inputs):
             if validate:
                 validate_input(inp, h)
-            if inp.norm_adjustments or inp.reduction is not None:
-                single[h] = True  # a norm level or a nedsättning: the single path calculates it (see above)
+            if inp.norm_adjustments or inp.reduction is not None or inp.housing_grace is not None:
+                single[h] = True  # a norm level, a nedsättning or a rådrum: the single path calculates it (see above)
             months.append(inp.month)
             municipalities.append(inp.municipality_code)
             household = inp.household

@@ -22,6 +22,7 @@ EXPLANATIONS = {
     "norm_level": gettext_noop("Handläggaren har av särskilda skäl räknat med en högre eller lägre nivå än riksnormen, till exempel för särskild kost. Skälet står på raden."),
     "reduction": gettext_noop("Handläggaren har satt ned försörjningsstödet (normdelen) eftersom du utan godtagbart skäl inte har följt ett krav i din planering. Kravet och skälet står på raden. Hyran och andra kostnader utanför riksnormen sätts inte ned. Följ kravet eller berätta för din handläggare om du har ett skäl, så prövas nästa månad på nytt. Du kan överklaga beslutet."),
     "reduction.norm": gettext_noop("Normdelen efter nedsättningen."),
+    "housing_grace": gettext_noop("Din hyra är högre än kommunens gräns. Första gången får du ett rådrum: då räknas hela hyran, så att du hinner skaffa en billigare bostad eller sänka kostnaden. Beloppet är den del av hyran som är över gränsen; det ingår i hyran på nästa rad. Efter rådrummet räknas bara gränsen."),
     "costs": gettext_noop("Kostnader utöver riksnormen som kommunen räknar med, till exempel hyra och hushållsel. Är hyran högre än kommunens gräns räknas bara gränsen."),
     "need": gettext_noop("Det hushållet behöver för månaden: riksnormen och kostnaderna tillsammans."),
     "income": gettext_noop("Inkomster som minskar försörjningsstödet."),

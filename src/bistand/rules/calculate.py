@@ -34,7 +34,7 @@ from bistand.rules.model import (
     validate_input,
 )
 from bistand.rules.parameters import ParameterSet, ParameterValue, legal_references, load_parameters
-from bistand.rules.texts import how_many, number_text
+from bistand.rules.texts import composition, how_many, number_text
 
 COST_LABELS = {
     "rent": "Boendekostnad (hyra)",
@@ -389,14 +389,22 @@ def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace)
         if cap is not None:
             trace.used(cap_value, warnings.cap_shown(format_kronor(cap), label, rent, adults, children))
             reference += f"; {cap_value.file} ({'housing_cost_ceiling' if rent else 'cost_caps'})"
-            if total > cap:
+            grace = housing_grace_period(inp, params) if rent and total > cap else None
+            if grace is not None and grace[0] <= inp.month <= grace[1]:
+                housing_grace(inp, params, trace, total, cap, grace, reference)
+                label += ", hela hyran under rådrummet"
+            elif total > cap:
                 counted = cap
                 label += f", högst {format_kronor(cap)}"
-                trace.warn(warnings.cost_above_cap(
+                message = warnings.cost_above_cap(
                     COST_LABELS[cost_type], format_kronor(total),
                     warnings.cap_name(COST_LABELS[cost_type], rent, adults, children),
                     format_kronor(cap), format_kronor(total - cap),
-                ))
+                )
+                if grace is not None and inp.month > grace[1]:
+                    label += f" (rådrummet {grace[0]}–{grace[1]} är slut)"
+                    message += f" Rådrummet, då hela hyran räknades med, var {grace[0]}–{grace[1]}."
+                trace.warn(message)
         trace.line(f"costs.{cost_type}", label, counted, reference)
         counted_total += counted
     total_reference = trace.refs["costs"]
@@ -404,6 +412,45 @@ def reasonable_costs(inp: CalculationInput, params: ParameterSet, trace: _Trace)
         total_reference += f"; {trace.refs['other_needs']}"
     trace.line("costs", "Skäliga kostnader utanför riksnormen", counted_total, total_reference)
     return counted_total
+
+
+def housing_grace_period(inp: CalculationInput, params: ParameterSet) -> tuple[str, str] | None:
+    """The rådrum of the input as (first month, last month), or None: its `end`, or else `start` + the
+    municipality's `housing_grace_months` − 1."""
+    grace = inp.housing_grace
+    if grace is None:
+        return None
+    end = grace.end_month
+    if end is None:
+        end = month_from_index(month_index(grace.start) + params.housing_grace_months.value - 1)
+    return grace.start, end
+
+
+def housing_grace(inp: CalculationInput, params: ParameterSet, trace: _Trace, total: int, cap: int,
+                  grace: tuple[str, str], reference: str) -> None:
+    """Rådrum: the first time the rent is above the municipality's ceiling the household gets time to lower
+    its housing cost (move, sublet a room, renegotiate); during that time the full rent is a reasonable cost
+    (12 kap. 7 § första stycket 2 SoL; Socialstyrelsen: the length is decided in the individual case). The
+    line's amount is the part of the rent above the ceiling that still counts; from the month after the
+    rådrum only the ceiling counts. A case worker's extension carries their own reason."""
+    start, end = grace
+    adults, children = len(inp.household.adults), len(inp.household.children)
+    number = month_index(inp.month) - month_index(start) + 1
+    length = month_index(end) - month_index(start) + 1
+    after = month_from_index(month_index(end) + 1)
+    label = (f"Rådrum för hyra över kommunens tak för boendekostnad för {composition(adults, children)} "
+             f"({format_kronor(cap)}): hela hyran räknas med {start}–{end} (månad {number} av {length}); från och "
+             f"med {after} räknas högst taket")
+    if inp.housing_grace.reason_text:
+        label += f". Rådrummet är förlängt. Skäl: {inp.housing_grace.reason_text}"
+    elif inp.housing_grace.end_month is None:
+        trace.used(params.housing_grace_months, f"{params.housing_grace_months.value} månader")
+        reference += f"; {params.housing_grace_months.file} (housing_grace_months)"
+    trace.line("housing_grace", label, total - cap, reference)
+    trace.warn(warnings.rent_within_grace(
+        COST_LABELS["rent"], format_kronor(total), warnings.cap_name(COST_LABELS["rent"], True, adults, children),
+        format_kronor(cap), end, after,
+    ))
 
 
 # --- 6. incomes and what is disregarded ---------------------------------------------------------------

@@ -224,6 +224,26 @@ class Reduction(Struct, forbid_unknown_fields=True):
         return amount_to_ore(self.norm_amount)
 
 
+class HousingGrace(Struct, forbid_unknown_fields=True):
+    """The rådrum for rent above the municipality's ceiling (12 kap. 7 § första stycket 2 SoL (2025:400);
+    4 kap. 3 § första stycket 2 SoL (2001:453)): the first time the rent is above the ceiling, the full rent
+    counts from `start` through `end` so that the household has time to lower its housing cost; after `end`
+    only the ceiling counts. `end` absent → `start` + the municipality's `housing_grace_months` − 1. `reason`:
+    the case worker's own reason for extending the rådrum (never a generated text); shown in the trace."""
+
+    start: Month
+    end: Month | UnsetType = UNSET
+    reason: str | UnsetType = UNSET
+
+    @property
+    def end_month(self) -> str | None:
+        return None if self.end is UNSET else self.end  # type: ignore[return-value]
+
+    @property
+    def reason_text(self) -> str:
+        return "" if self.reason is UNSET else " ".join(str(self.reason).split())
+
+
 class CalculationInput(Struct, forbid_unknown_fields=True):
     """One household's försörjningsstöd calculation for one month."""
 
@@ -239,6 +259,9 @@ class CalculationInput(Struct, forbid_unknown_fields=True):
     norm_adjustments: list[NormAdjustment] = msgspec.field(default_factory=list)
     # The case worker's nedsättning of the norm part (12 kap. 5 § SoL); absent → none.
     reduction: Reduction | None = None
+    # The rådrum for rent above the ceiling (the household's first month above it and the last month the full
+    # rent counts); absent → none: the ceiling applies.
+    housing_grace: HousingGrace | None = None
 
     @property
     def year(self) -> int:
@@ -476,6 +499,14 @@ def validate_input(value: CalculationInput, index: int | None = None) -> None:
         if not reduction.requirement.strip():
             raise CalculationInputError("reduction.requirement", "Kravet i planeringen som inte följts saknas. "
                                         "Ange vilket krav nedsättningen gäller.", index)
+    grace = value.housing_grace
+    if grace is not None:
+        if grace.end_month is not None and month_index(grace.end_month) < month_index(grace.start):
+            raise CalculationInputError("housing_grace.end", f"Rådrummets sista månad ({grace.end_month}) kan inte "
+                                        f"vara före dess första ({grace.start}).", index)
+        if grace.reason is not UNSET and not grace.reason_text:
+            raise CalculationInputError("housing_grace.reason", "Skälet till att rådrummet förlängs är tomt. Skriv "
+                                        "handläggarens eget skäl eller ta bort fältet.", index)
     for i, adjustment in enumerate(value.norm_adjustments):
         field = f"norm_adjustments[{i}]"
         adjustment.amount = _checked_amount(adjustment.amount, f"{field}.amount", index)

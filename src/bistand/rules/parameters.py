@@ -65,9 +65,13 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("19-20", 19, 20),
 )
 LUNCH_BANDS = ("0", "1-2", "3", "4-6")
-LOCAL_KEYS = ("housing_cost_ceiling", "rounding", "part_month_divisor", "cost_caps", "asset_threshold")
+LOCAL_KEYS = ("housing_cost_ceiling", "rounding", "part_month_divisor", "cost_caps", "asset_threshold",
+              "housing_grace_months")
 ROUNDING_RULES = ("half_up", "down", "up")
-STATUS_BY_CONFIDENCE = {"V": "verified", "S": "verified", "D": "verified", "E": "estimated", "U": "estimated"}
+#: L: a local decision (the municipality's own choice where no national rule sets a value, e.g. the length of
+#: the rådrum for rent above the ceiling): verified as the municipality's decision, not as a national figure.
+STATUS_BY_CONFIDENCE = {"V": "verified", "S": "verified", "D": "verified", "L": "verified", "E": "estimated",
+                        "U": "estimated"}
 MAX_CHILDREN_KEY = 4  # housing-cost ceilings: the key 4 means "4 or more children"
 
 
@@ -312,12 +316,19 @@ def _asset_threshold(value: Any) -> int | None:
     return None if value is None else _kronor_to_ore(value)
 
 
+def _grace_months(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParameterFileError(f"housing_grace_months {value!r} ska vara ett heltal, minst 1")
+    return value
+
+
 _LOCAL_CONVERT = {
     "housing_cost_ceiling": _ceiling_table,
     "rounding": _rounding,
     "part_month_divisor": _divisor,
     "cost_caps": _cost_caps,
     "asset_threshold": _asset_threshold,
+    "housing_grace_months": _grace_months,
 }
 _LOCAL_LABEL = {
     "housing_cost_ceiling": "tak för boendekostnad",
@@ -325,6 +336,7 @@ _LOCAL_LABEL = {
     "part_month_divisor": "nämnare för del av månad",
     "cost_caps": "tak för kostnader",
     "asset_threshold": "gräns för tillgångar",
+    "housing_grace_months": "rådrum för boendekostnad över taket, månader",
 }
 
 
@@ -358,6 +370,8 @@ class ParameterSet:
     cost_caps: ParameterValue  # dict[cost type] → öre
     # öre, or None: declared assets above it are never decided automatically (None: any declared asset)
     asset_threshold: ParameterValue
+    # int ≥ 1: months the full rent counts the first time it is above the ceiling (rådrum; a local decision)
+    housing_grace_months: ParameterValue
     references: Mapping[str, str]  # rule → legal reference (references.yaml), e.g. "costs", "amount"
     files: tuple[str, ...]
     parameter_hash: str

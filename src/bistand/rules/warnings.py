@@ -54,3 +54,12 @@ def cost_above_cap(cost_label: str, total: str, cap_name: str, cap: str, excess:
         f"{cost_label} {total} är högre än {cap_name}, {cap}. "
         f"Det som är över taket, {excess}, räknas inte med."
     )
+
+
+def rent_within_grace(cost_label: str, total: str, cap_name: str, cap: str, end: str, after: str) -> str:
+    """The rent is above the municipality's ceiling, but the month is inside the rådrum: the full rent
+    counts until `end` ('2027-02'); from `after` only the ceiling counts."""
+    return (
+        f"{cost_label} {total} är högre än {cap_name}, {cap}. Hela hyran räknas med under rådrummet till och "
+        f"med {end}; från och med {after} räknas högst taket."
+    )

@@ -95,6 +95,7 @@ urlpatterns += [
          name="case_norm_adjustment_remove"),
     path("arenden/<int:pk>/nedsattning/", cases.case_reduction, name="case_reduction"),
     path("arenden/<int:pk>/nedsattning/ta-bort/", cases.case_reduction_remove, name="case_reduction_remove"),
+    path("arenden/<int:pk>/radrum/", cases.case_housing_grace, name="case_housing_grace"),
     path("arenden/<int:pk>/beslut/", cases.case_decide, name="case_decide"),
     path("arenden/<int:pk>/beslut/<int:decision_pk>/omprovning/", cases.case_reconsider, name="case_reconsider"),
     path("arenden/<int:pk>/beslut/<int:decision_pk>/utbetalning/", cases.case_schedule_payment,

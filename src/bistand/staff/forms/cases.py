@@ -218,3 +218,27 @@ class ReductionForm(AccessibleFormMixin, forms.Form):
     def __init__(self, *args, requirements=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requirement"].choices = [("", "Välj krav"), *requirements]
+
+
+class HousingGraceForm(AccessibleFormMixin, forms.Form):
+    """The case worker extends the rådrum for rent above the ceiling: the new last month and their own
+    reason (each required, the error naming the field; a generated text never counts as the reason)."""
+
+    end_month = forms.CharField(
+        label="Rådrummets nya sista månad", max_length=7, help_text="År och månad, till exempel 2026-08.",
+        error_messages={"required": "Välj rådrummets nya sista månad."},
+    )
+    reason = forms.CharField(
+        label="Skäl till förlängningen", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text="Dina egna skäl, till exempel att en billigare bostad är klar från ett visst datum. De står i "
+                  "beräkningen, i beslutet och i beslutsbrevet.",
+        error_messages={"required": "Skriv ditt eget skäl till att rådrummet förlängs."},
+    )
+
+    prefix = "grace"  # its "reason" does not share an id with the other forms' on the case page
+
+    def clean_end_month(self):
+        try:
+            return parse_month(self.cleaned_data["end_month"].strip())
+        except ValueError:
+            raise forms.ValidationError("Skriv månaden som år och månad, till exempel 2026-08.") from None

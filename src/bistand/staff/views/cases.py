@@ -87,6 +87,7 @@ from bistand.decisions.selectors import (
     has_delegationsordning,
     kinds_for,
     may_decide_all,
+    proposed_housing_grace,
 )
 from bistand.payments.services import PaymentError, amount_left, schedule_payment
 from bistand.people.models import HouseholdRole
@@ -103,6 +104,7 @@ from bistand.staff.forms.cases import (
     CaseListForm,
     CompletionForm,
     DecisionForm,
+    HousingGraceForm,
     InboxFilterForm,
     NormAdjustmentForm,
     NoteForm,
@@ -323,7 +325,7 @@ def _member_choices(household_rows) -> list[tuple[int, str]]:
 
 
 def _case_context(request, application, *, decision_form=None, note_form=None, completion_form=None,
-                  reconsider_form=None, norm_form=None, reduction_form=None) -> dict:
+                  reconsider_form=None, norm_form=None, reduction_form=None, grace_form=None) -> dict:
     user = request.user
     reveal = can_see_protected(user)
     referral = referral_of(application)
@@ -397,6 +399,8 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         and not issued,
         "reduction": reduction_of(application),
         "reduction_form": reduction_form or ReductionForm(requirements=_requirement_choices(application)),
+        "housing_grace": proposed_housing_grace(application, calculation),
+        "grace_form": grace_form or HousingGraceForm(),
         "today": timezone.localdate(),
         "persons_shown": list(persons.values()),
         **appeals_context(user, application, decisions),
@@ -581,6 +585,27 @@ def case_reduction(request, pk: int):
     if form.errors:
         return _render_case(request, application, status=400, reduction_form=form)
     messages.success(request, "Nedsättningen är sparad. Beräkna på nytt för att ta med den i beräkningen.")
+    return _back(application, "berakning")
+
+
+@require_POST
+@person_data_view("applications.view_application", "decisions.add_decision")
+def case_housing_grace(request, pk: int):
+    """The case worker extends the rådrum for rent above the ceiling with their own reason (then recalculates)."""
+    application = case_for(request.user, pk)
+    form = HousingGraceForm(request.POST)
+    if form.is_valid():
+        calculation = calculation_to_decide_on(application)
+        generated = list(calculation.result.get("warnings", ())) if calculation is not None else []
+        try:
+            decision_services.extend_housing_grace(application, actor=request.user,
+                                                   end_month=form.cleaned_data["end_month"],
+                                                   reason=form.cleaned_data["reason"], generated=generated)
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors:
+        return _render_case(request, application, status=400, grace_form=form)
+    messages.success(request, "Rådrummet är förlängt. Beräkna på nytt för att ta med det i beräkningen.")
     return _back(application, "berakning")
 
 
