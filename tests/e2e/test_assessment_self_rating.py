@@ -5,28 +5,16 @@ A/AA violations on the pages."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from bistand.assessment.models import DomainRating, Rater
 from bistand.tenancy.roles import Role
 from tests.assessment.factories import make_occasion
+from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, MunicipalityFactory, PersonFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def axe_violations(page) -> list[dict]:
-    # through the DevTools protocol: the pages' Content-Security-Policy forbids inline <script> tags
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-        return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(" "))}));
-    }""")
-
 
 def test_client_self_rates_and_worker_sees_both_side_by_side(live_server, page):
     from playwright.sync_api import expect

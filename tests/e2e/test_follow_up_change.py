@@ -13,7 +13,7 @@ from bistand.assessment import services
 from bistand.assessment.models import MINote, OccasionKind, Rater, Ruler
 from bistand.tenancy.roles import Role
 from tests.assessment.factories import make_occasion
-from tests.e2e.test_assessment_self_rating import axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, MunicipalityFactory, PersonFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -4,27 +4,14 @@ WCAG 2.1 A/AA violations on the pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bistand.plans.models import Plan, PlanResponse, PlanStatus
 from tests.decisions.factories import standard_case
+from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def axe_violations(page) -> list[dict]:
-    # through the DevTools protocol: the pages' Content-Security-Policy forbids inline <script> tags
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-        return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(" "))}));
-    }""")
-
 
 def test_worker_writes_a_plan_and_the_client_accepts_it_in_the_e_service(live_server, page, settings):
     from playwright.sync_api import expect
