@@ -12,7 +12,8 @@ from bistand.assessment.models import DomainRating, Rater
 from bistand.tenancy.roles import Role
 from tests.assessment.factories import make_occasion
 from tests.e2e.conftest import axe_violations
-from tests.factories import PASSWORD, MunicipalityFactory, PersonFactory, user_with_role
+from tests.e2e.staff_steps import staff_login
+from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,10 +52,7 @@ def test_client_self_rates_and_worker_sees_both_side_by_side(live_server, page):
 
     # The worker rates separately and sees both ratings side by side.
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(worker.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    staff_login(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/handlaggning/bedomning/{occasion.pk}/")
     page.get_by_label("3: Behoven täcks genom försörjningsstöd eller andra ersättningar. Budget görs med hjälp.").check()
     page.get_by_role("button", name="Spara min bedömning").click()
