@@ -96,6 +96,14 @@ def check_rendered_page(page, *, phone: bool, every_page: bool = False) -> list[
     return found
 
 
+def new_page(browser, *, timeout_ms: int = 15_000):
+    """A context of its own (one person's browser: Swedish, Stockholm time) and a page in it, without the
+    checks of the ``page`` fixture; returns both (close the context when done)."""
+    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
+    context.set_default_timeout(timeout_ms)
+    return context, context.new_page()
+
+
 def _context_and_page(browser, found: list[str], *, phone: bool, every_page: bool = False):
     options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
     if phone:

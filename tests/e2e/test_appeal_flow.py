@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from bistand.appeals.models import Appeal, AppealStatus
 from tests.appeals.factories import decision_issued_on, worker
-from tests.e2e.test_casework_month import login
-from tests.e2e.test_plan_accept import axe_violations
+from tests.e2e.conftest import axe_violations
+from tests.e2e.staff_steps import staff_login
 from tests.factories import MunicipalityFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_the_applicant_appeals_and_the_case_worker_forwards_it_with_a_statement(
 
     # --- the case worker sees the rättidsprövning and forwards the appeal ----------------------------------
     page.context.clear_cookies()
-    login(page, live_server.url, user.username)
+    staff_login(page, live_server.url, user.username)
     page.goto(f"{live_server.url}/handlaggning/arenden/{decision.application_id}/#overklaganden")
     section = page.locator("#overklaganden")
     expect(section).to_contain_text("Rättidsprövning: kom in i tid")

@@ -5,28 +5,17 @@ A/AA violations on the pages."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from bistand.assessment.models import DomainRating, Rater
 from bistand.tenancy.roles import Role
 from tests.assessment.factories import make_occasion
-from tests.factories import PASSWORD, MunicipalityFactory, PersonFactory, user_with_role
+from tests.e2e.conftest import axe_violations
+from tests.e2e.staff_steps import staff_login
+from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def axe_violations(page) -> list[dict]:
-    # through the DevTools protocol: the pages' Content-Security-Policy forbids inline <script> tags
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-        return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(" "))}));
-    }""")
-
 
 def test_client_self_rates_and_worker_sees_both_side_by_side(live_server, page):
     from playwright.sync_api import expect
@@ -63,10 +52,7 @@ def test_client_self_rates_and_worker_sees_both_side_by_side(live_server, page):
 
     # The worker rates separately and sees both ratings side by side.
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(worker.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    staff_login(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/handlaggning/bedomning/{occasion.pk}/")
     page.get_by_label("3: Behoven täcks genom försörjningsstöd eller andra ersättningar. Budget görs med hjälp.").check()
     page.get_by_role("button", name="Spara min bedömning").click()

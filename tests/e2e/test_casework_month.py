@@ -21,25 +21,20 @@ from bistand.applications.services import answer_completion, request_completion
 from bistand.casework import monthly
 from bistand.tenancy.roles import Role
 from tests.casework.conftest import Cases
-from tests.e2e.test_plan_accept import axe_violations
-from tests.factories import PASSWORD, user_with_role
+from tests.e2e.conftest import axe_violations, new_page
+from tests.e2e.staff_steps import staff_login
+from tests.factories import user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+login = staff_login  # the name other browser tests import from here; new ones use tests/e2e/staff_steps.py
 
 
 @pytest.fixture(autouse=True)
 def quiet(settings, tmp_path):
     settings.BISTAND_ATTACHMENT_DIR = str(tmp_path / "attachments")
     settings.BISTAND_SSBTEK_SIMULATOR_DEVIATING_PERCENT = 0
-
-
-def login(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
 
 
 def check(page) -> None:
@@ -62,10 +57,8 @@ def test_a_working_month_for_case_workers_and_managers(live_server, browser, set
     worker = standard[0].caseworker
 
     # --- 1. the manager runs the month from the web ---------------------------------------------------
-    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    login(page, live_server.url, manager.username)
+    context, page = new_page(browser, timeout_ms=30_000)
+    staff_login(page, live_server.url, manager.username)
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Månadskörning").click()
     page.get_by_label("Månad").select_option("2026-03")
     page.get_by_role("button", name="Visa månaden").click()
@@ -80,10 +73,8 @@ def test_a_working_month_for_case_workers_and_managers(live_server, browser, set
     context.close()
 
     # --- 2. the case worker finds a decided case again ---------------------------------------------------
-    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    login(page, live_server.url, worker.username)
+    context, page = new_page(browser, timeout_ms=30_000)
+    staff_login(page, live_server.url, worker.username)
     applicant = standard[1].application.applicant
     page.get_by_role("main").get_by_role("link", name="Ärenden: sök och hitta alla ansökningar").click()  # click 1
     check(page)

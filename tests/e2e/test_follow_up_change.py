@@ -13,8 +13,9 @@ from bistand.assessment import services
 from bistand.assessment.models import MINote, OccasionKind, Rater, Ruler
 from bistand.tenancy.roles import Role
 from tests.assessment.factories import make_occasion
-from tests.e2e.test_assessment_self_rating import axe_violations
-from tests.factories import PASSWORD, MunicipalityFactory, PersonFactory, user_with_role
+from tests.e2e.conftest import axe_violations
+from tests.e2e.staff_steps import staff_login
+from tests.factories import MunicipalityFactory, PersonFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,10 +37,7 @@ def test_a_follow_up_shows_the_change_since_the_intake_and_the_ruler_trend(live_
     services.rate(occasion=follow_up, rater=Rater.CLIENT, domain="D1", status="rated", level=3)
     services.submit_client_rating(follow_up)
 
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(worker.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    staff_login(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/handlaggning/bedomning/{follow_up.pk}/")
     table = page.locator("table.side-by-side")
     expect(table.locator("thead")).to_contain_text(f"Sedan första bedömning {intake_day:%Y-%m-%d}")

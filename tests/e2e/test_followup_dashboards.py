@@ -7,7 +7,7 @@ import pytest
 
 from bistand.followup.services import import_history
 from bistand.tenancy.roles import Role
-from tests.e2e.test_plan_accept import axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, MunicipalityFactory, RegionFactory, user_with_role
 from tests.followup.test_indicators import TODAY, _table
 

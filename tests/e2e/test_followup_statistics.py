@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bistand.tenancy.roles import Role
+from tests.e2e.conftest import axe_violations
 from tests.e2e.test_followup_dashboards import _login, _reflows
-from tests.e2e.test_plan_accept import axe_violations
 from tests.factories import user_with_role
 from tests.followup.test_statistics import _assistance_file, month  # noqa: F401 (fixture)
 

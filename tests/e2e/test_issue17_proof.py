@@ -17,18 +17,14 @@ from bistand.appeals.models import Appeal, AppealStatus
 from bistand.decisions.models import Decision
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import MONTH, make_application, make_person_delegation
+from tests.e2e.applicant_steps import sign_in_as
 from tests.e2e.conftest import axe_violations
-from tests.e2e.test_casework_month import login
+from tests.e2e.staff_steps import raise_norm_for_special_diet, staff_login
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 REASON = "Glutenfri kost enligt intyg från dietist"
-
-
-def _applicant_login(page, person) -> None:
-    page.get_by_label("Personnummer").fill(f"{person.personnummer[:8]}-{person.personnummer[8:]}")
-    page.get_by_role("button", name="Logga in som testpersonen").click()
 
 
 def test_norm_raised_seen_by_the_applicant_appealed_and_forwarded_with_a_yttrande(live_server, page):
@@ -42,16 +38,10 @@ def test_norm_raised_seen_by_the_applicant_appealed_and_forwarded_with_a_yttrand
     person = application.applicant
 
     # --- the case worker raises the norm for a special diet, recalculates and decides ------------------------
-    login(page, live_server.url, "karin.kasper")
+    staff_login(page, live_server.url, "karin.kasper")
     page.goto(f"{live_server.url}/handlaggning/arenden/{application.pk}/")
     assert axe_violations(page) == []
-    page.get_by_text("Sätt normen högre eller lägre").click()
-    page.get_by_label("Högre nivå").check()
-    page.get_by_label("Vad gäller de särskilda skälen?").select_option(label="Särskild kost")
-    page.get_by_label("Vem gäller det?").select_option(label="Dina Dietsson")
-    page.get_by_label("Belopp per månad (kronor)").fill("450")
-    page.get_by_label("Skäl", exact=True).fill(REASON)
-    page.get_by_role("button", name="Spara ändringen av normen").click()
+    raise_norm_for_special_diet(page, member="Dina Dietsson", kronor=450, reason=REASON)
     expect(page.get_by_role("status")).to_contain_text("Normen är ändrad")
     page.get_by_role("button", name="Beräkna", exact=True).click()
     expect(page.locator('#trace tr[data-code="norm_level.1"]')).to_contain_text(REASON)
@@ -63,8 +53,7 @@ def test_norm_raised_seen_by_the_applicant_appealed_and_forwarded_with_a_yttrand
 
     # --- the applicant sees the line in "Mitt ärende" and appeals ----------------------------------------------
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/e-tjanst/mitt-arende/")
-    _applicant_login(page, person)
+    sign_in_as(page, live_server.url, person)
     expect(page.get_by_role("heading", level=1)).to_have_text("Mitt ärende")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Visa beslutet").first.click()
@@ -83,7 +72,7 @@ def test_norm_raised_seen_by_the_applicant_appealed_and_forwarded_with_a_yttrand
 
     # --- the case worker forwards the appeal with a yttrande ----------------------------------------------------
     page.context.clear_cookies()
-    login(page, live_server.url, "karin.kasper")
+    staff_login(page, live_server.url, "karin.kasper")
     page.goto(f"{live_server.url}/handlaggning/arenden/{application.pk}/#overklaganden")
     section = page.locator("#overklaganden")
     expect(section).to_contain_text("Rättidsprövning: kom in i tid")
@@ -98,8 +87,7 @@ def test_norm_raised_seen_by_the_applicant_appealed_and_forwarded_with_a_yttrand
 
     # --- the applicant sees the chain ----------------------------------------------------------------------------
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/e-tjanst/overklagande/{appeal.pk}/")
-    _applicant_login(page, person)
+    sign_in_as(page, live_server.url, person, f"/e-tjanst/overklagande/{appeal.pk}/")
     expect(page.locator("ol.chain")).to_contain_text("Skickat till förvaltningsrätten")
     assert axe_violations(page) == []
 
@@ -116,7 +104,7 @@ def test_the_foredragande_presents_and_the_delegate_decides_under_att_besluta(li
     application = make_application(household, MONTH, kind="new", costs={"rent": 4000}, incomes=[])
 
     # --- the case worker has no delegation for the amount: presents the decision ----------------------------------
-    login(page, live_server.url, "karin.kasper")
+    staff_login(page, live_server.url, "karin.kasper")
     page.goto(f"{live_server.url}/handlaggning/arenden/{application.pk}/")
     page.get_by_role("button", name="Beräkna", exact=True).click()
     expect(page.locator("#no-delegation")).to_be_visible()
@@ -129,7 +117,7 @@ def test_the_foredragande_presents_and_the_delegate_decides_under_att_besluta(li
 
     # --- the 1:e socialsekreterare decides it from "Att besluta" ------------------------------------------------------
     page.context.clear_cookies()
-    login(page, live_server.url, "anna.attest")
+    staff_login(page, live_server.url, "anna.attest")
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Att besluta").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Att besluta")
     assert axe_violations(page) == []

@@ -9,8 +9,10 @@ import pytest
 
 from bistand.applications.models import Application
 from bistand.tenancy.roles import Role
-from tests.e2e.test_monthly_flow import applicant_login, staff_login
-from tests.e2e.test_plan_accept import axe_violations
+from tests.e2e import applicant_steps as steps
+from tests.e2e.conftest import axe_violations, new_page
+from tests.e2e.staff_steps import staff_login
+from tests.e2e.test_monthly_flow import applicant_login
 from tests.factories import MunicipalityFactory, user_with_role
 from tests.proofread import problems
 
@@ -32,18 +34,14 @@ def test_an_applicant_without_registration_or_reason_lands_in_the_inbox_with_the
     municipality = MunicipalityFactory(name="Exempelby")
     user_with_role(Role.CASEWORKER, municipality, username="karin.kasper", first_name="Karin", last_name="Kasper")
 
-    applicant = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    applicant.set_default_timeout(15_000)
-    page = applicant.new_page()
+    applicant, page = new_page(browser)
     applicant_login(page, live_server.url)
-    page.get_by_role("link", name="Gör en ny ansökan").click()
-    page.get_by_label("Vilken kommun bor du i?").select_option(label="Exempelby")
-    page.get_by_role("button", name="Börja ansökan").click()
-    page.get_by_role("link", name="Hushållet").first.click()
+    steps.start_application(page)
+    steps.open_household(page)
 
     # Not registered, no reason chosen: the error names the field.
-    page.locator("#id_applicant_af_registered_1").check()
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.answer_arbetsformedlingen(page, registered=False)
+    steps.save_and_continue(page)
     expect(page.get_by_role("alert")).to_contain_text("Välj ett skäl, eller välj att inget av skälen stämmer.")
     reason = page.locator("#id_applicant_af_reason")
     expect(reason).to_have_attribute("aria-invalid", "true")
@@ -51,37 +49,23 @@ def test_an_applicant_without_registration_or_reason_lands_in_the_inbox_with_the
     assert problems(page.content()) == []
 
     reason.select_option("none")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Boende")
-    page.get_by_label("Hyr i första hand").check()
-    page.get_by_label("Antal rum (utöver kök)").fill("1")
-    page.get_by_label("Hur många personer bor i bostaden, du själv inräknad?").fill("1")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Kostnader")
-    page.get_by_label("Hyra eller avgift för bostaden (kr per månad)").fill("5 400")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Inkomster")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tillgångar")
-    page.get_by_role("radio", name="Nej").check()
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bankkonto")
-    page.get_by_label("Clearingnummer").fill("5000")
-    page.get_by_label("Kontonummer").fill("1111116")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    page.get_by_role("link", name="Gå vidare till granska och skriv under").click()
+    steps.save_and_continue(page)
+    steps.fill_housing(page)
+    steps.fill_costs(page)
+    steps.fill_incomes(page)
+    steps.fill_assets(page)
+    steps.fill_bank_account(page)
+    steps.go_to_review(page)
     expect(page.locator("body")).to_contain_text(ANSWER)
     assert axe_violations(page) == []
     assert problems(page.content()) == []
-    page.get_by_role("button", name="Skriv under och skicka").click()
+    steps.sign_and_send(page)
     expect(page.locator("#application-status")).to_have_text("Inskickad")
     application = Application.objects.get()
     assert application.declaration["members"]["applicant"]["labour_market"] == {
         "registered": False, "reason": "none", "reason_text": ""}
 
-    worker = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    worker.set_default_timeout(15_000)
-    staff = worker.new_page()
+    worker, staff = new_page(browser)
     staff_login(staff, live_server.url, "karin.kasper", "/handlaggning/inkorg/")
     row = staff.locator(f"#ansokan-{application.pk}")
     expect(row).to_contain_text("Frida Förstagång")

@@ -25,7 +25,10 @@ from bistand.payments.models import DebtorAccount, Payment
 from bistand.people import personnummer as pnr
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import simulator_fixture, standard_case
-from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
+from tests.e2e.applicant_steps import apply, sign_in
+from tests.e2e.conftest import new_page
+from tests.e2e.staff_steps import staff_login
+from tests.factories import MunicipalityFactory, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,20 +42,9 @@ def simulator(settings, tmp_path):
     settings.BISTAND_SSBTEK_SIMULATOR_FIXTURES = {}
 
 
-def staff_login(page, base_url: str, username: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-
-
 def applicant_login(page, base_url: str) -> None:
-    page.goto(f"{base_url}/e-tjanst/")
-    page.get_by_role("link", name="Logga in med e-legitimation").click()
-    page.get_by_label("Personnummer").fill(NUMBER.formatted)
-    page.get_by_label("Förnamn").fill("Frida")
-    page.get_by_label("Efternamn").fill("Förstagång")
-    page.get_by_role("button", name="Logga in som testpersonen").click()
+    """Frida Förstagång, new to the system, signs in to the e-service."""
+    sign_in(page, base_url, NUMBER.formatted, "Frida", "Förstagång")
 
 
 def test_a_case_worker_decides_a_first_application_and_the_applicant_sees_the_decision(live_server, browser):
@@ -62,45 +54,16 @@ def test_a_case_worker_decides_a_first_application_and_the_applicant_sees_the_de
     user_with_role(Role.CASEWORKER, municipality, username="karin.kasper", first_name="Karin", last_name="Kasper")
 
     # --- the applicant applies -------------------------------------------------------------------------
-    applicant = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    applicant.set_default_timeout(15_000)
-    page = applicant.new_page()
+    applicant, page = new_page(browser)
     applicant_login(page, live_server.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Mitt ärende")
-    page.get_by_role("link", name="Gör en ny ansökan").click()
-    page.get_by_label("Vilken kommun bor du i?").select_option(label="Exempelby")
-    page.get_by_role("button", name="Börja ansökan").click()
-    page.get_by_role("link", name="Hushållet").first.click()
-    page.locator("#id_applicant_af_registered_0").check()  # registered with Arbetsförmedlingen
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Boende")
-    page.get_by_label("Hyr i första hand").check()
-    page.get_by_label("Antal rum (utöver kök)").fill("1")
-    page.get_by_label("Hur många personer bor i bostaden, du själv inräknad?").fill("1")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Kostnader")
-    page.get_by_label("Hyra eller avgift för bostaden (kr per månad)").fill("5 400")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Inkomster")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tillgångar")
-    page.get_by_role("radio", name="Nej").check()
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bankkonto")
-    page.get_by_label("Clearingnummer").fill("5000")
-    page.get_by_label("Kontonummer").fill("1111116")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bilagor")
-    page.get_by_role("link", name="Gå vidare till granska och skriv under").click()
-    page.get_by_role("button", name="Skriv under och skicka").click()
+    apply(page)  # one adult, registered with Arbetsförmedlingen, 5 400 kr rent, no incomes
     expect(page.locator("#application-status")).to_have_text("Inskickad")
     application = Application.objects.get()
     assert application.kind == "new" and application.status == "submitted"
 
     # --- the case worker decides ---------------------------------------------------------------------------
-    worker = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    worker.set_default_timeout(15_000)
-    staff = worker.new_page()
+    worker, staff = new_page(browser)
     staff_login(staff, live_server.url, "karin.kasper", "/handlaggning/inkorg/")
     expect(staff.get_by_role("heading", level=1)).to_have_text("Inkorg: ansökningar att handlägga")
     row = staff.locator(f"#ansokan-{application.pk}")
@@ -169,9 +132,7 @@ def test_the_monthly_run_decides_and_pays_a_recurring_application_and_a_deviatin
     payment = Payment.objects.get(decision=decision)
 
     # the approver approves the payment of the automated decision
-    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    context, page = new_page(browser)
     staff_login(page, live_server.url, "anna.attest", "/handlaggning/utbetalningar/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Utbetalningar att attestera")
     row = page.get_by_role("row", name=re.compile(standard.application.applicant.last_name))

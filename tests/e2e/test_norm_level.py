@@ -12,8 +12,9 @@ import pytest
 from bistand.decisions.models import Decision
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import MONTH, make_application
-from tests.e2e.test_assessment_self_rating import axe_violations
-from tests.e2e.test_monthly_flow import staff_login
+from tests.e2e.applicant_steps import read_decision
+from tests.e2e.conftest import axe_violations, new_page
+from tests.e2e.staff_steps import raise_norm_for_special_diet, staff_login
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,17 +33,9 @@ def test_a_case_worker_raises_the_norm_for_a_special_diet_and_the_applicant_sees
     person = application.applicant
 
     # --- the case worker raises the norm, recalculates and decides -----------------------------------------
-    worker = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    worker.set_default_timeout(15_000)
-    staff = worker.new_page()
+    worker, staff = new_page(browser)
     staff_login(staff, live_server.url, "karin.kasper", f"/handlaggning/arenden/{application.pk}/")
-    staff.get_by_text("Sätt normen högre eller lägre").click()
-    staff.get_by_label("Högre nivå").check()
-    staff.get_by_label("Vad gäller de särskilda skälen?").select_option(label="Särskild kost")
-    staff.get_by_label("Vem gäller det?").select_option(label="Dina Dietsson")
-    staff.get_by_label("Belopp per månad (kronor)").fill("450")
-    staff.get_by_label("Skäl", exact=True).fill(REASON)
-    staff.get_by_role("button", name="Spara ändringen av normen").click()
+    raise_norm_for_special_diet(staff, member="Dina Dietsson", kronor=450, reason=REASON)
     expect(staff.get_by_role("status")).to_contain_text("Normen är ändrad")
     expect(staff.locator("#norm-adjustments")).to_contain_text(REASON)
     staff.get_by_role("button", name="Beräkna", exact=True).click()
@@ -58,15 +51,8 @@ def test_a_case_worker_raises_the_norm_for_a_special_diet_and_the_applicant_sees
     worker.close()
 
     # --- the applicant sees the line in "Mitt ärende" -------------------------------------------------------
-    applicant = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    applicant.set_default_timeout(15_000)
-    page = applicant.new_page()
-    page.goto(f"{live_server.url}/e-tjanst/mitt-arende/")
-    page.get_by_label("Personnummer").fill(f"{person.personnummer[:8]}-{person.personnummer[8:]}")
-    page.get_by_role("button", name="Logga in som testpersonen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mitt ärende")
-    page.get_by_role("link", name="Visa beslutet").first.click()
-    calculation = page.locator("#calculation")
+    applicant, page = new_page(browser)
+    calculation = read_decision(page, live_server.url, person)
     expect(calculation).to_contain_text("Högre nivå än riksnormen: Särskild kost (för Dina)")
     expect(calculation).to_contain_text(REASON)
     expect(calculation).to_contain_text("450\u00a0kr")

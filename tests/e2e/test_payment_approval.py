@@ -14,24 +14,13 @@ from bistand.common.formatting import format_kronor
 from bistand.payments.models import Payment, PaymentExport, PaymentStatus
 from bistand.payments.services import schedule_payment
 from bistand.tenancy.roles import Role
-from tests.factories import PASSWORD, MunicipalityFactory, user_with_role
+from tests.e2e.conftest import new_page
+from tests.e2e.staff_steps import staff_login
+from tests.factories import MunicipalityFactory, user_with_role
 from tests.payments import bankfiles
 from tests.payments.factories import debtor_account, issued_decision
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def staff_login(page, base_url: str, username: str, path: str) -> None:
-    page.goto(f"{base_url}{path}")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-
-
-def new_page(browser):
-    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
 
 
 def test_the_approver_approves_all_exports_reads_the_banks_answer_and_a_rejected_payment_is_paid_again(

@@ -4,27 +4,14 @@ WCAG 2.1 A/AA violations on the pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bistand.plans.models import Plan, PlanResponse, PlanStatus
 from tests.decisions.factories import standard_case
-from tests.factories import PASSWORD
+from tests.e2e.conftest import axe_violations
+from tests.e2e.staff_steps import staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def axe_violations(page) -> list[dict]:
-    # through the DevTools protocol: the pages' Content-Security-Policy forbids inline <script> tags
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-        return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(" "))}));
-    }""")
-
 
 def test_worker_writes_a_plan_and_the_client_accepts_it_in_the_e_service(live_server, page, settings):
     from playwright.sync_api import expect
@@ -34,10 +21,7 @@ def test_worker_writes_a_plan_and_the_client_accepts_it_in_the_e_service(live_se
     worker = case.caseworker
 
     # The worker logs in and writes the plan.
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(worker.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    staff_login(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/handlaggning/personer/{person.pk}/planering/")
     page.get_by_label("Nästa uppföljning").fill("2026-06-01")
     page.get_by_role("button", name="Skapa planering").click()
@@ -105,10 +89,7 @@ def test_worker_and_client_each_rate_the_usefulness_at_follow_up(live_server, pa
     expect(page.get_by_text("Du svarade att nyttan var 2 av 5.")).to_be_visible()
 
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(worker.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    staff_login(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/handlaggning/planering/{plan.pk}/")
     assert axe_violations(page) == []
     page.get_by_label("5 – Till mycket stor nytta").check()

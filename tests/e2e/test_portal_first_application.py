@@ -10,6 +10,7 @@ import pytest
 
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.people import personnummer as pnr
+from tests.e2e import applicant_steps as steps
 from tests.factories import MunicipalityFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,75 +35,49 @@ def test_applicant_applies_for_the_first_time_and_sees_it_received(live_server, 
 
     # The simulator says clearly what it is.
     expect(page.get_by_role("heading", level=1)).to_have_text("Simulerad e-legitimation – endast för test")
-    page.get_by_label("Personnummer").fill(NUMBER.formatted)
-    page.get_by_label("Förnamn").fill("Elsa")
-    page.get_by_label("Efternamn").fill("Exempel")
-    page.get_by_role("button", name="Logga in som testpersonen").click()
+    steps.fill_simulated_e_id(page, NUMBER.formatted, "Elsa", "Exempel")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Mitt ärende")
     expect(page.get_by_text("Inloggad: Elsa Exempel")).to_be_visible()
-    page.get_by_role("link", name="Gör en ny ansökan").click()
-    page.get_by_label("Vilken kommun bor du i?").select_option(label="Exempelby")
-    page.get_by_role("button", name="Börja ansökan").click()
+    steps.start_application(page)
 
     # Household: no partner, one child added with htmx (no page load), focus on the new row.
-    page.get_by_role("link", name="Hushållet").first.click()
+    steps.open_household(page)
     page.evaluate("window.samePage = true")
     page.get_by_role("button", name="Lägg till ett barn").click()
     expect(page.locator("#id_children-0-first_name")).to_be_focused()
     assert page.evaluate("window.samePage") is True
     page.locator("#id_children-0-first_name").fill("Ebbe")
     page.locator("#id_children-0-personnummer").fill(pnr.test_number(dt.date(2019, 8, 1), 9).formatted)
-    page.locator("#id_applicant_af_registered_0").check()  # registered with Arbetsförmedlingen
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.answer_arbetsformedlingen(page)  # registered
+    steps.save_and_continue(page)
+    steps.fill_housing(page, rooms=2, persons=2)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Boende")
-    page.get_by_label("Hyr i första hand").check()
-    page.get_by_label("Antal rum (utöver kök)").fill("2")
-    page.get_by_label("Hur många personer bor i bostaden, du själv inräknad?").fill("2")
-    page.get_by_role("button", name="Spara och fortsätt").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Kostnader")
-    rent = page.get_by_label("Hyra eller avgift för bostaden (kr per månad)")
-    rent.fill("sex tusen")
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.fill_costs(page, rent="sex tusen")
     # A wrong amount gets a message at the field; nothing is rejected.
     expect(page.get_by_role("alert")).to_contain_text("Skriv beloppet i kronor med siffror")
+    rent = page.get_by_label("Hyra eller avgift för bostaden (kr per månad)")
     expect(rent).to_have_attribute("aria-invalid", "true")
-    rent.fill("6 200")
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.fill_costs(page, rent="6 200")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Inkomster")
-    page.get_by_role("button", name="Lägg till en inkomst").click()
-    page.locator("#id_incomes-0-type").select_option("child_benefit")
-    page.locator("#id_incomes-0-member").select_option("applicant")
-    page.locator("#id_incomes-0-amount").fill("1250")
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.fill_incomes(page, incomes=(("child_benefit", "applicant", "1250"),))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Tillgångar")
     # The applicant does not know: the question goes to a case worker.
     page.get_by_label("Jag vet inte eller kan inte svara på frågorna på den här sidan").check()
     page.get_by_label("Berätta gärna vad du inte kan svara på").fill("Vet inte vad bilen är värd")
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.save_and_continue(page)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bankkonto")
-    page.get_by_label("Clearingnummer").fill("8327")
-    page.get_by_label("Kontonummer").fill("9876541")  # a Swedbank account with a correct check digit
-    page.get_by_role("button", name="Spara och fortsätt").click()
+    steps.fill_bank_account(page, clearing="8327", account="9876541")  # a Swedbank account with a correct check digit
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bilagor")
     rent_notice = tmp_path / "hyresavi.pdf"
     rent_notice.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    page.get_by_label("Vad är det för fil?").select_option("rent")
-    page.get_by_label("Välj fil").set_input_files(str(rent_notice))
-    page.get_by_role("button", name="Ladda upp filen").click()
+    steps.attach(page, rent_notice, kind="rent")
     expect(page.get_by_role("link", name="hyresavi.pdf")).to_be_visible()
-    page.get_by_role("link", name="Gå vidare till granska och skriv under").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Granska och skriv under")
+    steps.go_to_review(page)
     expect(page.get_by_text("6\u00a0200\u00a0kr")).to_be_visible()
     # A double click on the sign button makes one application.
-    page.get_by_role("button", name="Skriv under och skicka").dblclick()
+    steps.sign_and_send(page, double_click=True)
 
     expect(page.locator("#application-status")).to_have_text("Inskickad")
     page.get_by_role("link", name="Mitt ärende", exact=True).click()

@@ -11,6 +11,7 @@ import pytest
 from bistand.applications.models import Application, ApplicationStatus
 from bistand.people import personnummer as pnr
 from bistand.people.models import Person
+from tests.e2e import applicant_steps as steps
 from tests.factories import MunicipalityFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,50 +37,22 @@ def test_an_applicant_applies_in_english_and_reads_the_receipt_in_lattlast(live_
     expect(page.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
     page.get_by_role("link", name="Sign in with e-ID").click()
 
-    page.get_by_label("Personnummer").fill(NUMBER.formatted)
-    page.get_by_label("Förnamn").fill("Erik")
-    page.get_by_label("Efternamn").fill("Exempel")
-    page.get_by_role("button", name="Logga in som testpersonen").click()
+    steps.fill_simulated_e_id(page, NUMBER.formatted, "Erik", "Exempel")
 
+    # The walk with the English words (tests/e2e/applicant_steps.py): a step not in English fails.
     expect(page.get_by_role("heading", level=1)).to_have_text("My case")
-    page.get_by_role("link", name="Make a new application").click()
-    page.get_by_label("Which municipality do you live in?").select_option(label="Exempelby")
-    page.get_by_role("button", name="Start the application").click()
-
-    page.get_by_role("link", name="Household").first.click()
-    page.locator("#id_applicant_af_registered_0").check()  # registered with Arbetsförmedlingen
-    page.get_by_role("button", name="Save and continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Housing")
-    page.get_by_label("Renting directly from the landlord").check()
-    page.get_by_label("Number of rooms (not counting the kitchen)").fill("1")
-    page.get_by_label("How many people live in the home, including you?").fill("1")
-    page.get_by_role("button", name="Save and continue").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Costs")
-    rent = page.get_by_label("Rent or housing charge (kronor a month)")
-    rent.fill("six thousand")
-    page.get_by_role("button", name="Save and continue").click()
+    steps.start_application(page, language="en")
+    steps.fill_household(page, language="en")
+    steps.fill_housing(page, language="en")
+    steps.fill_costs(page, rent="six thousand", language="en")
     expect(page.get_by_role("alert")).to_contain_text("Enter the amount in kronor using numbers")
-    rent.fill("5 900")
-    page.get_by_role("button", name="Save and continue").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Income")
-    page.get_by_role("button", name="Save and continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Savings and property")
-    page.get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="Save and continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bank account")
-    page.get_by_label("Clearing number").fill("8327")
-    page.get_by_label("Account number").fill("9876541")
-    page.get_by_role("button", name="Save and continue").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Attachments")
-    page.get_by_role("link", name="Continue to check and sign").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check and sign")
+    steps.fill_costs(page, rent="5 900", language="en")
+    steps.fill_incomes(page, language="en")
+    steps.fill_assets(page, language="en")
+    steps.fill_bank_account(page, clearing="8327", account="9876541", language="en")
+    steps.go_to_review(page, language="en")
     expect(page.get_by_text("5 900 kr")).to_be_visible()
-    page.get_by_role("button", name="Sign and send").click()
-
-    receipt = page.locator("#receipt")
+    receipt = steps.sign_and_send(page, language="en")
     expect(receipt.get_by_role("heading", name="Receipt")).to_be_visible()
     expect(receipt).to_contain_text("Case number")
     expect(receipt).to_contain_text("What happens next")

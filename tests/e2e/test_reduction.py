@@ -12,8 +12,9 @@ import pytest
 from bistand.decisions.models import Decision
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import MONTH, make_application
-from tests.e2e.test_assessment_self_rating import axe_violations
-from tests.e2e.test_monthly_flow import staff_login
+from tests.e2e.applicant_steps import read_decision
+from tests.e2e.conftest import axe_violations, new_page
+from tests.e2e.staff_steps import staff_login
 from tests.factories import MunicipalityFactory, household_with_members, user_with_role
 from tests.plans.factories import requirement_for
 
@@ -36,9 +37,7 @@ def test_a_case_worker_records_a_reduction_and_the_applicant_sees_the_line(live_
     person = application.applicant
 
     # --- the case worker records the nedsättning, recalculates and decides ---------------------------------
-    worker = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    worker.set_default_timeout(15_000)
-    staff = worker.new_page()
+    worker, staff = new_page(browser)
     staff_login(staff, live_server.url, "karin.kasper", f"/handlaggning/arenden/{application.pk}/")
     staff.get_by_text("Sätt ned försörjningsstödet").click()
     staff.get_by_label("Krav i planeringen som inte följts").select_option(index=1)
@@ -60,15 +59,8 @@ def test_a_case_worker_records_a_reduction_and_the_applicant_sees_the_line(live_
     worker.close()
 
     # --- the applicant sees the line in "Mitt ärende" -------------------------------------------------------
-    applicant = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
-    applicant.set_default_timeout(15_000)
-    page = applicant.new_page()
-    page.goto(f"{live_server.url}/e-tjanst/mitt-arende/")
-    page.get_by_label("Personnummer").fill(f"{person.personnummer[:8]}-{person.personnummer[8:]}")
-    page.get_by_role("button", name="Logga in som testpersonen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mitt ärende")
-    page.get_by_role("link", name="Visa beslutet").first.click()
-    calculation = page.locator("#calculation")
+    applicant, page = new_page(browser)
+    calculation = read_decision(page, live_server.url, person)
     expect(calculation).to_contain_text("Nedsättning: normdelen sätts ned till 2 000 kr")
     expect(calculation).to_contain_text(REQUIREMENT)
     expect(calculation).to_contain_text(REASON)

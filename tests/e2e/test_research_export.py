@@ -15,22 +15,11 @@ from bistand.followup.models import MonthSource, PersonMonth
 from bistand.people import personnummer as pnr
 from bistand.research.models import ResearchExport
 from bistand.tenancy.roles import Role
+from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, MunicipalityFactory, PersonFactory, user_with_role
 from tests.research.factories import make_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def axe_violations(page) -> list[dict]:
-    # through the DevTools protocol: the pages' Content-Security-Policy forbids inline <script> tags
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
-        return result.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(" "))}));
-    }""")
-
 
 def login(page, url, username):
     page.context.clear_cookies()

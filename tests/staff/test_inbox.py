@@ -231,3 +231,23 @@ def test_a_manager_sees_the_inbox_and_can_assign(client, world):
     assert response.status_code == 200 and world.referred.pk in {a.pk for a, _ in _rows(response)}
     client.post(reverse("staff:case_assign", args=[world.referred.pk]), {"assigned_to": world.colleague.pk})
     assert Assignment.objects.get(application=world.referred).assigned_to == world.colleague
+
+
+@pytest.mark.parametrize("listing", ["inbox", "case_list"])
+def test_the_assignment_filter_finds_mine_nobodys_or_a_colleagues_in_the_inbox_and_the_case_list(world, listing):
+    from bistand.casework import selectors
+    from bistand.casework.services import assign
+
+    assign(world.referred, to_user=world.worker, by_user=world.worker)
+    assign(world.new, to_user=world.colleague, by_user=world.worker)
+    select, filters = ((selectors.inbox, selectors.InboxFilters) if listing == "inbox"
+                       else (selectors.case_list, selectors.CaseFilters))
+
+    def found(assigned: str) -> set[int]:
+        return set(select(world.worker, filters(assigned=assigned)).values_list("pk", flat=True))
+
+    everyone = found("")
+    assert found("me") == {world.referred.pk}
+    assert found(str(world.colleague.pk)) == {world.new.pk}
+    assert found("none") == everyone - {world.referred.pk, world.new.pk}
+    assert world.completion.pk in found("none")

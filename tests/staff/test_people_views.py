@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from bistand.audit.models import AccessAction, AccessLog
 from bistand.people import personnummer as pnr
@@ -262,6 +263,11 @@ class TestHouseholds:
         assert [p.first_name for _, p in response.context["earlier"]] == ["Utflyttad"]
         content = response.content.decode()
         assert "Sökande" in content and "Barn" in content and "Annan vuxen i hushållsgemenskap" in content
+        today = date_format(timezone.localdate(), "j F Y")
+        current, earlier = content.split("<h2>Tidigare och kommande medlemmar</h2>")
+        assert f"<caption>Medlemmar i hushållet {today}</caption>" in current and "Utflyttad" not in current
+        assert "<caption>Medlemmar under andra perioder</caption>" in earlier
+        assert "<td>2023-01-01</td>" in earlier and "<td>2023-12-31</td>" in earlier
         check_accessible(content)
 
 

@@ -87,27 +87,10 @@ class DatabaseAdapter:
             return []
         return AccessLog.objects.bulk_create(rows)
 
-    def write_changes(self, records: list[ChangeRecord]) -> list[AuditEvent]:
-        """Many changes in one INSERT (bulk work such as the monthly run)."""
-        now = timezone.now()
-        rows = [
-            AuditEvent(
-                created_at=now,
-                user_id=record.user_id,
-                user_display_name=record.user_display_name[:200],
-                action=record.action,
-                model=record.model,
-                object_id=record.object_id,
-                municipality_id=record.municipality_id,
-                changes=dict(record.changes),
-                sensitive=record.sensitive,
-            )
-            for record in records
-        ]
-        return insert_many(rows)
-
-    def write_change(self, record: ChangeRecord) -> AuditEvent:
-        return AuditEvent.objects.create(
+    @staticmethod
+    def _change_event(record: ChangeRecord, **extra) -> AuditEvent:
+        """The (unsaved) row of one change."""
+        return AuditEvent(
             user_id=record.user_id,
             user_display_name=record.user_display_name[:200],
             action=record.action,
@@ -116,7 +99,18 @@ class DatabaseAdapter:
             municipality_id=record.municipality_id,
             changes=dict(record.changes),
             sensitive=record.sensitive,
+            **extra,
         )
+
+    def write_changes(self, records: list[ChangeRecord]) -> list[AuditEvent]:
+        """Many changes in one INSERT (bulk work such as the monthly run)."""
+        now = timezone.now()
+        return insert_many([self._change_event(record, created_at=now) for record in records])
+
+    def write_change(self, record: ChangeRecord) -> AuditEvent:
+        event = self._change_event(record)
+        event.save(force_insert=True)
+        return event
 
 
 adapter = DatabaseAdapter()

@@ -90,6 +90,18 @@ def reason_filter(code: str) -> Q:
     return stored
 
 
+def _assigned(queryset: QuerySet[Application], user, assigned: str) -> QuerySet[Application]:
+    """The inbox's and the case list's assignment filter: "me", "none" (nobody), a user id as text, or ""
+    (everyone)."""
+    if assigned == "me":
+        return queryset.filter(assignment__assigned_to=user)
+    if assigned == "none":
+        return queryset.filter(assignment__isnull=True)
+    if assigned.isdigit():
+        return queryset.filter(assignment__assigned_to_id=int(assigned))
+    return queryset
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     unit: int | None = None  # a unit id; None: the user's units (or every unit)
@@ -122,13 +134,7 @@ def inbox(user, filters: InboxFilters | None = None, *, units: list[Unit] | None
         queryset = queryset.filter(kind=filters.kind)
     if filters.month is not None:
         queryset = queryset.filter(month=filters.month)
-    if filters.assigned == "me":
-        queryset = queryset.filter(assignment__assigned_to=user)
-    elif filters.assigned == "none":
-        queryset = queryset.filter(assignment__isnull=True)
-    elif filters.assigned.isdigit():
-        queryset = queryset.filter(assignment__assigned_to_id=int(filters.assigned))
-    return queryset
+    return _assigned(queryset, user, filters.assigned)
 
 
 def waiting_for_run_count(user) -> int:
@@ -243,13 +249,7 @@ def case_list(user, filters: CaseFilters | None = None) -> QuerySet[Application]
         queryset = queryset.filter(kind=filters.kind)
     if filters.unit is not None:
         queryset = queryset.filter(unit_id=filters.unit)
-    if filters.assigned == "me":
-        queryset = queryset.filter(assignment__assigned_to=user)
-    elif filters.assigned == "none":
-        queryset = queryset.filter(assignment__isnull=True)
-    elif filters.assigned.isdigit():
-        queryset = queryset.filter(assignment__assigned_to_id=int(filters.assigned))
-    return queryset
+    return _assigned(queryset, user, filters.assigned)
 
 
 def case_months(user) -> list[dt.date]:

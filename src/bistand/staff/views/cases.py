@@ -448,6 +448,33 @@ def _back(application, anchor: str = ""):
     return redirect(reverse("staff:case_detail", args=[application.pk]) + (f"#{anchor}" if anchor else ""))
 
 
+def _save_case_form(request, application, form, form_name: str, save, *, done: str, anchor: str) -> HttpResponse:
+    """A form on the case page: ``save(cleaned_data)`` calls the service when the form is valid, and the
+    ValidationError it raises lands at the form's fields. With errors the case page again (400, the form as
+    ``form_name``); without, the message ``done`` and back to ``anchor``."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if form.errors:
+        return _render_case(request, application, status=400, **{form_name: form})
+    messages.success(request, done)
+    return _back(application, anchor)
+
+
+def _case_action(request, application, act, *, done: str, anchor: str) -> HttpResponse:
+    """A button on the case page without a form: ``act()`` calls the service; the ValidationError it raises
+    is the error message, otherwise ``done``; back to ``anchor`` either way."""
+    try:
+        act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return _back(application, anchor)
+
+
 @require_POST
 @person_data_view("applications.view_application", "casework.add_casenote")
 def case_note(request, pk: int):
@@ -476,17 +503,12 @@ def case_note(request, pk: int):
 @person_data_view("applications.view_application", "applications.add_completionrequest")
 def case_completion(request, pk: int):
     application = case_for(request.user, pk)
-    form = CompletionForm(request.POST)
-    if form.is_valid():
-        try:
-            request_completion(application, actor=request.user, text=form.cleaned_data["text"],
-                               due_date=form.cleaned_data["due_date"])
-        except ValidationError as error:
-            form.add_service_errors(error)
-    if form.errors:
-        return _render_case(request, application, status=400, completion_form=form)
-    messages.success(request, "Begäran om komplettering är skickad till sökanden.")
-    return _back(application, "kompletteringar")
+
+    def save(data):
+        request_completion(application, actor=request.user, text=data["text"], due_date=data["due_date"])
+
+    return _save_case_form(request, application, CompletionForm(request.POST), "completion_form", save,
+                           done="Begäran om komplettering är skickad till sökanden.", anchor="kompletteringar")
 
 
 @require_POST
@@ -494,13 +516,9 @@ def case_completion(request, pk: int):
 def case_accept_claims(request, pk: int):
     """The case worker accepts what the applicant declared about the household (partner, children)."""
     application = case_for(request.user, pk)
-    try:
-        accept_household_claims(application, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Uppgifterna om hushållet är godkända och införda i personregistret.")
-    return _back(application, "hushall")
+    return _case_action(request, application, lambda: accept_household_claims(application, actor=request.user),
+                        done="Uppgifterna om hushållet är godkända och införda i personregistret.",
+                        anchor="hushall")
 
 
 @require_POST
@@ -535,20 +553,16 @@ def case_norm_adjustment(request, pk: int):
     """The case worker sets the norm at a higher or lower level (then recalculates)."""
     application = case_for(request.user, pk)
     household, _ = _household(application, can_see_protected(request.user))
-    form = NormAdjustmentForm(request.POST, members=_member_choices(household))
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         members = {row["member"].person_id: row["member"].person for row in household}
-        try:
-            add_norm_adjustment(application, actor=request.user, direction=data["direction"], kind=data["kind"],
-                                amount_ore=int(data["amount"] * 100), reason=data["reason"],
-                                member=members.get(data["member"]))
-        except ValidationError as error:
-            form.add_service_errors(error)
-    if form.errors:
-        return _render_case(request, application, status=400, norm_form=form)
-    messages.success(request, "Normen är ändrad. Beräkna på nytt för att ta med ändringen i beräkningen.")
-    return _back(application, "berakning")
+        add_norm_adjustment(application, actor=request.user, direction=data["direction"], kind=data["kind"],
+                            amount_ore=int(data["amount"] * 100), reason=data["reason"],
+                            member=members.get(data["member"]))
+
+    form = NormAdjustmentForm(request.POST, members=_member_choices(household))
+    return _save_case_form(request, application, form, "norm_form", save, anchor="berakning",
+                           done="Normen är ändrad. Beräkna på nytt för att ta med ändringen i beräkningen.")
 
 
 def _requirement_choices(application) -> list[tuple[int, str]]:
@@ -572,20 +586,16 @@ def case_reduction(request, pk: int):
     """The case worker records a nedsättning (then recalculates)."""
     application = case_for(request.user, pk)
     requirements = {action.pk: action for action in requirements_for_reduction(application)}
+
+    def save(data):
+        plan_services.record_reduction(application, actor=request.user,
+                                       requirement=requirements.get(data["requirement"]),
+                                       norm_amount_ore=int(data["norm_amount"] * 100), reason=data["reason"],
+                                       norm_ore=_norm_before_reduction(application))
+
     form = ReductionForm(request.POST, requirements=_requirement_choices(application))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan_services.record_reduction(application, actor=request.user,
-                                           requirement=requirements.get(data["requirement"]),
-                                           norm_amount_ore=int(data["norm_amount"] * 100), reason=data["reason"],
-                                           norm_ore=_norm_before_reduction(application))
-        except ValidationError as error:
-            form.add_service_errors(error)
-    if form.errors:
-        return _render_case(request, application, status=400, reduction_form=form)
-    messages.success(request, "Nedsättningen är sparad. Beräkna på nytt för att ta med den i beräkningen.")
-    return _back(application, "berakning")
+    return _save_case_form(request, application, form, "reduction_form", save, anchor="berakning",
+                           done="Nedsättningen är sparad. Beräkna på nytt för att ta med den i beräkningen.")
 
 
 @require_POST
@@ -616,13 +626,8 @@ def case_reduction_remove(request, pk: int):
     reduction = reduction_of(application)
     if reduction is None:
         raise Http404("Sidan finns inte.")
-    try:
-        plan_services.remove_reduction(reduction, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Nedsättningen är borttagen. Beräkna på nytt.")
-    return _back(application, "berakning")
+    return _case_action(request, application, lambda: plan_services.remove_reduction(reduction, actor=request.user),
+                        done="Nedsättningen är borttagen. Beräkna på nytt.", anchor="berakning")
 
 
 @require_POST
@@ -632,13 +637,8 @@ def case_norm_adjustment_remove(request, pk: int, adjustment_pk: int):
     adjustment = norm_adjustment_of(application, adjustment_pk)
     if adjustment is None:
         raise Http404("Sidan finns inte.")
-    try:
-        remove_norm_adjustment(adjustment, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Ändringen av normen är borttagen. Beräkna på nytt.")
-    return _back(application, "berakning")
+    return _case_action(request, application, lambda: remove_norm_adjustment(adjustment, actor=request.user),
+                        done="Ändringen av normen är borttagen. Beräkna på nytt.", anchor="berakning")
 
 
 @require_POST
