@@ -65,8 +65,11 @@ def _dashboard_csv(board, municipality) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="uppfoljning-{municipality.code}-{board.year}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with the BOM
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(["kommun", municipality.code, "år", board.year, "beräknat", board.computed_at.isoformat(timespec="seconds"),
-                     "underlaget ändrat", board.data_changed_at.isoformat(timespec="seconds") if board.data_changed_at else ""])
+    head = ["kommun", municipality.code, "år", board.year, "beräknat", board.computed_at.isoformat(timespec="seconds"),
+            "underlaget ändrat", board.data_changed_at.isoformat(timespec="seconds") if board.data_changed_at else ""]
+    if board.pending_since:  # a stale number never goes without saying so
+        head += ["uppdateras: ändringar sedan", board.pending_since.isoformat(timespec="seconds")]
+    writer.writerow(head)
     writer.writerow(["indikator", "namn", "värde"])
     for name, label in dash.INDICATOR_LABELS.items():
         value = board.indicators[name]
