@@ -233,9 +233,12 @@ def main(argv: list[str] | None = None) -> int:
                 lines = run(cluster.url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only,
                             not args.no_raw, not args.no_refresh_all)
             finally:
-                from django.db import connections
+                from django.conf import settings
 
-                connections.close_all()
+                if settings.configured:  # a run stopped before Django was set up has no connections
+                    from django.db import connections
+
+                    connections.close_all()
                 cluster.stop()
         else:
             url = args.database_url or f"sqlite:///{workdir / 'bistand.sqlite3'}"
