@@ -44,6 +44,21 @@ def _quiet() -> dict:
     return {"stdout": io.StringIO(), "stderr": io.StringIO()}
 
 
+def _note(text: str) -> None:
+    """Progress on stderr (a full-size run takes long)."""
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {text}", file=sys.stderr, flush=True)
+
+
+def _timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """``bistand ARGS`` in a subprocess: wall seconds and the child's CPU seconds (user + sys)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, _out = ih._timed(args, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def _timed_call(function, *args, **kwargs) -> float:
     started = time.monotonic()
     function(*args, **kwargs)
@@ -84,14 +99,16 @@ def refresh_rounds(old_revision: str, municipality, year: int, rounds: int) -> l
 
 
 def run(url: str, csv_path: Path, rows: int, year: int, rounds: int, old_revision: str = "",
-        refresh_only: bool = False) -> list[str]:
+        refresh_only: bool = False, raw: bool = True, refresh_all: bool = True) -> list[str]:
     env = ih._env(url)
     subprocess.run([str(ih.BISTAND), "migrate", "-v0"], env=env, check=True, cwd=ih.ROOT)
     for code, name in ih.MUNICIPALITIES:
         subprocess.run([str(ih.BISTAND), "municipality", "add", code, name, "--region", ih.REGION], env=env,
                        check=True, cwd=ih.ROOT, capture_output=True)
     load_before = os.getloadavg()[0]
-    imported, _ = ih._timed(["import-history", str(csv_path), "--no-progress"], env)
+    _note(f"import-history of {rows} rows")
+    imported, imported_cpu = _timed_child(["import-history", str(csv_path), "--no-progress"], env)
+    _note(f"imported in {imported:.1f} s")
     os.environ.update(env)
     import django
 
@@ -110,35 +127,55 @@ def run(url: str, csv_path: Path, rows: int, year: int, rounds: int, old_revisio
         lines = refresh_rounds(old_revision, municipality, year, rounds)
         return [f"uppföljning, {database}, {count} personmånader ({len(ih.MUNICIPALITIES)} kommuner), "
                 f"load {load_before:.1f} före, {os.getloadavg()[0]:.1f} efter:",
-                f"  inläsning av historiken (med omräkning):  {imported:.1f} s", *lines]
+                f"  inläsning av historiken (med omräkning):  {imported:.1f} s (CPU {imported_cpu:.1f} s)", *lines]
     command = ["indicators", "--region", "--year", str(year), "--json"]
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+
+    def timed(label: str, function, *args, **kwargs) -> None:
+        started = time.process_time()
+        times.setdefault(label, []).append(_timed_call(function, *args, **kwargs))
+        cpu.setdefault(label, []).append(time.process_time() - started)
+
     for _round in range(rounds):
+        _note(f"round {_round + 1}")
         for label, function, args in (
             ("region, old", dashboard.region_overview, (region, year)),
             ("region, new", aggregates.region_overview, (region, year)),
             ("municipality, old", dashboard.municipality_dashboard, (municipality, year)),
             ("municipality, new", aggregates.municipality_dashboard, (municipality, year)),
         ):
-            times.setdefault(label, []).append(_timed_call(function, *args))
-        times.setdefault("command, old", []).append(ih._timed([*command, "--raw"], env)[0])
+            if raw or label.endswith("new"):
+                timed(label, function, *args)
+        if raw:
+            times.setdefault("command, old", []).append(ih._timed([*command, "--raw"], env)[0])
         times.setdefault("command, new", []).append(ih._timed(command, env)[0])
-        times.setdefault("call, old", []).append(_timed_call(call_command, *command, "--raw", **_quiet()))
-        times.setdefault("call, new", []).append(_timed_call(call_command, *command, **_quiet()))
+        if raw:
+            timed("call, old", call_command, *command, "--raw", **_quiet())
+        timed("call, new", call_command, *command, **_quiet())
+    _note("start-up, incremental refresh, refresh --all")
     startup, _ = ih._timed(["indicators", "--help"], env)
     aggregates.touch([(municipality.pk, dt.date(year, 6, 1))], refresh_on_commit=False)
+    incremental_cpu = time.process_time()
     incremental = aggregates.refresh()
-    everything, _ = ih._timed(["followup", "refresh", "--all"], env)
+    incremental_cpu = time.process_time() - incremental_cpu
+    everything = ih._timed(["followup", "refresh", "--all"], env)[0] if refresh_all else None
     compared = refresh_rounds(old_revision, municipality, year, rounds) if old_revision else []
     load_after = os.getloadavg()[0]
 
     def figures(label: str) -> str:
-        return " / ".join(f"{seconds:.2f}" for seconds in times[label]) + " s"
+        if label not in times:
+            return "(inte mätt: --no-raw)"
+        text = " / ".join(f"{seconds:.2f}" for seconds in times[label]) + " s"
+        if label in cpu:  # in this process: on SQLite the database's work is in it, on PostgreSQL the client's
+            text += " (CPU " + " / ".join(f"{seconds:.2f}" for seconds in cpu[label]) + " s)"
+        return text
 
     return [
         f"uppföljning, {database}, {count} personmånader ({len(ih.MUNICIPALITIES)} kommuner), "
         f"load {load_before:.1f} före, {load_after:.1f} efter:",
-        f"  inläsning av historiken (med omräkning):  {imported:.1f} s",
+        f"  inläsning av historiken (med omräkning):  {imported:.1f} s (CPU {imported_cpu:.1f} s i processen; "
+        f"PostgreSQL-serverns arbete ingår inte)",
         f"  regionsidans data ({year}), ur underlaget:  {figures('region, old')}",
         f"  regionsidans data ({year}), förberäknat:    {figures('region, new')}  mål: under 1 s",
         f"  en kommuns översikt (0680), ur underlaget: {figures('municipality, old')}",
@@ -148,8 +185,10 @@ def run(url: str, csv_path: Path, rows: int, year: int, rounds: int, old_revisio
         f"    varav start (bistand indicators --help):  {startup:.2f} s",
         f"    i processen (call_command), --raw:       {figures('call, old')}",
         f"    i processen (call_command):              {figures('call, new')}",
-        f"  omräkning efter en ändrad månad (0680):    {incremental.seconds:.2f} s ({incremental.aggregates} nyckeltal)",
-        f"  bistand followup refresh --all:            {everything:.1f} s",
+        f"  omräkning efter en ändrad månad (0680):    {incremental.seconds:.2f} s (CPU {incremental_cpu:.2f} s, "
+        f"{incremental.aggregates} nyckeltal)",
+        "  bistand followup refresh --all:            "
+        + (f"{everything:.1f} s" if everything is not None else "(inte mätt: --no-refresh-all)"),
         *compared,
     ]
 
@@ -164,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also time the incremental refresh of this git revision's aggregates module, alternating")
     parser.add_argument("--refresh-only", action="store_true",
                         help="after the import, time only the incremental refresh (with --old: old and new)")
+    parser.add_argument("--no-raw", action="store_true",
+                        help="time only the precomputed reads, not the same figures computed from the base")
+    parser.add_argument("--no-refresh-all", action="store_true", help="skip timing `bistand followup refresh --all`")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--database-url", default="")
     which.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster")
@@ -171,7 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bistand-followup-") as tmp:
         workdir = Path(tmp)
         csv_path = workdir / "historik.csv"
+        _note(f"generating {args.rows} rows")
+        started, cpu = time.monotonic(), time.process_time()
         rows = ih._file(args.rows, args.seed, csv_path)
+        generated = (time.monotonic() - started, time.process_time() - cpu)
+        _note(f"generated {rows} rows in {generated[0]:.1f} s")
         if args.postgres:
             sys.path.insert(0, str(ih.ROOT))
             from tests.pgcluster import ThrowawayCluster
@@ -184,16 +230,22 @@ def main(argv: list[str] | None = None) -> int:
                 with psycopg.connect(dbname="postgres", host=str(cluster.socket_dir), port=cluster.port,
                                      user="postgres", autocommit=True) as admin:
                     admin.execute("CREATE DATABASE bistand")
-                lines = run(cluster.url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only)
+                lines = run(cluster.url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only,
+                            not args.no_raw, not args.no_refresh_all)
             finally:
-                from django.db import connections
+                from django.conf import settings
 
-                connections.close_all()
+                if settings.configured:  # a run stopped before Django was set up has no connections
+                    from django.db import connections
+
+                    connections.close_all()
                 cluster.stop()
         else:
             url = args.database_url or f"sqlite:///{workdir / 'bistand.sqlite3'}"
-            lines = run(url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only)
-    print("\n".join(lines))
+            lines = run(url, csv_path, rows, args.year, args.rounds, args.old, args.refresh_only, not args.no_raw,
+                        not args.no_refresh_all)
+    print("\n".join([lines[0], f"  filen skapades ({rows} rader):            {generated[0]:.1f} s (CPU {generated[1]:.1f} s)",
+                      *lines[1:]]))
     return 0
 
 

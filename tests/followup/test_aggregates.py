@@ -268,13 +268,13 @@ def test_the_pages_say_when_the_numbers_were_computed_and_that_changes_wait(clie
     a = _municipality("0680")
     client.force_login(user_with_role(Role.MANAGER, a))
     page = client.get("/handlaggning/uppfoljning/", {"year": 2025}).content.decode()
-    assert "Siffrorna beräknades" in page and "väntar på att räknas in" not in page
+    assert "Uppdaterad " in page and "Siffrorna uppdateras" not in page
     agg.touch([(a.pk, dt.date(2025, 5, 1))], refresh_on_commit=False)
     page = client.get("/handlaggning/uppfoljning/", {"year": 2025}).content.decode()
-    assert "Siffrorna beräknades" in page and "väntar på att räknas in" in page
+    assert "Uppdaterad " in page and "Siffrorna uppdateras" in page
     client.force_login(user_with_role(Role.REGIONAL_COORDINATOR, region=region))
     page = client.get("/region/", {"year": 2025}).content.decode()
-    assert "Siffrorna beräknades" in page and "väntar på att räknas in" in page
+    assert "Uppdaterad " in page and "Siffrorna uppdateras" in page
 
 
 # --- the commands ------------------------------------------------------------------------------------

@@ -78,6 +78,10 @@ def generate_history(
     rng = random.Random(f"bistand-history:{seed}")
     numbers = _Numbers(set())
     months = months_between(first_month, last_month) + 1
+    # Worked out once, not per row (a full-size benchmark writes millions of rows): the months and, per
+    # household below, each member's number (its check digit is a Luhn sum) and birth date.
+    month_dates = [add_months(first_month, offset) for offset in range(months)]
+    month_texts = [f"{month:%Y-%m}" for month in month_dates]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
@@ -90,6 +94,9 @@ def generate_history(
             children = [numbers.take(rng, dt.date(2007, 1, 1), dt.date(2024, 12, 31))
                         for _ in range(rng.choice([0, 0, 0, 1, 1, 2, 3]))]
             names = {p.normalised: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for p in [*adults, *children]}
+            applicant = adults[0].normalised
+            partners = [(p.normalised, names[p.normalised]) for p in adults[1:]]
+            kids = [(p.normalised, names[p.normalised], p.birth_date) for p in children]
             base_amount = rng.randint(3500, 9000) + 2500 * (len(adults) - 1) + 2800 * len(children)
             periods = _periods(rng, months)
             # One applicant in twenty moves to another municipality for the last period.
@@ -98,21 +105,19 @@ def generate_history(
                 where = moves_to if moves_to and position == len(periods) - 1 and position > 0 else code
                 household = f"{where}-{number:06d}" if where == code else f"{where}-{code}-{number:06d}"
                 for offset in range(length):
-                    month = add_months(first_month, start + offset)
+                    month, month_text = month_dates[start + offset], month_texts[start + offset]
                     ended = offset == length - 1 and start + length < months
                     amount = f"{base_amount + rng.randint(-400, 400)}.{rng.choice(['00', '00', '50', '25'])}"
                     reason = rng.choice(_END_REASONS) if ended else ""
-                    writer.writerow([where, household, adults[0].normalised, "applicant", f"{month:%Y-%m}", amount,
-                                     reason, names[adults[0].normalised]])
+                    writer.writerow([where, household, applicant, "applicant", month_text, amount, reason,
+                                     names[applicant]])
                     rows += 1
-                    for partner in adults[1:]:
-                        writer.writerow([where, household, partner.normalised, "co_applicant", f"{month:%Y-%m}", "", "",
-                                         names[partner.normalised]])
+                    for partner, name in partners:
+                        writer.writerow([where, household, partner, "co_applicant", month_text, "", "", name])
                         rows += 1
-                    for child in children:
-                        if child.birth_date <= month:
-                            writer.writerow([where, household, child.normalised, "child", f"{month:%Y-%m}", "", "",
-                                             names[child.normalised]])
+                    for child, name, born in kids:
+                        if born <= month:
+                            writer.writerow([where, household, child, "child", month_text, "", "", name])
                             rows += 1
                     if max_rows is not None and rows >= max_rows:
                         return out.getvalue().encode()

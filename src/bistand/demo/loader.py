@@ -38,6 +38,7 @@ from bistand.calculations.inputs import AdultFacts, AdultHistory, ChildFacts, bu
 from bistand.calculations.models import StoredCalculation
 from bistand.calculations.services import bulk_store, new_stored_calculation, prepare_calculation
 from bistand.common.months import add_months, format_month, parse_month
+from bistand.followup.aggregates import refresh as refresh_followup
 from bistand.followup.population import import_population
 from bistand.followup.services import HistoryImportResult, import_history
 from bistand.people import personnummer as pnr
@@ -478,6 +479,8 @@ def load_demo(
         # Plausible population figures of the demo municipalities (made for the demo, not SCB's).
         import_population((Path(__file__).parent / "population.csv").read_bytes())
         ensure_demo_project(region, municipalities, *demo_period(end, HISTORY_MONTHS))
+        # The demo is a command: its payment exports only mark the follow-up's months; count them in now.
+        transaction.on_commit(refresh_followup, robust=True)
         if dataset is None:
             dataset = DemoDataset.objects.create(**settings_now)
             record_create(user=None, instance=dataset, municipality_id=None)

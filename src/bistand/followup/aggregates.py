@@ -13,9 +13,12 @@ what the base gives (tests/followup/test_aggregates.py compares them).
 Freshness:
 
 - Every writer of :class:`~bistand.followup.models.PersonMonth` (``import-history``, the payment export's
-  :func:`~bistand.followup.services.sync_decided_months`, the end reason, the demo) calls :func:`touch` in
-  its own transaction: one :class:`~bistand.followup.models.AggregateTouch` per (municipality, month) it
-  changed, and :func:`refresh` once the transaction has committed.
+  :func:`~bistand.followup.services.sync_decided_months`, the end reason, gallring, the demo) calls
+  :func:`touch` in its own transaction: one :class:`~bistand.followup.models.AggregateTouch` per
+  (municipality, month) it changed. The writers that run in a web request (the payment export, the end
+  reason) only mark: the refresh costs seconds to minutes on a large region, so it runs outside the request,
+  from ``bistand followup refresh`` on a timer (docs/operations.md). ``import-history`` (a command) refreshes
+  once its transaction has committed (``refresh_on_commit``).
 - :func:`refresh` (also ``bistand followup refresh``; idempotent) recomputes what the touched months can
   change: a year's indicators read the years Y−2 … Y+1, so a month of year X changes the years X−1 … X+2
   of its municipality and of its region; and when how far the scope's data reaches (its latest month)
@@ -313,10 +316,13 @@ def _compute_and_store(municipality_jobs, region_jobs) -> dict[tuple[str, int, s
 # --- writers and the refresh -----------------------------------------------------------------------
 
 
-def touch(pairs: Iterable[tuple[int, dt.date]], *, refresh_on_commit: bool = True) -> int:
+def touch(pairs: Iterable[tuple[int, dt.date]], *, refresh_on_commit: bool = False) -> int:
     """Record that the person-months of these (municipality id, month) pairs changed; call inside the
-    writer's transaction. :func:`refresh` runs once the transaction has committed (a failure there is
-    logged and leaves the touches for the next refresh). Returns the number of pairs."""
+    writer's transaction. The next :func:`refresh` (``bistand followup refresh``, on a timer) counts them in;
+    until then the pages show when their numbers were computed and that they are being updated. With
+    ``refresh_on_commit`` (commands only, never in a web request) :func:`refresh` runs once the transaction
+    has committed (a failure there is logged and leaves the touches for the next refresh). Returns the number
+    of pairs."""
     pairs = {(municipality_id, month.replace(day=1)) for municipality_id, month in pairs}
     if not pairs:
         return 0

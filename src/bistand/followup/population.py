@@ -231,3 +231,20 @@ def population_shares(scope, year: int, indicators: dict) -> dict[str, Share]:
         "long_term_adults_share": _share(indicators["long_term_adults"], adults, note_adults),
         "young_adults_share": _share(indicators["young_adults_18_24"], young, note_young),
     }
+
+
+#: The shares' names on the pages (Kolada's key figures in brackets).
+SHARE_LABELS = {
+    "recipients_share": "Invånare med försörjningsstöd, andel av alla invånare (Kolada N31807)",
+    "long_term_adults_share": "Vuxna med långvarigt försörjningsstöd, andel av invånarna 18 år och äldre (Kolada N31816)",
+    "young_adults_share": "Unga vuxna 18–24 år med försörjningsstöd, andel av invånarna 18–24 år",
+}
+
+
+def dashboard_shares(board) -> dict[str, Share] | None:
+    """The population-based shares of a dashboard (:class:`bistand.followup.dashboard.Dashboard`), or None
+    when a filter is chosen: the population figures are for everyone, so a filtered numerator over them
+    would not be the share it looks like."""
+    if board.filters.active:
+        return None
+    return population_shares(board.scope, board.year, board.indicators)

@@ -187,6 +187,7 @@ def sync_decided_months(household_months: Iterable[tuple[int, dt.date]]) -> int:
     touched = ({(row.municipality_id, row.month) for row in rows} | {(m, month) for m, _key, month in stale_households}
                | {(municipality_of[household_id], month) for household_id, month in pairs if household_id in municipality_of})
     with transaction.atomic():
+        # Only marks: the payment export runs in a web request; `bistand followup refresh` (a timer) counts in.
         aggregates.touch(touched)
         for municipality_id, key, month in stale_households:
             PersonMonth.objects.filter(municipality_id=municipality_id, household_key=key, month=month).delete()
@@ -301,7 +302,8 @@ def import_history(
             new_rows.append((municipality_id, key, person.pk, row.month, row.role, row.amount_ore, row.end_reason))
         if errors:
             raise HistoryFileError(errors, truncated=len(errors) >= MAX_ERRORS)
-        aggregates.touch({(municipality_id, month) for municipality_id, _key, _person, month, *_rest in new_rows})
+        aggregates.touch({(municipality_id, month) for municipality_id, _key, _person, month, *_rest in new_rows},
+                         refresh_on_commit=True)  # a command (and the demo): refresh when the import commits
         for chunk in _chunks(replaced_ids):
             PersonMonth.objects.filter(pk__in=chunk).delete()
         for chunk in _chunks(new_rows, 5000):

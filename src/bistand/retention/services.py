@@ -21,6 +21,8 @@ from django.utils import timezone
 from bistand.audit.events import ChangeRecord, emit_change
 from bistand.audit.guards import guards_lifted
 from bistand.audit.models import AuditEvent, ChangeAction
+from bistand.followup import aggregates as followup_aggregates
+from bistand.followup.models import PersonMonth
 from bistand.payments.models import Payment, PaymentEvent, PaymentExport
 
 from . import selectors
@@ -46,9 +48,21 @@ class Report:
     records: Counter = field(default_factory=Counter)
 
 
+def _forget_in_follow_up(rows: dict[type[models.Model], set]) -> None:
+    """The follow-up keeps, beside its person-months, condensed rows per municipality and year that hold the
+    same personnummer (bistand.followup.models.CondensedYear): mark the removed person-months' months in
+    this transaction, which drops those condensed rows now and has the next refresh (a timer) count the case
+    out of the precomputed numbers."""
+    pks = rows.get(PersonMonth)
+    if pks:
+        pairs = set(PersonMonth.objects.filter(pk__in=pks).values_list("municipality_id", "month"))
+        followup_aggregates.touch(pairs)
+
+
 def _delete_rows(rows: dict[type[models.Model], set]) -> Counter:
     """Delete the rows (their audit events too) in this transaction. The foreign keys are checked at
     commit (deferred on both databases), so the order does not matter; files go when the commit is done."""
+    _forget_in_follow_up(rows)
     counts: Counter = Counter()
     files: list = []
     for model, pks in rows.items():

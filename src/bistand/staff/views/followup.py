@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bistand.audit.models import AccessAction, AccessPurpose
 from bistand.audit.services import log_access
 from bistand.common.months import MONTH_NAMES
-from bistand.followup import aggregates, charts, goals, selectors, services, statistics
+from bistand.followup import aggregates, charts, goals, population, selectors, services, statistics
 from bistand.followup import dashboard as dash
 from bistand.followup.forms import DashboardFilterForm, GoalForm, StatisticsMonthForm
 from bistand.people.presenters import present_persons
@@ -54,10 +54,19 @@ def dashboard(request):
     if request.GET.get("format") == "csv":
         return _dashboard_csv(board, state.municipality)
     indicators = [(name, label, board.indicators[name]) for name, label in dash.INDICATOR_LABELS.items()]
+    shares = population.dashboard_shares(board)
+    share_rows = [(label, _per_cent(shares[name].value), shares[name].note)
+                  for name, label in population.SHARE_LABELS.items()] if shares is not None else []
     return render(request, "staff/followup_dashboard.html", {
         "form": form, "board": board, "year": year, "indicators": indicators, "charts": _charts(board),
-        "query": request.GET.urlencode(), "municipality": state.municipality,
+        "query": request.GET.urlencode(), "municipality": state.municipality, "shares": shares,
+        "share_rows": share_rows,
     })
+
+
+def _per_cent(value) -> str:
+    """A share in per cent the Swedish way (0,50 %), or "" when there is none."""
+    return "" if value is None else f"{value:.2f}".replace(".", ",") + " %"
 
 
 def _dashboard_csv(board, municipality) -> HttpResponse:
@@ -65,8 +74,11 @@ def _dashboard_csv(board, municipality) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="uppfoljning-{municipality.code}-{board.year}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with the BOM
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(["kommun", municipality.code, "år", board.year, "beräknat", board.computed_at.isoformat(timespec="seconds"),
-                     "underlaget ändrat", board.data_changed_at.isoformat(timespec="seconds") if board.data_changed_at else ""])
+    head = ["kommun", municipality.code, "år", board.year, "beräknat", board.computed_at.isoformat(timespec="seconds"),
+            "underlaget ändrat", board.data_changed_at.isoformat(timespec="seconds") if board.data_changed_at else ""]
+    if board.pending_since:  # a stale number never goes without saying so
+        head += ["uppdateras: ändringar sedan", board.pending_since.isoformat(timespec="seconds")]
+    writer.writerow(head)
     writer.writerow(["indikator", "namn", "värde"])
     for name, label in dash.INDICATOR_LABELS.items():
         value = board.indicators[name]
