@@ -45,6 +45,7 @@ LINE_LABELS = {
     "norm_level": gettext_noop("Annan nivå än riksnormen"),
     "reduction": gettext_noop("Nedsättning av försörjningsstödet"),
     "reduction.norm": gettext_noop("Normdelen efter nedsättningen"),
+    "housing_grace": gettext_noop("Rådrum: hela hyran räknas en tid"),
     "costs": gettext_noop("Kostnader utöver riksnormen"),
     "need": gettext_noop("Behov"),
     "income": gettext_noop("Inkomst"),
