@@ -361,6 +361,43 @@ def adults_without_labour_market_reason(application: Application) -> list[dict[s
     return found
 
 
+def labour_market_finding(application: Application) -> str:
+    """The adults not available to the labour market without a reason, in plain Swedish ("" when none):
+    the automation's criterion ``labour_market_available`` and a paper application's reason say the same."""
+    texts = [f"{adult['name']} är inte inskriven på Arbetsförmedlingen som arbetssökande och har inte angett något skäl "
+             "att inte vara det" for adult in adults_without_labour_market_reason(application)]
+    if not texts:
+        return ""
+    return "; ".join(texts) + ". Utred om hushållet står till arbetsmarknadens förfogande (12 kap. 3 § SoL)."
+
+
+def school_youth_finding(application: Application) -> str:
+    """The declared children aged 18–20 not (known to be) in upper-secondary school, in plain Swedish
+    ("" when none): the criterion ``school_youth_in_school`` and a paper application's reason."""
+    texts = []
+    for young in school_youth_out_of_school(application):
+        if young["answer"] is False:
+            texts.append(f"{young['name']} är {young['age']} år och går inte i gymnasieskolan: hen räknas inte som barn "
+                         "i hushållet utan som vuxen med ett eget hushåll (egen ansökan) och är inte med i beräkningen")
+        else:
+            texts.append(f"Det saknas svar på om {young['name']} ({young['age']} år) går i gymnasieskolan")
+    return ("; ".join(texts) + ".") if texts else ""
+
+
+#: The declaration's findings that need a person, by the automation's criterion codes
+#: (bistand.casework.reasons shows them under the criterion's own text).
+DECLARATION_FINDINGS: dict[str, Callable[[Application], str]] = {
+    "labour_market_available": labour_market_finding,
+    "school_youth_in_school": school_youth_finding,
+}
+
+
+def declaration_findings(application: Application) -> list[dict[str, str]]:
+    """``[{"code", "label"}]``: what in the declaration itself needs a person (see DECLARATION_FINDINGS)."""
+    return [{"code": code, "label": text} for code, finding in DECLARATION_FINDINGS.items()
+            if (text := finding(application))]
+
+
 def unknown_member_incomes(application: Application, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The declared incomes whose member is not in the household — a member key that names nobody
     (a partner or child the register does not know), or, given the calculation input ``document``, a

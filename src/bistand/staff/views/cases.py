@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
+from bistand.applications.models import ApplicationStatus
 from bistand.applications.selectors import (
     calculation_input_for,
     declaration_changes,
@@ -243,8 +244,10 @@ def register_paper_application(request, pk: int):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Ansökan är registrerad som ärende {application.pk}.")
-            return redirect("staff:case_detail", pk=application.pk)
+            if application.status != ApplicationStatus.DRAFT:
+                return redirect("staff:case_detail", pk=application.pk)  # already registered and sent in
+            messages.success(request, f"Ansökan är påbörjad som ärende {application.pk}. Fyll i uppgifterna från ansökan.")
+            return redirect("staff:paper_declaration", pk=application.pk)
     log_access(user=request.user, persons=[person], target="staff:register_paper_application", request=request)
     return render(request, "staff/paper_application.html", {
         "person": present_person(person, request.user), "form": form,
