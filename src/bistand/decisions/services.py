@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bistand.audit.services import diff, record_change, record_create, snapshot
+from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.common.formatting import format_kronor
 from bistand.common.months import month_sv
@@ -410,6 +410,30 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
     otherwise DecisionError. The money of the month is settled by
     ``payments.services.settle_reconsideration``: payments not yet sent are stopped, the new decision
     pays only the difference, and an overpayment is recorded for återkrav (never decided here)."""
+    return _reconsideration(decision, user, issue=True, calculation=calculation, caseworker_text=caseworker_text,
+                            outcome=outcome, conditions=conditions, line_reasons=line_reasons, issued_at=issued_at,
+                            worsening_exception=worsening_exception, worsening_reason=worsening_reason)
+
+
+@transaction.atomic
+def submit_reconsideration_for_decision(decision: Decision, user, *, calculation=None, caseworker_text: str,
+                                        outcome: str | None = None, conditions: str | None = None,
+                                        line_reasons: Mapping[str, str] | None = None, worsening_exception: str = "",
+                                        worsening_reason: str = "") -> Decision:
+    """Föredragning of an omprövning: the same reconsideration as :func:`reconsider` (the same checks:
+    reasons required, FL 37 § second paragraph for a worsening, the newest decision of the chain), saved
+    as a proposal with ``user`` as föredragande for someone with delegation for it to decide
+    (:func:`decide_proposal`, which then settles the month's money as :func:`reconsider` does) or return
+    (:func:`return_proposal`). Submitting again updates the proposal."""
+    new = _reconsideration(decision, user, issue=False, calculation=calculation, caseworker_text=caseworker_text,
+                           outcome=outcome, conditions=conditions, line_reasons=line_reasons, issued_at=None,
+                           worsening_exception=worsening_exception, worsening_reason=worsening_reason)
+    return _present(new, user)
+
+
+def _reconsideration(decision: Decision, user, *, issue: bool, calculation, caseworker_text: str, outcome: str | None,
+                     conditions: str | None, line_reasons: Mapping[str, str] | None, issued_at: dt.datetime | None,
+                     worsening_exception: str, worsening_reason: str) -> Decision:
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if not decision.is_issued:
         raise DecisionError("Bara ett fattat beslut kan omprövas. Ändra utkastet i stället.")
@@ -435,7 +459,7 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
         line_reasons = {line.item: own for line in propose(decision.application, calculation).lines
                         if line.outcome != Outcome.GRANTED and not line.has_own_reason}
     new = _write(
-        decision.application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
+        decision.application, calculation, user, issue=issue, outcome=outcome, caseworker_text=caseworker_text,
         conditions=decision.conditions if conditions is None else conditions, line_reasons=line_reasons,
         reconsiders=decision, issued_at=issued_at, reasons_prefix=prefix,
     )
@@ -447,11 +471,26 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
                 "undantag i 37 § andra stycket förvaltningslagen gäller: välj undantaget och skriv skälen.")
         if not worsening_reason:
             raise DecisionError("Skriv skälen till att undantaget i 37 § andra stycket förvaltningslagen gäller.")
+        _drop_worsening_ground(new, user)  # a proposal submitted again gets the ground it now has
         ground = WorseningGround.objects.create(decision=new, exception=worsening_exception, reason=worsening_reason)
         record_create(user=user, instance=ground, municipality_id=new.municipality_id,
                       fields=["decision", "exception", "reason"])
-    decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
+    else:
+        _drop_worsening_ground(new, user)
+    if issue:
+        decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
     return new
+
+
+def _drop_worsening_ground(decision: Decision, user) -> None:
+    """Remove the worsening ground of a decision not yet issued (a reconsideration proposal changed)."""
+    if decision.is_issued:
+        return
+    ground = WorseningGround.objects.filter(decision=decision).first()
+    if ground is not None:
+        record_delete(user=user, instance=ground, municipality_id=decision.municipality_id,
+                      fields=["decision", "exception", "reason"])
+        ground.delete()
 
 
 # --- föredragning: a proposal for someone with delegation to decide ------------------------------------
@@ -466,6 +505,11 @@ def submit_for_decision(application, calculation, user, *, outcome: str | None =
     returned (:func:`return_proposal`). Submitting again updates the proposal."""
     decision = _write(application, calculation, user, issue=False, outcome=outcome, caseworker_text=caseworker_text,
                       conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=None)
+    return _present(decision, user)
+
+
+def _present(decision: Decision, user) -> Decision:
+    """Mark the draft ``decision`` as presented for decision by ``user`` (föredragande)."""
     fields = ["presented_by", "presented_at", "returned_comment"]
     before = snapshot(decision, fields)
     decision.presented_by = user
@@ -498,6 +542,12 @@ def decide_proposal(decision: Decision, user, *, issued_at: dt.datetime | None =
     decision = _locked_proposal(decision, user)
     if decision.reconsiders_id is None and decision.application.status not in OPEN_STATUSES:
         raise DecisionError("Ansökan kan inte beslutas: den är inte inlämnad eller är redan beslutad.")
+    old = None
+    if decision.reconsiders_id is not None:  # an omprövning: the decision it replaces must still be in force
+        old = Decision.objects.select_for_update().get(pk=decision.reconsiders_id)
+        newer = Decision.objects.filter(reconsiders=old, status=DecisionStatus.ISSUED).first()
+        if newer is not None:
+            raise DecisionError(f"Beslutet har redan omprövats (beslut {newer.pk}). Förslaget kan inte beslutas.")
     if decision.outcome != Outcome.GRANTED:
         _check_no_pending_kommunicering(decision.application)
     before = snapshot(decision, AUDIT_FIELDS)
@@ -507,6 +557,8 @@ def decide_proposal(decision: Decision, user, *, issued_at: dt.datetime | None =
     record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
                   changes=diff(before, snapshot(decision, AUDIT_FIELDS)))
     _issue(decision, user, issued_at)
+    if old is not None:  # the month's money is settled as for an omprövning decided at once
+        decision_reconsidered.send(sender=Decision, old=old, new=decision, user=user)
     return decision
 
 

@@ -360,6 +360,8 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "may_decide": user.has_perm("decisions.add_decision") and application.status in decision_services.OPEN_STATUSES
         and not issued,
         "may_reconsider": user.has_perm("decisions.add_decision") and in_force is not None,
+        # föredragning of an omprövning, as of any decision, where the municipality has a delegationsordning
+        "reconsider_may_present": in_force is not None and has_delegationsordning(application.municipality),
         "may_schedule_payment": (in_force is not None and payment is None and in_force.amount_ore > 0
                                  and user.has_perm("decisions.add_decision") and amount_left(in_force) > 0),
         "amount_left_ore": amount_left(in_force) if in_force is not None and payment is None else None,
@@ -651,16 +653,22 @@ def case_reconsider(request, pk: int, decision_pk: int):
     if form.is_valid():
         data = form.cleaned_data
         calculation = calculation_to_decide_on(application) if data["new_calculation"] else None
+        present = request.POST.get("action") == "present"  # föredragning: someone with delegation decides
+        write = (decision_services.submit_reconsideration_for_decision if present
+                 else decision_services.reconsider)
         try:
-            new = decision_services.reconsider(decision, request.user, calculation=calculation,
-                                               caseworker_text=data["caseworker_text"], outcome=data["outcome"] or None,
-                                               worsening_exception=data["worsening_exception"],
-                                               worsening_reason=data["worsening_reason"])
+            new = write(decision, request.user, calculation=calculation, caseworker_text=data["caseworker_text"],
+                        outcome=data["outcome"] or None, worsening_exception=data["worsening_exception"],
+                        worsening_reason=data["worsening_reason"])
         except decision_services.DecisionError as error:
             form.add_error(None, str(error))
     if form.errors:
         return _render_case(request, application, status=400, reconsider_form=form)
-    messages.success(request, f"Beslutet är omprövat. Det nya beslutet ({new.pk}) ersätter beslut {decision.pk}.")
+    if present:
+        messages.success(request, "Omprövningen är lämnad för beslut. Den finns under ”Att besluta” hos dem som har "
+                                  "delegation att fatta beslutet.")
+    else:
+        messages.success(request, f"Beslutet är omprövat. Det nya beslutet ({new.pk}) ersätter beslut {decision.pk}.")
     return _back(application, "beslut")
 
 
