@@ -51,6 +51,18 @@ def pending_kommunicering(application, *, on=None) -> CompletionRequest | None:
             .order_by("-due_date", "-pk").first())
 
 
+def completed_kommunicering(application, *, on=None) -> CompletionRequest | None:
+    """The application's newest kommunicering (25 § förvaltningslagen) that is completed on ``on`` (default
+    today): answered by the applicant, or its last day passed. None when there is none."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    return (CompletionRequest.objects.filter(application_id=application.pk, kind="kommunicering")
+            .filter(Q(status=CompletionStatus.ANSWERED)
+                    | Q(status=CompletionStatus.OPEN, due_date__lt=on or timezone.localdate()))
+            .order_by("-created_at", "-pk").first())
+
+
 def pending_kommunicering_for(application_ids, *, on) -> dict[int, object]:
     """:func:`pending_kommunicering` for many applications at once: application id → its last day."""
     result = {}
