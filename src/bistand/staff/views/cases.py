@@ -613,7 +613,9 @@ def case_decide(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         arguments = dict(outcome=data["outcome"] or None, caseworker_text=data["caseworker_text"],
-                         conditions=data["conditions"], line_reasons=form.line_reasons())
+                         conditions=data["conditions"], line_reasons=form.line_reasons(),
+                         kommunicering_exception=data["kommunicering_exception"],
+                         kommunicering_reason=data["kommunicering_reason"])
         try:
             if issue:  # completes the draft, if there is one
                 decision = decision_services.issue_decision(application, calculation, request.user, **arguments)
@@ -659,7 +661,9 @@ def case_reconsider(request, pk: int, decision_pk: int):
         try:
             new = write(decision, request.user, calculation=calculation, caseworker_text=data["caseworker_text"],
                         outcome=data["outcome"] or None, worsening_exception=data["worsening_exception"],
-                        worsening_reason=data["worsening_reason"])
+                        worsening_reason=data["worsening_reason"],
+                        kommunicering_exception=data["kommunicering_exception"],
+                        kommunicering_reason=data["kommunicering_reason"])
         except decision_services.DecisionError as error:
             form.add_error(None, str(error))
     if form.errors:
