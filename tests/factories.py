@@ -287,6 +287,7 @@ PERSON_LEVEL_BUILDERS.update({
     "decisions.decisionletter": _lazy_builder("tests.decisions.factories", "build_decision_letter"),
     "decisions.worseningground": _lazy_builder("tests.decisions.factories", "build_worsening_ground"),
     "decisions.housinggrace": _lazy_builder("tests.decisions.factories", "build_housing_grace"),
+    "decisions.kommuniceringexemption": _lazy_builder("tests.decisions.factories", "build_kommunicering_exemption"),
     "payments.overpaymentclaim": _lazy_builder("tests.decisions.factories", "build_overpayment_claim"),
     # Appeals (issue 17 §3): builders in tests/appeals/factories.py.
     "appeals.appeal": _lazy_builder("tests.appeals.factories", "build_appeal"),

@@ -269,6 +269,14 @@ def build_housing_grace(municipality, *, pk=None, made, **fields):
     return HousingGrace.objects.create(pk=pk, municipality=municipality, household=household, **{**defaults, **fields})
 
 
+def build_kommunicering_exemption(municipality, *, pk=None, made, **fields):
+    from bistand.decisions.models import KommuniceringException, KommuniceringExemption
+
+    decision = _fresh_decision(municipality, made, pk)
+    defaults = {"exception": KommuniceringException.choices[0][0], "reason": "Uppgiften saknar betydelse."}
+    return KommuniceringExemption.objects.create(pk=pk, decision=decision, **{**defaults, **fields})
+
+
 def build_overpayment_claim(municipality, *, pk=None, made, **fields):
     from bistand.payments.models import OverpaymentClaim
 

@@ -4,8 +4,8 @@
    polling) to the summary;
 2. a case worker finds a decided case again from the start page in two clicks (the case list's search),
    and sees the cases on the person's page;
-3. the case worker registers an application that came by post, with the scanned paper, and the case
-   shows how it came in; a completion request answered by the applicant shows as answered.
+3. the case worker registers an application that came by post, with the scanned paper and the
+   declaration from it, and the case shows how it came in; a completion request answered by the applicant shows as answered.
 
 Every page passes axe-core (WCAG 2.1 A/AA) and has no sideways scrolling at 320 px (WCAG 1.4.10)."""
 
@@ -97,6 +97,9 @@ def test_a_working_month_for_case_workers_and_managers(live_server, browser, set
     page.get_by_label("Den skannade ansökan").set_input_files(str(scan))
     check(page)
     page.get_by_role("button", name="Registrera ansökan").click()
+    from tests.e2e.test_paper_application_flow import fill_paper_declaration
+
+    fill_paper_declaration(page)  # the same declaration as the e-service (tests/e2e/test_paper_application_flow.py)
     expect(page.locator("#application-channel")).to_contain_text("Brev (med posten)")
     expect(page.get_by_role("link", name="ansokan.pdf")).to_be_visible()
     posted = Application.objects.get(month=dt.date(2026, 4, 1))

@@ -124,9 +124,11 @@ def _save(appeal: Appeal, user, before: dict) -> None:
 
 @transaction.atomic
 def reconsider_on_appeal(appeal: Appeal, user, *, caseworker_text: str, calculation=None, outcome: str | None = None,
-                         worsening_exception: str = "", worsening_reason: str = "") -> Decision:
+                         worsening_exception: str = "", worsening_reason: str = "", kommunicering_exception: str = "",
+                         kommunicering_reason: str = "") -> Decision:
     """Reconsider the decision the appeal is about (its newest decision) because of the appeal (38 §
-    FL). Raises DecisionError as the omprövning does (e.g. a change to the applicant's detriment)."""
+    FL). Raises DecisionError as the omprövning does (e.g. a change to the applicant's detriment, or one
+    against the applicant on differing register data without kommunicering or an exception of 25 § FL)."""
     appeal = _locked(appeal, user)
     if appeal.appealed_dismissal_id is not None:
         raise _error("appeal", "Ett överklagande av en avvisning omprövas inte här; skicka det till förvaltningsrätten.")
@@ -135,7 +137,8 @@ def reconsider_on_appeal(appeal: Appeal, user, *, caseworker_text: str, calculat
     current = decision_in_force(appeal.application) or appeal.decision
     new = decision_services.reconsider(
         current, user, calculation=calculation, outcome=outcome, worsening_exception=worsening_exception,
-        worsening_reason=worsening_reason,
+        worsening_reason=worsening_reason, kommunicering_exception=kommunicering_exception,
+        kommunicering_reason=kommunicering_reason,
         caseworker_text=f"Omprövning efter överklagande som kom in {appeal.lodged_on:%Y-%m-%d}. {caseworker_text.strip()}"
         if caseworker_text and caseworker_text.strip() else "")
     before = snapshot(appeal, AUDIT_FIELDS)

@@ -57,6 +57,18 @@ def pending_kommunicering(application, *, on=None, among: list | None = None) ->
             .order_by("-due_date", "-pk").first())
 
 
+def completed_kommunicering(application, *, on=None) -> CompletionRequest | None:
+    """The application's newest kommunicering (25 § förvaltningslagen) that is completed on ``on`` (default
+    today): answered by the applicant, or its last day passed. None when there is none."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    return (CompletionRequest.objects.filter(application_id=application.pk, kind="kommunicering")
+            .filter(Q(status=CompletionStatus.ANSWERED)
+                    | Q(status=CompletionStatus.OPEN, due_date__lt=on or timezone.localdate()))
+            .order_by("-created_at", "-pk").first())
+
+
 def pending_kommunicering_for(application_ids, *, on) -> dict[int, object]:
     """:func:`pending_kommunicering` for many applications at once: application id → its last day."""
     result = {}
@@ -381,6 +393,43 @@ def adults_without_labour_market_reason(application: Application) -> list[dict[s
         if decl.labour_market_unavailable(adult.get("labour_market")):
             found.append({"who": who, "name": adult.get("first_name") or ("Sökanden" if who == "applicant" else "Medsökanden")})
     return found
+
+
+def labour_market_finding(application: Application) -> str:
+    """The adults not available to the labour market without a reason, in plain Swedish ("" when none):
+    the automation's criterion ``labour_market_available`` and a paper application's reason say the same."""
+    texts = [f"{adult['name']} är inte inskriven på Arbetsförmedlingen som arbetssökande och har inte angett något skäl "
+             "att inte vara det" for adult in adults_without_labour_market_reason(application)]
+    if not texts:
+        return ""
+    return "; ".join(texts) + ". Utred om hushållet står till arbetsmarknadens förfogande (12 kap. 3 § SoL)."
+
+
+def school_youth_finding(application: Application) -> str:
+    """The declared children aged 18–20 not (known to be) in upper-secondary school, in plain Swedish
+    ("" when none): the criterion ``school_youth_in_school`` and a paper application's reason."""
+    texts = []
+    for young in school_youth_out_of_school(application):
+        if young["answer"] is False:
+            texts.append(f"{young['name']} är {young['age']} år och går inte i gymnasieskolan: hen räknas inte som barn "
+                         "i hushållet utan som vuxen med ett eget hushåll (egen ansökan) och är inte med i beräkningen")
+        else:
+            texts.append(f"Det saknas svar på om {young['name']} ({young['age']} år) går i gymnasieskolan")
+    return ("; ".join(texts) + ".") if texts else ""
+
+
+#: The declaration's findings that need a person, by the automation's criterion codes
+#: (bistand.casework.reasons shows them under the criterion's own text).
+DECLARATION_FINDINGS: dict[str, Callable[[Application], str]] = {
+    "labour_market_available": labour_market_finding,
+    "school_youth_in_school": school_youth_finding,
+}
+
+
+def declaration_findings(application: Application) -> list[dict[str, str]]:
+    """``[{"code", "label"}]``: what in the declaration itself needs a person (see DECLARATION_FINDINGS)."""
+    return [{"code": code, "label": text} for code, finding in DECLARATION_FINDINGS.items()
+            if (text := finding(application))]
 
 
 def unknown_member_incomes(application: Application, document: dict[str, Any] | None = None) -> list[dict[str, Any]]:

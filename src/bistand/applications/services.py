@@ -36,6 +36,7 @@ from bistand.people.services import add_household_member, create_household, crea
 from bistand.tenancy.scoping import check_can_act_in
 
 from . import declaration as decl
+from . import selectors
 from .models import (
     MONTHLY_KINDS,
     STAFF_CHANNELS,
@@ -248,14 +249,24 @@ def prefill_recurring(household: Household, month, *, person: Person | None = No
 
 
 @transaction.atomic
-def save_draft(application: Application, *, person: Person, section: str | None = None, data: Any = None,
-               cannot_answer: str | None = None, message: str | None = None) -> Application:
-    """Save one section of the draft (``data`` as the portal's forms clean it) and mark the section as
-    gone through. ``cannot_answer`` (a note, may be "") marks that the applicant cannot answer the
-    section — it then goes to a case worker; ``None`` clears that mark. Every save gives the draft a new
-    submission key, so that the page where the applicant signs always shows what is signed."""
+def save_draft(application: Application, *, person: Person | None = None, section: str | None = None, data: Any = None,
+               cannot_answer: str | None = None, message: str | None = None, actor=None) -> Application:
+    """Save one section of the draft (``data`` as the declaration's forms clean it,
+    bistand.casework.declaration_forms) and mark the section as gone through. ``cannot_answer`` (a note,
+    may be "") marks that the applicant cannot answer the section — it then goes to a case worker;
+    ``None`` clears that mark. Every save gives the draft a new submission key, so that the page where the
+    applicant signs always shows what is signed.
+
+    The applicant saves their own draft (``person``); a case worker (``actor``, a user) saves the sections
+    of a paper or in-person application they are registering (:func:`register_on_behalf`), and only such a
+    draft — which, in turn, the applicant cannot change in the e-service."""
     current = _lock(application)
-    _check_applicant(current, person)
+    if actor is not None:
+        _check_registered_by_staff(current, actor)
+    else:
+        _check_applicant(current, person)
+        if current.registered_by_id is not None:
+            raise PermissionDenied("En handläggare registrerar den här ansökan.")
     if not current.is_editable:
         raise ValidationError({"__all__": ["Ansökan är redan inskickad och kan inte ändras. Kontakta kommunen om något har ändrats."]})
     declaration = dict(current.declaration or {})
@@ -286,9 +297,16 @@ def save_draft(application: Application, *, person: Person, section: str | None 
     changed = {key: {"old": old_declaration.get(key), "new": declaration.get(key)}
                for key in sorted(set(old_declaration) | set(declaration)) if old_declaration.get(key) != declaration.get(key)}
     if changed:
-        record_change(user=actor_for(person), action="update", instance=current,
+        record_change(user=actor if actor is not None else actor_for(person), action="update", instance=current,
                       municipality_id=current.municipality_id, changes={f"declaration.{k}": v for k, v in changed.items()})
     return _refresh(application, current)
+
+
+def _check_registered_by_staff(application: Application, actor) -> None:
+    """A case worker changes only a paper or in-person application (registered by staff) of their municipality."""
+    check_can_act_in(actor, application.municipality_id)
+    if application.registered_by_id is None:
+        raise PermissionDenied("Bara sökanden kan ändra en ansökan från e-tjänsten.")
 
 
 #: Reason (Application.caseworker_reasons) for a declared partner or child whom the people register has
@@ -435,6 +453,8 @@ def submit(application: Application, key, *, person: Person, now: dt.datetime | 
     _check_applicant(current, person)
     if current.status != ApplicationStatus.DRAFT:
         return SubmitResult(_refresh(application, current), created=False)
+    if current.registered_by_id is not None:
+        raise PermissionDenied("En handläggare registrerar den här ansökan.")
     try:
         key = key if isinstance(key, uuid.UUID) else uuid.UUID(str(key))
     except (TypeError, ValueError):
@@ -821,16 +841,17 @@ PAPER_REASON = "registered_by_caseworker"
 @transaction.atomic
 def register_on_behalf(*, actor, person: Person, month, channel: str, received_on: dt.date, scanned,
                        now: dt.datetime | None = None) -> Application:
-    """A case worker registers an application that came in on paper, by post or at a visit, on behalf of
-    ``person``, with the day it was received and the scanned paper (PDF, JPG or PNG) as an attachment.
+    """A case worker starts registering an application that came in on paper, by post or at a visit, on
+    behalf of ``person``, with the day it was received and the scanned paper (PDF, JPG or PNG) as an
+    attachment. Returns the draft; the case worker then fills in the same declaration as the e-service
+    asks for — the household, Arbetsförmedlingen per adult, the school question, housing, costs, incomes,
+    assets, bank account — with the same forms (:func:`save_draft` with ``actor``), and sends it in with
+    :func:`submit_on_behalf`.
 
     The declaration starts from the household's last application (a recurring application, as the
-    e-service prefills it) or, for a first application, from the person alone; the application is
-    received (submitted) on ``received_on`` — the day that counts for the applicant — and goes to the
-    inbox (never decided automatically: a person compares the paper with the declaration), where it
-    follows the same calculation, decision and letter flow as any other. Registering the same paper
-    twice for the same month gives the application already registered (one live application per household
-    and month)."""
+    e-service prefills it) or, for a first application, from the person alone. Registering the same paper
+    again for the same month (same channel and day) gives the application already registered (one live
+    application per household and month); an applicant's own draft in the e-service is taken over."""
     errors: dict[str, list[str]] = {}
     if channel not in STAFF_CHANNELS:
         errors["channel"] = ["Välj hur ansökan kom in: pappersblankett, brev eller besök."]
@@ -857,30 +878,15 @@ def register_on_behalf(*, actor, person: Person, month, channel: str, received_o
     else:
         application = start_application(person=person, month=month, now=now)
     current = _lock(application)
+    if current.registered_by_id is not None and current.channel == channel and current.received_on == received_on:
+        return _refresh(application, current)  # the same paper registered again
     if current.status != ApplicationStatus.DRAFT:
-        if current.channel == channel and current.received_on == received_on:
-            return current  # the same paper registered again
         raise ValidationError({"month": ["Hushållet har redan en ansökan för den månaden."]})
     old = snapshot(current, APPLICATION_AUDIT_FIELDS + ["channel", "received_on", "registered_by"])
-    received_at = timezone.make_aware(dt.datetime.combine(received_on, dt.time(12, 0)))
-    if current.kind == ApplicationKind.NEW:
-        _register_applicant(current)
-    # What the paper says about a partner or children is a claim, as in the e-service: the case worker
-    # accepts it on the case page.
-    declaration, _partner_conflict, claim_reasons = _read_claims(current)
-    current.declaration = declaration
     current.channel = channel
     current.received_on = received_on
     current.registered_by = actor
-    current.caseworker_reasons = [*decl.caseworker_reasons(declaration), *claim_reasons, {
-        "code": PAPER_REASON,
-        "label": f"Inkom via {Channel(channel).label.lower()} {received_on:%Y-%m-%d}: jämför uppgifterna med "
-                 "ansökan på papper innan beslut.",
-    }]
-    current.needs_caseworker = True
-    current.applicant_signed_at = received_at
-    current.status = ApplicationStatus.SUBMITTED
-    current.submitted_at = received_at
+    current.submission_key = uuid.uuid4()
     current.save()
     record_change(user=actor, action="update", instance=current, municipality_id=current.municipality_id,
                   changes=diff(old, snapshot(current, APPLICATION_AUDIT_FIELDS + ["channel", "received_on",
@@ -888,8 +894,47 @@ def register_on_behalf(*, actor, person: Person, month, channel: str, received_o
     if scanned is not None:
         _save_attachment(current, uploaded=scanned, kind=AttachmentKind.OTHER, uploaded_by=current.applicant,
                          actor=actor)
-    _refresh(application, current)
-    return application
+    return _refresh(application, current)
+
+
+@transaction.atomic
+def submit_on_behalf(application: Application, *, actor) -> Application:
+    """The case worker sends in the paper or in-person application they registered
+    (:func:`register_on_behalf`), once every section of the declaration is filled in or marked as not
+    answered on the paper (a ValidationError section → message, as for the applicant). It counts as
+    received on the day it came in, never goes to the automated function (a person compares the paper
+    with what was registered) and gets, beside the e-service's reasons, the declaration's own findings:
+    an adult neither registered with Arbetsförmedlingen nor with a reason not to be, a child aged 18–20
+    not (or not known to be) in upper-secondary school. Idempotent: a submitted application is
+    returned as it is."""
+    current = _lock(application)
+    _check_registered_by_staff(current, actor)
+    if current.status != ApplicationStatus.DRAFT:
+        return _refresh(application, current)
+    missing = decl.missing_answers(current.declaration)
+    if missing:
+        raise ValidationError({section: [message] for section, message in missing.items()})
+    old = snapshot(current, APPLICATION_AUDIT_FIELDS)
+    received_at = timezone.make_aware(dt.datetime.combine(current.received_on, dt.time(12, 0)))
+    if current.kind == ApplicationKind.NEW:
+        _register_applicant(current)
+    # What the paper says about a partner or children is a claim, as in the e-service: the case worker
+    # accepts it on the case page.
+    declaration, _partner_conflict, claim_reasons = _read_claims(current)
+    current.declaration = declaration
+    current.caseworker_reasons = [*decl.caseworker_reasons(declaration), *claim_reasons,
+                                  *selectors.declaration_findings(current), {
+        "code": PAPER_REASON,
+        "label": f"Inkom via {Channel(current.channel).label.lower()} {current.received_on:%Y-%m-%d}: jämför "
+                 "uppgifterna med ansökan på papper innan beslut.",
+    }]
+    current.needs_caseworker = True
+    current.applicant_signed_at = received_at
+    current.status = ApplicationStatus.SUBMITTED
+    current.submitted_at = received_at
+    current.save()
+    _audit(current, actor, old)
+    return _refresh(application, current)
 
 
 # --- completion requests ------------------------------------------------------------------------------

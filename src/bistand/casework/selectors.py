@@ -27,6 +27,7 @@ from bistand.applications.models import (
     CompletionRequest,
     CompletionStatus,
 )
+from bistand.applications.selectors import DECLARATION_FINDINGS
 from bistand.assessment.models import Occasion
 from bistand.decisions.models import Decision, DecisionStatus
 from bistand.payments.models import Payment, PaymentStatus
@@ -79,6 +80,8 @@ def needs_person() -> Q:
 def reason_filter(code: str) -> Q:
     """Applications with the reason ``code`` (see :mod:`bistand.casework.reasons`)."""
     stored = Q(referral__codes__contains=f"|{code}|")
+    if code in DECLARATION_FINDINGS:  # also found in the declaration when a paper application was sent in
+        stored |= Q(needs_caseworker=True, caseworker_reasons__icontains=f'"{code}"')
     if code == R.NEEDS_CASEWORKER:
         return stored | Q(needs_caseworker=True)
     if code == R.OPEN_COMPLETION:  # only requests still open: an answered one is no reason any more
@@ -179,7 +182,12 @@ def reasons_for(application: Application, *, referral=_JOINED, open_requests: in
             found.append(Reason(code, R.reason_label(code), reason.get("detail", "")))
             seen.add(code)
     if application.needs_caseworker and R.NEEDS_CASEWORKER not in seen:
-        labels = [str(r.get("label") or r.get("code")) for r in application.caseworker_reasons or [] if isinstance(r, dict)]
+        stored = [r for r in application.caseworker_reasons or [] if isinstance(r, dict)]
+        for row in stored:  # a finding of the declaration (a paper application's) under the criterion's own text
+            if row.get("code") in DECLARATION_FINDINGS and row["code"] not in seen:
+                found.append(Reason(row["code"], R.reason_label(row["code"]), str(row.get("label") or "")))
+                seen.add(row["code"])
+        labels = [str(r.get("label") or r.get("code")) for r in stored if r.get("code") not in DECLARATION_FINDINGS]
         found.append(Reason(R.NEEDS_CASEWORKER, R.reason_label(R.NEEDS_CASEWORKER), " ".join(labels)))
         seen.add(R.NEEDS_CASEWORKER)
     if open_requests and R.OPEN_COMPLETION not in seen:
@@ -259,9 +267,10 @@ def case_months(user) -> list[dt.date]:
 
 
 def cases_of(user, *, person=None, household=None) -> list[Application]:
-    """The cases of a person (as applicant or co-applicant) or of a household, newest month first, each
-    with its issued decisions (``decisions_shown``) and their payments joined: three queries."""
-    queryset = scoped(Application.objects.all(), user).filter(status__in=CASE_LIST_STATUSES)
+    """The cases of a person (as applicant or co-applicant) or of a household — with a paper application
+    a case worker is still registering —, newest month first, each with its issued decisions (``decisions_shown``) and their payments joined: three queries."""
+    queryset = scoped(Application.objects.all(), user).filter(
+        Q(status__in=CASE_LIST_STATUSES) | Q(status=ApplicationStatus.DRAFT, registered_by__isnull=False))  # paper, being registered
     if person is not None:
         queryset = queryset.filter(Q(applicant=person) | Q(co_applicant=person))
     if household is not None:
@@ -397,6 +406,15 @@ def case_for(user, pk: int) -> Application:
     )
 
 
+def paper_draft_for(user, pk: int) -> Application:
+    """A paper or in-person application ``user`` may see that a case worker is still registering (a draft
+    registered by staff), or 404."""
+    application = case_for(user, pk)
+    if application.status != ApplicationStatus.DRAFT or application.registered_by_id is None:
+        raise Http404("Ansökan registreras inte längre.")
+    return application
+
+
 def referral_of(application: Application):
     from .models import Referral
 
@@ -413,6 +431,7 @@ __all__ = [
     "InboxFilters",
     "Reason",
     "case_for",
+    "paper_draft_for",
     "case_list",
     "case_months",
     "case_number_of",

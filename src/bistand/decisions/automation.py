@@ -72,9 +72,9 @@ from django.utils import timezone
 
 from bistand.applications.models import CompletionRequest, CompletionStatus
 from bistand.applications.selectors import (
-    adults_without_labour_market_reason,
     declared_assets,
-    school_youth_out_of_school,
+    labour_market_finding,
+    school_youth_finding,
     unknown_member_incomes,
 )
 from bistand.common.formatting import format_kronor
@@ -327,22 +327,11 @@ def _check_known_members(ctx: _Context, _config) -> str:
 
 
 def _check_school_youth(ctx: _Context, _config) -> str:
-    texts = []
-    for young in school_youth_out_of_school(ctx.application):
-        if young["answer"] is False:
-            texts.append(f"{young['name']} är {young['age']} år och går inte i gymnasieskolan: hen räknas inte som barn "
-                         "i hushållet utan som vuxen med ett eget hushåll (egen ansökan) och är inte med i beräkningen")
-        else:
-            texts.append(f"Det saknas svar på om {young['name']} ({young['age']} år) går i gymnasieskolan")
-    return ("; ".join(texts) + ".") if texts else ""
+    return school_youth_finding(ctx.application)
 
 
 def _check_labour_market(ctx: _Context, _config) -> str:
-    texts = [f"{adult['name']} är inte inskriven på Arbetsförmedlingen som arbetssökande och har inte angett något skäl "
-             "att inte vara det" for adult in adults_without_labour_market_reason(ctx.application)]
-    if not texts:
-        return ""
-    return ("; ".join(texts) + ". Utred om hushållet står till arbetsmarknadens förfogande (12 kap. 3 § SoL).")
+    return labour_market_finding(ctx.application)
 
 
 def _check_norm_as_riksnorm(ctx: _Context, _config) -> str:

@@ -480,6 +480,53 @@ class WorseningGround(models.Model):
         super().save(*args, **kwargs)
 
 
+# --- no kommunicering before an adverse decision (FL 25 § second paragraph) ------------------------------
+
+
+class KommuniceringException(models.TextChoices):
+    """The grounds of förvaltningslagen 25 § second paragraph on which a decision against the applicant may
+    be made without first telling them what the registers say (kommunicering)."""
+
+    UNNECESSARY = "unnecessary", ("Uppgiften saknar betydelse eller kommunicering är av andra skäl uppenbart "
+                                  "obehövlig (25 § andra stycket 1 FL)")
+    ENFORCEMENT = "enforcement", ("Det kan befaras att det annars blir betydligt svårare att genomföra beslutet "
+                                  "(25 § andra stycket 2 FL)")
+    URGENT = "urgent", "Avgörandet kan inte skjutas upp (25 § andra stycket 3 FL)"
+
+
+KOMMUNICERING_PROVISIONS = {
+    KommuniceringException.UNNECESSARY: "25 § andra stycket 1 förvaltningslagen (2017:900)",
+    KommuniceringException.ENFORCEMENT: "25 § andra stycket 2 förvaltningslagen (2017:900)",
+    KommuniceringException.URGENT: "25 § andra stycket 3 förvaltningslagen (2017:900)",
+}
+
+
+@scoping.register("decision__municipality")
+class KommuniceringExemption(models.Model):
+    """Why a decision against the applicant resting on register data that differ from the declaration was
+    made without kommunicering: the ground of FL 25 § second paragraph the case worker chose, and their
+    reason. Written with the decision (or its draft), never changed once written."""
+
+    decision = models.OneToOneField(Decision, verbose_name="beslut", on_delete=models.PROTECT,
+                                    related_name="kommunicering_exemption")
+    exception = models.CharField("undantag", max_length=30, choices=KommuniceringException.choices)
+    reason = models.TextField("handläggarens skäl")
+    created_at = models.DateTimeField("skapat", default=timezone.now)
+
+    class Meta:
+        verbose_name = "skäl att avstå från kommunicering"
+        verbose_name_plural = "skäl att avstå från kommunicering"
+        constraints = [
+            models.CheckConstraint(condition=Q(exception__in=KommuniceringException.values),
+                                   name="kommunicering_exception_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="kommunicering_exemption_reason_required"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDecisionError()
+        super().save(*args, **kwargs)
+
 
 # --- the letter as sent ------------------------------------------------------------------------------------
 

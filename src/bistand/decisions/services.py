@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bistand.audit.services import diff, record_change, record_create, snapshot
+from bistand.audit.services import diff, record_change, record_create, record_delete, snapshot
 from bistand.bulkinsert import insert_many
 from bistand.common.formatting import format_kronor
 from bistand.common.months import add_months, month_sv
@@ -28,6 +28,7 @@ from bistand.tenancy.scoping import check_can_act_in
 
 from . import automation
 from .models import (
+    KOMMUNICERING_PROVISIONS,
     WORSENING_PROVISIONS,
     Decision,
     DecisionKind,
@@ -36,6 +37,8 @@ from .models import (
     Delegation,
     HousingGrace,
     ImmutableDecisionError,
+    KommuniceringException,
+    KommuniceringExemption,
     Outcome,
     WorseningException,
     WorseningGround,
@@ -168,6 +171,69 @@ def _check_no_pending_kommunicering(application) -> None:
             "har svarat eller den dagen har passerat.")
 
 
+#: The start of the error when a decision against the applicant needs a kommunicering first (25 § FL).
+KOMMUNICERING_REQUIRED = "Kommunicera registeruppgifterna innan beslut"
+
+
+def _register_differences(application) -> list:
+    """What the case page shows as differing between the declaration and the fetched register data (persons
+    whose data were not fetched are not register data the decision rests on)."""
+    from bistand.registers.services import compare_declared
+
+    return [d for d in compare_declared(application) if d.code != "not_fetched"]
+
+
+def _kommunicering_paragraph(decision: Decision) -> str:
+    """Check that a decision against the applicant resting on register data that differ from the
+    declaration may be issued (25 § förvaltningslagen), and return the letter's paragraph on it ("" when
+    the rule does not apply). It may when a kommunicering of the application is completed (answered or
+    its last day passed) or the case worker recorded an exception of 25 § second paragraph; otherwise
+    DecisionError, naming what to do."""
+    from bistand.applications.selectors import completed_kommunicering
+
+    if decision.outcome not in (Outcome.REFUSED, Outcome.PARTLY_REFUSED) or decision.calculation_id is None:
+        return ""
+    differing = _register_differences(decision.application)
+    if not differing:
+        return ""
+    exemption = KommuniceringExemption.objects.filter(decision=decision).first()
+    if exemption is not None:
+        return ("Vi har inte gett dig tillfälle att yttra dig över uppgifterna från registren innan beslutet, enligt "
+                f"{KOMMUNICERING_PROVISIONS[exemption.exception]}: {exemption.reason}")
+    done = completed_kommunicering(decision.application)
+    if done is not None:
+        answered = (f"Du svarade den {timezone.localtime(done.answered_at):%Y-%m-%d}." if done.status == "answered"
+                    else f"Du svarade inte till och med {done.due_date:%Y-%m-%d}.")
+        return ("Innan beslutet fick du tillfälle att yttra dig över uppgifterna från registren som skiljer sig från "
+                f"det du angav (kommunicering enligt 25 § förvaltningslagen). {answered}")
+    raise DecisionError(
+        f"{KOMMUNICERING_REQUIRED}: beslutet går sökanden emot och bygger på uppgifter från registren som skiljer "
+        "sig från ansökan (" + " ".join(d.detail for d in differing) + "). Skicka uppgifterna till sökanden med "
+        "”Kommunicera uppgifterna från registren” på ärendet och vänta på svar eller sista svarsdag, eller välj "
+        "ett undantag i 25 § andra stycket förvaltningslagen och skriv skälen (25 § förvaltningslagen).")
+
+
+def _record_kommunicering_exemption(decision: Decision, user, exception: str, reason: str) -> None:
+    """Record (or, for a draft written again, replace) the exception of FL 25 § second paragraph."""
+    exception = (exception or "").strip()
+    reason = " ".join((reason or "").split())
+    if exception and exception not in KommuniceringException.values:
+        raise DecisionError("Välj ett av undantagen i 25 § andra stycket förvaltningslagen.")
+    if exception and not reason:
+        raise DecisionError("Skriv skälen till att undantaget från kommunicering i 25 § andra stycket "
+                            "förvaltningslagen gäller.")
+    fields = ["decision", "exception", "reason"]
+    old = KommuniceringExemption.objects.filter(decision=decision).first()
+    if old is not None:
+        if old.exception == exception and old.reason == reason:
+            return
+        record_delete(user=user, instance=old, municipality_id=decision.municipality_id, fields=fields)
+        old.delete()
+    if exception:
+        made = KommuniceringExemption.objects.create(decision=decision, exception=exception, reason=reason)
+        record_create(user=user, instance=made, municipality_id=decision.municipality_id, fields=fields)
+
+
 def _set_application_decided(application, actor) -> None:
     from bistand.applications import services as application_services
 
@@ -233,6 +299,8 @@ def _write(
     reconsiders: Decision | None,
     issued_at: dt.datetime | None,
     reasons_prefix: str = "",
+    kommunicering_exception: str = "",
+    kommunicering_reason: str = "",
 ) -> Decision:
     if user is None or not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Ett beslut av en person kräver en inloggad handläggare.")
@@ -295,6 +363,7 @@ def _write(
     DecisionLine.objects.bulk_create(
         [_line(decision, i, line) for i, line in enumerate(lines)]
     )
+    _record_kommunicering_exemption(decision, user, kommunicering_exception, kommunicering_reason)
     if issue:
         _issue(decision, user, issued_at)
     return decision
@@ -322,9 +391,12 @@ def _issue(decision: Decision, user, issued_at: dt.datetime | None) -> None:
     day it is issued), whenever its draft was made. The decision maker needs a delegation for it in the
     municipality's delegationsordning (when it has one); the row is recorded with the decision."""
     moment = issued_at or timezone.now()
+    kommunicering = _kommunicering_paragraph(decision)
     delegation = _delegation_for(decision, user, timezone.localdate(moment))
-    fields = ["status", "issued_at", "legal_basis", "person_delegation", "presented_by"]
+    fields = ["status", "issued_at", "legal_basis", "person_delegation", "presented_by", "reasons"]
     before = snapshot(decision, fields)
+    if kommunicering:
+        decision.reasons = _join(decision.reasons, kommunicering)
     decision.person_delegation = delegation
     if decision.presented_by_id is not None and decision.presented_by_id == decision.decided_by_id:
         decision.presented_by = None  # who decides what they prepared was not föredragande
@@ -352,11 +424,13 @@ def _store_letter(decision: Decision) -> None:
 @transaction.atomic
 def save_draft(application, calculation, user, *, outcome: str | None = None, caseworker_text: str = "",
                conditions: str = "", line_reasons: Mapping[str, str] | None = None,
-               reconsiders: Decision | None = None) -> Decision:
+               reconsiders: Decision | None = None, kommunicering_exception: str = "",
+               kommunicering_reason: str = "") -> Decision:
     """Create or update the draft decision on ``application`` (drafts can be changed until issued).
     The same checks as :func:`issue_decision`."""
     return _write(application, calculation, user, issue=False, outcome=outcome, caseworker_text=caseworker_text,
-                  conditions=conditions, line_reasons=line_reasons, reconsiders=reconsiders, issued_at=None)
+                  conditions=conditions, line_reasons=line_reasons, reconsiders=reconsiders, issued_at=None,
+                  kommunicering_exception=kommunicering_exception, kommunicering_reason=kommunicering_reason)
 
 
 @transaction.atomic
@@ -380,7 +454,8 @@ def issue_draft(decision: Decision, user, *, issued_at: dt.datetime | None = Non
 @transaction.atomic
 def issue_decision(application, calculation, user, *, outcome: str | None = None, caseworker_text: str = "",
                    conditions: str = "", line_reasons: Mapping[str, str] | None = None,
-                   issued_at: dt.datetime | None = None) -> Decision:
+                   issued_at: dt.datetime | None = None, kommunicering_exception: str = "",
+                   kommunicering_reason: str = "") -> Decision:
     """A case worker's decision on ``application`` from ``calculation`` (a stored calculation of the
     application's household and month), issued at once (a draft of the application is completed).
 
@@ -391,19 +466,25 @@ def issue_decision(application, calculation, user, *, outcome: str | None = None
     * ``line_reasons``: item → the case worker's reason for an item that is not granted in full
       (required where the calculation gives none).
     * ``caseworker_text`` is added to the generated reasons; ``conditions`` are written into the decision.
+    * A decision against the applicant (avslag, delavslag) resting on register data that differ from the
+      declaration needs a completed kommunicering (25 § förvaltningslagen, ``applications.services.
+      start_kommunicering``) or ``kommunicering_exception`` (a :class:`~bistand.decisions.models.
+      KommuniceringException`) with the case worker's ``kommunicering_reason``; the letter says which.
 
     Raises :class:`DecisionError` (Swedish message) when the decision cannot be made, and
     ``PermissionDenied`` when ``user`` does not work in the application's municipality.
     """
     return _write(application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
-                  conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=issued_at)
+                  conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=issued_at,
+                  kommunicering_exception=kommunicering_exception, kommunicering_reason=kommunicering_reason)
 
 
 @transaction.atomic
 def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: str, outcome: str | None = None,
                conditions: str | None = None, line_reasons: Mapping[str, str] | None = None,
                issued_at: dt.datetime | None = None, worsening_exception: str = "",
-               worsening_reason: str = "") -> Decision:
+               worsening_reason: str = "", kommunicering_exception: str = "",
+               kommunicering_reason: str = "") -> Decision:
     """Omprövning (FL 37–39 §§): a new issued decision that replaces ``decision`` (which stays as it
     was) and refers to it. ``calculation`` is the new stored calculation (default: the old decision's);
     ``caseworker_text`` — why the decision is reconsidered — is required. A decision can be
@@ -415,6 +496,34 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
     otherwise DecisionError. The money of the month is settled by
     ``payments.services.settle_reconsideration``: payments not yet sent are stopped, the new decision
     pays only the difference, and an overpayment is recorded for återkrav (never decided here)."""
+    return _reconsideration(decision, user, issue=True, calculation=calculation, caseworker_text=caseworker_text,
+                            outcome=outcome, conditions=conditions, line_reasons=line_reasons, issued_at=issued_at,
+                            worsening_exception=worsening_exception, worsening_reason=worsening_reason,
+                            kommunicering_exception=kommunicering_exception, kommunicering_reason=kommunicering_reason)
+
+
+@transaction.atomic
+def submit_reconsideration_for_decision(decision: Decision, user, *, calculation=None, caseworker_text: str,
+                                        outcome: str | None = None, conditions: str | None = None,
+                                        line_reasons: Mapping[str, str] | None = None, worsening_exception: str = "",
+                                        worsening_reason: str = "", kommunicering_exception: str = "",
+                                        kommunicering_reason: str = "") -> Decision:
+    """Föredragning of an omprövning: the same reconsideration as :func:`reconsider` (the same checks:
+    reasons required, FL 37 § second paragraph for a worsening, the newest decision of the chain), saved
+    as a proposal with ``user`` as föredragande for someone with delegation for it to decide
+    (:func:`decide_proposal`, which then settles the month's money as :func:`reconsider` does) or return
+    (:func:`return_proposal`). Submitting again updates the proposal."""
+    new = _reconsideration(decision, user, issue=False, calculation=calculation, caseworker_text=caseworker_text,
+                           outcome=outcome, conditions=conditions, line_reasons=line_reasons, issued_at=None,
+                           worsening_exception=worsening_exception, worsening_reason=worsening_reason,
+                           kommunicering_exception=kommunicering_exception, kommunicering_reason=kommunicering_reason)
+    return _present(new, user)
+
+
+def _reconsideration(decision: Decision, user, *, issue: bool, calculation, caseworker_text: str, outcome: str | None,
+                     conditions: str | None, line_reasons: Mapping[str, str] | None, issued_at: dt.datetime | None,
+                     worsening_exception: str, worsening_reason: str, kommunicering_exception: str = "",
+                     kommunicering_reason: str = "") -> Decision:
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if not decision.is_issued:
         raise DecisionError("Bara ett fattat beslut kan omprövas. Ändra utkastet i stället.")
@@ -440,9 +549,9 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
         line_reasons = {line.item: own for line in propose(decision.application, calculation).lines
                         if line.outcome != Outcome.GRANTED and not line.has_own_reason}
     new = _write(
-        decision.application, calculation, user, issue=True, outcome=outcome, caseworker_text=caseworker_text,
+        decision.application, calculation, user, issue=issue, outcome=outcome, caseworker_text=caseworker_text,
         conditions=decision.conditions if conditions is None else conditions, line_reasons=line_reasons,
-        reconsiders=decision, issued_at=issued_at, reasons_prefix=prefix,
+        reconsiders=decision, issued_at=issued_at, reasons_prefix=prefix, kommunicering_exception=kommunicering_exception, kommunicering_reason=kommunicering_reason,
     )
     if decision.outcome in (Outcome.GRANTED, Outcome.PARTLY_REFUSED) and new.amount_ore < decision.amount_ore:
         if not worsening_exception:
@@ -452,11 +561,26 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
                 "undantag i 37 § andra stycket förvaltningslagen gäller: välj undantaget och skriv skälen.")
         if not worsening_reason:
             raise DecisionError("Skriv skälen till att undantaget i 37 § andra stycket förvaltningslagen gäller.")
+        _drop_worsening_ground(new, user)  # a proposal submitted again gets the ground it now has
         ground = WorseningGround.objects.create(decision=new, exception=worsening_exception, reason=worsening_reason)
         record_create(user=user, instance=ground, municipality_id=new.municipality_id,
                       fields=["decision", "exception", "reason"])
-    decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
+    else:
+        _drop_worsening_ground(new, user)
+    if issue:
+        decision_reconsidered.send(sender=Decision, old=decision, new=new, user=user)
     return new
+
+
+def _drop_worsening_ground(decision: Decision, user) -> None:
+    """Remove the worsening ground of a decision not yet issued (a reconsideration proposal changed)."""
+    if decision.is_issued:
+        return
+    ground = WorseningGround.objects.filter(decision=decision).first()
+    if ground is not None:
+        record_delete(user=user, instance=ground, municipality_id=decision.municipality_id,
+                      fields=["decision", "exception", "reason"])
+        ground.delete()
 
 
 # --- föredragning: a proposal for someone with delegation to decide ------------------------------------
@@ -464,13 +588,20 @@ def reconsider(decision: Decision, user, *, calculation=None, caseworker_text: s
 
 @transaction.atomic
 def submit_for_decision(application, calculation, user, *, outcome: str | None = None, caseworker_text: str = "",
-                        conditions: str = "", line_reasons: Mapping[str, str] | None = None) -> Decision:
+                        conditions: str = "", line_reasons: Mapping[str, str] | None = None,
+                        kommunicering_exception: str = "", kommunicering_reason: str = "") -> Decision:
     """Save the decision on ``application`` as a proposal for someone with delegation to decide, with
     ``user`` as föredragande (the same checks as :func:`save_draft`). It waits on the "Att besluta" list
     (:func:`bistand.decisions.selectors.proposals_to_decide`) until decided (:func:`decide_proposal`) or
     returned (:func:`return_proposal`). Submitting again updates the proposal."""
     decision = _write(application, calculation, user, issue=False, outcome=outcome, caseworker_text=caseworker_text,
-                      conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=None)
+                      conditions=conditions, line_reasons=line_reasons, reconsiders=None, issued_at=None,
+                      kommunicering_exception=kommunicering_exception, kommunicering_reason=kommunicering_reason)
+    return _present(decision, user)
+
+
+def _present(decision: Decision, user) -> Decision:
+    """Mark the draft ``decision`` as presented for decision by ``user`` (föredragande)."""
     fields = ["presented_by", "presented_at", "returned_comment"]
     before = snapshot(decision, fields)
     decision.presented_by = user
@@ -503,6 +634,12 @@ def decide_proposal(decision: Decision, user, *, issued_at: dt.datetime | None =
     decision = _locked_proposal(decision, user)
     if decision.reconsiders_id is None and decision.application.status not in OPEN_STATUSES:
         raise DecisionError("Ansökan kan inte beslutas: den är inte inlämnad eller är redan beslutad.")
+    old = None
+    if decision.reconsiders_id is not None:  # an omprövning: the decision it replaces must still be in force
+        old = Decision.objects.select_for_update().get(pk=decision.reconsiders_id)
+        newer = Decision.objects.filter(reconsiders=old, status=DecisionStatus.ISSUED).first()
+        if newer is not None:
+            raise DecisionError(f"Beslutet har redan omprövats (beslut {newer.pk}). Förslaget kan inte beslutas.")
     if decision.outcome != Outcome.GRANTED:
         _check_no_pending_kommunicering(decision.application)
     before = snapshot(decision, AUDIT_FIELDS)
@@ -512,6 +649,8 @@ def decide_proposal(decision: Decision, user, *, issued_at: dt.datetime | None =
     record_change(user=user, action="update", instance=decision, municipality_id=decision.municipality_id,
                   changes=diff(before, snapshot(decision, AUDIT_FIELDS)))
     _issue(decision, user, issued_at)
+    if old is not None:  # the month's money is settled as for an omprövning decided at once
+        decision_reconsidered.send(sender=Decision, old=old, new=decision, user=user)
     return decision
 
 

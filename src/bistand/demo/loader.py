@@ -266,7 +266,7 @@ def _reset_demo() -> bool:
     records the reset; earlier audit events stay). Returns True when anything was there."""
     from bistand.applications.models import Application, Attachment, CompletionRequest
     from bistand.casework.models import Assignment, CaseNote, MonthlyRun, Referral
-    from bistand.decisions.models import Decision, DecisionLetter, WorseningGround
+    from bistand.decisions.models import Decision, DecisionLetter, KommuniceringExemption, WorseningGround
     from bistand.followup.aggregates import forget as forget_aggregates
     from bistand.followup.models import AssistanceMonth, HistoryImport, PersonMonth, Population
     from bistand.payments.models import OverpaymentClaim, Payment, PaymentExport
@@ -289,6 +289,7 @@ def _reset_demo() -> bool:
     OverpaymentClaim.objects.filter(municipality__in=municipalities).delete()
     DecisionLetter.objects.filter(decision__municipality__in=municipalities).delete()
     WorseningGround.objects.filter(decision__municipality__in=municipalities).delete()
+    KommuniceringExemption.objects.filter(decision__municipality__in=municipalities).delete()
     # Decision lines go with their decisions (the guards are lifted for the demo reset only).
     _delete_chain(Decision.objects.filter(municipality__in=municipalities), "reconsiders")
     attachments = list(Attachment.objects.filter(municipality__in=municipalities))

@@ -77,12 +77,14 @@ urlpatterns += [
 urlpatterns += [path("bedomning/installningar/", assessment.settings_page, name="assessment_settings")]
 
 # case handling: the unit's inbox and the case page (bistand.casework, decisions, payments)
-from .views import cases  # noqa: E402
+from .views import cases, paper  # noqa: E402
 
 urlpatterns += [
     path("inkorg/", cases.inbox_view, name="inbox"),
     path("arenden/", cases.case_list_view, name="case_list"),
     path("personer/<int:pk>/ny-ansokan/", cases.register_paper_application, name="register_paper_application"),
+    path("arenden/<int:pk>/pappersansokan/", paper.paper_declaration, name="paper_declaration"),
+    path("arenden/<int:pk>/pappersansokan/<str:section>/", paper.paper_step, name="paper_step"),
     path("arenden/<int:pk>/", cases.case_detail, name="case_detail"),
     path("arenden/<int:pk>/tilldela/", cases.case_assign, name="case_assign"),
     path("arenden/<int:pk>/anteckningar/", cases.case_note, name="case_note"),

@@ -17,6 +17,7 @@ from bistand.applications import declaration as decl
 from bistand.applications import selectors, services
 from bistand.applications.models import Application, ApplicationKind, ApplicationStatus
 from bistand.casework import timeline
+from bistand.casework.declaration_forms import bind_section, section_data
 from bistand.common import languages
 from bistand.common.months import add_months, format_month
 from bistand.decisions.selectors import issued_decisions
@@ -141,55 +142,6 @@ def confirm_unchanged(request, pk: int, section: str):
     return redirect("portal:application", pk=pk)
 
 
-def _rows_from_formset(formset) -> list[dict]:
-    return [form.cleaned_data for form in formset.forms
-            if form.cleaned_data and not (formset.can_delete and formset._should_delete_form(form))]
-
-
-def _rows_from_post(post, prefix: str, fields: dict[str, str], skip: int | None = None) -> list[dict]:
-    """The rows of a formset as typed (not checked), without deleted rows and the row ``skip``."""
-    try:
-        total = min(int(post.get(f"{prefix}-TOTAL_FORMS") or 0), 40)
-    except ValueError:
-        total = 0
-    rows = []
-    for index in range(total):
-        if index == skip or post.get(f"{prefix}-{index}-DELETE"):
-            continue
-        rows.append({name: (bool(post.get(f"{prefix}-{index}-{name}")) if kind == "bool" else post.get(f"{prefix}-{index}-{name}", ""))
-                     for name, kind in fields.items()})
-    return rows
-
-
-def _formset_action(request, formset_class, prefix: str, fields: dict[str, str], **kwargs):
-    """Add or remove a row without saving or checking anything (the buttons "Lägg till …" / "Ta bort …"):
-    the page comes back with what was typed, one row more or less."""
-    action = request.POST.get("action", "")
-    skip = None
-    if action.startswith(f"remove-{prefix}-"):
-        try:
-            skip = int(action.rsplit("-", 1)[-1])
-        except ValueError:
-            skip = None
-    rows = _rows_from_post(request.POST, prefix, fields, skip)
-    focus = None
-    if action == f"add-{prefix}":
-        rows.append({})
-        focus = len(rows) - 1
-    formset = formset_class(prefix=prefix, initial=rows, **kwargs)
-    if focus is not None:
-        # The new row's first field gets the focus (also after an htmx swap).
-        form = formset.forms[focus]
-        first = next(name for name, field in form.fields.items() if not field.widget.is_hidden)
-        form.fields[first].widget.attrs["autofocus"] = "autofocus"
-    return formset, focus
-
-
-CHILD_FIELDS = {"key": "str", "first_name": "str", "personnummer": "str", "days_present": "str", "lunch_away_from_home": "bool",
-                "in_upper_secondary_school": "str"}
-INCOME_FIELDS = {"type": "str", "member": "str", "amount": "str"}
-
-
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def step(request, pk: int, section: str):
@@ -197,56 +149,23 @@ def step(request, pk: int, section: str):
     if section not in decl.SECTION_LABELS:
         raise Http404("Sidan finns inte.")
     declaration = application.declaration
-    members = declaration.get("members") or {}
-    answered = section in (declaration.get("answered") or [])
     post = request.POST if request.method == "POST" else None
     action = request.POST.get("action", "") if post else ""
     cannot = forms.CannotAnswerForm(post, initial={
         "cannot_answer": section in (declaration.get("cannot_answer") or {}),
         "note": (declaration.get("cannot_answer") or {}).get(section, ""),
     })
+    bound = bind_section(section, declaration, post, applicant_personnummer=request.applicant.personnummer)
     context = {"application": application, "section": section, "section_label": _(decl.SECTION_LABELS[section]),
-               "steps": step_states(application), "cannot": cannot, "focus_row": None}
-    form = formset = None
-    member_choices = decl.member_keys(declaration)
-
-    if section == "members":
-        form = forms.MembersForm(post, initial=forms.MembersForm.initial_for(members),
-                                 applicant_personnummer=request.applicant.personnummer)
-        child_initial = [{"key": c["key"], "first_name": c.get("first_name", ""), "personnummer": c.get("personnummer", ""),
-                          "days_present": c.get("days_present"), "lunch_away_from_home": c.get("lunch_away_from_home", False),
-                          "in_upper_secondary_school": decl.school_answer(c.get("in_upper_secondary_school"))}
-                         for c in members.get("children") or []]
-        if action.startswith(("add-children", "remove-children")):
-            formset, context["focus_row"] = _formset_action(request, forms.ChildFormSet, "children", CHILD_FIELDS)
-            form = forms.MembersForm(initial={name: request.POST.get(name, "") for name in form.fields},
-                                     applicant_personnummer=request.applicant.personnummer)
-        else:
-            formset = forms.ChildFormSet(post, prefix="children", initial=child_initial)
-    elif section == "housing":
-        form = forms.HousingForm(post, initial=declaration.get("housing") or {})
-    elif section == "costs":
-        form = forms.CostsForm(post, initial=forms.CostsForm.initial_for(declaration.get("costs") or []))
-    elif section == "incomes":
-        income_initial = [{"type": i["type"], "member": i.get("member"), "amount": i.get("amount_ore")}
-                          for i in declaration.get("incomes") or []]
-        if action.startswith(("add-incomes", "remove-incomes")):
-            formset, context["focus_row"] = _formset_action(request, forms.IncomeFormSet, "incomes", INCOME_FIELDS,
-                                                            members=member_choices)
-        else:
-            formset = forms.IncomeFormSet(post, prefix="incomes", initial=income_initial, members=member_choices)
-    elif section == "assets":
-        form = forms.AssetsForm(post, initial=forms.AssetsForm.initial_for(declaration.get("assets") or [], answered))
-    elif section == "bank_account":
-        form = forms.BankAccountForm(post, initial=declaration.get("bank_account") or {})
+               "steps": step_states(application), "cannot": cannot, "focus_row": bound.focus_row}
 
     if post and not action:
         cannot_ok = cannot.is_valid()
         marks_cannot = cannot_ok and cannot.cleaned_data.get("cannot_answer")
         note = cannot.cleaned_data.get("note", "") if cannot_ok else ""
-        valid = (form is None or form.is_valid()) & (formset is None or formset.is_valid())
+        valid = bound.is_valid()
         if valid or marks_cannot:
-            data = _section_data(section, form, formset, members) if valid else None
+            data = section_data(section, bound.form, bound.formset, declaration.get("members") or {}) if valid else None
             services.save_draft(application, person=person, section=section, data=data,
                                 cannot_answer=note if marks_cannot else None)
             if marks_cannot and not valid:
@@ -254,45 +173,10 @@ def step(request, pk: int, section: str):
                                          "dig. Det du skrev på sidan sparades inte.")
                               % {"section": _(decl.SECTION_LABELS[section]).lower()})
             return redirect(_next_step_url(application, section))
-    context.update({"form": form, "formset": formset})
-    status = 400 if post and not action and ((form is not None and form.errors) or (formset is not None and not formset.is_valid())) else 200
+    context.update({"form": bound.form, "formset": bound.formset})
+    status = 400 if post and not action and bound.has_errors() else 200
     template = "portal/step_form.html" if request.headers.get("HX-Request") and action else "portal/step.html"
     return render(request, template, context, status=status)
-
-
-def _section_data(section: str, form, formset, members: dict):
-    if section == "members":
-        data = form.section_data(members)
-        old_children = {c["key"]: c for c in members.get("children") or []}
-        children, used = [], set(old_children)
-        for row in _rows_from_formset(formset):
-            key = row.get("key") or ""
-            if key not in old_children:
-                n = 1
-                while f"barn{n}" in used:
-                    n += 1
-                key = f"barn{n}"
-                used.add(key)
-            old = old_children.get(key, {})
-            children.append({"key": key, "person_id": old.get("person_id") if old.get("personnummer") == row["personnummer"] else None,
-                             "personnummer": row["personnummer"], "first_name": row["first_name"].strip(),
-                             "days_present": row.get("days_present"), "lunch_away_from_home": bool(row.get("lunch_away_from_home")),
-                             "in_upper_secondary_school": decl.school_value(row.get("in_upper_secondary_school")),
-                             **decl.SOURCE})
-        data["children"] = children
-        return data
-    if section == "housing":
-        return {**form.cleaned_data, **decl.SOURCE}
-    if section == "costs":
-        return form.section_data()
-    if section == "incomes":
-        return [{"type": r["type"], "member": r["member"], "amount_ore": r["amount"], **decl.SOURCE}
-                for r in _rows_from_formset(formset)]
-    if section == "assets":
-        return form.section_data()
-    if section == "bank_account":
-        return {**form.cleaned_data, **decl.SOURCE}
-    return None
 
 
 def _next_step_url(application: Application, section: str) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from bistand.applications import declaration as decl
 from bistand.applications import selectors
-from bistand.applications.models import Application
+from bistand.applications.models import Application, ApplicationStatus
 from bistand.common.http import safe_next
 from bistand.registers import selectors as register_selectors
 
@@ -36,6 +36,8 @@ def own_draft(request, pk: int) -> tuple[Application, object]:
     person = person_for(request, application)
     if person.pk != application.applicant_id:
         raise Http404("Sidan finns inte.")
+    if application.registered_by_id is not None and application.status == ApplicationStatus.DRAFT:
+        raise Http404("Sidan finns inte.")  # a paper application: the case worker who registers it fills it in
     return application, person
 
 

@@ -20,7 +20,7 @@ from bistand.casework.selectors import CASE_LIST_STATUSES, CaseFilters, InboxFil
 from bistand.common.formatting import format_kronor
 from bistand.common.forms import AccessibleFormMixin
 from bistand.common.months import month_sv, parse_month
-from bistand.decisions.models import Outcome, WorseningException
+from bistand.decisions.models import KommuniceringException, Outcome, WorseningException
 
 
 class InboxFilterForm(AccessibleFormMixin, forms.Form):
@@ -76,6 +76,23 @@ OUTCOME_CHOICES = [
 ]
 
 
+def _kommunicering_exception_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Om beslutet går sökanden emot och bygger på registeruppgifter som skiljer sig från ansökan utan att "
+              "sökanden har fått yttra sig: vilket undantag gäller?", required=False,
+        choices=[("", "Inget undantag (sökanden har fått yttra sig, eller det behövs inte)"),
+                 *KommuniceringException.choices],
+        widget=forms.RadioSelect,
+        help_text="Sökanden ska få yttra sig över uppgifter från registren innan ett beslut som går sökanden emot "
+                  "(kommunicering, 25 § förvaltningslagen). Avstå bara i de fall som anges i 25 § andra stycket.",
+    )
+
+
+def _kommunicering_reason_field() -> forms.CharField:
+    return forms.CharField(label="Skäl till att undantaget från kommunicering gäller", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}), max_length=3000)
+
+
 class DecisionForm(AccessibleFormMixin, forms.Form):
     calculation = forms.IntegerField(widget=forms.HiddenInput, required=False)
     outcome = forms.ChoiceField(label="Beslut", choices=OUTCOME_CHOICES, required=False, widget=forms.RadioSelect,
@@ -86,6 +103,8 @@ class DecisionForm(AccessibleFormMixin, forms.Form):
         help_text="Läggs till efter skälen från beräkningen. Krävs vid avslag, avvisning och omprövning.",
     )
     conditions = forms.CharField(label="Villkor", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    kommunicering_exception = _kommunicering_exception_field()
+    kommunicering_reason = _kommunicering_reason_field()
 
     def __init__(self, *args, refused_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,6 +143,8 @@ class ReconsiderForm(AccessibleFormMixin, forms.Form):
     worsening_reason = forms.CharField(
         label="Skäl till att undantaget gäller", required=False, widget=forms.Textarea(attrs={"rows": 3}),
     )
+    kommunicering_exception = _kommunicering_exception_field()
+    kommunicering_reason = _kommunicering_reason_field()
 
 
 class CaseListForm(AccessibleFormMixin, forms.Form):

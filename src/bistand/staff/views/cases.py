@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bistand.applications import declaration as decl
+from bistand.applications.models import ApplicationStatus
 from bistand.applications.selectors import (
     calculation_input_for,
     declaration_changes,
@@ -247,8 +248,10 @@ def register_paper_application(request, pk: int):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Ansökan är registrerad som ärende {application.pk}.")
-            return redirect("staff:case_detail", pk=application.pk)
+            if application.status != ApplicationStatus.DRAFT:
+                return redirect("staff:case_detail", pk=application.pk)  # already registered and sent in
+            messages.success(request, f"Ansökan är påbörjad som ärende {application.pk}. Fyll i uppgifterna från ansökan.")
+            return redirect("staff:paper_declaration", pk=application.pk)
     log_access(user=request.user, persons=[person], target="staff:register_paper_application", request=request)
     return render(request, "staff/paper_application.html", {
         "person": present_person(person, request.user), "form": form,
@@ -378,6 +381,8 @@ def _case_context(request, application, *, decision_form=None, note_form=None, c
         "may_decide": user.has_perm("decisions.add_decision") and application.status in decision_services.OPEN_STATUSES
         and not issued,
         "may_reconsider": user.has_perm("decisions.add_decision") and in_force is not None,
+        # föredragning of an omprövning, as of any decision, where the municipality has a delegationsordning
+        "reconsider_may_present": in_force is not None and has_delegationsordning(application.municipality),
         "may_schedule_payment": (in_force is not None and payment is None and in_force.amount_ore > 0
                                  and user.has_perm("decisions.add_decision") and amount_left(in_force) > 0),
         "amount_left_ore": amount_left(in_force) if in_force is not None and payment is None else None,
@@ -656,7 +661,9 @@ def case_decide(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         arguments = dict(outcome=data["outcome"] or None, caseworker_text=data["caseworker_text"],
-                         conditions=data["conditions"], line_reasons=form.line_reasons())
+                         conditions=data["conditions"], line_reasons=form.line_reasons(),
+                         kommunicering_exception=data["kommunicering_exception"],
+                         kommunicering_reason=data["kommunicering_reason"])
         try:
             if issue:  # completes the draft, if there is one
                 decision = decision_services.issue_decision(application, calculation, request.user, **arguments)
@@ -696,16 +703,24 @@ def case_reconsider(request, pk: int, decision_pk: int):
     if form.is_valid():
         data = form.cleaned_data
         calculation = calculation_to_decide_on(application) if data["new_calculation"] else None
+        present = request.POST.get("action") == "present"  # föredragning: someone with delegation decides
+        write = (decision_services.submit_reconsideration_for_decision if present
+                 else decision_services.reconsider)
         try:
-            new = decision_services.reconsider(decision, request.user, calculation=calculation,
-                                               caseworker_text=data["caseworker_text"], outcome=data["outcome"] or None,
-                                               worsening_exception=data["worsening_exception"],
-                                               worsening_reason=data["worsening_reason"])
+            new = write(decision, request.user, calculation=calculation, caseworker_text=data["caseworker_text"],
+                        outcome=data["outcome"] or None, worsening_exception=data["worsening_exception"],
+                        worsening_reason=data["worsening_reason"],
+                        kommunicering_exception=data["kommunicering_exception"],
+                        kommunicering_reason=data["kommunicering_reason"])
         except decision_services.DecisionError as error:
             form.add_error(None, str(error))
     if form.errors:
         return _render_case(request, application, status=400, reconsider_form=form)
-    messages.success(request, f"Beslutet är omprövat. Det nya beslutet ({new.pk}) ersätter beslut {decision.pk}.")
+    if present:
+        messages.success(request, "Omprövningen är lämnad för beslut. Den finns under ”Att besluta” hos dem som har "
+                                  "delegation att fatta beslutet.")
+    else:
+        messages.success(request, f"Beslutet är omprövat. Det nya beslutet ({new.pk}) ersätter beslut {decision.pk}.")
     return _back(application, "beslut")
 
 
