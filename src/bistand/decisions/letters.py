@@ -154,8 +154,8 @@ def letter_context(decision: Decision, *, lines: list | None = None, names: dict
 def explanation(decision: Decision) -> dict | None:
     """The letter's last section in the applicant's language (Person.language, English or lättläst) when it
     is not Swedish: what was decided, the amount, how to appeal and by when. The letter stays Swedish; this
-    explains it. Part of the HTML stored at issue, so the stored letter and its checksum include it."""
-    from django.template.loader import render_to_string as render
+    explains it. Part of the HTML stored at issue, so the stored letter and its checksum include it. The values
+    are worked out in that language here; letter.html renders decisions/_explanation.html with it active."""
     from django.utils import translation
     from django.utils.formats import date_format
 
@@ -175,9 +175,7 @@ def explanation(decision: Decision) -> dict | None:
         def day(value):
             return date_format(value, "j F Y") if english else f"{value.day} {month_sv(value).split()[0]} {value.year}"
 
-        context = {
-            "decision": decision, **authority(decision.municipality),
-            "explanation": {
+        return {"code": code,
                 "lang": "en" if english else "sv",
                 "month": date_format(decision.month, "F Y") if english else month_sv(decision.month),
                 "amount": format_kronor(decision.amount_ore or 0),
@@ -185,12 +183,7 @@ def explanation(decision: Decision) -> dict | None:
                 "outcome": translation.gettext(decision.get_outcome_display()).lower(),
                 "issued_on": day(issued_on), "by_post": by_post,
                 "deadline": day(appeal_deadline(issued_on)),  # shown for a decision published in the e-service
-            },
         }
-        html = render("decisions/_explanation.html", context)
-    from django.utils.safestring import mark_safe
-
-    return {"html": mark_safe(html)}  # noqa: S308 - our own template's output
 
 
 def render_html(decision: Decision, *, lines: list | None = None, names: dict[str, str] | None = None) -> str:
