@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bistand.appeals import services as appeal_services
 from bistand.assessment.models import Rater, RatingStatus
@@ -338,7 +338,8 @@ def test_the_application_pages_of_applicant_and_co_applicant_have_no_untranslate
     fill_all_steps(client, application, {
         "members": {"has_partner": "yes", "partner_personnummer": f"{PARTNER[:8]}-{PARTNER[8:]}",
                     "partner_first_name": "Pia", "partner_last_name": "Partner", "children-TOTAL_FORMS": "1",
-                    "children-0-first_name": "Bo", "children-0-personnummer": CHILD},
+                    "children-0-first_name": "Bo", "children-0-personnummer": CHILD,
+                    "children-0-days_present": "15", "children-0-lunch_away_from_home": "on"},
     })
     for url in [base + "steg/members/", base + "steg/housing/", base + "steg/costs/", base + "steg/incomes/",
                 base + "steg/assets/", base + "steg/bank_account/", base + "bilagor/", base + "granska/"]:
@@ -350,3 +351,26 @@ def test_the_application_pages_of_applicant_and_co_applicant_have_no_untranslate
     signed_in(client, PARTNER, given_name="Pia", family_name="Partner")
     for url in ["/e-tjanst/mitt-arende/", base + "bekrafta/"]:  # the co-applicant's point of view
         assert untranslated(in_language(client, code, url), code, data) == [], url
+
+
+@pytest.mark.parametrize("school, english, easy", [
+    (True, "goes to upper secondary school", "går i gymnasiet"),
+    (False, "does not go to upper secondary school", "går inte i gymnasiet"),
+])
+def test_a_childs_row_is_translated_part_by_part_and_keeps_the_personnummer(school, english, easy):
+    from bistand.applications import declaration as decl
+    from bistand.portal.views.common import sections_in_language
+
+    declaration = {"members": {"children": [
+        {"key": "barn1", "first_name": "Bo", "personnummer": "200601022385", "days_present": 1,
+         "lunch_away_from_home": True, "in_upper_secondary_school": school},
+        {"key": "barn2", "first_name": "", "personnummer": "", "days_present": 12},
+    ]}}
+    rows = [("members", "Hushållet", decl.summary(declaration)["members"])]
+    with translation.override("en"):
+        members = dict(sections_in_language(rows)[0][2])
+    assert members["Child: Bo"] == f"20060102-2385, lives with you 1 day a month, has lunch at preschool, {english}"
+    assert members["Child: name missing"] == "personal identity number missing, lives with you 12 days a month"
+    with translation.override("sv-ll"):
+        members = dict(sections_in_language(rows)[0][2])
+    assert members["Barn: Bo"].endswith(f"bor hos dig 1 dag varje månad, äter lunch på förskolan, {easy}")

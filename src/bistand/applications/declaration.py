@@ -185,10 +185,26 @@ def labour_market_text(fact: Any) -> str:
         return gettext_noop("Inte inskriven på Arbetsförmedlingen och inget skäl")
     reason = fact.get("reason")
     if reason == LabourMarketReason.OTHER:
-        return NOT_REGISTERED_OTHER % {"reason": fact.get("reason_text") or "inte beskrivet"}
+        return NOT_REGISTERED_OTHER % {"reason": fact.get("reason_text") or REASON_NOT_DESCRIBED}
     label = dict(LabourMarketReason.choices).get(reason, reason)
     return NOT_REGISTERED_BECAUSE % {"reason": label}
 
+
+#: An "other reason" left empty.
+REASON_NOT_DESCRIBED = gettext_noop("inte beskrivet")
+
+#: The parts of a child's row in the summary, joined by CHILD_DETAIL_SEPARATOR (the e-service translates each
+#: part: bistand.portal.views.common.sections_in_language).
+CHILD_DETAIL_SEPARATOR = ", "
+CHILD_NO_PERSONNUMMER = gettext_noop("personnummer saknas")
+CHILD_NO_NAME = gettext_noop("namn saknas")
+CHILD_DAYS_WITH_YOU = gettext_noop("bor hos dig %(days)s dagar i månaden")
+CHILD_DAYS_WITH_US = gettext_noop("bor hos er %(days)s dagar i månaden")
+CHILD_DAY_WITH_YOU = gettext_noop("bor hos dig %(days)s dag i månaden")  # one day
+CHILD_DAY_WITH_US = gettext_noop("bor hos er %(days)s dag i månaden")
+CHILD_LUNCH_AWAY = gettext_noop("äter lunch på förskolan")
+CHILD_IN_SCHOOL = gettext_noop("går i gymnasieskolan")
+CHILD_NOT_IN_SCHOOL = gettext_noop("går inte i gymnasieskolan")
 
 #: The labour-market answer with its reason, as labour_market_text writes it (the e-service translates them).
 NOT_REGISTERED_OTHER = gettext_noop("Inte inskriven på Arbetsförmedlingen. Annat skäl: %(reason)s")
@@ -340,16 +356,19 @@ def summary(declaration: dict[str, Any], viewer: str = VIEWER_APPLICANT) -> dict
     home = "er" if viewer == VIEWER_PARTNER else "dig"
     children = members.get("children") or []
     for child in children:
-        detail = _pnr(child.get("personnummer")) or "personnummer saknas"
+        parts = [_pnr(child.get("personnummer")) or CHILD_NO_PERSONNUMMER]
         if child.get("days_present") is not None:
-            detail += f", bor hos {home} {child['days_present']} dagar i månaden"
+            days = child["days_present"]
+            one = days == 1
+            template = (CHILD_DAY_WITH_US if one else CHILD_DAYS_WITH_US) if home == "er" else (CHILD_DAY_WITH_YOU if one else CHILD_DAYS_WITH_YOU)
+            parts.append(template % {"days": days})
         if child.get("lunch_away_from_home"):
-            detail += ", äter lunch på förskolan"
+            parts.append(CHILD_LUNCH_AWAY)
         if child.get("in_upper_secondary_school") is True:
-            detail += ", går i gymnasieskolan"
+            parts.append(CHILD_IN_SCHOOL)
         elif child.get("in_upper_secondary_school") is False:
-            detail += ", går inte i gymnasieskolan"
-        rows.append((f"Barn: {child.get('first_name') or 'namn saknas'}", detail))
+            parts.append(CHILD_NOT_IN_SCHOOL)
+        rows.append((f"Barn: {child.get('first_name') or CHILD_NO_NAME}", CHILD_DETAIL_SEPARATOR.join(parts)))
     if not children:
         rows.append((gettext_noop("Barn"), gettext_noop("Inga")))
     adults = [(members.get("applicant") or {}, "du" if viewer == VIEWER_APPLICANT else

@@ -78,8 +78,36 @@ def sections_in_language(sections):
     """The declaration's sections (key, label, rows, …) with their fixed Swedish words (section and row
     labels, "Inga", "Inte ifyllt", the names of cost and income types) in the applicant's language; what the
     applicant wrote is left as it is."""
-    return [(key, _text(label), [(_text(row_label), _text(value)) for row_label, value in rows], *rest)
+    return [(key, _text(label), [(_text(row_label), _child_detail(value) if _is_child_row(row_label) else _text(value))
+                                 for row_label, value in rows], *rest)
             for key, label, rows, *rest in sections]
+
+
+def _is_child_row(label) -> bool:
+    return isinstance(label, str) and label.startswith("Barn: ")
+
+
+_CHILD_DAYS = {re.compile("^" + re.escape(template).replace(re.escape("%(days)s"), r"(\d+)") + "$"): template
+               for template in (decl.CHILD_DAYS_WITH_YOU, decl.CHILD_DAYS_WITH_US, decl.CHILD_DAY_WITH_YOU,
+                                decl.CHILD_DAY_WITH_US)}
+
+
+def _child_detail(value):
+    """A child's row ("19850312-9804, bor hos dig 15 dagar i månaden, går i gymnasieskolan") part by part:
+    each part is one of the marked texts of bistand.applications.declaration (the personnummer stays)."""
+    if not isinstance(value, str) or not value:
+        return value
+    parts = []
+    for part in value.split(decl.CHILD_DETAIL_SEPARATOR):
+        for pattern, template in _CHILD_DAYS.items():
+            days = pattern.match(part)
+            if days:
+                part = _(template) % {"days": days.group(1)}
+                break
+        else:
+            part = _(part) if part else part
+        parts.append(part)
+    return decl.CHILD_DETAIL_SEPARATOR.join(parts)
 
 
 def _text(value):
@@ -97,7 +125,8 @@ def _text(value):
         return f"{_(whose.group(1))} ({_(whose.group(2))})"
     labelled = _LABELLED.match(value) if translated == value else None
     if labelled and labelled.group(1) == "Barn":  # "Barn: Bo"
-        return _("Barn: %(name)s") % {"name": labelled.group(2)}
+        name = labelled.group(2)
+        return _("Barn: %(name)s") % {"name": _(name) if name == decl.CHILD_NO_NAME else name}
     if labelled:  # "Arbetsförmedlingen: du"
         return f"{_(labelled.group(1))}: {_(labelled.group(2))}"
     return translated
