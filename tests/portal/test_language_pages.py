@@ -374,3 +374,19 @@ def test_a_childs_row_is_translated_part_by_part_and_keeps_the_personnummer(scho
     with translation.override("sv-ll"):
         members = dict(sections_in_language(rows)[0][2])
     assert members["Barn: Bo"].endswith(f"bor hos dig 1 dag varje månad, äter lunch på förskolan, {easy}")
+
+
+@pytest.mark.django_db
+def test_in_english_the_register_data_on_the_application_page_are_named_in_english(client, decided_with_child):
+    from tests.registers.factories import fetch_with_facts
+
+    application, _decision, _, _child = decided_with_child
+    fetch_with_facts(application.applicant, application.month, [
+        {"agency": "skv", "kind": "wage", "amount": 5000},
+        {"agency": "af", "kind": "registration", "amount": None, "payload": {"registered": True}},
+    ])
+    simulator_login(client, NUMBER)
+    page = in_language(client, "en", f"/e-tjanst/ansokan/{application.pk}/")
+    register = page.split('id="register-title"', 1)[1].split("</section>", 1)[0]
+    assert "Wages" in register and "Skatteverket (the Swedish Tax Agency)" in register
+    assert "Registration as a job seeker" in register and "Lön" not in register

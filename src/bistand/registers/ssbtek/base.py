@@ -22,16 +22,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from bistand.common.plugins import Plugin
 
-#: Agency codes (as in the SSBTEK answer) → Swedish name.
+#: Agency codes (as in the SSBTEK answer) → Swedish name (marked: the e-service shows it in the applicant's language).
 AGENCIES: dict[str, str] = {
-    "af": "Arbetsförmedlingen",
-    "csn": "CSN",
-    "fk": "Försäkringskassan",
-    "pm": "Pensionsmyndigheten",
-    "skv": "Skatteverket",
-    "akassa": "Arbetslöshetskassan (a-kassan)",
+    "af": gettext_noop("Arbetsförmedlingen"),
+    "csn": gettext_noop("CSN"),
+    "fk": gettext_noop("Försäkringskassan"),
+    "pm": gettext_noop("Pensionsmyndigheten"),
+    "skv": gettext_noop("Skatteverket"),
+    "akassa": gettext_noop("Arbetslöshetskassan (a-kassan)"),
 }
 
 #: The fact kind of Arbetsförmedlingen's registration as a job seeker (no amount).
@@ -57,21 +59,21 @@ AGENCY_OF_INCOME: dict[str, str] = {
 
 #: Swedish names of the fact kinds (incomes as in bistand.rules, plus the registration).
 KIND_LABELS: dict[str, str] = {
-    "wage": "Lön",
-    "tax_refund": "Skatteåterbäring",
-    "unemployment_benefit": "Ersättning från a-kassa",
-    "sickness_benefit": "Sjukpenning",
-    "activity_compensation": "Sjuk- eller aktivitetsersättning",
-    "parental_benefit": "Föräldrapenning",
-    "child_benefit": "Barnbidrag",
-    "housing_allowance": "Bostadsbidrag",
-    "maintenance_support": "Underhållsstöd",
-    "establishment_allowance": "Etableringsersättning",
-    "activity_support": "Aktivitetsstöd",
-    "pension": "Pension",
-    "student_aid": "Studiemedel",
-    "other": "Annan inkomst",
-    REGISTRATION: "Inskrivning som arbetssökande",
+    "wage": gettext_noop("Lön"),
+    "tax_refund": gettext_noop("Skatteåterbäring"),
+    "unemployment_benefit": gettext_noop("Ersättning från a-kassa"),
+    "sickness_benefit": gettext_noop("Sjukpenning"),
+    "activity_compensation": gettext_noop("Sjuk- eller aktivitetsersättning"),
+    "parental_benefit": gettext_noop("Föräldrapenning"),
+    "child_benefit": gettext_noop("Barnbidrag"),
+    "housing_allowance": gettext_noop("Bostadsbidrag"),
+    "maintenance_support": gettext_noop("Underhållsstöd"),
+    "establishment_allowance": gettext_noop("Etableringsersättning"),
+    "activity_support": gettext_noop("Aktivitetsstöd"),
+    "pension": gettext_noop("Pension"),
+    "student_aid": gettext_noop("Studiemedel"),
+    "other": gettext_noop("Annan inkomst"),
+    REGISTRATION: gettext_noop("Inskrivning som arbetssökande"),
 }
 
 
