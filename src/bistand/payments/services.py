@@ -25,7 +25,7 @@ from django.utils import timezone
 from bistand.audit.models import ChangeAction
 from bistand.audit.services import record_change, record_create, snapshot
 from bistand.bulkinsert import insert_many
-from bistand.common.formatting import format_kronor
+from bistand.common.formatting import format_kronor, how_many
 from bistand.common.months import format_month
 from bistand.tenancy.scoping import check_can_act_in
 
@@ -691,12 +691,11 @@ class BankStatusResult:
 
     @property
     def summary(self) -> str:
-        parts = [f"{len(self.executed)} utbetald{'a' if len(self.executed) != 1 else ''}",
-                 f"{len(self.rejected)} avvisad{'e' if len(self.rejected) != 1 else ''}"]
+        parts = [how_many(len(self.executed), "utbetald", "utbetalda"), how_many(len(self.rejected), "avvisad", "avvisade")]
         if self.unchanged:
-            parts.append(f"{self.unchanged} redan inläst{'a' if self.unchanged != 1 else ''}")
+            parts.append(how_many(self.unchanged, "redan inläst", "redan inlästa"))
         if self.unknown:
-            parts.append(f"{len(self.unknown)} okänd{'a' if len(self.unknown) != 1 else ''}")
+            parts.append(how_many(len(self.unknown), "okänd", "okända"))
         return f"Bankens fil ({self.kind}) är inläst: " + ", ".join(parts) + "."
 
 

@@ -51,6 +51,7 @@ from typing import Any
 import yaml
 
 from bistand.rules.errors import CalculationInputError, ParameterFileError
+from bistand.rules.texts import how_many
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
 
@@ -462,7 +463,7 @@ def _riksnorm_block(pfile: ParameterFile, date: dt.date, year: int, provisional:
         }
         shared = tuple(
             _value(block["shared_costs"][n], name=f"riksnorm.shared_costs.{n}",
-                   label=f"{what}, gemensamma hushållskostnader för {n} {'person' if n == 1 else 'personer'}",
+                   label=f"{what}, gemensamma hushållskostnader för {how_many(n)}",
                    **common)
             for n in range(1, 8)
         )
@@ -560,7 +561,7 @@ YEAR_CELLS: tuple[tuple[str, str], ...] = (
     *((f"personal_costs.children.{band}", f"Barn {band.replace('-', '–')} år") for band, _, _ in AGE_BANDS),
     *((f"personal_costs.children_lunch_away_from_home.{band}",
        f"Barn {band.replace('-', '–')} år som äter lunch utanför hemmet") for band in LUNCH_BANDS),
-    *((f"shared_costs.{n}", f"Gemensamma hushållskostnader, {n} {'person' if n == 1 else 'personer'}")
+    *((f"shared_costs.{n}", f"Gemensamma hushållskostnader, {how_many(n)}")
       for n in range(1, 8)),
     ("prisbasbelopp", "Prisbasbelopp (kr per år)"),
 )

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bistand.audit.models import AccessAction
 from bistand.audit.services import log_access
-from bistand.common.formatting import format_kronor
+from bistand.common.formatting import format_kronor, how_many
 from bistand.common.forms import AccessibleFormMixin
 from bistand.common.http import page_of
 from bistand.payments.bankstatus import BankStatusError
@@ -158,7 +158,7 @@ def payment_approve_many(request):
         except PaymentError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"{len(approved)} utbetalning{'ar' if len(approved) != 1 else ''} på sammanlagt "
+            messages.success(request, f"{how_many(len(approved), 'utbetalning', 'utbetalningar')} på sammanlagt "
                                       f"{format_kronor(sum(p.amount_ore for p in approved))} är attesterade.")
         return redirect("staff:payment_list")
     if request.POST.get("all"):
@@ -409,8 +409,8 @@ def payment_export_create(request):
             else:
                 if export.created_now:
                     count = export.payment_count
-                    messages.success(request, f"Betalfilen för {export.export_date:%Y-%m-%d} är skapad med {count} "
-                                              f"utbetalning{'ar' if count != 1 else ''} på {export.total_kronor_text}.")
+                    messages.success(request, f"Betalfilen för {export.export_date:%Y-%m-%d} är skapad med "
+                                              f"{how_many(count, 'utbetalning', 'utbetalningar')} på {export.total_kronor_text}.")
                 else:
                     text = f"Betalfilen för {export.export_date:%Y-%m-%d} fanns redan; den är oförändrad."
                     waiting = approved_waiting_for_export(request.user)["count"]
