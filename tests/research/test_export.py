@@ -384,3 +384,37 @@ def test_no_output_file_holds_an_address_from_the_register(world, tmp_path):
     for name, text in _texts(out).items():
         for part in ("Kvarnbäcksgränd", "55318", "553 18", "Lillköpinge", "Fröjdholm"):
             assert part not in text, (name, part)
+
+
+def test_the_decisions_table_gives_each_item_not_fully_granted_and_each_unmet_criterion_as_codes(world, tmp_path):
+    import uuid
+
+    from django.utils import timezone
+
+    from bistand.applications.models import Application
+    from bistand.decisions.models import Decision, DecisionLine
+
+    first = world["men"][0]
+    application = Application.objects.get(pk=world["decision"].application_id)
+    application.pk, application.month, application.submission_key = None, MAR, uuid.uuid4()
+    application._state.adding = True
+    application.save()
+    decision = Decision.objects.get(pk=world["decision"].pk)
+    decision.pk, decision.application, decision.month, decision.status, decision.issued_at = None, application, MAR, "draft", None
+    decision._state.adding = True  # a copy, saved as a new draft
+    decision.outcome = "partly_refused"
+    decision.automation_report = [{"code": "full_grant", "passed": False}, {"code": "no_open_completion", "passed": True},
+                                  {"code": "assets_below_threshold", "passed": False}]
+    decision.save()
+    for position, (item, outcome) in enumerate((("norm", "granted"), ("rent", "partly_refused"), ("dental_care", "refused"))):
+        DecisionLine.objects.create(decision=decision, position=position, item=item, label=item, applied_ore=100_000,
+                                    granted_ore=100_000 if outcome == "granted" else 0, outcome=outcome,
+                                    reason="" if outcome == "granted" else "Skälet för avslaget.")
+    Decision.objects.filter(pk=decision.pk).issue_drafts(timezone.now())
+    _e, out = _export(world["project"], tmp_path)
+    key = bytes(ProjectKey.objects.get(project=world["project"]).key)
+    mine = {r["month"]: r for r in _read(out, "decisions") if r["person"] == pseudonym(key, first.personnummer)}
+    assert mine["2025-03"]["reason_codes"] == "dental_care:refused;rent:partly_refused"
+    assert mine["2025-03"]["manual_reason_codes"] == "assets_below_threshold;full_grant"
+    assert mine["2025-03"]["outcome"] == "partly_refused" and mine["2025-03"]["automated"] is False
+    assert mine["2025-02"]["reason_codes"] == "" and mine["2025-02"]["manual_reason_codes"] == ""
