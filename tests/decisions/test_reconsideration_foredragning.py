@@ -19,28 +19,13 @@ from bistand.payments import services as payment_services
 from bistand.payments.models import Payment, PaymentStatus
 from bistand.tenancy.roles import Role
 from tests.decisions.factories import MONTH, calculate, make_application, make_person_delegation
-from tests.factories import MunicipalityFactory, household_with_members, user_with_role
+from tests.decisions.test_person_delegation import approver, caseworker, savsjo  # noqa: F401 - the same Sävsjö world
+from tests.factories import household_with_members
 from tests.payments.factories import debtor_account
 
 pytestmark = pytest.mark.django_db
 
 WHY = "Sökanden har visat en ny hyresavi."
-
-
-@pytest.fixture
-def savsjo():
-    return MunicipalityFactory(code="0684", name="Sävsjö", official_name="Sävsjö kommun",
-                               committee_name="Individ- och familjeomsorgsnämnden")
-
-
-@pytest.fixture
-def caseworker(savsjo):
-    return user_with_role(Role.CASEWORKER, savsjo, first_name="Eva", last_name="Ek")
-
-
-@pytest.fixture
-def approver(savsjo):
-    return user_with_role(Role.APPROVER, savsjo, first_name="Anna", last_name="Attest")
 
 
 @pytest.fixture
